@@ -1,0 +1,70 @@
+//! `GET|POST /emulator/v1/clock`: the one emulator clock (advance, set into the past or
+//! future, reset).
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::clock::Clock;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{DescopeJson, Validate};
+
+crate::route_table! {
+    pub OPS;
+    GET "/emulator/v1/clock" => get_clock,
+    POST "/emulator/v1/clock" => set_clock,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ClockResponse {
+    pub now: i64,
+    pub offset_seconds: i64,
+}
+
+impl From<&Clock> for ClockResponse {
+    fn from(c: &Clock) -> Self {
+        ClockResponse { now: c.now().secs(), offset_seconds: c.offset_secs() }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClockRequest {
+    advance_seconds: Option<i64>,
+    set: Option<i64>,
+    #[serde(default)]
+    reset: bool,
+}
+
+impl Validate for ClockRequest {
+    fn validate(&self) -> ApiResult<()> {
+        let given = [self.advance_seconds.is_some(), self.set.is_some(), self.reset];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(ApiError::invalid("Give exactly one of advanceSeconds, set or reset: true"));
+        }
+        Ok(())
+    }
+}
+
+/// GET /emulator/v1/clock
+/// The emulator's current time and its offset from real time.
+async fn get_clock(State(clock): State<Clock>) -> Json<ClockResponse> {
+    Json((&clock).into())
+}
+
+/// POST /emulator/v1/clock
+/// Moves the clock: `{"advanceSeconds": n}`, `{"set": unixSeconds}` or `{"reset": true}`.
+async fn set_clock(
+    State(clock): State<Clock>,
+    DescopeJson(req): DescopeJson<ClockRequest>,
+) -> Json<ClockResponse> {
+    if let Some(secs) = req.advance_seconds {
+        clock.advance(secs);
+    } else if let Some(at) = req.set {
+        clock.set(at);
+    } else {
+        clock.reset();
+    }
+    Json((&clock).into())
+}

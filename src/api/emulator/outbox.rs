@@ -1,0 +1,125 @@
+//! `/emulator/v1/projects/{projectId}/outbox`: the messages the emulator would have sent.
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+use crate::domain::outbox;
+use crate::dto::common::Empty;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{DescopeQuery, EmulatorProject};
+use crate::state::AppState;
+use crate::store::{self, outbox::MessageFilter, outbox::MessageRow};
+
+crate::route_table! {
+    pub OPS;
+    GET "/emulator/v1/projects/{projectId}/outbox" => list,
+    GET "/emulator/v1/projects/{projectId}/outbox/latest" => latest,
+    DELETE "/emulator/v1/projects/{projectId}/outbox" => clear,
+}
+
+/// Longest `wait` honoured, in seconds.
+const MAX_WAIT_SECS: f64 = 30.0;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxQuery {
+    login_id: Option<String>,
+    to: Option<String>,
+    channel: Option<String>,
+    kind: Option<String>,
+    limit: Option<i64>,
+    wait: Option<f64>,
+}
+
+impl OutboxQuery {
+    fn filter(&self, default_limit: i64) -> MessageFilter {
+        let some = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        MessageFilter {
+            login_id: some(&self.login_id),
+            to: some(&self.to),
+            channel: some(&self.channel),
+            kind: some(&self.kind),
+            limit: self.limit.filter(|l| *l > 0).unwrap_or(default_limit),
+        }
+    }
+
+    fn wait(&self) -> Duration {
+        Duration::from_secs_f64(self.wait.unwrap_or(0.0).clamp(0.0, MAX_WAIT_SECS))
+    }
+}
+
+/// The outbox `Message` of EMULATOR_API.md.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: String,
+    pub project_id: String,
+    pub channel: String,
+    pub to: String,
+    pub login_id: String,
+    pub kind: String,
+    pub code: Option<String>,
+    pub link: Option<String>,
+    pub token: Option<String>,
+    pub subject: Option<String>,
+    pub body: String,
+    pub created_time: i64,
+}
+
+impl From<MessageRow> for Message {
+    fn from(m: MessageRow) -> Self {
+        Message {
+            id: m.id,
+            project_id: m.project_id,
+            channel: m.channel,
+            to: m.to_addr,
+            login_id: m.login_id,
+            kind: m.kind,
+            code: m.code,
+            link: m.link,
+            token: m.token,
+            subject: m.subject,
+            body: m.body,
+            created_time: m.created_ms,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Messages {
+    pub messages: Vec<Message>,
+}
+
+/// GET /emulator/v1/projects/{projectId}/outbox
+/// Messages, newest first, filtered by `loginId`, `to`, `channel`, `kind`, `limit`; `wait`
+/// holds the request until one matches.
+async fn list(
+    State(s): State<AppState>,
+    EmulatorProject(ctx): EmulatorProject,
+    DescopeQuery(q): DescopeQuery<OutboxQuery>,
+) -> ApiResult<Json<Messages>> {
+    let rows = outbox::list(&s.db, &s.outbox, ctx.project_id(), &q.filter(100), q.wait()).await?;
+    Ok(Json(Messages { messages: rows.into_iter().map(Message::from).collect() }))
+}
+
+/// GET /emulator/v1/projects/{projectId}/outbox/latest
+/// The newest matching message, or 404.
+async fn latest(
+    State(s): State<AppState>,
+    EmulatorProject(ctx): EmulatorProject,
+    DescopeQuery(q): DescopeQuery<OutboxQuery>,
+) -> ApiResult<Json<Message>> {
+    let rows = outbox::list(&s.db, &s.outbox, ctx.project_id(), &q.filter(1), q.wait()).await?;
+    rows.into_iter().next().map(|m| Json(m.into())).ok_or_else(|| ApiError::not_found("No message matches"))
+}
+
+/// DELETE /emulator/v1/projects/{projectId}/outbox
+/// Empties the outbox.
+async fn clear(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject) -> ApiResult<Json<Empty>> {
+    let mut tx = store::begin_immediate(&s.db).await?;
+    store::outbox::clear(&mut tx, ctx.project_id()).await?;
+    tx.commit().await?;
+    Ok(Json(Empty {}))
+}

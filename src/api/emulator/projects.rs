@@ -1,0 +1,122 @@
+//! `/emulator/v1/projects`: create, list, delete and reset projects, and their snapshots.
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::dto::common::{null_as_default, Empty};
+use crate::error::{ApiError, ApiResult};
+use crate::fixtures::{self, Apply, ProjectSnapshot};
+use crate::http::extract::{DescopeJson, EmulatorProject, Validate};
+use crate::state::AppState;
+use crate::store;
+
+crate::route_table! {
+    pub OPS;
+    POST "/emulator/v1/projects" => create,
+    GET "/emulator/v1/projects" => list,
+    DELETE "/emulator/v1/projects/{projectId}" => delete,
+    POST "/emulator/v1/projects/{projectId}/reset" => reset,
+    GET "/emulator/v1/projects/{projectId}/snapshot" => get_snapshot,
+    PUT "/emulator/v1/projects/{projectId}/snapshot" => put_snapshot,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateProjectRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
+    project_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    name: String,
+}
+
+impl Validate for CreateProjectRequest {}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateProjectResponse {
+    pub project_id: String,
+    pub name: String,
+    pub management_key: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectSummary {
+    pub project_id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ProjectList {
+    pub projects: Vec<ProjectSummary>,
+}
+
+/// POST /emulator/v1/projects
+/// Creates a project with its own signing key (from the pre-generated pool) and one
+/// management key.
+async fn create(
+    State(s): State<AppState>,
+    DescopeJson(req): DescopeJson<CreateProjectRequest>,
+) -> ApiResult<Json<CreateProjectResponse>> {
+    let p = s.projects.create(&s.db, s.now(), Some(req.project_id), Some(req.name)).await?;
+    Ok(Json(CreateProjectResponse { project_id: p.id, name: p.name, management_key: p.management_key }))
+}
+
+/// GET /emulator/v1/projects
+/// Every project, oldest first.
+async fn list(State(s): State<AppState>) -> ApiResult<Json<ProjectList>> {
+    let mut conn = s.db.acquire().await?;
+    let projects = store::projects::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(|p| ProjectSummary { project_id: p.id, name: p.name })
+        .collect();
+    Ok(Json(ProjectList { projects }))
+}
+
+/// DELETE /emulator/v1/projects/{projectId}
+/// Deletes a project and everything in it.
+async fn delete(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject) -> ApiResult<Json<Empty>> {
+    s.projects.delete(&s.db, ctx.project_id()).await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /emulator/v1/projects/{projectId}/reset
+/// Removes all data of a project; keeps the project, its signing and management keys.
+async fn reset(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject) -> ApiResult<Json<Empty>> {
+    s.projects.reset(&s.db, ctx.project_id()).await?;
+    Ok(Json(Empty {}))
+}
+
+/// GET /emulator/v1/projects/{projectId}/snapshot
+/// The project's whole state, in the fixture format.
+async fn get_snapshot(
+    State(s): State<AppState>,
+    EmulatorProject(ctx): EmulatorProject,
+) -> ApiResult<Json<ProjectSnapshot>> {
+    Ok(Json(fixtures::export(&s, ctx.project_id()).await?))
+}
+
+/// PUT /emulator/v1/projects/{projectId}/snapshot
+/// Replaces the project's state with the snapshot.
+async fn put_snapshot(
+    State(s): State<AppState>,
+    EmulatorProject(ctx): EmulatorProject,
+    DescopeJson(mut snap): DescopeJson<ProjectSnapshot>,
+) -> ApiResult<Json<Empty>> {
+    if snap.project_id.is_empty() {
+        snap.project_id = ctx.project_id().to_owned();
+    }
+    if snap.project_id != ctx.project_id() {
+        return Err(ApiError::invalid(format!(
+            "Snapshot is of project {}, not {}",
+            snap.project_id,
+            ctx.project_id()
+        )));
+    }
+    fixtures::import(&s, &snap, Apply::Replace).await?;
+    Ok(Json(Empty {}))
+}
+
+impl Validate for ProjectSnapshot {}

@@ -1,0 +1,186 @@
+//! Descope API groups `sessionGetKeys` and `sessionWellKnown`: public keys (JWKS) and OpenID
+//! discovery, plus the emulator's `/.well-known/jwks.json` for the default project.
+//!
+//! descope-compat: `/v1/keys/{projectId}` answers a bare array of JWKs, as the SDKs that used
+//! it parsed it; the OpenAPI's single-object schema is a reconstruction.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::Jwk;
+use crate::domain::projects::ProjectRuntime;
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::http::extract::DescopeQuery;
+use crate::http::route_table::not_implemented;
+use crate::state::AppState;
+use crate::store;
+
+crate::route_table! {
+    pub OPS;
+    GET "/.well-known/jwks.json" => default_jwks,
+    GET "/.well-known/oauth-authorization-server/{projectId}" => openid_configuration,
+    GET "/.well-known/project-configuration/{projectId}" => project_configuration,
+    GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/oauth-authorization-server" => not_implemented,
+    GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/openid-configuration" => not_implemented,
+    GET "/v1/apps/{projectId}/.well-known/oauth-authorization-server" => openid_configuration,
+    GET "/v1/apps/{projectId}/.well-known/openid-configuration" => openid_configuration,
+    GET "/v1/keys/{projectId}" => keys_v1,
+    GET "/v2/keys/{projectId}" => jwks,
+    GET "/{projectId}/.well-known/jwks.json" => jwks,
+    GET "/{projectId}/.well-known/oauth-authorization-server" => openid_configuration,
+    GET "/{projectId}/.well-known/openid-configuration" => openid_configuration,
+    GET "/{projectId}/{ssoAppId}/.well-known/openid-configuration" => not_implemented,
+}
+
+/// `{"keys": [...]}`: nothing else at the top level (Go decodes it as a map of arrays).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JwksResponse {
+    pub keys: Vec<Jwk>,
+}
+
+impl From<&ProjectRuntime> for JwksResponse {
+    fn from(p: &ProjectRuntime) -> Self {
+        JwksResponse { keys: p.keys.iter().map(|k| k.jwk.clone()).collect() }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ProjectPath {
+    #[serde(rename = "projectId")]
+    project_id: String,
+}
+
+async fn project(s: &AppState, id: &str) -> ApiResult<std::sync::Arc<ProjectRuntime>> {
+    s.projects
+        .get(&s.db, &s.settings.public_url, id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorKind::ProjectNotFound, format!("Unknown project ID {id}")))
+}
+
+/// GET /v2/keys/{projectId}
+/// The project's public signing keys, as the SDKs fetch them.
+async fn jwks(State(s): State<AppState>, Path(p): Path<ProjectPath>) -> ApiResult<Json<JwksResponse>> {
+    Ok(Json(project(&s, &p.project_id).await?.as_ref().into()))
+}
+
+/// GET /v1/keys/{projectId}
+/// The project's public signing keys as a bare array.
+async fn keys_v1(State(s): State<AppState>, Path(p): Path<ProjectPath>) -> ApiResult<Json<Vec<Jwk>>> {
+    Ok(Json(project(&s, &p.project_id).await?.keys.iter().map(|k| k.jwk.clone()).collect()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DefaultJwksQuery {
+    project_id: Option<String>,
+}
+
+/// GET /.well-known/jwks.json
+/// The keys of the default project, or of `?projectId=`; the address for a generic JWT library.
+async fn default_jwks(
+    State(s): State<AppState>,
+    DescopeQuery(q): DescopeQuery<DefaultJwksQuery>,
+) -> ApiResult<Json<JwksResponse>> {
+    let id = match q.project_id.filter(|p| !p.is_empty()) {
+        Some(id) => id,
+        None => {
+            let mut conn = s.db.acquire().await?;
+            store::projects::get_default(&mut conn)
+                .await?
+                .ok_or_else(|| ApiError::not_found("No default project; pass ?projectId="))?
+                .id
+        }
+    };
+    Ok(Json(project(&s, &id).await?.as_ref().into()))
+}
+
+/// OpenID provider metadata (the fields the emulator serves).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct OpenIdConfiguration {
+    pub issuer: String,
+    pub jwks_uri: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub userinfo_endpoint: String,
+    pub end_session_endpoint: String,
+    pub revocation_endpoint: String,
+    pub response_types_supported: Vec<String>,
+    pub subject_types_supported: Vec<String>,
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    pub scopes_supported: Vec<String>,
+    pub claims_supported: Vec<String>,
+    pub code_challenge_methods_supported: Vec<String>,
+    pub grant_types_supported: Vec<String>,
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// GET /{projectId}/.well-known/openid-configuration
+/// OpenID discovery: the issuer of the project's JWTs and where its keys are.
+async fn openid_configuration(
+    State(s): State<AppState>,
+    Path(p): Path<ProjectPath>,
+) -> ApiResult<Json<OpenIdConfiguration>> {
+    let project = project(&s, &p.project_id).await?;
+    let base = &s.settings.public_url;
+    let oauth = |op: &str| format!("{base}/oauth2/v1/{op}");
+    Ok(Json(OpenIdConfiguration {
+        issuer: project.issuer.clone(),
+        jwks_uri: format!("{}/.well-known/jwks.json", project.issuer),
+        authorization_endpoint: oauth("authorize"),
+        token_endpoint: oauth("token"),
+        userinfo_endpoint: oauth("userinfo"),
+        end_session_endpoint: oauth("logout"),
+        revocation_endpoint: oauth("revoke"),
+        response_types_supported: strings(&["code"]),
+        subject_types_supported: strings(&["public"]),
+        id_token_signing_alg_values_supported: strings(&["RS256"]),
+        scopes_supported: strings(&[
+            "openid",
+            "profile",
+            "email",
+            "phone",
+            "descope.claims",
+            "descope.custom_claims",
+        ]),
+        claims_supported: strings(&[
+            "iss",
+            "sub",
+            "aud",
+            "exp",
+            "iat",
+            "name",
+            "email",
+            "email_verified",
+            "phone_number",
+            "phone_number_verified",
+            "picture",
+            "roles",
+            "permissions",
+            "tenants",
+        ]),
+        code_challenge_methods_supported: strings(&["S256"]),
+        grant_types_supported: strings(&["authorization_code", "refresh_token", "client_credentials"]),
+        token_endpoint_auth_methods_supported: strings(&["client_secret_basic", "client_secret_post"]),
+    }))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectConfiguration {
+    allow_auth_hosting_iframe_embedding: bool,
+}
+
+/// GET /.well-known/project-configuration/{projectId}
+/// Public project configuration for hosted pages.
+async fn project_configuration(
+    State(s): State<AppState>,
+    Path(p): Path<ProjectPath>,
+) -> ApiResult<Json<ProjectConfiguration>> {
+    project(&s, &p.project_id).await?;
+    Ok(Json(ProjectConfiguration { allow_auth_hosting_iframe_embedding: true }))
+}

@@ -1,0 +1,12 @@
+//! Descope API groups `auditManagement`.
+//!
+//! Every operation here is routed but not built yet: it answers 501 with the Descope error
+//! body naming it.
+
+use crate::http::route_table::not_implemented;
+
+crate::route_table! {
+    pub OPS;
+    POST "/v1/mgmt/audit/event" => not_implemented,
+    POST "/v1/mgmt/audit/search" => not_implemented,
+}

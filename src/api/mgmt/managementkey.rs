@@ -1,0 +1,15 @@
+//! Descope API groups `managementKeys`.
+//!
+//! Every operation here is routed but not built yet: it answers 501 with the Descope error
+//! body naming it.
+
+use crate::http::route_table::not_implemented;
+
+crate::route_table! {
+    pub OPS;
+    GET "/v1/mgmt/managementkey" => not_implemented,
+    PATCH "/v1/mgmt/managementkey" => not_implemented,
+    PUT "/v1/mgmt/managementkey" => not_implemented,
+    POST "/v1/mgmt/managementkey/delete" => not_implemented,
+    GET "/v1/mgmt/managementkey/search" => not_implemented,
+}

@@ -1,0 +1,12 @@
+//! Descope API groups `passwordManagement`.
+//!
+//! Every operation here is routed but not built yet: it answers 501 with the Descope error
+//! body naming it.
+
+use crate::http::route_table::not_implemented;
+
+crate::route_table! {
+    pub OPS;
+    GET "/v1/mgmt/password/settings" => not_implemented,
+    POST "/v1/mgmt/password/settings" => not_implemented,
+}

@@ -1,0 +1,232 @@
+//! RSA signing keys, JWKS, password hashing and random secrets.
+//!
+//! A project's private key is parsed once into an aws-lc-rs key pair and cached; signing a JWT
+//! never re-parses it. Verification uses jsonwebtoken with decoding keys built once from the
+//! public components.
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{KeyPair, RsaKeyPair, RSA_PKCS1_SHA256};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::traits::PublicKeyParts;
+use serde::{Deserialize, Serialize};
+use std::sync::{mpsc, Arc, Mutex};
+
+use crate::config::HashCost;
+use crate::error::{ApiError, ApiResult};
+
+/// A public key in the JWK shape the SDKs parse (`SDK_CONTRACT.md` section 3).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Jwk {
+    pub kty: String,
+    pub kid: String,
+    pub alg: String,
+    #[serde(rename = "use")]
+    pub use_: String,
+    pub n: String,
+    pub e: String,
+}
+
+/// A parsed signing key: the key pair for signing, the JWK and the decoding key for verifying.
+pub struct SigningKey {
+    pub kid: String,
+    pair: RsaKeyPair,
+    pub jwk: Jwk,
+    pub decoding: jsonwebtoken::DecodingKey,
+    pkcs8: Vec<u8>,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+    }
+}
+
+#[derive(Serialize)]
+struct JwtHeader<'a> {
+    alg: &'static str,
+    kid: &'a str,
+    typ: &'static str,
+}
+
+impl SigningKey {
+    /// Parses a PKCS#8 DER RSA private key. The `kid` is the key's RFC 7638 thumbprint, so it
+    /// is stable for the same key.
+    pub fn from_pkcs8(pkcs8: &[u8]) -> anyhow::Result<Self> {
+        let pair = RsaKeyPair::from_pkcs8(pkcs8).map_err(|e| anyhow::anyhow!("bad RSA key: {e}"))?;
+        let public = rsa::RsaPublicKey::from_pkcs1_der(pair.public_key().as_ref())?;
+        let n = B64.encode(public.n().to_bytes_be());
+        let e = B64.encode(public.e().to_bytes_be());
+        let thumbprint_input = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, thumbprint_input.as_bytes());
+        let kid = B64.encode(digest.as_ref());
+        let decoding = jsonwebtoken::DecodingKey::from_rsa_components(&n, &e)?;
+        let jwk = Jwk { kty: "RSA".into(), kid: kid.clone(), alg: "RS256".into(), use_: "sig".into(), n, e };
+        Ok(Self { kid, pair, jwk, decoding, pkcs8: pkcs8.to_vec() })
+    }
+
+    pub fn pkcs8(&self) -> &[u8] {
+        &self.pkcs8
+    }
+
+    /// Signs `claims` as an RS256 JWT with this key's `kid` in the header.
+    pub fn sign<C: Serialize>(&self, claims: &C) -> ApiResult<String> {
+        let header = serde_json::to_vec(&JwtHeader { alg: "RS256", kid: &self.kid, typ: "JWT" })?;
+        let payload = serde_json::to_vec(claims)?;
+        let mut token = String::with_capacity(1024);
+        B64.encode_string(header, &mut token);
+        token.push('.');
+        B64.encode_string(payload, &mut token);
+        let mut sig = vec![0u8; self.pair.public_modulus_len()];
+        self.pair
+            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), token.as_bytes(), &mut sig)
+            .map_err(ApiError::internal)?;
+        token.push('.');
+        B64.encode_string(sig, &mut token);
+        Ok(token)
+    }
+}
+
+/// Generates a new RSA-2048 private key as PKCS#8 DER. Takes tens of milliseconds: never call
+/// it on a request path; take keys from a [`KeyPool`].
+pub fn generate_rsa_pkcs8() -> anyhow::Result<Vec<u8>> {
+    let pair = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
+        .map_err(|e| anyhow::anyhow!("RSA key generation failed: {e}"))?;
+    let der = pair.as_der().map_err(|e| anyhow::anyhow!("RSA key encoding failed: {e}"))?;
+    Ok(der.as_ref().to_vec())
+}
+
+/// Keys generated ahead of need by a background thread, so that creating a project does not
+/// wait for RSA key generation. A thread (not a task) so that one pool can serve many tokio
+/// runtimes, as the test suite does.
+#[derive(Clone)]
+pub struct KeyPool {
+    rx: Arc<Mutex<mpsc::Receiver<Vec<u8>>>>,
+}
+
+impl KeyPool {
+    pub fn new(size: usize) -> Self {
+        let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(size.max(1));
+        let spawned = std::thread::Builder::new().name("key-pool".into()).spawn(move || loop {
+            match generate_rsa_pkcs8() {
+                Ok(key) => {
+                    if tx.send(key).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "key pool: generation failed");
+                    return;
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "key pool: cannot start thread");
+        }
+        Self { rx: Arc::new(Mutex::new(rx)) }
+    }
+
+    /// Takes a pre-generated key, waiting (off the async runtime) only if the pool is empty.
+    pub async fn take(&self) -> ApiResult<Vec<u8>> {
+        if let Ok(rx) = self.rx.try_lock() {
+            if let Ok(key) = rx.try_recv() {
+                return Ok(key);
+            }
+        }
+        let rx = self.rx.clone();
+        tokio::task::spawn_blocking(move || {
+            let guard = rx.lock().map_err(|_| ApiError::internal("key pool poisoned"))?;
+            match guard.recv() {
+                Ok(key) => Ok(key),
+                Err(_) => generate_rsa_pkcs8().map_err(ApiError::internal),
+            }
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}
+
+/// Password hashing with argon2id; the cost is chosen at start (`--password-hash`).
+#[derive(Clone)]
+pub struct PasswordHasher {
+    argon: Arc<argon2::Argon2<'static>>,
+}
+
+impl PasswordHasher {
+    pub fn new(cost: HashCost) -> Self {
+        let params = match cost {
+            // Cheap enough for thousands of sign-ins a second in tests; never for real secrets.
+            HashCost::Fast => argon2::Params::new(64, 1, 1, None),
+            // OWASP's recommended argon2id setting: 19 MiB, 2 iterations, 1 lane.
+            HashCost::Production => argon2::Params::new(19 * 1024, 2, 1, None),
+        }
+        .unwrap_or_default();
+        Self {
+            argon: Arc::new(argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)),
+        }
+    }
+
+    pub fn hash(&self, password: &str) -> ApiResult<String> {
+        use argon2::password_hash::{PasswordHasher as _, SaltString};
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        self.argon
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(ApiError::internal)
+    }
+
+    pub fn verify(&self, password: &str, hash: &str) -> bool {
+        use argon2::password_hash::{PasswordHash, PasswordVerifier as _};
+        PasswordHash::new(hash)
+            .map(|parsed| self.argon.verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    }
+}
+
+/// A random string of letters and digits: IDs, tokens and keys (never contains `:`).
+pub fn random_alnum(len: usize) -> String {
+    rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+}
+
+/// A random numeric one-time code of `len` digits.
+pub fn random_digits(len: usize) -> String {
+    let mut rng = rand::thread_rng();
+    (0..len).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+}
+
+/// Constant-time string comparison for secrets.
+pub fn secrets_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_and_verify_roundtrip() {
+        let der = generate_rsa_pkcs8().unwrap();
+        let key = SigningKey::from_pkcs8(&der).unwrap();
+        let token = key.sign(&serde_json::json!({"sub": "U1", "exp": 1})).unwrap();
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+        v.validate_exp = false;
+        v.required_spec_claims.clear();
+        let data = jsonwebtoken::decode::<serde_json::Value>(&token, &key.decoding, &v).unwrap();
+        assert_eq!(data.claims["sub"], "U1");
+        assert_eq!(data.header.kid.as_deref(), Some(key.kid.as_str()));
+        // the same key parsed again has the same kid
+        assert_eq!(SigningKey::from_pkcs8(&der).unwrap().kid, key.kid);
+    }
+
+    #[test]
+    fn passwords() {
+        let h = PasswordHasher::new(HashCost::Fast);
+        let hash = h.hash("s3cret!").unwrap();
+        assert!(h.verify("s3cret!", &hash));
+        assert!(!h.verify("other", &hash));
+    }
+}

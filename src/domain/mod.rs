@@ -1,0 +1,27 @@
+//! The rules of the emulator. No axum types here: functions take the state, a [`Ctx`] with
+//! the project and the time read once at the edge, and plain values.
+
+pub mod channel;
+pub mod outbox;
+pub mod passwordless;
+pub mod projects;
+pub mod sessions;
+pub mod users;
+
+use std::sync::Arc;
+
+use crate::clock::UnixTime;
+use projects::ProjectRuntime;
+
+/// The project a request acts on and the emulator time it was received at.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub project: Arc<ProjectRuntime>,
+    pub now: UnixTime,
+}
+
+impl Ctx {
+    pub fn project_id(&self) -> &str {
+        &self.project.id
+    }
+}

@@ -1,0 +1,259 @@
+//! Projects: creation with a pre-generated key, the per-project runtime cache (parsed signing
+//! keys, management keys, settings) and the project settings that drive lifetimes.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use crate::clock::UnixTime;
+use crate::crypto::{self, KeyPool, SigningKey};
+use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
+use crate::store::{self, projects::ProjectRow};
+
+/// Per-project settings (lifetimes, redirect defaults). Stored as JSON on the project and
+/// carried in snapshots and fixtures; every field has Descope's default.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProjectSettings {
+    /// Session JWT lifetime (Descope default: 10 minutes).
+    pub session_token_ttl_secs: i64,
+    /// Refresh JWT lifetime (Descope default: 4 weeks).
+    pub refresh_token_ttl_secs: i64,
+    /// One-time code lifetime.
+    pub otp_ttl_secs: i64,
+    /// Wrong codes allowed before a pending code is voided.
+    pub otp_max_attempts: i64,
+    /// Magic link lifetime.
+    pub magic_link_ttl_secs: i64,
+    /// Where magic links point when a request gives no redirect URL; empty means the
+    /// emulator's own verification page.
+    pub magic_link_redirect_url: String,
+    /// `cookieDomain` in JWT responses.
+    pub cookie_domain: String,
+    /// Send the refresh JWT only as a `DSR` cookie, not in the body.
+    pub refresh_token_in_cookie: bool,
+    /// Issue a new refresh JWT on every refresh.
+    pub rotate_refresh_tokens: bool,
+}
+
+impl Default for ProjectSettings {
+    fn default() -> Self {
+        ProjectSettings {
+            session_token_ttl_secs: 600,
+            refresh_token_ttl_secs: 4 * 7 * 24 * 3600,
+            otp_ttl_secs: 180,
+            otp_max_attempts: 5,
+            magic_link_ttl_secs: 600,
+            magic_link_redirect_url: String::new(),
+            cookie_domain: String::new(),
+            refresh_token_in_cookie: false,
+            rotate_refresh_tokens: false,
+        }
+    }
+}
+
+/// What a request needs to know about its project, loaded once and cached.
+pub struct ProjectRuntime {
+    pub id: String,
+    pub name: String,
+    pub settings: ProjectSettings,
+    /// The key new tokens are signed with.
+    pub signing: Arc<SigningKey>,
+    /// Every key whose tokens still validate (the active one included), for JWKS and checks.
+    pub keys: Vec<Arc<SigningKey>>,
+    management_secrets: Vec<String>,
+    /// `iss` of this project's JWTs: `<public-url>/<projectId>`.
+    pub issuer: String,
+}
+
+impl std::fmt::Debug for ProjectRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectRuntime").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+impl ProjectRuntime {
+    pub fn key(&self, kid: &str) -> Option<&Arc<SigningKey>> {
+        self.keys.iter().find(|k| k.kid == kid)
+    }
+
+    pub fn management_key_matches(&self, secret: &str) -> bool {
+        self.management_secrets.iter().any(|s| crypto::secrets_equal(s, secret))
+    }
+}
+
+/// The cache of project runtimes plus the pool of pre-generated signing keys.
+#[derive(Clone)]
+pub struct Projects {
+    cache: Arc<RwLock<HashMap<String, Arc<ProjectRuntime>>>>,
+    key_pool: KeyPool,
+}
+
+/// A new project as `POST /emulator/v1/projects` returns it.
+#[derive(Debug, Clone)]
+pub struct CreatedProject {
+    pub id: String,
+    pub name: String,
+    pub management_key: String,
+}
+
+/// A project ID as Descope forms them: `P` and 27 letters and digits.
+pub fn is_valid_project_id(id: &str) -> bool {
+    id.len() >= 2 && id.len() < 32 && id.starts_with('P') && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+impl Projects {
+    pub fn new(key_pool: KeyPool) -> Self {
+        Projects { cache: Arc::default(), key_pool }
+    }
+
+    pub fn key_pool(&self) -> &KeyPool {
+        &self.key_pool
+    }
+
+    /// The runtime of a project, loading and parsing it on first use.
+    pub async fn get(
+        &self,
+        db: &sqlx::SqlitePool,
+        public_url: &str,
+        id: &str,
+    ) -> ApiResult<Option<Arc<ProjectRuntime>>> {
+        if let Some(p) = self.cache.read().map_err(ApiError::internal)?.get(id) {
+            return Ok(Some(p.clone()));
+        }
+        let mut conn = db.acquire().await?;
+        let Some(row) = store::projects::get(&mut conn, id).await? else {
+            return Ok(None);
+        };
+        let key_rows = store::projects::signing_keys(&mut conn, id).await?;
+        let mgmt = store::projects::management_keys(&mut conn, id).await?;
+        drop(conn);
+        let mut keys = Vec::with_capacity(key_rows.len());
+        let mut active = None;
+        for k in &key_rows {
+            let parsed = Arc::new(SigningKey::from_pkcs8(&k.pkcs8).map_err(ApiError::internal)?);
+            if k.active {
+                active = Some(parsed.clone());
+            }
+            keys.push(parsed);
+        }
+        let signing = active
+            .or_else(|| keys.last().cloned())
+            .ok_or_else(|| ApiError::internal(format!("project {id} has no signing key")))?;
+        let runtime = Arc::new(ProjectRuntime {
+            issuer: format!("{public_url}/{id}"),
+            id: row.id,
+            name: row.name,
+            settings: store::from_json_text(&row.settings),
+            signing,
+            keys,
+            management_secrets: mgmt.into_iter().filter(|m| m.status == "active").map(|m| m.secret).collect(),
+        });
+        self.cache.write().map_err(ApiError::internal)?.insert(id.to_owned(), runtime.clone());
+        Ok(Some(runtime))
+    }
+
+    /// Like [`Projects::get`], with an unknown project as an error.
+    pub async fn require(
+        &self,
+        db: &sqlx::SqlitePool,
+        public_url: &str,
+        id: &str,
+    ) -> ApiResult<Arc<ProjectRuntime>> {
+        self.get(db, public_url, id)
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorKind::ProjectNotFound, format!("Unknown project ID {id}")))
+    }
+
+    /// Drops a project's cached runtime after its keys, settings or existence changed.
+    pub fn invalidate(&self, id: &str) {
+        if let Ok(mut cache) = self.cache.write() {
+            cache.remove(id);
+        }
+    }
+
+    /// Creates a project with a signing key from the pool and one management key.
+    pub async fn create(
+        &self,
+        db: &sqlx::SqlitePool,
+        now: UnixTime,
+        id: Option<String>,
+        name: Option<String>,
+    ) -> ApiResult<CreatedProject> {
+        let id = match id.filter(|s| !s.is_empty()) {
+            Some(id) if is_valid_project_id(&id) => id,
+            Some(id) => {
+                return Err(ApiError::invalid(format!(
+                    "Invalid project ID {id}: a P followed by letters and digits, shorter than 32 characters"
+                )))
+            }
+            None => format!("P2{}", crypto::random_alnum(26)),
+        };
+        let name = name.filter(|s| !s.is_empty()).unwrap_or_else(|| format!("Project {id}"));
+        let pkcs8 = self.key_pool.take().await?;
+        let key = SigningKey::from_pkcs8(&pkcs8).map_err(ApiError::internal)?;
+        let management_key = new_management_key();
+        let mut tx = store::begin_immediate(db).await?;
+        let row = ProjectRow {
+            id: id.clone(),
+            name: name.clone(),
+            is_default: false,
+            settings: store::json_text(&ProjectSettings::default())?,
+            created_ms: now.millis(),
+        };
+        store::projects::insert(&mut tx, &row)
+            .await
+            .on_unique(|| ApiError::new(ErrorKind::AlreadyExists, format!("Project {id} already exists")))?;
+        store::projects::insert_signing_key(
+            &mut tx,
+            &id,
+            &store::projects::SigningKeyRow {
+                kid: key.kid.clone(),
+                pkcs8,
+                active: true,
+                created_ms: now.millis(),
+            },
+        )
+        .await?;
+        store::projects::insert_management_key(
+            &mut tx,
+            &id,
+            &store::projects::ManagementKeyRow {
+                id: format!("MK{}", crypto::random_alnum(20)),
+                name: "default".into(),
+                secret: management_key.clone(),
+                status: "active".into(),
+                created_ms: now.millis(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(CreatedProject { id, name, management_key })
+    }
+
+    pub async fn delete(&self, db: &sqlx::SqlitePool, id: &str) -> ApiResult<()> {
+        let mut tx = store::begin_immediate(db).await?;
+        let deleted = store::projects::delete(&mut tx, id).await?;
+        tx.commit().await?;
+        self.invalidate(id);
+        if !deleted {
+            return Err(ApiError::not_found(format!("Project {id} not found")));
+        }
+        Ok(())
+    }
+
+    pub async fn reset(&self, db: &sqlx::SqlitePool, id: &str) -> ApiResult<()> {
+        let mut tx = store::begin_immediate(db).await?;
+        if store::projects::get(&mut tx, id).await?.is_none() {
+            return Err(ApiError::not_found(format!("Project {id} not found")));
+        }
+        store::projects::clear_data(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A management key secret: letters and digits only (the bearer is split on `:`).
+pub fn new_management_key() -> String {
+    format!("K2{}", crypto::random_alnum(40))
+}

@@ -1,0 +1,346 @@
+//! Session and refresh JWTs: issuing them with the claims the SDKs read (SDK_CONTRACT.md 4),
+//! verifying them against the project's keys and the emulator clock, refresh, logout and
+//! tenant selection.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+use super::users::{self, User};
+use super::Ctx;
+use crate::crypto;
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::state::AppState;
+use crate::store::{self, Conn};
+
+/// `drn` of session JWTs.
+pub const DRN_SESSION: &str = "DS";
+/// `drn` of refresh JWTs.
+pub const DRN_REFRESH: &str = "DSR";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Session,
+    Refresh,
+}
+
+impl TokenKind {
+    fn drn(self) -> &'static str {
+        match self {
+            TokenKind::Session => DRN_SESSION,
+            TokenKind::Refresh => DRN_REFRESH,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TenantClaims {
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub permissions: Vec<String>,
+}
+
+/// The claims of both token kinds. Session JWTs carry the grants; refresh JWTs carry a `jti`
+/// naming their server-side record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub iss: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub drn: String,
+    #[serde(default)]
+    pub amr: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenants: Option<BTreeMap<String, TenantClaims>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dct: Option<String>,
+    /// Custom claims (login options, JWT update), top-level as Descope puts them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+fn invalid(message: &str) -> ApiError {
+    ApiError::new(ErrorKind::InvalidSessionToken, message)
+}
+
+/// Verifies a JWT of this project: signature with a key of *this* project, issuer, `drn`, and
+/// expiry by the emulator clock. For refresh tokens, also that it was not logged out.
+pub async fn verify(state: &AppState, ctx: &Ctx, token: &str, kind: TokenKind) -> ApiResult<Claims> {
+    let claims = verify_signature(ctx, token)?;
+    if claims.drn != kind.drn() {
+        return Err(invalid("Wrong token type"));
+    }
+    if claims.exp <= ctx.now.secs() {
+        return Err(invalid("Token expired"));
+    }
+    if kind == TokenKind::Refresh {
+        let jti = claims.jti.as_deref().ok_or_else(|| invalid("Refresh token has no ID"))?;
+        let mut conn = state.db.acquire().await?;
+        match store::sessions::get(&mut conn, ctx.project_id(), jti).await? {
+            Some(r) if r.revoked_ms.is_none() => {}
+            Some(_) => {
+                return Err(ApiError::new(ErrorKind::RefreshTokenRevoked, "Refresh token was logged out"))
+            }
+            None => {
+                return Err(ApiError::new(ErrorKind::RefreshTokenRevoked, "Unknown or revoked refresh token"))
+            }
+        }
+    }
+    Ok(claims)
+}
+
+/// Checks signature and issuer only; expiry and revocation are the caller's business.
+pub fn verify_signature(ctx: &Ctx, token: &str) -> ApiResult<Claims> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("Malformed token"))?;
+    let kid = header.kid.ok_or_else(|| invalid("Token has no kid"))?;
+    let key = ctx.project.key(&kid).ok_or_else(|| invalid("Token was not signed by this project"))?;
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    // Expiry is judged by the emulator clock, not the system clock (STYLE.md 2.4).
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    let data = jsonwebtoken::decode::<Claims>(token, &key.decoding, &validation)
+        .map_err(|_| invalid("Invalid token signature"))?;
+    let iss = &data.claims.iss;
+    if iss != &ctx.project.issuer && iss != ctx.project_id() {
+        return Err(invalid("Token issued for another project"));
+    }
+    Ok(data.claims)
+}
+
+/// How a sign-in came about: the methods used (`amr`), an explicit tenant and custom claims.
+#[derive(Debug, Clone, Default)]
+pub struct SignInOptions {
+    pub amr: Vec<String>,
+    pub dct: Option<String>,
+    pub custom_claims: Map<String, Value>,
+    /// Login method for the user's history.
+    pub method: String,
+    /// Revoke the user's other refresh tokens.
+    pub revoke_other_sessions: bool,
+}
+
+/// What a successful sign-in, refresh or tenant selection yields.
+#[derive(Debug, Clone)]
+pub struct AuthInfo {
+    pub session_jwt: String,
+    pub session_exp: i64,
+    pub refresh_jwt: String,
+    pub refresh_exp: i64,
+    pub first_seen: bool,
+    pub user: User,
+}
+
+/// The grants of a user as JWT claims: project roles and permissions, and per tenant.
+async fn grant_claims(
+    conn: &mut Conn,
+    project: &str,
+    user: &User,
+) -> ApiResult<(Vec<String>, Vec<String>, BTreeMap<String, TenantClaims>)> {
+    let permissions = store::users::permissions_of_roles(conn, project, "", &user.roles).await?;
+    let mut tenants = BTreeMap::new();
+    for t in &user.tenants {
+        let perms = store::users::permissions_of_roles(conn, project, &t.tenant_id, &t.roles).await?;
+        tenants.insert(t.tenant_id.clone(), TenantClaims { roles: t.roles.clone(), permissions: perms });
+    }
+    Ok((user.roles.clone(), permissions, tenants))
+}
+
+/// Signs a session JWT for a user with their current grants.
+async fn session_jwt(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    user: &User,
+    amr: &[String],
+    dct: Option<&str>,
+    custom: &Map<String, Value>,
+) -> ApiResult<(String, i64)> {
+    let (roles, permissions, tenants) = grant_claims(conn, ctx.project_id(), user).await?;
+    let iat = ctx.now.secs();
+    let exp = iat + ctx.project.settings.session_token_ttl_secs;
+    let claims = Claims {
+        sub: user.id().to_owned(),
+        iss: ctx.project.issuer.clone(),
+        iat,
+        exp,
+        drn: DRN_SESSION.into(),
+        amr: amr.to_vec(),
+        jti: None,
+        roles: Some(roles),
+        permissions: Some(permissions),
+        tenants: Some(tenants),
+        dct: dct.map(str::to_owned),
+        extra: custom.clone(),
+    };
+    Ok((ctx.project.signing.sign(&claims)?, exp))
+}
+
+/// Signs a refresh JWT and records it, so logout can revoke it.
+async fn refresh_jwt(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    user: &User,
+    amr: &[String],
+    dct: Option<&str>,
+) -> ApiResult<(String, i64)> {
+    let iat = ctx.now.secs();
+    let exp = iat + ctx.project.settings.refresh_token_ttl_secs;
+    let jti = crypto::random_alnum(24);
+    store::sessions::insert(
+        conn,
+        ctx.project_id(),
+        &store::sessions::RefreshRow {
+            jti: jti.clone(),
+            user_id: user.id().to_owned(),
+            issued_ms: ctx.now.millis(),
+            expires_ms: exp * 1000,
+            revoked_ms: None,
+        },
+    )
+    .await?;
+    let claims = Claims {
+        sub: user.id().to_owned(),
+        iss: ctx.project.issuer.clone(),
+        iat,
+        exp,
+        drn: DRN_REFRESH.into(),
+        amr: amr.to_vec(),
+        jti: Some(jti),
+        roles: None,
+        permissions: None,
+        tenants: None,
+        dct: dct.map(str::to_owned),
+        extra: Map::new(),
+    };
+    Ok((ctx.project.signing.sign(&claims)?, exp))
+}
+
+/// Finishes any sign-in: checks the user may sign in, records the login, and issues a new
+/// session and refresh JWT. Runs inside the caller's transaction.
+pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOptions) -> ApiResult<AuthInfo> {
+    user.ensure_can_sign_in()?;
+    let first_seen = user.row.first_seen;
+    if first_seen || user.row.status == users::STATUS_INVITED {
+        user.row.first_seen = false;
+        if user.row.status == users::STATUS_INVITED {
+            user.row.status = users::STATUS_ENABLED.into();
+        }
+        store::users::update(conn, ctx.project_id(), &user.row).await?;
+    }
+    store::users::insert_login(
+        conn,
+        ctx.project_id(),
+        &store::users::LoginRow {
+            user_id: user.id().to_owned(),
+            login_ms: ctx.now.millis(),
+            method: opts.method.clone(),
+            ip: String::new(),
+            city: String::new(),
+            country: String::new(),
+            selected_tenant: opts.dct.clone().unwrap_or_default(),
+        },
+    )
+    .await?;
+    if opts.revoke_other_sessions {
+        store::sessions::revoke_all_of_user(conn, ctx.project_id(), user.id(), None, ctx.now.millis())
+            .await?;
+    }
+    let (session_jwt, session_exp) =
+        session_jwt(conn, ctx, &user, &opts.amr, opts.dct.as_deref(), &opts.custom_claims).await?;
+    let (refresh_jwt, refresh_exp) = refresh_jwt(conn, ctx, &user, &opts.amr, opts.dct.as_deref()).await?;
+    Ok(AuthInfo { session_jwt, session_exp, refresh_jwt, refresh_exp, first_seen, user })
+}
+
+/// Loads the (enabled) user a verified refresh token belongs to.
+async fn session_user(conn: &mut Conn, ctx: &Ctx, claims: &Claims) -> ApiResult<User> {
+    let user = users::find_by_id(conn, ctx.project_id(), &claims.sub).await?.ok_or_else(|| {
+        ApiError::new(ErrorKind::InvalidSessionToken, "The user of this session no longer exists")
+    })?;
+    user.ensure_can_sign_in()?;
+    Ok(user)
+}
+
+/// `POST /v1/auth/refresh`: a new session JWT with the user's current grants; the refresh JWT
+/// stays the same unless the project rotates refresh tokens.
+pub async fn refresh(state: &AppState, ctx: &Ctx, claims: &Claims, token: &str) -> ApiResult<AuthInfo> {
+    let mut tx = store::begin_immediate(&state.db).await?;
+    let user = session_user(&mut tx, ctx, claims).await?;
+    let (session_jwt, session_exp) =
+        session_jwt(&mut tx, ctx, &user, &claims.amr, claims.dct.as_deref(), &Map::new()).await?;
+    let (refresh_jwt, refresh_exp) = if ctx.project.settings.rotate_refresh_tokens {
+        if let Some(jti) = &claims.jti {
+            store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
+        }
+        refresh_jwt(&mut tx, ctx, &user, &claims.amr, claims.dct.as_deref()).await?
+    } else {
+        (token.to_owned(), claims.exp)
+    };
+    tx.commit().await?;
+    Ok(AuthInfo { session_jwt, session_exp, refresh_jwt, refresh_exp, first_seen: false, user })
+}
+
+/// `POST /v1/auth/tenant/select`: new tokens whose `dct` is the chosen tenant.
+pub async fn select_tenant(
+    state: &AppState,
+    ctx: &Ctx,
+    claims: &Claims,
+    tenant: &str,
+) -> ApiResult<AuthInfo> {
+    let mut tx = store::begin_immediate(&state.db).await?;
+    let user = session_user(&mut tx, ctx, claims).await?;
+    if !tenant.is_empty() && !user.tenants.iter().any(|t| t.tenant_id == tenant) {
+        return Err(ApiError::new(
+            ErrorKind::TenantNotAssociated,
+            format!("User is not associated with tenant {tenant}"),
+        ));
+    }
+    let dct = Some(tenant).filter(|t| !t.is_empty());
+    if let Some(jti) = &claims.jti {
+        store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
+    }
+    let (session_jwt, session_exp) = session_jwt(&mut tx, ctx, &user, &claims.amr, dct, &Map::new()).await?;
+    let (refresh_jwt, refresh_exp) = refresh_jwt(&mut tx, ctx, &user, &claims.amr, dct).await?;
+    tx.commit().await?;
+    Ok(AuthInfo { session_jwt, session_exp, refresh_jwt, refresh_exp, first_seen: false, user })
+}
+
+/// `POST /v1/auth/logout` (this refresh token) and `/logoutall` (all of the user's).
+pub async fn logout(state: &AppState, ctx: &Ctx, claims: &Claims, all: bool) -> ApiResult<()> {
+    let mut tx = store::begin_immediate(&state.db).await?;
+    if all {
+        store::sessions::revoke_all_of_user(&mut tx, ctx.project_id(), &claims.sub, None, ctx.now.millis())
+            .await?;
+    } else if let Some(jti) = &claims.jti {
+        store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `GET /v1/auth/me`.
+pub async fn me(state: &AppState, ctx: &Ctx, claims: &Claims) -> ApiResult<User> {
+    let mut conn = state.db.acquire().await?;
+    session_user(&mut conn, ctx, claims).await
+}
+
+/// `GET /v1/auth/me/history`: the user's logins, newest first.
+pub async fn history(state: &AppState, ctx: &Ctx, claims: &Claims) -> ApiResult<Vec<store::users::LoginRow>> {
+    let mut conn = state.db.acquire().await?;
+    let user = session_user(&mut conn, ctx, claims).await?;
+    store::users::login_history(&mut conn, ctx.project_id(), user.id(), 100).await
+}
+
+/// Revokes every session of a user (management logout, user disabled or deleted).
+pub async fn revoke_user(conn: &mut Conn, ctx: &Ctx, user_id: &str) -> ApiResult<()> {
+    store::sessions::revoke_all_of_user(conn, ctx.project_id(), user_id, None, ctx.now.millis()).await?;
+    Ok(())
+}

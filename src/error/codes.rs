@@ -1,0 +1,88 @@
+//! The table of Descope error codes the emulator answers with.
+//!
+//! Codes come from `SDK_CONTRACT.md` section 7 and the official SDK sources. Rows marked
+//! `unconfirmed` are codes whose exact value or status no SDK or Descope document pins down;
+//! no SDK branches on them.
+
+use axum::http::StatusCode;
+
+macro_rules! descope_errors {
+    ($( $(#[$meta:meta])* $variant:ident => ($status:ident, $code:literal, $desc:literal), )*) => {
+        /// Every error the emulator can answer with, one row per Descope error code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorKind { $( $(#[$meta])* $variant, )* }
+
+        impl ErrorKind {
+            /// Every kind, for tests and docs.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$variant,)*];
+
+            pub fn status(self) -> StatusCode {
+                match self { $(ErrorKind::$variant => StatusCode::$status,)* }
+            }
+
+            pub fn code(self) -> &'static str {
+                match self { $(ErrorKind::$variant => $code,)* }
+            }
+
+            pub fn description(self) -> &'static str {
+                match self { $(ErrorKind::$variant => $desc,)* }
+            }
+        }
+    };
+}
+
+descope_errors! {
+    // --- common request errors
+    BadRequest => (BAD_REQUEST, "E011001", "Request is malformed"),
+    MissingArguments => (BAD_REQUEST, "E011002", "Missing arguments"),
+    InvalidRequest => (BAD_REQUEST, "E011003", "Request is invalid"),
+    InvalidArguments => (BAD_REQUEST, "E011004", "Invalid arguments"),
+    /// unconfirmed: Descope's code for a body over its size limit.
+    PayloadTooLarge => (PAYLOAD_TOO_LARGE, "E011001", "Request is malformed"),
+    /// Route not found; unconfirmed code.
+    RouteNotFound => (NOT_FOUND, "E011001", "Request is malformed"),
+    /// Wrong HTTP method for a known path; unconfirmed code.
+    MethodNotAllowed => (METHOD_NOT_ALLOWED, "E011001", "Request is malformed"),
+    /// A Descope operation that the emulator routes but does not implement yet.
+    NotImplemented => (NOT_IMPLEMENTED, "E011007", "Operation not implemented by descope-emulator"),
+    Internal => (INTERNAL_SERVER_ERROR, "E010001", "Internal error"),
+
+    // --- authentication of the caller (bearer header, management key); unconfirmed codes
+    Unauthorized => (UNAUTHORIZED, "E011101", "Unauthorized"),
+    ProjectNotFound => (UNAUTHORIZED, "E011102", "Project not found"),
+    InvalidManagementKey => (UNAUTHORIZED, "E011103", "Invalid management key"),
+
+    // --- one-time codes and links
+    InvalidOneTimeCode => (UNAUTHORIZED, "E061102", "Invalid one-time code"),
+    TooManyOtpAttempts => (TOO_MANY_REQUESTS, "E061103", "Too many OTP attempts"),
+    /// unconfirmed code: an unknown, used or expired magic link token.
+    InvalidToken => (UNAUTHORIZED, "E061301", "Invalid token"),
+    EnchantedLinkPending => (UNAUTHORIZED, "E062503", "Enchanted link pending"),
+
+    // --- users in auth flows
+    UserAlreadyExists => (BAD_REQUEST, "E062107", "User already exists"),
+    UserNotFound => (BAD_REQUEST, "E062108", "User not found"),
+    /// unconfirmed code: a disabled user tries to sign in or refresh.
+    UserDisabled => (FORBIDDEN, "E062110", "User is disabled"),
+
+    // --- sessions
+    /// unconfirmed status.
+    RefreshTokenRevoked => (UNAUTHORIZED, "E064001", "Token expired by logged out"),
+    /// unconfirmed code: a session or refresh JWT that fails validation.
+    InvalidSessionToken => (UNAUTHORIZED, "E061005", "Invalid session token"),
+    /// unconfirmed code: tenant select for a tenant the user is not in.
+    TenantNotAssociated => (BAD_REQUEST, "E064101", "User is not associated with the tenant"),
+
+    // --- management
+    /// unconfirmed status.
+    MgmtUserNotFound => (BAD_REQUEST, "E112102", "User not found"),
+    /// unconfirmed code: an emulator or management entity that does not exist.
+    NotFound => (NOT_FOUND, "E011008", "Not found"),
+    /// unconfirmed code: creating something that already exists.
+    AlreadyExists => (CONFLICT, "E011009", "Already exists"),
+    /// unconfirmed code: test-user endpoints called for a user that is not a test user.
+    NotTestUser => (BAD_REQUEST, "E112103", "User is not a test user"),
+
+    // --- rate limiting and fault injection
+    RateLimited => (TOO_MANY_REQUESTS, "E130429", "https://docs.descope.com/rate-limit"),
+}

@@ -1,0 +1,522 @@
+//! One schema for fixture files and project snapshots (STYLE.md D9): the startup loader,
+//! `GET|PUT /emulator/v1/projects/{id}/snapshot` and the tests all use these types.
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::path::Path;
+
+use crate::clock::UnixTime;
+use crate::crypto::{PasswordHasher, SigningKey};
+use crate::domain::projects::{is_valid_project_id, ProjectSettings};
+use crate::dto::common::null_as_default;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{self, projects::ProjectRow, tenants, users::RoleGrant, users::UserRow, Conn};
+
+/// A project's whole state.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectSnapshot {
+    pub project_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub name: String,
+    /// The project `/.well-known/jwks.json` serves when no `projectId` is given.
+    #[serde(default)]
+    pub default: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub settings: ProjectSettings,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub signing_keys: Vec<SnapshotSigningKey>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub management_keys: Vec<SnapshotManagementKey>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub permissions: Vec<SnapshotPermission>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub roles: Vec<SnapshotRole>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub tenants: Vec<SnapshotTenant>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub users: Vec<SnapshotUser>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotSigningKey {
+    /// RSA private key, PKCS#8 PEM.
+    pub private_key_pem: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotManagementKey {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotPermission {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotRole {
+    pub name: String,
+    pub description: String,
+    pub permission_names: Vec<String>,
+    pub tenant_id: String,
+    pub default: bool,
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotTenant {
+    pub id: String,
+    pub name: String,
+    pub self_provisioning_domains: Vec<String>,
+    pub custom_attributes: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotUserTenant {
+    pub tenant_id: String,
+    pub role_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotUser {
+    pub user_id: String,
+    pub login_ids: Vec<String>,
+    pub email: String,
+    pub phone: String,
+    pub name: String,
+    pub given_name: String,
+    pub middle_name: String,
+    pub family_name: String,
+    pub picture: String,
+    pub verified_email: bool,
+    pub verified_phone: bool,
+    pub status: String,
+    pub test: bool,
+    pub custom_attributes: Map<String, Value>,
+    pub sso_app_ids: Vec<String>,
+    pub role_names: Vec<String>,
+    pub user_tenants: Vec<SnapshotUserTenant>,
+    /// A cleartext password, hashed at load (handy in hand-written fixtures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// An argon2 PHC string, as snapshots export it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totp_secret: Option<String>,
+    /// Unix seconds.
+    pub created_time: i64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn pem_to_der(pem: &str) -> ApiResult<Vec<u8>> {
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).map(str::trim).collect();
+    B64.decode(body).map_err(|e| ApiError::invalid(format!("Invalid privateKeyPem: {e}")))
+}
+
+fn der_to_pem(der: &[u8]) -> String {
+    let b64 = B64.encode(der);
+    let mut pem = String::from("-----BEGIN PRIVATE KEY-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(chunk));
+        pem.push('\n');
+    }
+    pem.push_str("-----END PRIVATE KEY-----\n");
+    pem
+}
+
+/// Exports a project's state.
+pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnapshot> {
+    let mut conn = state.db.acquire().await?;
+    let project = store::projects::get(&mut conn, project_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Project {project_id} not found")))?;
+    let signing_keys = store::projects::signing_keys(&mut conn, project_id)
+        .await?
+        .into_iter()
+        .map(|k| SnapshotSigningKey { private_key_pem: der_to_pem(&k.pkcs8), active: k.active })
+        .collect();
+    let management_keys = store::projects::management_keys(&mut conn, project_id)
+        .await?
+        .into_iter()
+        .map(|k| SnapshotManagementKey { id: k.id, name: k.name, key: k.secret })
+        .collect();
+    let permissions = tenants::list_permissions(&mut conn, project_id)
+        .await?
+        .into_iter()
+        .map(|p| SnapshotPermission { name: p.name, description: p.description })
+        .collect();
+    let roles = tenants::list_roles(&mut conn, project_id)
+        .await?
+        .into_iter()
+        .map(|r| SnapshotRole {
+            permission_names: store::from_json_text(&r.permission_names),
+            name: r.name,
+            description: r.description,
+            tenant_id: r.tenant_id,
+            default: r.is_default,
+            private: r.private,
+        })
+        .collect();
+    let tenant_list = tenants::list_tenants(&mut conn, project_id)
+        .await?
+        .into_iter()
+        .map(|t| SnapshotTenant {
+            self_provisioning_domains: store::from_json_text(&t.self_provisioning_domains),
+            custom_attributes: store::from_json_text(&t.custom_attributes),
+            id: t.id,
+            name: t.name,
+        })
+        .collect();
+    let mut users = Vec::new();
+    for row in store::users::list_all(&mut conn, project_id).await? {
+        let u = crate::domain::users::assemble(&mut conn, project_id, row).await?;
+        users.push(SnapshotUser {
+            user_id: u.row.id.clone(),
+            login_ids: u.login_ids.clone(),
+            email: u.row.email.clone(),
+            phone: u.row.phone.clone(),
+            name: u.row.name.clone(),
+            given_name: u.row.given_name.clone(),
+            middle_name: u.row.middle_name.clone(),
+            family_name: u.row.family_name.clone(),
+            picture: u.row.picture.clone(),
+            verified_email: u.row.verified_email,
+            verified_phone: u.row.verified_phone,
+            status: u.row.status.clone(),
+            test: u.row.test,
+            custom_attributes: u.custom_attributes(),
+            sso_app_ids: store::from_json_text(&u.row.sso_app_ids),
+            role_names: u.roles.clone(),
+            user_tenants: u
+                .tenants
+                .iter()
+                .map(|t| SnapshotUserTenant { tenant_id: t.tenant_id.clone(), role_names: t.roles.clone() })
+                .collect(),
+            password: None,
+            password_hash: u.row.password_hash.clone(),
+            totp_secret: u.row.totp_secret.clone(),
+            created_time: u.row.created_ms / 1000,
+        });
+    }
+    Ok(ProjectSnapshot {
+        project_id: project.id,
+        name: project.name,
+        default: project.is_default,
+        settings: store::from_json_text(&project.settings),
+        signing_keys,
+        management_keys,
+        permissions,
+        roles,
+        tenants: tenant_list,
+        users,
+    })
+}
+
+/// How a snapshot is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Apply {
+    /// `PUT /snapshot`: the project's data becomes exactly the snapshot's (keys are replaced
+    /// only when the snapshot has some).
+    Replace,
+    /// Fixture loading at start: create what is missing, change nothing that exists, so
+    /// loading twice is loading once.
+    Merge,
+}
+
+/// Applies a snapshot in one transaction; creates the project if needed.
+pub async fn import(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -> ApiResult<()> {
+    if !is_valid_project_id(&snap.project_id) {
+        return Err(ApiError::invalid(format!("Invalid projectId {}", snap.project_id)));
+    }
+    let keys: Vec<Vec<u8>> =
+        snap.signing_keys.iter().map(|k| pem_to_der(&k.private_key_pem)).collect::<ApiResult<_>>()?;
+    let parsed: Vec<SigningKey> = keys
+        .iter()
+        .map(|der| {
+            SigningKey::from_pkcs8(der).map_err(|e| ApiError::invalid(format!("Invalid signing key: {e}")))
+        })
+        .collect::<ApiResult<_>>()?;
+    let now = state.now();
+    let id = snap.project_id.as_str();
+    // Take a pooled key before the transaction, so no lock is held while waiting for one.
+    let mut tx = store::begin_immediate(&state.db).await?;
+    let existing = store::projects::get(&mut tx, id).await?;
+    let need_key = parsed.is_empty() && existing.is_none();
+    if need_key {
+        drop(tx);
+        let der = state.projects.key_pool().take().await?;
+        let key = SigningKey::from_pkcs8(&der).map_err(ApiError::internal)?;
+        tx = store::begin_immediate(&state.db).await?;
+        store::projects::insert(
+            &mut tx,
+            &ProjectRow {
+                id: id.into(),
+                name: snap.name.clone(),
+                is_default: snap.default,
+                settings: store::json_text(&snap.settings)?,
+                created_ms: now.millis(),
+            },
+        )
+        .await?;
+        store::projects::insert_signing_key(
+            &mut tx,
+            id,
+            &store::projects::SigningKeyRow {
+                kid: key.kid.clone(),
+                pkcs8: der,
+                active: true,
+                created_ms: now.millis(),
+            },
+        )
+        .await?;
+    } else if existing.is_none() {
+        store::projects::insert(
+            &mut tx,
+            &ProjectRow {
+                id: id.into(),
+                name: snap.name.clone(),
+                is_default: snap.default,
+                settings: store::json_text(&snap.settings)?,
+                created_ms: now.millis(),
+            },
+        )
+        .await?;
+    } else if mode == Apply::Replace {
+        let name = if snap.name.is_empty() {
+            existing.map(|p| p.name).unwrap_or_default()
+        } else {
+            snap.name.clone()
+        };
+        store::projects::update(&mut tx, id, &name, snap.default, &store::json_text(&snap.settings)?).await?;
+        store::projects::clear_data(&mut tx, id).await?;
+        if !parsed.is_empty() {
+            store::projects::delete_signing_keys(&mut tx, id).await?;
+        }
+        if !snap.management_keys.is_empty() {
+            store::projects::delete_management_keys(&mut tx, id).await?;
+        }
+    }
+    let known_kids: Vec<String> =
+        store::projects::signing_keys(&mut tx, id).await?.into_iter().map(|k| k.kid).collect();
+    for (i, (der, key)) in keys.iter().zip(&parsed).enumerate() {
+        if !known_kids.contains(&key.kid) {
+            store::projects::insert_signing_key(
+                &mut tx,
+                id,
+                &store::projects::SigningKeyRow {
+                    kid: key.kid.clone(),
+                    pkcs8: der.clone(),
+                    active: snap.signing_keys[i].active,
+                    created_ms: now.millis() + i as i64,
+                },
+            )
+            .await?;
+        }
+    }
+    let known_mgmt: Vec<String> =
+        store::projects::management_keys(&mut tx, id).await?.into_iter().map(|k| k.secret).collect();
+    for (i, k) in snap.management_keys.iter().enumerate() {
+        if k.key.is_empty() || k.key.contains(':') {
+            return Err(ApiError::invalid("A management key must be non-empty and must not contain ':'"));
+        }
+        if !known_mgmt.contains(&k.key) {
+            store::projects::insert_management_key(
+                &mut tx,
+                id,
+                &store::projects::ManagementKeyRow {
+                    id: if k.id.is_empty() {
+                        format!("MK{i}{}", crate::crypto::random_alnum(16))
+                    } else {
+                        k.id.clone()
+                    },
+                    name: k.name.clone(),
+                    secret: k.key.clone(),
+                    status: "active".into(),
+                    created_ms: now.millis(),
+                },
+            )
+            .await?;
+        }
+    }
+    import_data(&mut tx, &state.hasher, id, snap, now, mode).await?;
+    tx.commit().await?;
+    state.projects.invalidate(id);
+    Ok(())
+}
+
+async fn import_data(
+    conn: &mut Conn,
+    hasher: &PasswordHasher,
+    id: &str,
+    snap: &ProjectSnapshot,
+    now: UnixTime,
+    mode: Apply,
+) -> ApiResult<()> {
+    let merge = mode == Apply::Merge;
+    let have_perms: Vec<String> =
+        tenants::list_permissions(conn, id).await?.into_iter().map(|p| p.name).collect();
+    for p in &snap.permissions {
+        if !(merge && have_perms.contains(&p.name)) {
+            tenants::insert_permission(
+                conn,
+                id,
+                &tenants::PermissionRow {
+                    name: p.name.clone(),
+                    description: p.description.clone(),
+                    created_ms: now.millis(),
+                },
+            )
+            .await?;
+        }
+    }
+    let have_roles: Vec<(String, String)> =
+        tenants::list_roles(conn, id).await?.into_iter().map(|r| (r.tenant_id, r.name)).collect();
+    for r in &snap.roles {
+        if !(merge && have_roles.contains(&(r.tenant_id.clone(), r.name.clone()))) {
+            tenants::insert_role(
+                conn,
+                id,
+                &tenants::RoleRow {
+                    tenant_id: r.tenant_id.clone(),
+                    name: r.name.clone(),
+                    description: r.description.clone(),
+                    permission_names: store::json_text(&r.permission_names)?,
+                    is_default: r.default,
+                    private: r.private,
+                    created_ms: now.millis(),
+                },
+            )
+            .await?;
+        }
+    }
+    let have_tenants: Vec<String> =
+        tenants::list_tenants(conn, id).await?.into_iter().map(|t| t.id).collect();
+    for t in &snap.tenants {
+        if !(merge && have_tenants.contains(&t.id)) {
+            tenants::insert_tenant(
+                conn,
+                id,
+                &tenants::TenantRow {
+                    id: t.id.clone(),
+                    name: t.name.clone(),
+                    self_provisioning_domains: store::json_text(&t.self_provisioning_domains)?,
+                    custom_attributes: store::json_text(&t.custom_attributes)?,
+                    settings: "{}".into(),
+                    created_ms: now.millis(),
+                },
+            )
+            .await?;
+        }
+    }
+    for u in &snap.users {
+        let user_id =
+            if u.user_id.is_empty() { crate::domain::users::new_user_id() } else { u.user_id.clone() };
+        if merge && store::users::get_by_id(conn, id, &user_id).await?.is_some() {
+            continue;
+        }
+        if merge && u.login_ids.iter().any(|l| !l.is_empty()) {
+            let mut taken = false;
+            for l in &u.login_ids {
+                taken |= store::users::get_by_login_id(conn, id, l).await?.is_some();
+            }
+            if taken {
+                continue;
+            }
+        }
+        let password_hash = match (&u.password_hash, &u.password) {
+            (Some(h), _) => Some(h.clone()),
+            (None, Some(p)) => Some(hasher.hash(p)?),
+            (None, None) => None,
+        };
+        let created_ms = if u.created_time > 0 { u.created_time * 1000 } else { now.millis() };
+        let row = UserRow {
+            id: user_id.clone(),
+            email: u.email.clone(),
+            phone: u.phone.clone(),
+            name: u.name.clone(),
+            given_name: u.given_name.clone(),
+            middle_name: u.middle_name.clone(),
+            family_name: u.family_name.clone(),
+            picture: u.picture.clone(),
+            verified_email: u.verified_email,
+            verified_phone: u.verified_phone,
+            status: if u.status.is_empty() { "enabled".into() } else { u.status.clone() },
+            test: u.test,
+            custom_attributes: store::json_text(&u.custom_attributes)?,
+            sso_app_ids: store::json_text(&u.sso_app_ids)?,
+            oauth: "{}".into(),
+            password_hash,
+            totp_secret: u.totp_secret.clone(),
+            first_seen: true,
+            created_ms,
+            modified_ms: created_ms,
+            ..UserRow::default()
+        };
+        store::users::insert(conn, id, &row).await?;
+        for (i, l) in u.login_ids.iter().enumerate() {
+            store::users::insert_login_id(conn, id, &user_id, l, i as i64).await?;
+        }
+        let tenant_ids: Vec<String> = u.user_tenants.iter().map(|t| t.tenant_id.clone()).collect();
+        store::users::set_tenants(conn, id, &user_id, &tenant_ids).await?;
+        let mut grants: Vec<RoleGrant> = u
+            .role_names
+            .iter()
+            .map(|r| RoleGrant { tenant_id: String::new(), role_name: r.clone() })
+            .collect();
+        for t in &u.user_tenants {
+            grants.extend(
+                t.role_names
+                    .iter()
+                    .map(|r| RoleGrant { tenant_id: t.tenant_id.clone(), role_name: r.clone() }),
+            );
+        }
+        store::users::set_role_grants(conn, id, &user_id, &grants).await?;
+    }
+    Ok(())
+}
+
+/// Loads a fixture file, or every `*.json` file of a folder (sorted by name).
+pub async fn load_path(state: &AppState, path: &Path) -> anyhow::Result<usize> {
+    let files: Vec<std::path::PathBuf> = if path.is_dir() {
+        let mut v: Vec<_> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        v.sort();
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    for f in &files {
+        let text = std::fs::read_to_string(f)?;
+        let snap: ProjectSnapshot =
+            serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("fixture {}: {e}", f.display()))?;
+        import(state, &snap, Apply::Merge)
+            .await
+            .map_err(|e| anyhow::anyhow!("fixture {}: {e}", f.display()))?;
+        tracing::info!(project.id = %snap.project_id, file = %f.display(), "fixture loaded");
+    }
+    Ok(files.len())
+}

@@ -1,0 +1,121 @@
+//! Cross-cutting layers: CORS for browser SDKs, the emulator header, and a safety net that
+//! turns any non-JSON error response into the Descope error body.
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+use crate::error::{ApiError, ErrorKind};
+
+pub const EMULATOR_HEADER: &str = "x-descope-emulator";
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Which browser origins get CORS headers.
+#[derive(Debug, Clone)]
+pub enum CorsOrigins {
+    Any,
+    List(Arc<Vec<String>>),
+}
+
+impl CorsOrigins {
+    pub fn parse(spec: &str) -> Self {
+        let list: Vec<String> = spec
+            .split(',')
+            .map(|s| s.trim().trim_end_matches('/').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if list.is_empty() || list.iter().any(|s| s == "*") {
+            CorsOrigins::Any
+        } else {
+            CorsOrigins::List(Arc::new(list))
+        }
+    }
+
+    fn allows(&self, origin: &str) -> bool {
+        match self {
+            CorsOrigins::Any => true,
+            CorsOrigins::List(list) => list.iter().any(|o| o == origin),
+        }
+    }
+}
+
+fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    headers.append(header::VARY, HeaderValue::from_static("Origin"));
+}
+
+/// CORS as the browser SDKs need it: the exact origin echoed (never `*`), credentials
+/// allowed, preflights answered 204 with the requested headers and method.
+pub async fn cors(State(origins): State<CorsOrigins>, req: Request, next: Next) -> Response {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .filter(|o| o.to_str().map(|o| origins.allows(o)).unwrap_or(false))
+        .cloned();
+    let Some(origin) = origin else {
+        return next.run(req).await;
+    };
+    let is_preflight =
+        req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    if is_preflight {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        let h = response.headers_mut();
+        cors_headers(h, &origin);
+        if let Some(m) = req.headers().get(header::ACCESS_CONTROL_REQUEST_METHOD) {
+            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, m.clone());
+        }
+        if let Some(rh) = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, rh.clone());
+        }
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        return response;
+    }
+    let mut response = next.run(req).await;
+    cors_headers(response.headers_mut(), &origin);
+    response
+}
+
+/// Adds `x-descope-emulator`, and rewrites any error response that is not JSON (a framework
+/// rejection that slipped past the extractors) into the Descope error body.
+pub async fn emulator_header_and_error_body(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let kind = match status {
+            StatusCode::NOT_FOUND => ErrorKind::RouteNotFound,
+            StatusCode::METHOD_NOT_ALLOWED => ErrorKind::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorKind::PayloadTooLarge,
+            StatusCode::UNAUTHORIZED => ErrorKind::Unauthorized,
+            s if s.is_server_error() => ErrorKind::Internal,
+            _ => ErrorKind::BadRequest,
+        };
+        let mut rewritten = ApiError::new(kind, status.canonical_reason().unwrap_or("error")).into_response();
+        *rewritten.status_mut() = status;
+        for (name, value) in response.headers() {
+            if name.as_str().starts_with("access-control-") || name == header::VARY || name == header::ALLOW {
+                rewritten.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        response = rewritten;
+    }
+    response.headers_mut().insert(EMULATOR_HEADER, HeaderValue::from_static(VERSION));
+    response
+}
+
+/// The answer for paths that match no route.
+pub async fn not_found(method: Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(ErrorKind::RouteNotFound, format!("No route for {method} {}", uri.path()))
+}
+
+/// The answer for a known path called with the wrong method.
+pub async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(ErrorKind::MethodNotAllowed, format!("Method {method} is not allowed for {}", uri.path()))
+}

@@ -1,0 +1,95 @@
+//! descope-emulator: a self-hosted server that speaks the Descope API, for local development,
+//! hermetic tests and demos. See README.md.
+
+pub mod api;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod dto;
+pub mod error;
+pub mod fixtures;
+pub mod http;
+pub mod state;
+pub mod store;
+
+use anyhow::Context;
+use std::path::Path;
+use tokio::net::TcpListener;
+
+pub use config::Config;
+pub use state::AppState;
+
+/// Builds the router over a state.
+pub fn app(state: AppState, max_body: usize) -> axum::Router {
+    http::router(state, max_body)
+}
+
+/// Connects the database, runs migrations, loads fixtures: everything but the socket.
+pub async fn build_state(config: &Config, public_url: &str) -> anyhow::Result<AppState> {
+    let db = store::connect(&config.database)
+        .await
+        .with_context(|| format!("cannot open database {}", config.database))?;
+    let state = AppState::new(
+        db,
+        crypto::KeyPool::new(config.key_pool),
+        crypto::PasswordHasher::new(config.password_hash),
+        http::middleware::CorsOrigins::parse(&config.cors_origins),
+        public_url,
+    );
+    if !config.fixtures.is_empty() {
+        let path = Path::new(&config.fixtures);
+        if path.exists() {
+            fixtures::load_path(&state, path).await?;
+        } else if config.fixtures != "fixtures/" {
+            anyhow::bail!("fixtures not found: {}", config.fixtures);
+        }
+    }
+    Ok(state)
+}
+
+/// Binds the configured address and serves until SIGINT or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    run_with_listener(config, listener).await
+}
+
+/// Serves on an already bound listener (tests bind `127.0.0.1:0`).
+pub async fn run_with_listener(config: Config, listener: TcpListener) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let state = build_state(&config, &public_url).await?;
+    let app = app(state, config.max_body);
+    #[expect(clippy::print_stdout, reason = "the one line a harness reads to find the port")]
+    {
+        println!("descope-emulator listening on http://{addr}");
+    }
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

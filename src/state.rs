@@ -1,0 +1,53 @@
+//! The application state: built once in `run()`, cheap to clone, no globals.
+
+use axum::extract::FromRef;
+use sqlx::SqlitePool;
+use std::sync::Arc;
+
+use crate::clock::{Clock, UnixTime};
+use crate::crypto::{KeyPool, PasswordHasher};
+use crate::domain::outbox::OutboxNotifier;
+use crate::domain::projects::Projects;
+use crate::http::middleware::CorsOrigins;
+
+/// Settings fixed at start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Base of links and of the JWT issuer, without a trailing slash.
+    pub public_url: String,
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub db: SqlitePool,
+    pub clock: Clock,
+    pub projects: Projects,
+    pub outbox: OutboxNotifier,
+    pub hasher: PasswordHasher,
+    pub cors: CorsOrigins,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    pub fn new(
+        db: SqlitePool,
+        key_pool: KeyPool,
+        hasher: PasswordHasher,
+        cors: CorsOrigins,
+        public_url: &str,
+    ) -> Self {
+        AppState {
+            db,
+            clock: Clock::default(),
+            projects: Projects::new(key_pool),
+            outbox: OutboxNotifier::default(),
+            hasher,
+            cors,
+            settings: Arc::new(Settings { public_url: public_url.trim_end_matches('/').to_owned() }),
+        }
+    }
+
+    pub fn now(&self) -> UnixTime {
+        self.clock.now()
+    }
+}

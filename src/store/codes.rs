@@ -1,0 +1,114 @@
+//! Pending one-time secrets of the passwordless methods (one table for all of them).
+
+use sqlx::FromRow;
+
+use super::Conn;
+use crate::error::ApiResult;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct CodeRow {
+    pub id: i64,
+    pub method: String,
+    pub channel: String,
+    pub purpose: String,
+    pub login_id: String,
+    pub code: Option<String>,
+    pub token: Option<String>,
+    pub payload: String,
+    pub attempts: i64,
+    pub expires_ms: i64,
+    pub consumed_ms: Option<i64>,
+    pub created_ms: i64,
+}
+
+const COLUMNS: &str =
+    "id, method, channel, purpose, login_id, code, token, payload, attempts, expires_ms, consumed_ms, created_ms";
+
+pub async fn insert(conn: &mut Conn, project: &str, c: &CodeRow) -> ApiResult<i64> {
+    let r = sqlx::query(
+        "INSERT INTO codes (project_id, method, channel, purpose, login_id, code, token, payload, attempts, expires_ms, created_ms) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+    )
+    .bind(project)
+    .bind(&c.method)
+    .bind(&c.channel)
+    .bind(&c.purpose)
+    .bind(&c.login_id)
+    .bind(&c.code)
+    .bind(&c.token)
+    .bind(&c.payload)
+    .bind(c.expires_ms)
+    .bind(c.created_ms)
+    .execute(conn)
+    .await?;
+    Ok(r.last_insert_rowid())
+}
+
+/// Live (unconsumed, unexpired) codes of a login ID for a method and channel, newest first.
+pub async fn live_for_login(
+    conn: &mut Conn,
+    project: &str,
+    login_id: &str,
+    method: &str,
+    channel: &str,
+    now_ms: i64,
+) -> ApiResult<Vec<CodeRow>> {
+    Ok(sqlx::query_as::<_, CodeRow>(&format!(
+        "SELECT {COLUMNS} FROM codes WHERE project_id = ? AND login_id = ? AND method = ? AND channel = ? \
+         AND consumed_ms IS NULL AND expires_ms > ? ORDER BY id DESC"
+    ))
+    .bind(project)
+    .bind(login_id)
+    .bind(method)
+    .bind(channel)
+    .bind(now_ms)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn get_by_token(conn: &mut Conn, project: &str, token: &str) -> ApiResult<Option<CodeRow>> {
+    Ok(sqlx::query_as::<_, CodeRow>(&format!(
+        "SELECT {COLUMNS} FROM codes WHERE project_id = ? AND token = ?"
+    ))
+    .bind(project)
+    .bind(token)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Marks a code used; false when it was already used (a replay).
+pub async fn consume(conn: &mut Conn, project: &str, id: i64, now_ms: i64) -> ApiResult<bool> {
+    let r = sqlx::query(
+        "UPDATE codes SET consumed_ms = ? WHERE project_id = ? AND id = ? AND consumed_ms IS NULL",
+    )
+    .bind(now_ms)
+    .bind(project)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Counts a failed attempt against the given codes.
+pub async fn add_attempt(conn: &mut Conn, project: &str, ids: &[i64]) -> ApiResult<()> {
+    for id in ids {
+        sqlx::query("UPDATE codes SET attempts = attempts + 1 WHERE project_id = ? AND id = ?")
+            .bind(project)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Drops codes that expired before `now_ms` or were used; keeps the table small.
+pub async fn purge_dead(conn: &mut Conn, project: &str, now_ms: i64) -> ApiResult<u64> {
+    let r = sqlx::query(
+        "DELETE FROM codes WHERE project_id = ? AND (expires_ms <= ? OR consumed_ms IS NOT NULL)",
+    )
+    .bind(project)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected())
+}

@@ -1,0 +1,84 @@
+//! Issued refresh tokens: logout revokes one, logoutall every one of a user's.
+
+use sqlx::FromRow;
+
+use super::Conn;
+use crate::error::ApiResult;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RefreshRow {
+    pub jti: String,
+    pub user_id: String,
+    pub issued_ms: i64,
+    pub expires_ms: i64,
+    pub revoked_ms: Option<i64>,
+}
+
+pub async fn insert(conn: &mut Conn, project: &str, r: &RefreshRow) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO refresh_tokens (project_id, jti, user_id, issued_ms, expires_ms, revoked_ms) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(project)
+    .bind(&r.jti)
+    .bind(&r.user_id)
+    .bind(r.issued_ms)
+    .bind(r.expires_ms)
+    .bind(r.revoked_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut Conn, project: &str, jti: &str) -> ApiResult<Option<RefreshRow>> {
+    Ok(sqlx::query_as::<_, RefreshRow>(
+        "SELECT jti, user_id, issued_ms, expires_ms, revoked_ms FROM refresh_tokens WHERE project_id = ? AND jti = ?",
+    )
+    .bind(project)
+    .bind(jti)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn revoke(conn: &mut Conn, project: &str, jti: &str, now_ms: i64) -> ApiResult<()> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_ms = ? WHERE project_id = ? AND jti = ? AND revoked_ms IS NULL",
+    )
+    .bind(now_ms)
+    .bind(project)
+    .bind(jti)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Revokes every live refresh token of a user, except `keep` if given.
+pub async fn revoke_all_of_user(
+    conn: &mut Conn,
+    project: &str,
+    user_id: &str,
+    keep: Option<&str>,
+    now_ms: i64,
+) -> ApiResult<u64> {
+    let r = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_ms = ? WHERE project_id = ? AND user_id = ? AND revoked_ms IS NULL \
+         AND (? IS NULL OR jti != ?)",
+    )
+    .bind(now_ms)
+    .bind(project)
+    .bind(user_id)
+    .bind(keep)
+    .bind(keep)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// Deletes refresh tokens that expired before `now_ms`.
+pub async fn purge_expired(conn: &mut Conn, project: &str, now_ms: i64) -> ApiResult<u64> {
+    let r = sqlx::query("DELETE FROM refresh_tokens WHERE project_id = ? AND expires_ms <= ?")
+        .bind(project)
+        .bind(now_ms)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected())
+}

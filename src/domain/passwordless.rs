@@ -12,6 +12,7 @@ use super::users::{self, NewUser, User};
 use super::Ctx;
 use crate::crypto;
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::json::null_as_default;
 use crate::state::AppState;
 use crate::store::{self, codes::CodeRow, Conn};
 
@@ -72,24 +73,35 @@ impl Purpose {
 
 /// Descope's `loginOptions`, as far as the passwordless flows use them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct LoginOptions {
+    #[serde(default, deserialize_with = "null_as_default")]
     pub stepup: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub mfa: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub custom_claims: Map<String, Value>,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub revoke_other_sessions: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub tenant_id: String,
 }
 
 /// Name fields given at sign-up.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct SignUpDetails {
+    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub given_name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub middle_name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub family_name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub email: String,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub phone: String,
 }
 

@@ -344,3 +344,30 @@ pub async fn revoke_user(conn: &mut Conn, ctx: &Ctx, user_id: &str) -> ApiResult
     store::sessions::revoke_all_of_user(conn, ctx.project_id(), user_id, None, ctx.now.millis()).await?;
     Ok(())
 }
+
+/// `POST /v1/auth/me/tenants`: the user's tenants; only the selected one (`dct`) when asked,
+/// or the given IDs.
+pub async fn my_tenants(
+    state: &AppState,
+    ctx: &Ctx,
+    claims: &Claims,
+    only_selected: bool,
+    ids: &[String],
+) -> ApiResult<Vec<store::tenants::TenantRow>> {
+    let mut conn = state.db.acquire().await?;
+    let user = session_user(&mut conn, ctx, claims).await?;
+    let wanted = |id: &str| {
+        if only_selected {
+            claims.dct.as_deref() == Some(id)
+        } else {
+            ids.is_empty() || ids.iter().any(|i| i == id)
+        }
+    };
+    let mut out = Vec::new();
+    for t in user.tenants.iter().filter(|t| wanted(&t.tenant_id)) {
+        if let Some(row) = store::tenants::get_tenant(&mut conn, ctx.project_id(), &t.tenant_id).await? {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}

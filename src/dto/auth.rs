@@ -6,10 +6,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::user::User;
-use crate::domain::channel::AddressKind;
-use crate::domain::passwordless::Masked;
-use crate::domain::sessions::AuthInfo;
+use crate::domain::channel::{AddressKind, ChannelKind};
+use crate::domain::passwordless::{LoginOptions, Masked, SignUpDetails, StartRequest};
+use crate::domain::sessions::{AuthInfo, Claims};
 use crate::domain::Ctx;
+use crate::json::null_as_default;
 
 /// `JWTResponse` (SDK_CONTRACT.md 5). Cookie numbers fit int32, as Go decodes them.
 #[derive(Debug, Clone, Serialize)]
@@ -82,5 +83,99 @@ impl From<Masked> for MaskedResponse {
             AddressKind::Email => MaskedResponse { masked_email: Some(m.value), masked_phone: None },
             AddressKind::Phone => MaskedResponse { masked_email: None, masked_phone: Some(m.value) },
         }
+    }
+}
+
+/// The body of every passwordless start call (OTP, magic link; sign-up, sign-in, sign-up-in,
+/// update). Field spellings of all three SDKs are accepted.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub login_id: String,
+    /// Sign-up and update address fields; Python names the phone field after the channel.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub email: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub phone: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub whatsapp: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub voice: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub user: SignUpDetails,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub login_options: LoginOptions,
+    /// Magic-link redirect: the SDKs send `URI`, the OpenAPI says `redirectUrl`.
+    #[serde(default, rename = "URI", alias = "redirectUrl", deserialize_with = "null_as_default")]
+    pub uri: String,
+    #[serde(
+        default,
+        rename = "addToLoginIDs",
+        alias = "addToLoginIds",
+        deserialize_with = "null_as_default"
+    )]
+    pub add_to_login_ids: bool,
+}
+
+impl crate::http::extract::Validate for StartBody {}
+
+impl StartBody {
+    /// The domain request for a channel, with the caller's verified session if any.
+    pub fn into_start(self, channel: ChannelKind, session: Option<Claims>) -> StartRequest {
+        let address = match channel.address_kind() {
+            AddressKind::Email => self.email,
+            AddressKind::Phone => [self.phone, self.whatsapp, self.voice]
+                .into_iter()
+                .find(|a| !a.is_empty())
+                .unwrap_or_default(),
+        };
+        StartRequest {
+            login_id: self.login_id,
+            address: Some(address).filter(|a| !a.is_empty()),
+            user: self.user,
+            redirect_url: Some(self.uri).filter(|u| !u.is_empty()),
+            options: self.login_options,
+            session,
+            add_to_login_ids: self.add_to_login_ids,
+        }
+    }
+}
+
+/// `{loginId, code}` of `POST /v1/auth/otp/verify/{channel}`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyCodeBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub login_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub code: String,
+}
+
+impl crate::http::extract::Validate for VerifyCodeBody {
+    fn validate(&self) -> crate::error::ApiResult<()> {
+        if self.login_id.is_empty() {
+            return Err(crate::error::ApiError::missing("loginId"));
+        }
+        if self.code.is_empty() {
+            return Err(crate::error::ApiError::missing("code"));
+        }
+        Ok(())
+    }
+}
+
+/// `{token}` of the link verify calls.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct TokenBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub token: String,
+}
+
+impl crate::http::extract::Validate for TokenBody {
+    fn validate(&self) -> crate::error::ApiResult<()> {
+        if self.token.is_empty() {
+            return Err(crate::error::ApiError::missing("token"));
+        }
+        Ok(())
     }
 }

@@ -114,3 +114,14 @@ pub async fn list_permissions(conn: &mut Conn, project: &str) -> ApiResult<Vec<P
     .fetch_all(conn)
     .await?)
 }
+
+pub async fn get_tenant(conn: &mut Conn, project: &str, id: &str) -> ApiResult<Option<TenantRow>> {
+    Ok(sqlx::query_as::<_, TenantRow>(
+        "SELECT id, name, self_provisioning_domains, custom_attributes, settings, created_ms FROM tenants \
+         WHERE project_id = ? AND id = ?",
+    )
+    .bind(project)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}

@@ -3,4 +3,7 @@
 
 mod harness;
 
+mod auth_magiclink;
+mod auth_otp;
+mod auth_session;
 mod route_coverage;

@@ -1,20 +1,204 @@
-//! Descope API groups `session`.
-//!
-//! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! Descope API group `session`: refresh, try-refresh, logout, me, history, tenants, validate
+//! and tenant selection. The bearer carries the refresh JWT (`P...:<refreshJwt>`), except
+//! `validate`, which carries the session JWT.
 
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::domain::sessions;
+use crate::dto::auth::AuthResponse;
+use crate::dto::common::{null_as_default, Empty};
+use crate::dto::user::User;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{DescopeJson, SessionAuth, SessionJwtAuth, Validate};
 use crate::http::route_table::not_implemented;
+use crate::state::AppState;
+use crate::store;
 
 crate::route_table! {
     pub OPS;
     GET "/v1/auth/idp/sso/logout" => not_implemented,
     POST "/v1/auth/idp/sso/logout" => not_implemented,
-    POST "/v1/auth/logout" => not_implemented,
-    POST "/v1/auth/logoutall" => not_implemented,
-    GET "/v1/auth/me" => not_implemented,
-    GET "/v1/auth/me/history" => not_implemented,
-    POST "/v1/auth/refresh" => not_implemented,
-    POST "/v1/auth/tenant/select" => not_implemented,
-    POST "/v1/auth/try-refresh" => not_implemented,
-    POST "/v1/auth/validate" => not_implemented,
+    POST "/v1/auth/logout" => logout,
+    POST "/v1/auth/logoutall" => logout_all,
+    GET "/v1/auth/me" => me,
+    GET "/v1/auth/me/history" => history,
+    POST "/v1/auth/me/tenants" => my_tenants,
+    POST "/v1/auth/refresh" => refresh,
+    POST "/v1/auth/tenant/select" => select_tenant,
+    POST "/v1/auth/try-refresh" => try_refresh,
+    POST "/v1/auth/validate" => validate,
+}
+
+/// The body of refresh and logout calls; Go sends none, others `{}` (nothing is read).
+#[derive(Debug, Default, Deserialize)]
+pub struct AnyBody {}
+
+impl Validate for AnyBody {}
+
+/// POST /v1/auth/refresh
+/// A new session JWT with the user's current roles; the refresh JWT is kept.
+async fn refresh(
+    State(s): State<AppState>,
+    auth: SessionAuth,
+    DescopeJson(_): DescopeJson<AnyBody>,
+) -> ApiResult<AuthResponse> {
+    let info = sessions::refresh(&s, &auth.ctx, &auth.claims, &auth.token).await?;
+    Ok(AuthResponse::new(&auth.ctx, &info))
+}
+
+/// POST /v1/auth/try-refresh
+/// Like refresh, but answers `{}` instead of an error when there is no valid session.
+async fn try_refresh(State(s): State<AppState>, auth: Result<SessionAuth, ApiError>) -> ApiResult<Response> {
+    let Ok(auth) = auth else {
+        return Ok(Json(Empty {}).into_response());
+    };
+    match sessions::refresh(&s, &auth.ctx, &auth.claims, &auth.token).await {
+        Ok(info) => Ok(AuthResponse::new(&auth.ctx, &info).into_response()),
+        Err(e) if e.kind.status().is_client_error() => Ok(Json(Empty {}).into_response()),
+        Err(e) => Err(e),
+    }
+}
+
+/// POST /v1/auth/logout
+/// Revokes this refresh JWT.
+async fn logout(
+    State(s): State<AppState>,
+    auth: SessionAuth,
+    DescopeJson(_): DescopeJson<AnyBody>,
+) -> ApiResult<Json<Empty>> {
+    sessions::logout(&s, &auth.ctx, &auth.claims, false).await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /v1/auth/logoutall
+/// Revokes every refresh JWT of the user.
+async fn logout_all(
+    State(s): State<AppState>,
+    auth: SessionAuth,
+    DescopeJson(_): DescopeJson<AnyBody>,
+) -> ApiResult<Json<Empty>> {
+    sessions::logout(&s, &auth.ctx, &auth.claims, true).await?;
+    Ok(Json(Empty {}))
+}
+
+/// GET /v1/auth/me
+/// The signed-in user, as a bare user object.
+async fn me(State(s): State<AppState>, auth: SessionAuth) -> ApiResult<Json<User>> {
+    let user = sessions::me(&s, &auth.ctx, &auth.claims).await?;
+    Ok(Json((&user).into()))
+}
+
+/// One login of `me/history`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginRecord {
+    user_id: String,
+    login_time: i64,
+    city: String,
+    country: String,
+    ip: String,
+    selected_tenant: String,
+}
+
+impl From<store::users::LoginRow> for LoginRecord {
+    fn from(l: store::users::LoginRow) -> Self {
+        LoginRecord {
+            user_id: l.user_id,
+            login_time: l.login_ms / 1000,
+            city: l.city,
+            country: l.country,
+            ip: l.ip,
+            selected_tenant: l.selected_tenant,
+        }
+    }
+}
+
+/// GET /v1/auth/me/history
+/// The user's logins, newest first. descope-compat: a bare array (Go decodes a slice), not
+/// the OpenAPI's `{authHistory}`.
+async fn history(State(s): State<AppState>, auth: SessionAuth) -> ApiResult<Json<Vec<LoginRecord>>> {
+    let rows = sessions::history(&s, &auth.ctx, &auth.claims).await?;
+    Ok(Json(rows.into_iter().map(LoginRecord::from).collect()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MyTenantsRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
+    dct: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    ids: Vec<String>,
+}
+
+impl Validate for MyTenantsRequest {}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MyTenant {
+    id: String,
+    name: String,
+    custom_attributes: Map<String, Value>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MyTenants {
+    tenants: Vec<MyTenant>,
+}
+
+/// POST /v1/auth/me/tenants
+/// The user's tenants: the selected one with `dct: true`, or those in `ids` (all if empty).
+async fn my_tenants(
+    State(s): State<AppState>,
+    auth: SessionAuth,
+    DescopeJson(req): DescopeJson<MyTenantsRequest>,
+) -> ApiResult<Json<MyTenants>> {
+    let rows = sessions::my_tenants(&s, &auth.ctx, &auth.claims, req.dct, &req.ids).await?;
+    let tenants = rows
+        .into_iter()
+        .map(|t| MyTenant {
+            custom_attributes: store::from_json_text(&t.custom_attributes),
+            id: t.id,
+            name: t.name,
+        })
+        .collect();
+    Ok(Json(MyTenants { tenants }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SelectTenantRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
+    tenant: String,
+}
+
+impl Validate for SelectTenantRequest {}
+
+/// POST /v1/auth/tenant/select
+/// New tokens whose `dct` claim is the chosen tenant (empty clears it).
+async fn select_tenant(
+    State(s): State<AppState>,
+    auth: SessionAuth,
+    DescopeJson(req): DescopeJson<SelectTenantRequest>,
+) -> ApiResult<AuthResponse> {
+    let info = sessions::select_tenant(&s, &auth.ctx, &auth.claims, &req.tenant).await?;
+    Ok(AuthResponse::new(&auth.ctx, &info))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidateSessionResponse {
+    #[serde(rename = "parsedJWT")]
+    parsed_jwt: sessions::Claims,
+}
+
+/// POST /v1/auth/validate
+/// Validates the session JWT in the bearer server-side and returns its claims.
+async fn validate(
+    auth: SessionJwtAuth,
+    DescopeJson(_): DescopeJson<AnyBody>,
+) -> ApiResult<Json<ValidateSessionResponse>> {
+    Ok(Json(ValidateSessionResponse { parsed_jwt: auth.claims }))
 }

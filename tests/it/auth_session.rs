@@ -1,0 +1,196 @@
+//! Sessions: refresh, logout, logoutall, me, history, validate, tenant select; expiry by the
+//! emulator clock; tokens of one project never work in another.
+
+use serde_json::json;
+
+use crate::harness::{claims, TestApp};
+
+#[tokio::test]
+async fn refresh_keeps_the_refresh_token_and_issues_a_new_session() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let jwt = app.sign_up_email(&p, "r@example.com").await;
+    let refresh = jwt["refreshJwt"].as_str().unwrap();
+    let r = app.post("/v1/auth/refresh", Some(&p.with(refresh)), json!({})).await;
+    let body = r.assert_ok();
+    assert_eq!(body["refreshJwt"], refresh);
+    assert_eq!(body["firstSeen"], false);
+    assert_eq!(body["cookiePath"], "/");
+    assert!(body["cookieMaxAge"].as_i64().unwrap() > 2_000_000);
+    assert!(body["cookieExpiration"].as_i64().unwrap() < i32::MAX as i64);
+    let session = claims(body["sessionJwt"].as_str().unwrap());
+    assert_eq!(session["sub"], jwt["user"]["userId"]);
+    assert_eq!(session["amr"], json!(["email"]));
+    assert_eq!(session["exp"].as_i64().unwrap() - session["iat"].as_i64().unwrap(), 600);
+    // an empty body (as Go sends) works too
+    let r = app.send(axum::http::Method::POST, "/v1/auth/refresh", Some(&p.with(refresh)), None).await;
+    r.assert_ok();
+    // the session JWT is not a refresh token
+    let session_jwt = body["sessionJwt"].as_str().unwrap();
+    app.post("/v1/auth/refresh", Some(&p.with(session_jwt)), json!({})).await.assert_error(401, "E061005");
+}
+
+#[tokio::test]
+async fn logout_revokes_one_logoutall_revokes_all() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let first = app.sign_up_email(&p, "l@example.com").await["refreshJwt"].as_str().unwrap().to_owned();
+    app.post("/v1/auth/otp/signin/email", Some(&p.bearer()), json!({"loginId": "l@example.com"}))
+        .await
+        .assert_ok();
+    let code = app.outbox_latest(&p, "l@example.com").await["code"].clone();
+    let second = app
+        .post(
+            "/v1/auth/otp/verify/email",
+            Some(&p.bearer()),
+            json!({"loginId": "l@example.com", "code": code}),
+        )
+        .await;
+    let second = second.assert_ok()["refreshJwt"].as_str().unwrap().to_owned();
+    let third = {
+        app.post("/v1/auth/otp/signin/email", Some(&p.bearer()), json!({"loginId": "l@example.com"}))
+            .await
+            .assert_ok();
+        let code = app.outbox_latest(&p, "l@example.com").await["code"].clone();
+        let r = app
+            .post(
+                "/v1/auth/otp/verify/email",
+                Some(&p.bearer()),
+                json!({"loginId": "l@example.com", "code": code}),
+            )
+            .await;
+        r.assert_ok()["refreshJwt"].as_str().unwrap().to_owned()
+    };
+
+    assert_eq!(app.post("/v1/auth/logout", Some(&p.with(&first)), json!({})).await.assert_ok(), &json!({}));
+    app.post("/v1/auth/refresh", Some(&p.with(&first)), json!({})).await.assert_error(401, "E064001");
+    app.get("/v1/auth/me", Some(&p.with(&first))).await.assert_error(401, "E064001");
+    app.post("/v1/auth/refresh", Some(&p.with(&second)), json!({})).await.assert_ok();
+
+    app.post("/v1/auth/logoutall", Some(&p.with(&second)), json!({})).await.assert_ok();
+    app.post("/v1/auth/refresh", Some(&p.with(&second)), json!({})).await.assert_error(401, "E064001");
+    app.post("/v1/auth/refresh", Some(&p.with(&third)), json!({})).await.assert_error(401, "E064001");
+}
+
+#[tokio::test]
+async fn refresh_tokens_expire_by_the_emulator_clock() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let refresh = app.sign_up_email(&p, "e@example.com").await["refreshJwt"].as_str().unwrap().to_owned();
+    app.advance_clock(4 * 7 * 24 * 3600 + 1).await;
+    let r = app.post("/v1/auth/refresh", Some(&p.with(&refresh)), json!({})).await;
+    let tried = app.post("/v1/auth/try-refresh", Some(&p.with(&refresh)), json!({})).await;
+    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    r.assert_error(401, "E061005");
+    assert_eq!(tried.assert_ok(), &json!({}));
+    let r = app.post("/v1/auth/try-refresh", Some(&p.with(&refresh)), json!({})).await;
+    assert!(r.assert_ok()["sessionJwt"].is_string());
+}
+
+#[tokio::test]
+async fn tokens_of_one_project_are_rejected_by_another() {
+    let app = TestApp::new().await;
+    let a = app.new_project().await;
+    let b = app.new_project().await;
+    let jwt = app.sign_up_email(&a, "cross@example.com").await;
+    let refresh = jwt["refreshJwt"].as_str().unwrap();
+    app.post("/v1/auth/refresh", Some(&b.with(refresh)), json!({})).await.assert_error(401, "E061005");
+    app.get("/v1/auth/me", Some(&b.with(refresh))).await.assert_error(401, "E061005");
+    let session = jwt["sessionJwt"].as_str().unwrap();
+    app.post("/v1/auth/validate", Some(&b.with(session)), json!({})).await.assert_error(401, "E061005");
+    let r = app.post("/v1/auth/validate", Some(&a.with(session)), json!({})).await;
+    assert_eq!(r.assert_ok()["parsedJWT"]["sub"], jwt["user"]["userId"]);
+    // a tampered token fails
+    let mut forged = session.to_owned();
+    forged.pop();
+    forged.push(if session.ends_with('A') { 'B' } else { 'A' });
+    app.post("/v1/auth/validate", Some(&a.with(&forged)), json!({})).await.assert_error(401, "E061005");
+}
+
+#[tokio::test]
+async fn me_and_history() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let jwt = app.sign_up_email(&p, "me@example.com").await;
+    let refresh = jwt["refreshJwt"].as_str().unwrap();
+    let r = app.get("/v1/auth/me", Some(&p.with(refresh))).await;
+    let me = r.assert_ok();
+    assert_eq!(me["loginIds"], json!(["me@example.com"]));
+    assert_eq!(me["email"], "me@example.com");
+    assert_eq!(me["OAuth"], json!({}));
+    assert_eq!(me["TOTP"], false);
+    let r = app.get("/v1/auth/me/history", Some(&p.with(refresh))).await;
+    let history = r.assert_ok().as_array().unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["userId"], jwt["user"]["userId"]);
+    assert!(history[0]["loginTime"].as_i64().unwrap() > 1_600_000_000);
+    app.get("/v1/auth/me", None).await.assert_error(401, "E011101");
+    app.get("/v1/auth/me", Some(&p.bearer())).await.assert_error(401, "E061005");
+}
+
+#[tokio::test]
+async fn roles_tenants_and_tenant_select_reach_the_jwt() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let snapshot = json!({
+        "projectId": p.id,
+        "permissions": [{"name": "read"}, {"name": "write"}],
+        "roles": [{"name": "viewer", "permissionNames": ["read"]}, {"name": "admin", "permissionNames": ["read", "write"]}],
+        "tenants": [{"id": "T1", "name": "Acme"}, {"id": "T2", "name": "Beta"}],
+        "users": [{"loginIds": ["t@example.com"], "email": "t@example.com", "roleNames": ["viewer"],
+                   "userTenants": [{"tenantId": "T1", "roleNames": ["admin"]}, {"tenantId": "T2", "roleNames": []}]},
+                  {"loginIds": ["off@example.com"], "email": "off@example.com", "status": "disabled"}]
+    });
+    let r = app
+        .send(
+            axum::http::Method::PUT,
+            &format!("/emulator/v1/projects/{}/snapshot", p.id),
+            None,
+            Some(snapshot.to_string().into_bytes()),
+        )
+        .await;
+    r.assert_ok();
+    app.post("/v1/auth/otp/signin/email", Some(&p.bearer()), json!({"loginId": "t@example.com"}))
+        .await
+        .assert_ok();
+    let code = app.outbox_latest(&p, "t@example.com").await["code"].clone();
+    let r = app
+        .post(
+            "/v1/auth/otp/verify/email",
+            Some(&p.bearer()),
+            json!({"loginId": "t@example.com", "code": code}),
+        )
+        .await;
+    let jwt = r.assert_ok().clone();
+    let c = claims(jwt["sessionJwt"].as_str().unwrap());
+    assert_eq!(c["roles"], json!(["viewer"]));
+    assert_eq!(c["permissions"], json!(["read"]));
+    assert_eq!(c["tenants"]["T1"], json!({"roles": ["admin"], "permissions": ["read", "write"]}));
+    assert_eq!(c["tenants"]["T2"], json!({"roles": [], "permissions": []}));
+    assert!(c.get("dct").is_none());
+    assert_eq!(jwt["user"]["userTenants"][0]["tenantName"], "Acme");
+
+    let refresh = jwt["refreshJwt"].as_str().unwrap();
+    let r = app.post("/v1/auth/tenant/select", Some(&p.with(refresh)), json!({"tenant": "T1"})).await;
+    let selected = r.assert_ok().clone();
+    let c = claims(selected["sessionJwt"].as_str().unwrap());
+    assert_eq!(c["dct"], "T1");
+    assert_eq!(c["tenants"]["T1"]["roles"], json!(["admin"]));
+    // dct survives refresh
+    let new_refresh = selected["refreshJwt"].as_str().unwrap();
+    let r = app.post("/v1/auth/refresh", Some(&p.with(new_refresh)), json!({})).await;
+    assert_eq!(claims(r.assert_ok()["sessionJwt"].as_str().unwrap())["dct"], "T1");
+    let r = app.post("/v1/auth/me/tenants", Some(&p.with(new_refresh)), json!({"dct": true})).await;
+    assert_eq!(r.assert_ok()["tenants"], json!([{"id": "T1", "name": "Acme", "customAttributes": {}}]));
+    let r =
+        app.post("/v1/auth/me/tenants", Some(&p.with(new_refresh)), json!({"dct": false, "ids": []})).await;
+    assert_eq!(r.assert_ok()["tenants"].as_array().unwrap().len(), 2);
+    app.post("/v1/auth/tenant/select", Some(&p.with(new_refresh)), json!({"tenant": "T9"}))
+        .await
+        .assert_error(400, "E064101");
+
+    // a disabled user cannot sign in
+    app.post("/v1/auth/otp/signin/email", Some(&p.bearer()), json!({"loginId": "off@example.com"}))
+        .await
+        .assert_error(403, "E062110");
+}

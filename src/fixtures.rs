@@ -11,7 +11,7 @@ use crate::clock::UnixTime;
 use crate::crypto::{PasswordHasher, SigningKey};
 use crate::domain::projects::{is_valid_project_id, ProjectSettings};
 use crate::dto::common::null_as_default;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
 use crate::store::{self, projects::ProjectRow, tenants, users::RoleGrant, users::UserRow, Conn};
 
@@ -19,6 +19,8 @@ use crate::store::{self, projects::ProjectRow, tenants, users::RoleGrant, users:
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectSnapshot {
+    /// May be left out of a `PUT /snapshot` body (the path names the project).
+    #[serde(default, deserialize_with = "null_as_default")]
     pub project_id: String,
     #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
@@ -245,11 +247,72 @@ pub enum Apply {
     Merge,
 }
 
-/// Applies a snapshot in one transaction; creates the project if needed.
-pub async fn import(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -> ApiResult<()> {
-    if !is_valid_project_id(&snap.project_id) {
-        return Err(ApiError::invalid(format!("Invalid projectId {}", snap.project_id)));
+impl ProjectSnapshot {
+    /// Checks what the schema cannot: valid and unique IDs and names, so that a bad snapshot
+    /// is a 400 naming the problem rather than a failed constraint half-way through.
+    pub fn check(&self) -> ApiResult<()> {
+        if !is_valid_project_id(&self.project_id) {
+            return Err(ApiError::invalid(format!("Invalid projectId {}", self.project_id)));
+        }
+        unique("permission name", self.permissions.iter().map(|p| p.name.as_str()))?;
+        if self.roles.iter().any(|r| r.name.is_empty()) {
+            return Err(ApiError::invalid("Snapshot has a role without a name"));
+        }
+        // Role names need only be unique within a tenant ('' is the project level).
+        let roles: Vec<String> = self
+            .roles
+            .iter()
+            .map(|r| {
+                if r.tenant_id.is_empty() {
+                    r.name.clone()
+                } else {
+                    format!("{} (tenant {})", r.name, r.tenant_id)
+                }
+            })
+            .collect();
+        unique("role", roles.iter().map(String::as_str))?;
+        unique("tenant id", self.tenants.iter().map(|t| t.id.as_str()))?;
+        unique("userId", self.users.iter().map(|u| u.user_id.as_str()).filter(|id| !id.is_empty()))?;
+        unique("loginId", self.users.iter().flat_map(|u| u.login_ids.iter().map(String::as_str)))?;
+        for k in &self.management_keys {
+            if k.key.is_empty() || k.key.contains(':') {
+                return Err(ApiError::invalid("A management key must be non-empty and must not contain ':'"));
+            }
+        }
+        Ok(())
     }
+}
+
+/// Every item non-empty and none twice.
+fn unique<'a>(what: &str, items: impl Iterator<Item = &'a str>) -> ApiResult<()> {
+    let mut seen = std::collections::HashSet::new();
+    for item in items {
+        if item.is_empty() {
+            return Err(ApiError::invalid(format!("Snapshot has an empty {what}")));
+        }
+        if !seen.insert(item) {
+            return Err(ApiError::invalid(format!("Snapshot has the {what} {item} twice")));
+        }
+    }
+    Ok(())
+}
+
+/// Applies a snapshot in one transaction (nothing changes unless all of it applies);
+/// creates the project if needed.
+pub async fn import(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -> ApiResult<()> {
+    snap.check()?;
+    import_checked(state, snap, mode).await.map_err(|e| {
+        // A constraint the checks above missed is still bad input, not a server fault.
+        if e.kind == ErrorKind::Internal && e.message.contains("constraint failed") {
+            let detail = e.message.split(" (at ").next().unwrap_or_default();
+            ApiError::invalid(format!("Snapshot is inconsistent: {detail}"))
+        } else {
+            e
+        }
+    })
+}
+
+async fn import_checked(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -> ApiResult<()> {
     let keys: Vec<Vec<u8>> =
         snap.signing_keys.iter().map(|k| pem_to_der(&k.private_key_pem)).collect::<ApiResult<_>>()?;
     let parsed: Vec<SigningKey> = keys
@@ -338,9 +401,6 @@ pub async fn import(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -> Ap
     let known_mgmt: Vec<String> =
         store::projects::management_keys(&mut tx, id).await?.into_iter().map(|k| k.secret).collect();
     for (i, k) in snap.management_keys.iter().enumerate() {
-        if k.key.is_empty() || k.key.contains(':') {
-            return Err(ApiError::invalid("A management key must be non-empty and must not contain ':'"));
-        }
         if !known_mgmt.contains(&k.key) {
             store::projects::insert_management_key(
                 &mut tx,
@@ -430,7 +490,16 @@ async fn import_data(
             .await?;
         }
     }
+    let tenant_ids: std::collections::HashSet<String> =
+        tenants::list_tenants(conn, id).await?.into_iter().map(|t| t.id).collect();
     for u in &snap.users {
+        if let Some(t) = u.user_tenants.iter().find(|t| !tenant_ids.contains(&t.tenant_id)) {
+            return Err(ApiError::invalid(format!(
+                "User {} is in tenant {}, which the project does not have",
+                u.login_ids.first().map(String::as_str).unwrap_or(&u.user_id),
+                t.tenant_id
+            )));
+        }
         let user_id =
             if u.user_id.is_empty() { crate::domain::users::new_user_id() } else { u.user_id.clone() };
         if merge && store::users::get_by_id(conn, id, &user_id).await?.is_some() {

@@ -60,8 +60,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 /// Serves on an already bound listener (tests bind `127.0.0.1:0`).
 pub async fn run_with_listener(config: Config, listener: TcpListener) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
-    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let public_url = config.public_url.clone().unwrap_or_else(|| default_public_url(addr));
     let state = build_state(&config, &public_url).await?;
+    let outbox = state.outbox.clone();
     let app = app(state, config.max_body);
     #[expect(clippy::print_stdout, reason = "the one line a harness reads to find the port")]
     {
@@ -69,8 +70,24 @@ pub async fn run_with_listener(config: Config, listener: TcpListener) -> anyhow:
     }
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Long-polls (`outbox?wait=`) answer now instead of holding the shutdown.
+            outbox.close();
+        })
+        .await?;
     Ok(())
+}
+
+/// `http://<listen address>`; an unspecified address (`0.0.0.0`, `[::]`, as in a container)
+/// is no place to send a browser, so links name `localhost` instead.
+fn default_public_url(addr: std::net::SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        format!("http://localhost:{}", addr.port())
+    } else {
+        format!("http://{addr}")
+    }
 }
 
 async fn shutdown_signal() {

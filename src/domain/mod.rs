@@ -1,11 +1,18 @@
 //! The rules of the emulator. No axum types here: functions take the state, a [`Ctx`] with
 //! the project and the time read once at the edge, and plain values.
 
+pub mod accesskeys;
+pub mod audit;
 pub mod channel;
 pub mod outbox;
+pub mod password;
 pub mod passwordless;
 pub mod projects;
+pub mod roles;
 pub mod sessions;
+pub mod tenants;
+pub mod tokens;
+pub mod totp;
 pub mod users;
 
 use std::sync::Arc;

@@ -1,6 +1,8 @@
 //! The outbox: messages the emulator would have sent, with their secrets pulled out, and a
 //! notifier that wakes long-polling readers (`?wait=`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -15,11 +17,12 @@ use crate::store::{self, outbox::MessageFilter, outbox::MessageRow, Conn};
 #[derive(Clone)]
 pub struct OutboxNotifier {
     tx: watch::Sender<u64>,
+    closing: Arc<AtomicBool>,
 }
 
 impl Default for OutboxNotifier {
     fn default() -> Self {
-        OutboxNotifier { tx: watch::channel(0).0 }
+        OutboxNotifier { tx: watch::channel(0).0, closing: Arc::default() }
     }
 }
 
@@ -30,6 +33,17 @@ impl OutboxNotifier {
 
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.tx.subscribe()
+    }
+
+    /// Ends every `wait` now and makes later ones return at once, so a graceful shutdown
+    /// does not sit out a 30-second long-poll.
+    pub fn close(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+        self.notify();
+    }
+
+    fn is_closing(&self) -> bool {
+        self.closing.load(Ordering::SeqCst)
     }
 }
 
@@ -87,7 +101,7 @@ pub async fn list(
             let mut conn = db.acquire().await?;
             store::outbox::list(&mut conn, project, filter).await?
         };
-        if !rows.is_empty() || tokio::time::Instant::now() >= deadline {
+        if !rows.is_empty() || notifier.is_closing() || tokio::time::Instant::now() >= deadline {
             return Ok(rows);
         }
         if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {

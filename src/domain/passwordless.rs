@@ -248,6 +248,20 @@ pub async fn start(
     purpose: Purpose,
     req: StartRequest,
 ) -> ApiResult<Masked> {
+    start_as(state, ctx, method, channel, purpose, req, None).await
+}
+
+/// Like [`start`], with the outbox message's `kind` given (e.g. `password-reset`, whose
+/// link is then verified like any magic link); `None` means the method's own kind.
+pub async fn start_as(
+    state: &AppState,
+    ctx: &Ctx,
+    method: Method,
+    channel: ChannelKind,
+    purpose: Purpose,
+    req: StartRequest,
+    outbox_kind: Option<&str>,
+) -> ApiResult<Masked> {
     if req.login_id.trim().is_empty() && purpose != Purpose::Update {
         return Err(ApiError::missing("loginId"));
     }
@@ -292,7 +306,7 @@ pub async fn start(
             channel,
             to: &address,
             login_id: &login_id,
-            kind: method.as_str(),
+            kind: outbox_kind.unwrap_or(method.as_str()),
             code: code.as_deref(),
             link: link.as_deref(),
             token: token.as_deref(),
@@ -323,12 +337,13 @@ pub async fn generate_for_test_user(
     if !user.row.test {
         return Err(ApiError::new(ErrorKind::NotTestUser, format!("User {login_id} is not a test user")));
     }
+    let address = user_address(&user, channel.address_kind()).to_owned();
+    if address.is_empty() {
+        let field = channel.address_kind().field();
+        return Err(ApiError::invalid(format!("User {login_id} has no {field} to deliver to")));
+    }
     let (code, token, link) = new_secret(state, ctx, method, redirect_url);
-    let pending = Pending {
-        address: user_address(&user, channel.address_kind()).to_owned(),
-        options,
-        ..Pending::default()
-    };
+    let pending = Pending { address, options, ..Pending::default() };
     store::codes::insert(
         &mut tx,
         ctx.project_id(),

@@ -34,6 +34,8 @@ pub struct ProjectSettings {
     pub refresh_token_in_cookie: bool,
     /// Issue a new refresh JWT on every refresh.
     pub rotate_refresh_tokens: bool,
+    /// Password policy (`/v1/mgmt/password/settings`).
+    pub password: super::password::PasswordSettings,
 }
 
 impl Default for ProjectSettings {
@@ -48,6 +50,7 @@ impl Default for ProjectSettings {
             cookie_domain: String::new(),
             refresh_token_in_cookie: false,
             rotate_refresh_tokens: false,
+            password: super::password::PasswordSettings::default(),
         }
     }
 }
@@ -190,6 +193,11 @@ impl Projects {
             None => format!("P2{}", crypto::random_alnum(26)),
         };
         let name = name.filter(|s| !s.is_empty()).unwrap_or_else(|| format!("Project {id}"));
+        // Checked before taking a pooled key, so a duplicate does not burn one; the unique
+        // constraint below still settles a race.
+        if store::projects::exists(&mut *db.acquire().await?, &id).await? {
+            return Err(already_exists(&id));
+        }
         let pkcs8 = self.key_pool.take().await?;
         let key = SigningKey::from_pkcs8(&pkcs8).map_err(ApiError::internal)?;
         let management_key = new_management_key();
@@ -201,9 +209,7 @@ impl Projects {
             settings: store::json_text(&ProjectSettings::default())?,
             created_ms: now.millis(),
         };
-        store::projects::insert(&mut tx, &row)
-            .await
-            .on_unique(|| ApiError::new(ErrorKind::AlreadyExists, format!("Project {id} already exists")))?;
+        store::projects::insert(&mut tx, &row).await.on_unique(|| already_exists(&id))?;
         store::projects::insert_signing_key(
             &mut tx,
             &id,
@@ -251,6 +257,10 @@ impl Projects {
         tx.commit().await?;
         Ok(())
     }
+}
+
+fn already_exists(id: &str) -> ApiError {
+    ApiError::new(ErrorKind::AlreadyExists, format!("Project {id} already exists"))
 }
 
 /// A management key secret: letters and digits only (the bearer is split on `:`).

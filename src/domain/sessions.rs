@@ -250,6 +250,20 @@ pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOpt
         },
     )
     .await?;
+    super::audit::record(
+        conn,
+        ctx,
+        &super::audit::Event {
+            action: super::audit::LOGIN_SUCCEED.into(),
+            user_id: user.id().to_owned(),
+            actor_id: user.login_ids.first().cloned().unwrap_or_default(),
+            method: opts.method.clone(),
+            external_ids: user.login_ids.clone(),
+            tenants: user.tenants.iter().map(|t| t.tenant_id.clone()).collect(),
+            ..super::audit::Event::default()
+        },
+    )
+    .await?;
     if opts.revoke_other_sessions {
         store::sessions::revoke_all_of_user(conn, ctx.project_id(), user.id(), None, ctx.now.millis())
             .await?;

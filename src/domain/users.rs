@@ -235,7 +235,9 @@ impl ManagedUser {
             STATUS_INVITED.to_owned()
         } else if self.status.is_empty() {
             STATUS_ENABLED.to_owned()
-        } else if [STATUS_ENABLED, STATUS_DISABLED, STATUS_INVITED, STATUS_EXPIRED].contains(&self.status.as_str()) {
+        } else if [STATUS_ENABLED, STATUS_DISABLED, STATUS_INVITED, STATUS_EXPIRED]
+            .contains(&self.status.as_str())
+        {
             self.status
         } else {
             return Err(ApiError::invalid(format!("Invalid status: {}", self.status)));
@@ -284,7 +286,12 @@ pub async fn create_managed(state: &AppState, ctx: &Ctx, req: ManagedUser) -> Ap
 /// Finds the user a management call names: `login_id` is matched against login IDs, then user
 /// IDs (Go's `Load` sends a user ID there); `user_id` against user IDs. Empty values are
 /// ignored, and naming neither is a missing argument.
-async fn find_named(conn: &mut Conn, project: &str, login_id: &str, user_id: &str) -> ApiResult<Option<User>> {
+async fn find_named(
+    conn: &mut Conn,
+    project: &str,
+    login_id: &str,
+    user_id: &str,
+) -> ApiResult<Option<User>> {
     match (login_id.trim(), user_id.trim()) {
         ("", "") => Err(ApiError::missing("loginId or userId")),
         ("", user_id) => find_by_id(conn, project, user_id).await,

@@ -65,6 +65,20 @@ descope_errors! {
     /// unconfirmed code: a disabled user tries to sign in or refresh.
     UserDisabled => (FORBIDDEN, "E062110", "User is disabled"),
 
+    // --- passwords
+    /// unconfirmed code and status: a wrong password (or a user without one) at sign-in or
+    /// replace. E062901 as "invalid credentials" is only seen in a third-party app's mapping.
+    InvalidCredentials => (UNAUTHORIZED, "E062901", "Invalid login ID or password"),
+    /// unconfirmed code: a new password that breaks the project's policy (length, character
+    /// classes, reuse); the message names the rule.
+    PasswordPolicy => (BAD_REQUEST, "E062902", "Password does not meet the password policy"),
+    /// unconfirmed code and status: sign-in refused while the password is locked after too
+    /// many failed attempts.
+    PasswordLocked => (FORBIDDEN, "E062904", "Password is locked after too many failed attempts"),
+    /// Code from go-sdk `ErrPasswordExpired`; unconfirmed status. A temporary, expired or
+    /// too old password at sign-in.
+    PasswordExpired => (UNAUTHORIZED, "E062909", "Password expired"),
+
     // --- sessions
     /// unconfirmed status.
     RefreshTokenRevoked => (UNAUTHORIZED, "E064001", "Token expired by logged out"),
@@ -85,4 +99,13 @@ descope_errors! {
 
     // --- rate limiting and fault injection
     RateLimited => (TOO_MANY_REQUESTS, "E130429", "https://docs.descope.com/rate-limit"),
+
+    // --- access keys, impersonation
+    /// unconfirmed status: access-key exchange without a key (swift-sdk src/types/Error.swift).
+    MissingAccessKey => (UNAUTHORIZED, "E062802", "Missing access key"),
+    /// unconfirmed status: an unknown, deactivated, expired or IP-restricted access key
+    /// (swift-sdk src/types/Error.swift).
+    InvalidAccessKey => (UNAUTHORIZED, "E062803", "Invalid access key"),
+    /// unconfirmed code: impersonation by a user without the `Impersonate` permission.
+    ImpersonationNotAllowed => (FORBIDDEN, "E112104", "Impersonation is not allowed"),
 }

@@ -47,8 +47,12 @@ impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for DescopeJ
 /// Parses a JSON body; an empty (or all-whitespace) body is `{}`, as Go sends for refresh.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { bytes };
+    // serde reads structs from arrays too; Descope bodies are always objects.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::bad_request("Request body must be a JSON object"));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if path == "." || path.is_empty() {
@@ -56,7 +60,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
         } else {
             ApiError::bad_request(format!("Field {path} is not valid: {inner}"))
         }
-    })
+    })?;
+    de.end().map_err(|e| ApiError::bad_request(format!("Request body is not valid: {e}")))?;
+    Ok(value)
 }
 
 /// Query parameters decoded as form data (Go encodes spaces as `+`).

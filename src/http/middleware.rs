@@ -119,3 +119,8 @@ pub async fn not_found(method: Method, uri: axum::http::Uri) -> ApiError {
 pub async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
     ApiError::new(ErrorKind::MethodNotAllowed, format!("Method {method} is not allowed for {}", uri.path()))
 }
+
+/// The answer when a handler panics: logged once, the Descope internal-error body.
+pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal("handler panicked").into_response()
+}

@@ -26,8 +26,11 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(axum::middleware::from_fn(middleware::emulator_header_and_error_body))
+        // CORS inside the header layer, so preflights answered by CORS carry the header too.
         .layer(axum::middleware::from_fn_with_state(state.cors.clone(), middleware::cors))
+        // A panicking handler answers 500 with the Descope body instead of dropping the connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn(middleware::emulator_header_and_error_body))
         .layer(trace)
         .with_state(state)
 }

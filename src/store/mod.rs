@@ -1,7 +1,10 @@
 //! All SQL lives here. Functions take a connection; transactions are opened by the caller
 //! (the domain) with [`begin_immediate`] and passed down.
 
+pub mod accesskeys;
+pub mod audit;
 pub mod codes;
+pub mod credentials;
 pub mod outbox;
 pub mod projects;
 pub mod sessions;

@@ -89,27 +89,38 @@ pub async fn delete(conn: &mut Conn, id: &str) -> ApiResult<bool> {
 }
 
 /// Removes every piece of a project's data except the project row, its signing keys and
-/// its management keys (`POST /emulator/v1/projects/{id}/reset`).
+/// its management keys (`POST /emulator/v1/projects/{id}/reset`, `PUT .../snapshot`).
+///
+/// Clears every table with a `project_id` column, so tables that later migrations add are
+/// reset too without anyone remembering to list them here. Foreign keys are checked at
+/// commit, so the order of the deletes does not matter; call it inside a transaction.
 pub async fn clear_data(conn: &mut Conn, id: &str) -> ApiResult<()> {
-    for table in [
-        "login_history",
-        "user_roles",
-        "user_tenants",
-        "user_login_ids",
-        "users",
-        "roles",
-        "permissions",
-        "tenants",
-        "codes",
-        "refresh_tokens",
-        "outbox",
-    ] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE project_id = ?"))
+    // No project filter: this reads the schema, not project data.
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT m.name FROM sqlite_master m, pragma_table_info(m.name) c \
+         WHERE m.type = 'table' AND c.name = 'project_id' \
+         AND m.name NOT IN ('projects', 'signing_keys', 'management_keys') ORDER BY m.name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *conn).await?;
+    for table in tables {
+        let table = table.replace('"', "\"\"");
+        sqlx::query(&format!("DELETE FROM \"{table}\" WHERE project_id = ?"))
             .bind(id)
             .execute(&mut *conn)
             .await?;
     }
     Ok(())
+}
+
+/// True when the project exists.
+pub async fn exists(conn: &mut Conn, id: &str) -> ApiResult<bool> {
+    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM projects WHERE id = ?")
+        .bind(id)
+        .fetch_one(conn)
+        .await?
+        > 0)
 }
 
 pub async fn insert_signing_key(conn: &mut Conn, project: &str, k: &SigningKeyRow) -> ApiResult<()> {
@@ -167,4 +178,98 @@ pub async fn management_keys(conn: &mut Conn, project: &str) -> ApiResult<Vec<Ma
 pub async fn delete_management_keys(conn: &mut Conn, project: &str) -> ApiResult<()> {
     sqlx::query("DELETE FROM management_keys WHERE project_id = ?").bind(project).execute(conn).await?;
     Ok(())
+}
+
+/// A management key with the fields `/v1/mgmt/managementkey*` shows (`permitted_ips` is JSON).
+#[derive(Debug, Clone, FromRow)]
+pub struct ManagementKeyDetailRow {
+    pub id: String,
+    pub name: String,
+    pub secret: String,
+    pub status: String,
+    pub created_ms: i64,
+    pub description: String,
+    pub permitted_ips: String,
+    pub expire_secs: i64,
+}
+
+const MGMT_KEY_DETAIL_COLUMNS: &str =
+    "id, name, secret, status, created_ms, description, permitted_ips, expire_secs";
+
+pub async fn insert_management_key_detail(
+    conn: &mut Conn,
+    project: &str,
+    k: &ManagementKeyDetailRow,
+) -> ApiResult<()> {
+    sqlx::query(&format!(
+        "INSERT INTO management_keys (project_id, {MGMT_KEY_DETAIL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(project)
+    .bind(&k.id)
+    .bind(&k.name)
+    .bind(&k.secret)
+    .bind(&k.status)
+    .bind(k.created_ms)
+    .bind(&k.description)
+    .bind(&k.permitted_ips)
+    .bind(k.expire_secs)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn management_key_details(
+    conn: &mut Conn,
+    project: &str,
+) -> ApiResult<Vec<ManagementKeyDetailRow>> {
+    Ok(sqlx::query_as::<_, ManagementKeyDetailRow>(&format!(
+        "SELECT {MGMT_KEY_DETAIL_COLUMNS} FROM management_keys WHERE project_id = ? ORDER BY created_ms, id"
+    ))
+    .bind(project)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn get_management_key_detail(
+    conn: &mut Conn,
+    project: &str,
+    id: &str,
+) -> ApiResult<Option<ManagementKeyDetailRow>> {
+    Ok(sqlx::query_as::<_, ManagementKeyDetailRow>(&format!(
+        "SELECT {MGMT_KEY_DETAIL_COLUMNS} FROM management_keys WHERE project_id = ? AND id = ?"
+    ))
+    .bind(project)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Writes a management key's name, description, permitted IPs and status.
+pub async fn update_management_key_detail(
+    conn: &mut Conn,
+    project: &str,
+    k: &ManagementKeyDetailRow,
+) -> ApiResult<()> {
+    sqlx::query(
+        "UPDATE management_keys SET name = ?, description = ?, permitted_ips = ?, status = ? \
+         WHERE project_id = ? AND id = ?",
+    )
+    .bind(&k.name)
+    .bind(&k.description)
+    .bind(&k.permitted_ips)
+    .bind(&k.status)
+    .bind(project)
+    .bind(&k.id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_management_key(conn: &mut Conn, project: &str, id: &str) -> ApiResult<bool> {
+    let r = sqlx::query("DELETE FROM management_keys WHERE project_id = ? AND id = ?")
+        .bind(project)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() > 0)
 }

@@ -125,3 +125,270 @@ pub async fn get_tenant(conn: &mut Conn, project: &str, id: &str) -> ApiResult<O
     .fetch_optional(conn)
     .await?)
 }
+
+// --- management API: tenants
+
+/// A new role or permission ID (`RL`/`PR` and 26 letters and digits; unconfirmed format).
+fn new_id(prefix: &str) -> String {
+    format!("{prefix}{}", crate::crypto::random_alnum(26))
+}
+
+/// The tenant with this name (compared case-insensitively), if any.
+pub async fn get_tenant_by_name(conn: &mut Conn, project: &str, name: &str) -> ApiResult<Option<TenantRow>> {
+    Ok(sqlx::query_as::<_, TenantRow>(
+        "SELECT id, name, self_provisioning_domains, custom_attributes, settings, created_ms FROM tenants \
+         WHERE project_id = ? AND lower(name) = lower(?) LIMIT 1",
+    )
+    .bind(project)
+    .bind(name)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Writes the mutable columns of an existing tenant.
+pub async fn update_tenant(conn: &mut Conn, project: &str, t: &TenantRow) -> ApiResult<()> {
+    sqlx::query(
+        "UPDATE tenants SET name = ?, self_provisioning_domains = ?, custom_attributes = ?, settings = ? \
+         WHERE project_id = ? AND id = ?",
+    )
+    .bind(&t.name)
+    .bind(&t.self_provisioning_domains)
+    .bind(&t.custom_attributes)
+    .bind(&t.settings)
+    .bind(project)
+    .bind(&t.id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Users whose only tenant is this one.
+pub async fn users_only_in_tenant(conn: &mut Conn, project: &str, tenant_id: &str) -> ApiResult<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT ut.user_id FROM user_tenants ut WHERE ut.project_id = ?1 AND ut.tenant_id = ?2 \
+         AND NOT EXISTS (SELECT 1 FROM user_tenants o WHERE o.project_id = ?1 AND o.user_id = ut.user_id \
+         AND o.tenant_id != ?2) ORDER BY ut.user_id",
+    )
+    .bind(project)
+    .bind(tenant_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(u,)| u).collect())
+}
+
+/// Deletes a tenant with its roles, its users' memberships and their role grants in it.
+pub async fn delete_tenant(conn: &mut Conn, project: &str, id: &str) -> ApiResult<bool> {
+    for sql in [
+        "DELETE FROM user_roles WHERE project_id = ? AND tenant_id = ?",
+        "DELETE FROM user_tenants WHERE project_id = ? AND tenant_id = ?",
+        "DELETE FROM roles WHERE project_id = ? AND tenant_id = ?",
+    ] {
+        sqlx::query(sql).bind(project).bind(id).execute(&mut *conn).await?;
+    }
+    let r = sqlx::query("DELETE FROM tenants WHERE project_id = ? AND id = ?")
+        .bind(project)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(r.rows_affected() > 0)
+}
+
+// --- management API: roles
+
+/// A role with its ID.
+#[derive(Debug, Clone, Default, FromRow)]
+pub struct RoleRecord {
+    pub id: String,
+    #[sqlx(flatten)]
+    pub row: RoleRow,
+}
+
+const ROLE_COLUMNS: &str =
+    "id, tenant_id, name, description, permission_names, is_default, private, created_ms";
+
+/// Inserts a role with a new ID, giving the ID.
+pub async fn insert_role_record(conn: &mut Conn, project: &str, r: &RoleRow) -> ApiResult<String> {
+    insert_role(conn, project, r).await?;
+    let id = new_id("RL");
+    sqlx::query("UPDATE roles SET id = ? WHERE project_id = ? AND tenant_id = ? AND name = ?")
+        .bind(&id)
+        .bind(project)
+        .bind(&r.tenant_id)
+        .bind(&r.name)
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+/// Every role with its ID; roles inserted without one (fixtures) get one now.
+pub async fn list_role_records(conn: &mut Conn, project: &str) -> ApiResult<Vec<RoleRecord>> {
+    let missing: Vec<(String, String)> =
+        sqlx::query_as("SELECT tenant_id, name FROM roles WHERE project_id = ? AND id = ''")
+            .bind(project)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (tenant_id, name) in missing {
+        sqlx::query("UPDATE roles SET id = ? WHERE project_id = ? AND tenant_id = ? AND name = ?")
+            .bind(new_id("RL"))
+            .bind(project)
+            .bind(&tenant_id)
+            .bind(&name)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(sqlx::query_as::<_, RoleRecord>(&format!(
+        "SELECT {ROLE_COLUMNS} FROM roles WHERE project_id = ? ORDER BY created_ms, rowid"
+    ))
+    .bind(project)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Writes a role found by ID (its tenant, name, description, permissions and flags).
+pub async fn update_role(conn: &mut Conn, project: &str, id: &str, r: &RoleRow) -> ApiResult<()> {
+    sqlx::query(
+        "UPDATE roles SET tenant_id = ?, name = ?, description = ?, permission_names = ?, is_default = ?, \
+         private = ? WHERE project_id = ? AND id = ?",
+    )
+    .bind(&r.tenant_id)
+    .bind(&r.name)
+    .bind(&r.description)
+    .bind(&r.permission_names)
+    .bind(r.is_default)
+    .bind(r.private)
+    .bind(project)
+    .bind(id)
+    .execute(conn)
+    .await
+    .on_unique(|| exists("Role", &r.name))?;
+    Ok(())
+}
+
+pub async fn delete_role(conn: &mut Conn, project: &str, id: &str) -> ApiResult<()> {
+    sqlx::query("DELETE FROM roles WHERE project_id = ? AND id = ?")
+        .bind(project)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The condition selecting the grants of a role: a tenant role's grants are in its tenant; a
+/// project role's grants are project-level ones and tenant ones in tenants without their own
+/// role of that name (as `users::permissions_of_roles` resolves them).
+const GRANTS_OF_ROLE: &str = "project_id = ?1 AND role_name = ?3 AND \
+    (CASE WHEN ?2 != '' THEN tenant_id = ?2 ELSE tenant_id = '' OR tenant_id NOT IN \
+    (SELECT r.tenant_id FROM roles r WHERE r.project_id = ?1 AND r.name = ?3 AND r.tenant_id != '') END)";
+
+/// Renames the grants of a role (see [`GRANTS_OF_ROLE`]).
+pub async fn rename_role_grants(
+    conn: &mut Conn,
+    project: &str,
+    tenant_id: &str,
+    old: &str,
+    new: &str,
+) -> ApiResult<()> {
+    sqlx::query(&format!("UPDATE OR IGNORE user_roles SET role_name = ?4 WHERE {GRANTS_OF_ROLE}"))
+        .bind(project)
+        .bind(tenant_id)
+        .bind(old)
+        .bind(new)
+        .execute(&mut *conn)
+        .await?;
+    // grants left behind were duplicates of grants of the new name
+    delete_role_grants(conn, project, tenant_id, old).await
+}
+
+/// Removes the grants of a role (see [`GRANTS_OF_ROLE`]).
+pub async fn delete_role_grants(
+    conn: &mut Conn,
+    project: &str,
+    tenant_id: &str,
+    name: &str,
+) -> ApiResult<()> {
+    sqlx::query(&format!("DELETE FROM user_roles WHERE {GRANTS_OF_ROLE}"))
+        .bind(project)
+        .bind(tenant_id)
+        .bind(name)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+// --- management API: permissions
+
+/// A permission with its ID.
+#[derive(Debug, Clone, Default, FromRow)]
+pub struct PermissionRecord {
+    pub id: String,
+    #[sqlx(flatten)]
+    pub row: PermissionRow,
+}
+
+/// Inserts a permission with a new ID.
+pub async fn insert_permission_record(
+    conn: &mut Conn,
+    project: &str,
+    p: &PermissionRow,
+) -> ApiResult<String> {
+    insert_permission(conn, project, p).await?;
+    let id = new_id("PR");
+    sqlx::query("UPDATE permissions SET id = ? WHERE project_id = ? AND name = ?")
+        .bind(&id)
+        .bind(project)
+        .bind(&p.name)
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+/// Every permission with its ID; permissions inserted without one (fixtures) get one now.
+pub async fn list_permission_records(conn: &mut Conn, project: &str) -> ApiResult<Vec<PermissionRecord>> {
+    let missing: Vec<(String,)> =
+        sqlx::query_as("SELECT name FROM permissions WHERE project_id = ? AND id = ''")
+            .bind(project)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (name,) in missing {
+        sqlx::query("UPDATE permissions SET id = ? WHERE project_id = ? AND name = ?")
+            .bind(new_id("PR"))
+            .bind(project)
+            .bind(&name)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(sqlx::query_as::<_, PermissionRecord>(
+        "SELECT id, name, description, created_ms FROM permissions WHERE project_id = ? ORDER BY created_ms, rowid",
+    )
+    .bind(project)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Renames and describes a permission found by ID.
+pub async fn update_permission(
+    conn: &mut Conn,
+    project: &str,
+    id: &str,
+    name: &str,
+    description: &str,
+) -> ApiResult<()> {
+    sqlx::query("UPDATE permissions SET name = ?, description = ? WHERE project_id = ? AND id = ?")
+        .bind(name)
+        .bind(description)
+        .bind(project)
+        .bind(id)
+        .execute(conn)
+        .await
+        .on_unique(|| exists("Permission", name))?;
+    Ok(())
+}
+
+pub async fn delete_permission(conn: &mut Conn, project: &str, id: &str) -> ApiResult<()> {
+    sqlx::query("DELETE FROM permissions WHERE project_id = ? AND id = ?")
+        .bind(project)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

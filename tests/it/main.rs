@@ -5,5 +5,16 @@ mod harness;
 
 mod auth_magiclink;
 mod auth_otp;
+mod auth_password;
 mod auth_session;
+mod auth_totp;
+mod emulator;
+mod errors;
+mod mgmt_accesskey;
+mod mgmt_audit;
+mod mgmt_jwt;
+mod mgmt_role;
+mod mgmt_tenant;
+mod mgmt_user;
 mod route_coverage;
+mod server;

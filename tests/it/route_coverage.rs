@@ -6,6 +6,8 @@ use std::collections::BTreeSet;
 const SDK_EXTRAS: &[&str] = &[
     "GET /v1/mgmt/license",
     "POST /v1/auth/me/tenants",
+    "POST /v1/mgmt/accesskey/rotate",
+    "PATCH /v1/mgmt/tenant/patch",
     "POST /v1/auth/otp/signup/whatsapp",
     "POST /v1/auth/otp/signin/whatsapp",
     "POST /v1/auth/otp/signup-in/whatsapp",

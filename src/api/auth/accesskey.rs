@@ -1,11 +1,80 @@
-//! Descope API groups `AccessKeys`.
+//! Descope API group `AccessKeys`: exchanging an access key (bearer `P...:<cleartext>`) for a
+//! session JWT, without a refresh token.
 //!
-//! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! The client IP for `permittedIps` is the first hop of `X-Forwarded-For`, else 127.0.0.1
+//! (the emulator is reached locally).
 
-use crate::http::route_table::not_implemented;
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::net::{IpAddr, Ipv4Addr};
+
+use crate::domain::accesskeys::{self, ExchangeOptions};
+use crate::dto::accesskey::ExchangeAccessKeyResponse;
+use crate::dto::common::null_as_default;
+use crate::error::ApiResult;
+use crate::http::extract::{bearer, DescopeJson, ProjectAuth, Validate};
+use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
-    POST "/v1/auth/accesskey/exchange" => not_implemented,
+    POST "/v1/auth/accesskey/exchange" => exchange,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LoginOptionsBody {
+    #[serde(default, alias = "custom_claims", deserialize_with = "null_as_default")]
+    custom_claims: Map<String, Value>,
+    #[serde(default, alias = "selected_tenant", deserialize_with = "null_as_default")]
+    selected_tenant: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExchangeBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_options: LoginOptionsBody,
+}
+
+impl Validate for ExchangeBody {}
+
+/// The bearer's access key (`P...:<cleartext>`), if any.
+struct AccessKeySecret(Option<String>);
+
+impl axum::extract::FromRequestParts<AppState> for AccessKeySecret {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(AccessKeySecret(bearer(parts)?.secret))
+    }
+}
+
+fn client_ip(headers: &HeaderMap) -> IpAddr {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|ip| ip.trim().parse().ok())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+/// POST /v1/auth/accesskey/exchange
+/// Exchanges an access key for a session JWT whose `sub` is the key ID.
+async fn exchange(
+    State(s): State<AppState>,
+    ProjectAuth(ctx): ProjectAuth,
+    AccessKeySecret(secret): AccessKeySecret,
+    headers: HeaderMap,
+    DescopeJson(b): DescopeJson<ExchangeBody>,
+) -> ApiResult<Json<ExchangeAccessKeyResponse>> {
+    let opts = ExchangeOptions {
+        custom_claims: b.login_options.custom_claims,
+        selected_tenant: b.login_options.selected_tenant,
+    };
+    let out = accesskeys::exchange(&s, &ctx, secret.as_deref(), client_ip(&headers), opts).await?;
+    Ok(Json(out.into()))
 }

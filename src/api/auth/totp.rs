@@ -1,13 +1,93 @@
-//! Descope API groups `TOTP`.
-//!
-//! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! Descope API group `TOTP`: authenticator-app sign-up, verify and key replacement.
 
-use crate::http::route_table::not_implemented;
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::passwordless::{LoginOptions, SignUpDetails};
+use crate::domain::totp::{self, Enrollment};
+use crate::dto::auth::AuthResponse;
+use crate::error::ApiResult;
+use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth, Validate};
+use crate::json::null_as_default;
+use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
-    POST "/v1/auth/totp/signup" => not_implemented,
-    POST "/v1/auth/totp/update" => not_implemented,
-    POST "/v1/auth/totp/verify" => not_implemented,
+    POST "/v1/auth/totp/signup" => sign_up,
+    POST "/v1/auth/totp/update" => update,
+    POST "/v1/auth/totp/verify" => verify,
+}
+
+/// `TOTPSignUpRequest` and `TOTPUpdateRequest`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignUpBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    user: SignUpDetails,
+}
+
+impl Validate for SignUpBody {}
+
+/// `TOTPVerifyCodeRequest`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifyBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    code: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_options: LoginOptions,
+}
+
+impl Validate for VerifyBody {}
+
+/// `TOTPResponse`.
+#[derive(Debug, Serialize)]
+struct TotpResponse {
+    #[serde(rename = "provisioningURL")]
+    provisioning_url: String,
+    image: String,
+    key: String,
+}
+
+impl From<Enrollment> for TotpResponse {
+    fn from(e: Enrollment) -> Self {
+        TotpResponse { provisioning_url: e.provisioning_url, image: e.image, key: e.key }
+    }
+}
+
+/// POST /v1/auth/totp/signup
+/// Creates a user with a new TOTP key.
+async fn sign_up(
+    State(s): State<AppState>,
+    ProjectAuth(ctx): ProjectAuth,
+    DescopeJson(b): DescopeJson<SignUpBody>,
+) -> ApiResult<Json<TotpResponse>> {
+    Ok(Json(totp::sign_up(&s, &ctx, &b.login_id, b.user).await?.into()))
+}
+
+/// POST /v1/auth/totp/update
+/// Replaces the TOTP key of the user of the refresh JWT.
+async fn update(
+    State(s): State<AppState>,
+    auth: SessionAuth,
+    DescopeJson(b): DescopeJson<SignUpBody>,
+) -> ApiResult<Json<TotpResponse>> {
+    Ok(Json(totp::update(&s, &auth.ctx, &auth.claims, &b.login_id).await?.into()))
+}
+
+/// POST /v1/auth/totp/verify
+/// Signs a user in with a code from their authenticator (`amr: ["totp"]`).
+async fn verify(
+    State(s): State<AppState>,
+    auth: OptionalSessionAuth,
+    DescopeJson(b): DescopeJson<VerifyBody>,
+) -> ApiResult<AuthResponse> {
+    let session = auth.session.as_ref().map(|(claims, _)| claims);
+    let info = totp::verify(&s, &auth.ctx, &b.login_id, &b.code, b.login_options, session).await?;
+    Ok(AuthResponse::new(&auth.ctx, &info))
 }

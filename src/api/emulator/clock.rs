@@ -37,11 +37,22 @@ pub struct ClockRequest {
     reset: bool,
 }
 
+/// The times the clock may show: years 1 to 9999, far from where millisecond arithmetic
+/// on `i64` would overflow.
+const EARLIEST: i64 = -62_135_596_800;
+const LATEST: i64 = 253_402_300_799;
+
 impl Validate for ClockRequest {
     fn validate(&self) -> ApiResult<()> {
         let given = [self.advance_seconds.is_some(), self.set.is_some(), self.reset];
         if given.iter().filter(|g| **g).count() != 1 {
             return Err(ApiError::invalid("Give exactly one of advanceSeconds, set or reset: true"));
+        }
+        if self.set.is_some_and(|at| !(EARLIEST..=LATEST).contains(&at)) {
+            return Err(ApiError::invalid("set must be Unix seconds between the years 1 and 9999"));
+        }
+        if self.advance_seconds.is_some_and(|n| n.unsigned_abs() > LATEST.abs_diff(EARLIEST)) {
+            return Err(ApiError::invalid("advanceSeconds would move the clock out of the years 1 to 9999"));
         }
         Ok(())
     }
@@ -58,13 +69,17 @@ async fn get_clock(State(clock): State<Clock>) -> Json<ClockResponse> {
 async fn set_clock(
     State(clock): State<Clock>,
     DescopeJson(req): DescopeJson<ClockRequest>,
-) -> Json<ClockResponse> {
+) -> ApiResult<Json<ClockResponse>> {
     if let Some(secs) = req.advance_seconds {
+        let target = clock.now().secs().saturating_add(secs);
+        if !(EARLIEST..=LATEST).contains(&target) {
+            return Err(ApiError::invalid("advanceSeconds would move the clock out of the years 1 to 9999"));
+        }
         clock.advance(secs);
     } else if let Some(at) = req.set {
         clock.set(at);
     } else {
         clock.reset();
     }
-    Json((&clock).into())
+    Ok(Json((&clock).into()))
 }

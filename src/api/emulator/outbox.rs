@@ -45,8 +45,10 @@ impl OutboxQuery {
         }
     }
 
+    /// `wait`, capped at 30 s; `NaN` (which `f64` parsing accepts) counts as no wait.
     fn wait(&self) -> Duration {
-        Duration::from_secs_f64(self.wait.unwrap_or(0.0).clamp(0.0, MAX_WAIT_SECS))
+        let secs = self.wait.filter(|w| !w.is_nan()).unwrap_or(0.0).clamp(0.0, MAX_WAIT_SECS);
+        Duration::from_secs_f64(secs)
     }
 }
 
@@ -122,4 +124,24 @@ async fn clear(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject)
     store::outbox::clear(&mut tx, ctx.project_id()).await?;
     tx.commit().await?;
     Ok(Json(Empty {}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wait(w: Option<f64>) -> Duration {
+        OutboxQuery { wait: w, ..OutboxQuery::default() }.wait()
+    }
+
+    #[test]
+    fn wait_is_capped_at_30_seconds_and_never_negative() {
+        assert_eq!(wait(None), Duration::ZERO);
+        assert_eq!(wait(Some(2.5)), Duration::from_millis(2500));
+        assert_eq!(wait(Some(1000.0)), Duration::from_secs(30));
+        assert_eq!(wait(Some(f64::INFINITY)), Duration::from_secs(30));
+        assert_eq!(wait(Some(-3.0)), Duration::ZERO);
+        assert_eq!(wait(Some(f64::NEG_INFINITY)), Duration::ZERO);
+        assert_eq!(wait(Some(f64::NAN)), Duration::ZERO);
+    }
 }

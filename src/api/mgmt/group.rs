@@ -1,13 +1,47 @@
-//! Descope API groups `groupManagement`.
+//! Descope API group `groupManagement`: the external (SSO/SCIM) groups of a tenant.
 //!
-//! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! Descope groups come from a tenant's IdP: SCIM provisioning or the groups of SSO (SAML/OIDC)
+//! assertions at JIT login. The emulator has no SSO or SCIM groups yet, so every tenant is a
+//! tenant without groups and the three calls answer what Descope answers for one: an empty
+//! bare array (go-sdk `unmarshalGroupsResponse` and node-sdk `Group[]` decode a top-level
+//! array). An unknown tenant is the not-found error.
 
-use crate::http::route_table::not_implemented;
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::domain::tenants;
+use crate::dto::common::null_as_default;
+use crate::error::ApiResult;
+use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
-    POST "/v1/mgmt/group/all" => not_implemented,
-    POST "/v1/mgmt/group/member/all" => not_implemented,
-    POST "/v1/mgmt/group/members" => not_implemented,
+    POST "/v1/mgmt/group/all" => load_groups,
+    POST "/v1/mgmt/group/member/all" => load_groups,
+    POST "/v1/mgmt/group/members" => load_groups,
+}
+
+/// `{tenantId, ssoId?, userIds?, loginIds?, groupId?}`: only the tenant matters while there
+/// are no groups.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupsBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    tenant_id: String,
+}
+
+impl Validate for GroupsBody {}
+
+/// POST /v1/mgmt/group/all, /group/member/all, /group/members
+/// The tenant's groups (all, of some members, or one group with its members): none.
+async fn load_groups(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<GroupsBody>,
+) -> ApiResult<Json<Vec<Value>>> {
+    tenants::ensure_exists(&s, &ctx, &b.tenant_id).await?;
+    Ok(Json(Vec::new()))
 }

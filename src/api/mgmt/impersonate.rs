@@ -1,13 +1,94 @@
-//! Descope API groups `userManagement`.
+//! Descope API group `userManagement`: impersonation and its stop.
 //!
-//! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! Built: impersonate and stop impersonation; the answer is `{"jwt"}` holding a refresh JWT
+//! (of the impersonated user, with `act: {sub: <impersonator>}`; of the impersonator on
+//! stop). Not built: `impersonate/stepup` (501). Deviation: `validateConsent` is accepted but
+//! not checked, as the emulator keeps no consent flag yet.
 
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::jwt::JwtEnvelope;
+use crate::domain::tokens::{self, Impersonation};
+use crate::dto::accesskey::lenient_i64;
+use crate::dto::common::null_as_default;
+use crate::error::ApiResult;
+use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::http::route_table::not_implemented;
+use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
-    POST "/v1/mgmt/impersonate" => not_implemented,
+    POST "/v1/mgmt/impersonate" => impersonate,
     POST "/v1/mgmt/impersonate/stepup" => not_implemented,
-    POST "/v1/mgmt/stop/impersonation" => not_implemented,
+    POST "/v1/mgmt/stop/impersonation" => stop_impersonation,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ImpersonateBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    impersonator_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    validate_consent: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    custom_claims: Map<String, Value>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    selected_tenant: String,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    refresh_duration: i64,
+}
+
+impl Validate for ImpersonateBody {}
+
+/// POST /v1/mgmt/impersonate
+/// A refresh JWT of the impersonated user, for an impersonator with the `Impersonate`
+/// permission.
+async fn impersonate(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<ImpersonateBody>,
+) -> ApiResult<Json<JwtEnvelope>> {
+    let req = Impersonation {
+        impersonator_id: b.impersonator_id,
+        login_id: b.login_id,
+        validate_consent: b.validate_consent,
+        custom_claims: b.custom_claims,
+        selected_tenant: b.selected_tenant,
+        refresh_duration: b.refresh_duration,
+    };
+    let jwt = tokens::impersonate(&s, &ctx, req).await?;
+    Ok(Json(JwtEnvelope { jwt }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StopBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    jwt: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    custom_claims: Map<String, Value>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    selected_tenant: String,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    refresh_duration: i64,
+}
+
+impl Validate for StopBody {}
+
+/// POST /v1/mgmt/stop/impersonation
+/// Ends an impersonation: a refresh JWT of the impersonator.
+async fn stop_impersonation(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<StopBody>,
+) -> ApiResult<Json<JwtEnvelope>> {
+    let jwt =
+        tokens::stop_impersonation(&s, &ctx, &b.jwt, b.custom_claims, &b.selected_tenant, b.refresh_duration)
+            .await?;
+    Ok(Json(JwtEnvelope { jwt }))
 }

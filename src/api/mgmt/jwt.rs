@@ -1,9 +1,20 @@
 //! Descope API groups `jwtTemplates`, `userManagement`.
 //!
-//! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! Built: `jwt/update` (merge custom claims into a JWT of this project and re-sign it).
+//! JWT templates are routed but not built yet: they answer 501 with the Descope error body.
 
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::domain::tokens;
+use crate::dto::accesskey::lenient_i64;
+use crate::dto::common::null_as_default;
+use crate::error::ApiResult;
+use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::http::route_table::not_implemented;
+use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
@@ -16,5 +27,35 @@ crate::route_table! {
     POST "/v1/mgmt/jwt/templates/load" => not_implemented,
     POST "/v1/mgmt/jwt/templates/update" => not_implemented,
     POST "/v1/mgmt/jwt/templates/validate" => not_implemented,
-    POST "/v1/mgmt/jwt/update" => not_implemented,
+    POST "/v1/mgmt/jwt/update" => update,
+}
+
+/// `managementv1.JWTResponse`: `{"jwt"}` of JWT update and the impersonation calls.
+#[derive(Debug, Clone, Serialize)]
+pub struct JwtEnvelope {
+    pub jwt: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    jwt: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    custom_claims: Map<String, Value>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    refresh_duration: i64,
+}
+
+impl Validate for UpdateBody {}
+
+/// POST /v1/mgmt/jwt/update
+/// Merges custom claims into a JWT of this project and re-signs it.
+async fn update(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<UpdateBody>,
+) -> ApiResult<Json<JwtEnvelope>> {
+    let jwt = tokens::update_jwt(&s, &ctx, &b.jwt, b.custom_claims, b.refresh_duration).await?;
+    Ok(Json(JwtEnvelope { jwt }))
 }

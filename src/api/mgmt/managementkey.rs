@@ -1,15 +1,144 @@
-//! Descope API groups `managementKeys`.
+//! Descope API group `managementKeys`: create (PUT), update (PATCH), load, search and delete
+//! the project's management keys. A created key authenticates management calls at once; a
+//! deleted or deactivated one stops at once.
 //!
-//! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! Deviations: `reBac` is accepted and ignored (answered empty); `expireTime`/`expiresIn` are
+//! stored and shown but not enforced by management authentication.
 
-use crate::http::route_table::not_implemented;
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+
+use crate::domain::accesskeys::{self, ManagementKeyPatch};
+use crate::dto::accesskey::{lenient_i64, DeletedTotal, ManagementKeyEnvelope, ManagementKeysEnvelope};
+use crate::dto::common::null_as_default;
+use crate::error::ApiResult;
+use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};
+use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
-    GET "/v1/mgmt/managementkey" => not_implemented,
-    PATCH "/v1/mgmt/managementkey" => not_implemented,
-    PUT "/v1/mgmt/managementkey" => not_implemented,
-    POST "/v1/mgmt/managementkey/delete" => not_implemented,
-    GET "/v1/mgmt/managementkey/search" => not_implemented,
+    GET "/v1/mgmt/managementkey" => load,
+    PATCH "/v1/mgmt/managementkey" => update,
+    PUT "/v1/mgmt/managementkey" => create,
+    POST "/v1/mgmt/managementkey/delete" => delete,
+    GET "/v1/mgmt/managementkey/search" => search,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    description: String,
+    /// Seconds from now.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    expires_in: i64,
+    /// Unix seconds.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    expire_time: i64,
+    #[serde(default, deserialize_with = "null_as_default")]
+    permitted_ips: Vec<String>,
+}
+
+impl Validate for CreateBody {}
+
+/// PUT /v1/mgmt/managementkey
+/// Creates a management key; the answer carries its cleartext, shown only here.
+async fn create(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<CreateBody>,
+) -> ApiResult<Json<ManagementKeyEnvelope>> {
+    let expire = if b.expire_time > 0 {
+        b.expire_time
+    } else if b.expires_in > 0 {
+        ctx.now.secs() + b.expires_in
+    } else {
+        0
+    };
+    let (key, cleartext) =
+        accesskeys::create_management_key(&s, &ctx, b.name, b.description, expire, b.permitted_ips).await?;
+    Ok(Json(ManagementKeyEnvelope { key: (&key).into(), cleartext: Some(cleartext) }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    id: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    permitted_ips: Option<Vec<String>>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+impl Validate for UpdateBody {}
+
+/// PATCH /v1/mgmt/managementkey
+/// Changes the given fields of a management key (`status`: active or inactive).
+async fn update(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<UpdateBody>,
+) -> ApiResult<Json<ManagementKeyEnvelope>> {
+    let patch = ManagementKeyPatch {
+        name: b.name,
+        description: b.description,
+        permitted_ips: b.permitted_ips,
+        status: b.status,
+    };
+    let key = accesskeys::update_management_key(&s, &ctx, &b.id, patch).await?;
+    Ok(Json(ManagementKeyEnvelope { key: (&key).into(), cleartext: None }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct IdQuery {
+    #[serde(default)]
+    id: String,
+}
+
+/// GET /v1/mgmt/managementkey
+/// Loads a management key by `id`.
+async fn load(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeQuery(q): DescopeQuery<IdQuery>,
+) -> ApiResult<Json<ManagementKeyEnvelope>> {
+    let key = accesskeys::load_management_key(&s, &ctx, &q.id).await?;
+    Ok(Json(ManagementKeyEnvelope { key: (&key).into(), cleartext: None }))
+}
+
+/// GET /v1/mgmt/managementkey/search
+/// Every management key of the project.
+async fn search(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+) -> ApiResult<Json<ManagementKeysEnvelope>> {
+    let keys = accesskeys::search_management_keys(&s, &ctx).await?;
+    Ok(Json(ManagementKeysEnvelope { keys: keys.iter().map(Into::into).collect() }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DeleteBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    ids: Vec<String>,
+}
+
+impl Validate for DeleteBody {}
+
+/// POST /v1/mgmt/managementkey/delete
+/// Deletes management keys, answering how many were deleted.
+async fn delete(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<DeleteBody>,
+) -> ApiResult<Json<DeletedTotal>> {
+    let total = accesskeys::delete_management_keys(&s, &ctx, &b.ids).await?;
+    Ok(Json(DeletedTotal { total }))
 }

@@ -12,6 +12,7 @@ pub mod group;
 pub mod impersonate;
 pub mod inboundapp;
 pub mod jwt;
+pub mod license;
 pub mod list;
 pub mod localization;
 pub mod managementkey;
@@ -49,6 +50,7 @@ pub fn ops() -> impl Iterator<Item = &'static Op> {
         impersonate::OPS,
         inboundapp::OPS,
         jwt::OPS,
+        license::OPS,
         list::OPS,
         localization::OPS,
         managementkey::OPS,
@@ -86,6 +88,7 @@ pub fn routes() -> axum::Router<AppState> {
         .merge(impersonate::routes())
         .merge(inboundapp::routes())
         .merge(jwt::routes())
+        .merge(license::routes())
         .merge(list::routes())
         .merge(localization::routes())
         .merge(managementkey::routes())

@@ -1,17 +1,170 @@
-//! Descope API groups `permissionManagement`.
-//!
-//! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! Descope API group `permissionManagement`: create, update (rename), delete and load all,
+//! one at a time or in batches. A permission is named by `name` or, as Go's `*WithID` calls
+//! do, by `id`. Renaming or deleting one rewrites the roles that hold it.
 
-use crate::http::route_table::not_implemented;
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+
+use crate::domain::roles::{self, PermissionUpdate};
+use crate::dto::common::{null_as_default, Empty};
+use crate::dto::role::PermissionsEnvelope;
+use crate::error::ApiResult;
+use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
-    GET "/v1/mgmt/permission/all" => not_implemented,
-    POST "/v1/mgmt/permission/create" => not_implemented,
-    POST "/v1/mgmt/permission/create/batch" => not_implemented,
-    POST "/v1/mgmt/permission/delete" => not_implemented,
-    POST "/v1/mgmt/permission/delete/batch" => not_implemented,
-    POST "/v1/mgmt/permission/update" => not_implemented,
-    POST "/v1/mgmt/permission/update/batch" => not_implemented,
+    GET "/v1/mgmt/permission/all" => load_all,
+    POST "/v1/mgmt/permission/create" => create,
+    POST "/v1/mgmt/permission/create/batch" => create_batch,
+    POST "/v1/mgmt/permission/delete" => delete,
+    POST "/v1/mgmt/permission/delete/batch" => delete_batch,
+    POST "/v1/mgmt/permission/update" => update,
+    POST "/v1/mgmt/permission/update/batch" => update_batch,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CreateBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    description: String,
+}
+
+impl Validate for CreateBody {}
+
+/// POST /v1/mgmt/permission/create
+/// Creates a permission.
+async fn create(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<CreateBody>,
+) -> ApiResult<Json<Empty>> {
+    roles::create_permissions(&s, &ctx, vec![(b.name, b.description)]).await?;
+    Ok(Json(Empty {}))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CreateBatchBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    permissions: Vec<CreateBody>,
+}
+
+impl Validate for CreateBatchBody {}
+
+/// POST /v1/mgmt/permission/create/batch
+/// Creates several permissions, all or none.
+async fn create_batch(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<CreateBatchBody>,
+) -> ApiResult<Json<Empty>> {
+    roles::create_permissions(&s, &ctx, b.permissions.into_iter().map(|p| (p.name, p.description)).collect())
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    new_name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    description: String,
+}
+
+impl Validate for UpdateBody {}
+
+impl From<UpdateBody> for PermissionUpdate {
+    fn from(b: UpdateBody) -> Self {
+        PermissionUpdate { id: b.id, name: b.name, new_name: b.new_name, description: b.description }
+    }
+}
+
+/// POST /v1/mgmt/permission/update
+/// Renames and describes a permission; roles holding it follow the new name.
+async fn update(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<UpdateBody>,
+) -> ApiResult<Json<Empty>> {
+    roles::update_permissions(&s, &ctx, vec![b.into()]).await?;
+    Ok(Json(Empty {}))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UpdateBatchBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    permissions: Vec<UpdateBody>,
+}
+
+impl Validate for UpdateBatchBody {}
+
+/// POST /v1/mgmt/permission/update/batch
+/// Updates several permissions, all or none.
+async fn update_batch(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<UpdateBatchBody>,
+) -> ApiResult<Json<Empty>> {
+    roles::update_permissions(&s, &ctx, b.permissions.into_iter().map(PermissionUpdate::from).collect())
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DeleteBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    name: String,
+}
+
+impl Validate for DeleteBody {}
+
+/// POST /v1/mgmt/permission/delete
+/// Deletes a permission; roles holding it lose it.
+async fn delete(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<DeleteBody>,
+) -> ApiResult<Json<Empty>> {
+    let (names, ids) = if b.id.is_empty() { (vec![b.name], vec![]) } else { (vec![], vec![b.id]) };
+    roles::delete_permissions(&s, &ctx, names, ids).await?;
+    Ok(Json(Empty {}))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DeleteBatchBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    names: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    ids: Vec<String>,
+}
+
+impl Validate for DeleteBatchBody {}
+
+/// POST /v1/mgmt/permission/delete/batch
+/// Deletes several permissions (by names and/or IDs), all or none.
+async fn delete_batch(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<DeleteBatchBody>,
+) -> ApiResult<Json<Empty>> {
+    roles::delete_permissions(&s, &ctx, b.names, b.ids).await?;
+    Ok(Json(Empty {}))
+}
+
+/// GET /v1/mgmt/permission/all
+/// Every permission of the project.
+async fn load_all(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+) -> ApiResult<Json<PermissionsEnvelope>> {
+    Ok(Json(PermissionsEnvelope::of(&roles::list_permissions(&s, &ctx).await?)))
 }

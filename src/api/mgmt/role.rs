@@ -1,18 +1,255 @@
-//! Descope API groups `roleManagement`.
-//!
-//! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! Descope API group `roleManagement`: create, update (rename), delete, load all and search,
+//! one at a time or in batches. A role is named by `name` (and `tenantId` for a tenant role)
+//! or, as Go's `*WithID` calls do, by `id`.
 
-use crate::http::route_table::not_implemented;
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+
+use crate::domain::roles::{self, NewRole, RoleFilter, RoleRef, RoleUpdate};
+use crate::dto::common::{null_as_default, Empty};
+use crate::dto::role::{Role, RolesEnvelope};
+use crate::error::ApiResult;
+use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
-    GET "/v1/mgmt/role/all" => not_implemented,
-    POST "/v1/mgmt/role/create" => not_implemented,
-    POST "/v1/mgmt/role/create/batch" => not_implemented,
-    POST "/v1/mgmt/role/delete" => not_implemented,
-    POST "/v1/mgmt/role/delete/batch" => not_implemented,
-    POST "/v1/mgmt/role/search" => not_implemented,
-    POST "/v1/mgmt/role/update" => not_implemented,
-    POST "/v1/mgmt/role/update/batch" => not_implemented,
+    GET "/v1/mgmt/role/all" => load_all,
+    POST "/v1/mgmt/role/create" => create,
+    POST "/v1/mgmt/role/create/batch" => create_batch,
+    POST "/v1/mgmt/role/delete" => delete,
+    POST "/v1/mgmt/role/delete/batch" => delete_batch,
+    POST "/v1/mgmt/role/search" => search,
+    POST "/v1/mgmt/role/update" => update,
+    POST "/v1/mgmt/role/update/batch" => update_batch,
+}
+
+/// A role in create and create batch.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    description: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    permission_names: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    tenant_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    default: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    private: bool,
+}
+
+impl Validate for CreateBody {}
+
+impl From<CreateBody> for NewRole {
+    fn from(b: CreateBody) -> Self {
+        NewRole {
+            name: b.name,
+            description: b.description,
+            permission_names: b.permission_names,
+            tenant_id: b.tenant_id,
+            default: b.default,
+            private: b.private,
+        }
+    }
+}
+
+/// POST /v1/mgmt/role/create
+/// Creates a role; its permissions (and tenant) must exist.
+async fn create(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<CreateBody>,
+) -> ApiResult<Json<Role>> {
+    let role = roles::create_role(&s, &ctx, b.into()).await?;
+    Ok(Json((&role).into()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CreateBatchBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    roles: Vec<CreateBody>,
+}
+
+impl Validate for CreateBatchBody {}
+
+/// POST /v1/mgmt/role/create/batch
+/// Creates several roles, all or none.
+async fn create_batch(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<CreateBatchBody>,
+) -> ApiResult<Json<RolesEnvelope>> {
+    let created = roles::create_roles(&s, &ctx, b.roles.into_iter().map(NewRole::from).collect()).await?;
+    Ok(Json(RolesEnvelope::of(&created)))
+}
+
+/// A role update (single and batch).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    new_name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    description: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    permission_names: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    tenant_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    default: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    private: bool,
+}
+
+impl Validate for UpdateBody {}
+
+impl From<UpdateBody> for RoleUpdate {
+    fn from(b: UpdateBody) -> Self {
+        RoleUpdate {
+            id: b.id,
+            name: b.name,
+            tenant_id: b.tenant_id,
+            new_name: b.new_name,
+            description: b.description,
+            permission_names: b.permission_names,
+            default: b.default,
+            private: b.private,
+        }
+    }
+}
+
+/// POST /v1/mgmt/role/update
+/// Replaces a role's fields; a new name renames the users' grants of it.
+async fn update(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<UpdateBody>,
+) -> ApiResult<Json<Role>> {
+    let role = roles::update_role(&s, &ctx, b.into()).await?;
+    Ok(Json((&role).into()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UpdateBatchBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    roles: Vec<UpdateBody>,
+}
+
+impl Validate for UpdateBatchBody {}
+
+/// POST /v1/mgmt/role/update/batch
+/// Updates several roles, all or none.
+async fn update_batch(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<UpdateBatchBody>,
+) -> ApiResult<Json<RolesEnvelope>> {
+    let updated = roles::update_roles(&s, &ctx, b.roles.into_iter().map(RoleUpdate::from).collect()).await?;
+    Ok(Json(RolesEnvelope::of(&updated)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeleteBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    tenant_id: String,
+}
+
+impl Validate for DeleteBody {}
+
+/// POST /v1/mgmt/role/delete
+/// Deletes a role and every grant of it.
+async fn delete(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<DeleteBody>,
+) -> ApiResult<Json<Empty>> {
+    roles::delete_roles(&s, &ctx, vec![RoleRef { id: b.id, name: b.name, tenant_id: b.tenant_id }]).await?;
+    Ok(Json(Empty {}))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeleteBatchBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    role_names: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    role_ids: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    tenant_id: String,
+}
+
+impl Validate for DeleteBatchBody {}
+
+/// POST /v1/mgmt/role/delete/batch
+/// Deletes several roles (by names in one tenant, and/or by IDs), all or none.
+async fn delete_batch(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<DeleteBatchBody>,
+) -> ApiResult<Json<Empty>> {
+    let refs = b
+        .role_names
+        .into_iter()
+        .map(|name| RoleRef { id: String::new(), name, tenant_id: b.tenant_id.clone() })
+        .chain(b.role_ids.into_iter().map(|id| RoleRef { id, name: String::new(), tenant_id: String::new() }))
+        .collect();
+    roles::delete_roles(&s, &ctx, refs).await?;
+    Ok(Json(Empty {}))
+}
+
+/// GET /v1/mgmt/role/all
+/// Every role, project and tenant ones.
+async fn load_all(State(s): State<AppState>, MgmtAuth(ctx): MgmtAuth) -> ApiResult<Json<RolesEnvelope>> {
+    Ok(Json(RolesEnvelope::of(&roles::list_roles(&s, &ctx).await?)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    tenant_ids: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    role_names: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    role_name_like: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    permission_names: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    role_ids: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    include_project_roles: bool,
+}
+
+impl Validate for SearchBody {}
+
+/// POST /v1/mgmt/role/search
+/// The roles matching every given filter.
+async fn search(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<SearchBody>,
+) -> ApiResult<Json<RolesEnvelope>> {
+    let filter = RoleFilter {
+        tenant_ids: b.tenant_ids,
+        role_names: b.role_names,
+        role_name_like: b.role_name_like,
+        permission_names: b.permission_names,
+        role_ids: b.role_ids,
+        include_project_roles: b.include_project_roles,
+    };
+    Ok(Json(RolesEnvelope::of(&roles::search_roles(&s, &ctx, &filter).await?)))
 }

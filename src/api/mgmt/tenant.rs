@@ -1,25 +1,321 @@
 //! Descope API groups `__NO_PUBLISH__`, `tenantAdminLinkManagement`, `tenantManagement`, `tenantSessionManagement`.
 //!
-//! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! Built: create, update, patch (`PATCH /v1/mgmt/tenant/patch`, Python), delete (with
+//! cascade), load (flat tenant, SDK_CONTRACT.md 9.1), load all, search, default roles and the
+//! tenant session settings. The SSO admin links and `sso-user-remove` need SSO configuration,
+//! which the emulator does not have yet: they answer 501.
 
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::domain::tenants::{self, SettingsPatch, TenantFilter, TenantInput, TenantPatch};
+use crate::dto::common::{null_as_default, Empty};
+use crate::dto::tenant::{Tenant, TenantId, TenantSettings, TenantsEnvelope};
+use crate::error::ApiResult;
+use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};
 use crate::http::route_table::not_implemented;
+use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
-    GET "/v1/mgmt/tenant" => not_implemented,
+    GET "/v1/mgmt/tenant" => load,
     POST "/v1/mgmt/tenant/adminlinks/sso/authenticated" => not_implemented,
     POST "/v1/mgmt/tenant/adminlinks/sso/generate" => not_implemented,
     POST "/v1/mgmt/tenant/adminlinks/sso/revoke" => not_implemented,
     POST "/v1/mgmt/tenant/adminlinks/sso/send" => not_implemented,
-    GET "/v1/mgmt/tenant/all" => not_implemented,
-    POST "/v1/mgmt/tenant/create" => not_implemented,
-    POST "/v1/mgmt/tenant/delete" => not_implemented,
-    POST "/v1/mgmt/tenant/search" => not_implemented,
-    GET "/v1/mgmt/tenant/settings" => not_implemented,
-    POST "/v1/mgmt/tenant/settings" => not_implemented,
+    GET "/v1/mgmt/tenant/all" => load_all,
+    POST "/v1/mgmt/tenant/create" => create,
+    POST "/v1/mgmt/tenant/delete" => delete,
+    PATCH "/v1/mgmt/tenant/patch" => patch,
+    POST "/v1/mgmt/tenant/search" => search,
+    GET "/v1/mgmt/tenant/settings" => load_settings,
+    POST "/v1/mgmt/tenant/settings" => configure_settings,
     POST "/v1/mgmt/tenant/sso-user-remove" => not_implemented,
-    POST "/v1/mgmt/tenant/update" => not_implemented,
-    POST "/v1/mgmt/tenant/updateDefaultRoles" => not_implemented,
+    POST "/v1/mgmt/tenant/update" => update,
+    POST "/v1/mgmt/tenant/updateDefaultRoles" => update_default_roles,
     POST "/v2/mgmt/tenant/adminlinks/sso/generate" => not_implemented,
+}
+
+/// The body of create and update. Go sends `parent` on create (its struct tag says
+/// `parentId`; both are read).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TenantBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    self_provisioning_domains: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    custom_attributes: Map<String, Value>,
+    #[serde(default, rename = "enforceSSO", deserialize_with = "null_as_default")]
+    enforce_sso: bool,
+    #[serde(default, rename = "enforceSSOExclusions", deserialize_with = "null_as_default")]
+    enforce_sso_exclusions: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    disabled: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    parent: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    parent_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    role_inheritance: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    federated_app_ids: Vec<String>,
+}
+
+impl Validate for TenantBody {}
+
+impl From<TenantBody> for TenantInput {
+    fn from(b: TenantBody) -> Self {
+        TenantInput {
+            id: b.id,
+            name: b.name,
+            self_provisioning_domains: b.self_provisioning_domains,
+            custom_attributes: b.custom_attributes,
+            enforce_sso: b.enforce_sso,
+            enforce_sso_exclusions: b.enforce_sso_exclusions,
+            disabled: b.disabled,
+            parent: if b.parent.is_empty() { b.parent_id } else { b.parent },
+            role_inheritance: b.role_inheritance,
+            federated_app_ids: b.federated_app_ids,
+        }
+    }
+}
+
+/// POST /v1/mgmt/tenant/create
+/// Creates a tenant; the ID is the given one or a new `T…` ID.
+async fn create(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<TenantBody>,
+) -> ApiResult<Json<TenantId>> {
+    let id = tenants::create(&s, &ctx, body.into()).await?;
+    Ok(Json(TenantId { id }))
+}
+
+/// POST /v1/mgmt/tenant/update
+/// Replaces the tenant's fields with the body's.
+async fn update(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<TenantBody>,
+) -> ApiResult<Json<Empty>> {
+    tenants::update(&s, &ctx, body.into()).await?;
+    Ok(Json(Empty {}))
+}
+
+/// The body of the patch: absent or `null` fields stay as they are.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PatchBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    id: String,
+    name: Option<String>,
+    self_provisioning_domains: Option<Vec<String>>,
+    custom_attributes: Option<Map<String, Value>>,
+    #[serde(rename = "enforceSSO")]
+    enforce_sso: Option<bool>,
+    #[serde(rename = "enforceSSOExclusions")]
+    enforce_sso_exclusions: Option<Vec<String>>,
+    disabled: Option<bool>,
+    role_inheritance: Option<String>,
+    federated_app_ids: Option<Vec<String>>,
+}
+
+impl Validate for PatchBody {}
+
+/// PATCH /v1/mgmt/tenant/patch
+/// Changes only the given fields of a tenant (python-sdk).
+async fn patch(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<PatchBody>,
+) -> ApiResult<Json<Empty>> {
+    let p = TenantPatch {
+        id: b.id,
+        name: b.name,
+        self_provisioning_domains: b.self_provisioning_domains,
+        custom_attributes: b.custom_attributes,
+        enforce_sso: b.enforce_sso,
+        enforce_sso_exclusions: b.enforce_sso_exclusions,
+        disabled: b.disabled,
+        role_inheritance: b.role_inheritance,
+        federated_app_ids: b.federated_app_ids,
+    };
+    tenants::patch(&s, &ctx, p).await?;
+    Ok(Json(Empty {}))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeleteBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    cascade: bool,
+}
+
+impl Validate for DeleteBody {}
+
+/// POST /v1/mgmt/tenant/delete
+/// Deletes a tenant; with `cascade`, also the users that belong to it only.
+async fn delete(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<DeleteBody>,
+) -> ApiResult<Json<Empty>> {
+    tenants::delete(&s, &ctx, &b.id, b.cascade).await?;
+    Ok(Json(Empty {}))
+}
+
+/// `?id=` (the settings load also accepts the older `tenantId`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdQuery {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    tenant_id: String,
+}
+
+impl IdQuery {
+    fn id(&self) -> &str {
+        if self.id.is_empty() {
+            &self.tenant_id
+        } else {
+            &self.id
+        }
+    }
+}
+
+/// GET /v1/mgmt/tenant
+/// Loads a tenant, flat.
+async fn load(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeQuery(q): DescopeQuery<IdQuery>,
+) -> ApiResult<Json<Tenant>> {
+    let t = tenants::load(&s, &ctx, q.id()).await?;
+    Ok(Json((&t).into()))
+}
+
+/// GET /v1/mgmt/tenant/all
+/// Every tenant of the project.
+async fn load_all(State(s): State<AppState>, MgmtAuth(ctx): MgmtAuth) -> ApiResult<Json<TenantsEnvelope>> {
+    Ok(Json(TenantsEnvelope::of(&tenants::list(&s, &ctx).await?)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    tenant_ids: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    tenant_names: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    tenant_self_provisioning_domains: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    custom_attributes: Map<String, Value>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    auth_type: String,
+}
+
+impl Validate for SearchBody {}
+
+/// POST /v1/mgmt/tenant/search
+/// The tenants matching every given filter.
+async fn search(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<SearchBody>,
+) -> ApiResult<Json<TenantsEnvelope>> {
+    let filter = TenantFilter {
+        ids: b.tenant_ids,
+        names: b.tenant_names,
+        self_provisioning_domains: b.tenant_self_provisioning_domains,
+        custom_attributes: b.custom_attributes,
+        auth_type: b.auth_type,
+    };
+    Ok(Json(TenantsEnvelope::of(&tenants::search(&s, &ctx, &filter).await?)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DefaultRolesBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    default_roles: Vec<String>,
+}
+
+impl Validate for DefaultRolesBody {}
+
+/// POST /v1/mgmt/tenant/updateDefaultRoles
+/// Sets the roles new users of the tenant get.
+async fn update_default_roles(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<DefaultRolesBody>,
+) -> ApiResult<Json<Empty>> {
+    tenants::update_default_roles(&s, &ctx, &b.id, b.default_roles).await?;
+    Ok(Json(Empty {}))
+}
+
+/// GET /v1/mgmt/tenant/settings
+/// The tenant's domains and session settings.
+async fn load_settings(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeQuery(q): DescopeQuery<IdQuery>,
+) -> ApiResult<Json<TenantSettings>> {
+    let t = tenants::load_settings(&s, &ctx, q.id()).await?;
+    Ok(Json((&t).into()))
+}
+
+/// The body of the settings update: the tenant-level fields are read here, every other
+/// non-null key is a session setting (Python leaves out what is not given; Go sends all).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SettingsBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    tenant_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    id: String,
+    self_provisioning_domains: Option<Vec<String>>,
+    domains: Option<Vec<String>>,
+    auth_type: Option<String>,
+    #[serde(rename = "enforceSSO")]
+    enforce_sso: Option<bool>,
+    #[serde(rename = "enforceSSOExclusions")]
+    enforce_sso_exclusions: Option<Vec<String>>,
+    federated_app_ids: Option<Vec<String>>,
+    #[serde(flatten)]
+    session: Map<String, Value>,
+}
+
+impl Validate for SettingsBody {}
+
+/// POST /v1/mgmt/tenant/settings
+/// Updates the tenant's domains and session settings.
+async fn configure_settings(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<SettingsBody>,
+) -> ApiResult<Json<Empty>> {
+    let id = if b.tenant_id.is_empty() { b.id } else { b.tenant_id };
+    let p = SettingsPatch {
+        self_provisioning_domains: b.self_provisioning_domains,
+        domains: b.domains,
+        auth_type: b.auth_type,
+        enforce_sso: b.enforce_sso,
+        enforce_sso_exclusions: b.enforce_sso_exclusions,
+        federated_app_ids: b.federated_app_ids,
+        session: b.session,
+    };
+    tenants::configure_settings(&s, &ctx, &id, p).await?;
+    Ok(Json(Empty {}))
 }

@@ -1,0 +1,424 @@
+//! Roles and permissions: create, update (rename), delete, load and search, one at a time or
+//! in batches.
+//!
+//! A role belongs to the project (`tenant_id` empty) or to one tenant. Users hold grants by
+//! role name in `user_roles`, and JWT claims are computed from them at every sign-in and
+//! refresh, so renaming a role renames its grants and deleting a role removes them: the next
+//! token shows the change. Renaming or deleting a permission rewrites the permission names of
+//! the roles that hold it.
+
+use super::Ctx;
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::state::AppState;
+use crate::store::{
+    self,
+    tenants::{PermissionRecord, PermissionRow, RoleRecord, RoleRow},
+    Conn,
+};
+
+/// A role as the management API shows it.
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub permission_names: Vec<String>,
+    pub tenant_id: String,
+    pub default: bool,
+    pub private: bool,
+    pub created_ms: i64,
+}
+
+impl From<RoleRecord> for Role {
+    fn from(r: RoleRecord) -> Self {
+        Role {
+            id: r.id,
+            permission_names: store::from_json_text(&r.row.permission_names),
+            name: r.row.name,
+            description: r.row.description,
+            tenant_id: r.row.tenant_id,
+            default: r.row.is_default,
+            private: r.row.private,
+            created_ms: r.row.created_ms,
+        }
+    }
+}
+
+impl Role {
+    fn to_row(&self) -> ApiResult<RoleRow> {
+        Ok(RoleRow {
+            tenant_id: self.tenant_id.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            permission_names: store::json_text(&self.permission_names)?,
+            is_default: self.default,
+            private: self.private,
+            created_ms: self.created_ms,
+        })
+    }
+}
+
+/// A permission as the management API shows it.
+#[derive(Debug, Clone)]
+pub struct Permission {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+}
+
+impl From<PermissionRecord> for Permission {
+    fn from(p: PermissionRecord) -> Self {
+        Permission { id: p.id, name: p.row.name, description: p.row.description }
+    }
+}
+
+/// A new role (create, create batch).
+#[derive(Debug, Clone, Default)]
+pub struct NewRole {
+    pub name: String,
+    pub description: String,
+    pub permission_names: Vec<String>,
+    pub tenant_id: String,
+    pub default: bool,
+    pub private: bool,
+}
+
+/// A role update: the role is named by `id`, or by `name` in `tenant_id`. Every other field
+/// replaces the role's ("All parameters are used as overrides", python-sdk `Role.update`);
+/// an empty `new_name` keeps the name.
+#[derive(Debug, Clone, Default)]
+pub struct RoleUpdate {
+    pub id: String,
+    pub name: String,
+    pub tenant_id: String,
+    pub new_name: String,
+    pub description: String,
+    pub permission_names: Vec<String>,
+    pub default: bool,
+    pub private: bool,
+}
+
+/// A role named for deletion: by `id`, or by `name` in `tenant_id`.
+#[derive(Debug, Clone, Default)]
+pub struct RoleRef {
+    pub id: String,
+    pub name: String,
+    pub tenant_id: String,
+}
+
+/// The filters of `/v1/mgmt/role/search`; empty filters match everything.
+#[derive(Debug, Clone, Default)]
+pub struct RoleFilter {
+    pub tenant_ids: Vec<String>,
+    pub role_names: Vec<String>,
+    pub role_name_like: String,
+    pub permission_names: Vec<String>,
+    pub role_ids: Vec<String>,
+    /// With `tenant_ids`: also return project roles.
+    pub include_project_roles: bool,
+}
+
+/// A permission update: named by `id` or `name`; an empty `new_name` keeps the name.
+#[derive(Debug, Clone, Default)]
+pub struct PermissionUpdate {
+    pub id: String,
+    pub name: String,
+    pub new_name: String,
+    pub description: String,
+}
+
+fn role_not_found(name: &str, tenant_id: &str) -> ApiError {
+    let what = if tenant_id.is_empty() {
+        format!("Role {name}")
+    } else {
+        format!("Role {name} of tenant {tenant_id}")
+    };
+    ApiError::new(ErrorKind::NotFound, format!("{what} not found"))
+}
+
+fn permission_not_found(name: &str) -> ApiError {
+    ApiError::new(ErrorKind::NotFound, format!("Permission {name} not found"))
+}
+
+async fn roles_of(conn: &mut Conn, project: &str) -> ApiResult<Vec<Role>> {
+    Ok(store::tenants::list_role_records(conn, project).await?.into_iter().map(Role::from).collect())
+}
+
+async fn permissions_of(conn: &mut Conn, project: &str) -> ApiResult<Vec<Permission>> {
+    Ok(store::tenants::list_permission_records(conn, project)
+        .await?
+        .into_iter()
+        .map(Permission::from)
+        .collect())
+}
+
+/// Checks the permissions a role names exist.
+async fn check_permissions(conn: &mut Conn, project: &str, names: &[String]) -> ApiResult<()> {
+    let have = permissions_of(conn, project).await?;
+    match names.iter().find(|n| !have.iter().any(|p| &p.name == *n)) {
+        Some(missing) => Err(ApiError::invalid(format!("Permission {missing} does not exist"))),
+        None => Ok(()),
+    }
+}
+
+async fn check_tenant(conn: &mut Conn, project: &str, tenant_id: &str) -> ApiResult<()> {
+    if !tenant_id.is_empty() {
+        super::tenants::require(conn, project, tenant_id).await?;
+    }
+    Ok(())
+}
+
+async fn find_role(conn: &mut Conn, project: &str, id: &str, name: &str, tenant_id: &str) -> ApiResult<Role> {
+    let roles = roles_of(conn, project).await?;
+    let found = if !id.is_empty() {
+        roles.into_iter().find(|r| r.id == id)
+    } else if !name.is_empty() {
+        roles.into_iter().find(|r| r.name == name && r.tenant_id == tenant_id)
+    } else {
+        return Err(ApiError::missing("name"));
+    };
+    found.ok_or_else(|| role_not_found(if id.is_empty() { name } else { id }, tenant_id))
+}
+
+async fn create_in(conn: &mut Conn, ctx: &Ctx, new: NewRole) -> ApiResult<Role> {
+    let project = ctx.project_id();
+    if new.name.trim().is_empty() {
+        return Err(ApiError::missing("name"));
+    }
+    check_tenant(conn, project, &new.tenant_id).await?;
+    check_permissions(conn, project, &new.permission_names).await?;
+    let mut role = Role {
+        id: String::new(),
+        name: new.name,
+        description: new.description,
+        permission_names: dedup(new.permission_names),
+        tenant_id: new.tenant_id,
+        default: new.default,
+        private: new.private,
+        created_ms: ctx.now.millis(),
+    };
+    role.id = store::tenants::insert_role_record(conn, project, &role.to_row()?).await?;
+    Ok(role)
+}
+
+async fn update_in(conn: &mut Conn, ctx: &Ctx, u: RoleUpdate) -> ApiResult<Role> {
+    let project = ctx.project_id();
+    let mut role = find_role(conn, project, &u.id, &u.name, &u.tenant_id).await?;
+    check_permissions(conn, project, &u.permission_names).await?;
+    let old_name = role.name.clone();
+    if !u.new_name.trim().is_empty() {
+        role.name = u.new_name;
+    }
+    role.description = u.description;
+    role.permission_names = dedup(u.permission_names);
+    role.default = u.default;
+    role.private = u.private;
+    store::tenants::update_role(conn, project, &role.id, &role.to_row()?).await?;
+    if role.name != old_name {
+        store::tenants::rename_role_grants(conn, project, &role.tenant_id, &old_name, &role.name).await?;
+    }
+    Ok(role)
+}
+
+async fn delete_in(conn: &mut Conn, ctx: &Ctx, r: &RoleRef) -> ApiResult<()> {
+    let project = ctx.project_id();
+    let role = find_role(conn, project, &r.id, &r.name, &r.tenant_id).await?;
+    store::tenants::delete_role(conn, project, &role.id).await?;
+    store::tenants::delete_role_grants(conn, project, &role.tenant_id, &role.name).await
+}
+
+fn dedup(names: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(names.len());
+    for n in names {
+        if !n.is_empty() && !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// `POST /v1/mgmt/role/create`: the permissions must exist, and a tenant role's tenant too.
+pub async fn create_role(state: &AppState, ctx: &Ctx, new: NewRole) -> ApiResult<Role> {
+    Ok(create_roles(state, ctx, vec![new]).await?.remove(0))
+}
+
+/// `POST /v1/mgmt/role/create/batch`: all or nothing.
+pub async fn create_roles(state: &AppState, ctx: &Ctx, news: Vec<NewRole>) -> ApiResult<Vec<Role>> {
+    if news.is_empty() {
+        return Err(ApiError::missing("roles"));
+    }
+    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut out = Vec::with_capacity(news.len());
+    for new in news {
+        out.push(create_in(&mut tx, ctx, new).await?);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// `POST /v1/mgmt/role/update`: renaming renames the users' grants.
+pub async fn update_role(state: &AppState, ctx: &Ctx, u: RoleUpdate) -> ApiResult<Role> {
+    Ok(update_roles(state, ctx, vec![u]).await?.remove(0))
+}
+
+/// `POST /v1/mgmt/role/update/batch`: all or nothing.
+pub async fn update_roles(state: &AppState, ctx: &Ctx, updates: Vec<RoleUpdate>) -> ApiResult<Vec<Role>> {
+    if updates.is_empty() {
+        return Err(ApiError::missing("roles"));
+    }
+    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut out = Vec::with_capacity(updates.len());
+    for u in updates {
+        out.push(update_in(&mut tx, ctx, u).await?);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// `POST /v1/mgmt/role/delete` and `/delete/batch`: removes the roles and their grants.
+pub async fn delete_roles(state: &AppState, ctx: &Ctx, refs: Vec<RoleRef>) -> ApiResult<()> {
+    if refs.is_empty() {
+        return Err(ApiError::missing("roleNames"));
+    }
+    let mut tx = store::begin_immediate(&state.db).await?;
+    for r in &refs {
+        delete_in(&mut tx, ctx, r).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `GET /v1/mgmt/role/all`: project and tenant roles.
+pub async fn list_roles(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<Role>> {
+    let mut conn = state.db.acquire().await?;
+    roles_of(&mut conn, ctx.project_id()).await
+}
+
+impl RoleFilter {
+    fn matches(&self, r: &Role) -> bool {
+        let tenant_ok = self.tenant_ids.is_empty()
+            || self.tenant_ids.contains(&r.tenant_id)
+            || (self.include_project_roles && r.tenant_id.is_empty());
+        let like = self.role_name_like.to_lowercase();
+        tenant_ok
+            && (self.role_names.is_empty() || self.role_names.contains(&r.name))
+            && (like.is_empty() || r.name.to_lowercase().contains(&like))
+            && (self.permission_names.is_empty()
+                || self.permission_names.iter().any(|p| r.permission_names.contains(p)))
+            && (self.role_ids.is_empty() || self.role_ids.contains(&r.id))
+    }
+}
+
+/// `POST /v1/mgmt/role/search`.
+pub async fn search_roles(state: &AppState, ctx: &Ctx, filter: &RoleFilter) -> ApiResult<Vec<Role>> {
+    Ok(list_roles(state, ctx).await?.into_iter().filter(|r| filter.matches(r)).collect())
+}
+
+/// Rewrites the permission names of every role holding `old`: renamed to `new`, or removed
+/// when `new` is `None`.
+async fn rewrite_role_permissions(
+    conn: &mut Conn,
+    project: &str,
+    old: &str,
+    new: Option<&str>,
+) -> ApiResult<()> {
+    for mut role in roles_of(conn, project).await? {
+        if !role.permission_names.iter().any(|p| p == old) {
+            continue;
+        }
+        let names = std::mem::take(&mut role.permission_names);
+        role.permission_names = dedup(
+            names
+                .into_iter()
+                .filter_map(|p| if p == old { new.map(str::to_owned) } else { Some(p) })
+                .collect(),
+        );
+        store::tenants::update_role(conn, project, &role.id, &role.to_row()?).await?;
+    }
+    Ok(())
+}
+
+async fn find_permission(conn: &mut Conn, project: &str, id: &str, name: &str) -> ApiResult<Permission> {
+    let all = permissions_of(conn, project).await?;
+    let found = if !id.is_empty() {
+        all.into_iter().find(|p| p.id == id)
+    } else if !name.is_empty() {
+        all.into_iter().find(|p| p.name == name)
+    } else {
+        return Err(ApiError::missing("name"));
+    };
+    found.ok_or_else(|| permission_not_found(if id.is_empty() { name } else { id }))
+}
+
+/// `POST /v1/mgmt/permission/create` and `/create/batch`: all or nothing.
+pub async fn create_permissions(state: &AppState, ctx: &Ctx, news: Vec<(String, String)>) -> ApiResult<()> {
+    if news.is_empty() {
+        return Err(ApiError::missing("permissions"));
+    }
+    let mut tx = store::begin_immediate(&state.db).await?;
+    for (name, description) in news {
+        if name.trim().is_empty() {
+            return Err(ApiError::missing("name"));
+        }
+        let row = PermissionRow { name, description, created_ms: ctx.now.millis() };
+        store::tenants::insert_permission_record(&mut tx, ctx.project_id(), &row).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `POST /v1/mgmt/permission/update` and `/update/batch`: renaming renames the permission in
+/// every role holding it.
+pub async fn update_permissions(
+    state: &AppState,
+    ctx: &Ctx,
+    updates: Vec<PermissionUpdate>,
+) -> ApiResult<()> {
+    if updates.is_empty() {
+        return Err(ApiError::missing("permissions"));
+    }
+    let project = ctx.project_id();
+    let mut tx = store::begin_immediate(&state.db).await?;
+    for u in updates {
+        let p = find_permission(&mut tx, project, &u.id, &u.name).await?;
+        let name = if u.new_name.trim().is_empty() { p.name.clone() } else { u.new_name };
+        store::tenants::update_permission(&mut tx, project, &p.id, &name, &u.description).await?;
+        if name != p.name {
+            rewrite_role_permissions(&mut tx, project, &p.name, Some(&name)).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `POST /v1/mgmt/permission/delete` and `/delete/batch` (by names and/or IDs): the roles
+/// holding a deleted permission lose it.
+pub async fn delete_permissions(
+    state: &AppState,
+    ctx: &Ctx,
+    names: Vec<String>,
+    ids: Vec<String>,
+) -> ApiResult<()> {
+    if names.is_empty() && ids.is_empty() {
+        return Err(ApiError::missing("name"));
+    }
+    let project = ctx.project_id();
+    let mut tx = store::begin_immediate(&state.db).await?;
+    let refs = names
+        .iter()
+        .map(|n| (String::new(), n.clone()))
+        .chain(ids.iter().map(|i| (i.clone(), String::new())));
+    for (id, name) in refs {
+        let p = find_permission(&mut tx, project, &id, &name).await?;
+        store::tenants::delete_permission(&mut tx, project, &p.id).await?;
+        rewrite_role_permissions(&mut tx, project, &p.name, None).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `GET /v1/mgmt/permission/all`.
+pub async fn list_permissions(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<Permission>> {
+    let mut conn = state.db.acquire().await?;
+    permissions_of(&mut conn, ctx.project_id()).await
+}

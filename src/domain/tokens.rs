@@ -1,0 +1,399 @@
+//! Management-issued JWTs: `jwt/update`, impersonation and its stop, the management sign-in /
+//! sign-up calls and anonymous users. Also the grant and custom-claim helpers that access-key
+//! exchange shares.
+
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+use super::sessions::{self, AuthInfo, Claims, SignInOptions, TenantClaims, DRN_REFRESH, DRN_SESSION};
+use super::users::{self, NewUser, User};
+use super::{audit, Ctx};
+use crate::crypto;
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::state::AppState;
+use crate::store::{self, Conn};
+
+/// Claims the SDKs or the emulator give a meaning; custom claims never overwrite them.
+pub const RESERVED_CLAIMS: &[&str] = &[
+    "sub",
+    "iss",
+    "iat",
+    "exp",
+    "nbf",
+    "aud",
+    "azp",
+    "drn",
+    "amr",
+    "jti",
+    "roles",
+    "permissions",
+    "tenants",
+    "dct",
+    "dsub",
+    "nsec",
+    "act",
+    "danu",
+];
+
+/// The permission Descope requires of an impersonator.
+pub const IMPERSONATE_PERMISSION: &str = "Impersonate";
+
+/// Custom claims without the reserved ones ("system claims will be filtered out").
+pub fn custom_only(claims: Map<String, Value>) -> Map<String, Value> {
+    claims.into_iter().filter(|(k, _)| !RESERVED_CLAIMS.contains(&k.as_str())).collect()
+}
+
+/// Project permissions and per-tenant grants of a set of project roles and tenant roles.
+pub async fn grants(
+    conn: &mut Conn,
+    project: &str,
+    roles: &[String],
+    tenants: &[(String, Vec<String>)],
+) -> ApiResult<(Vec<String>, BTreeMap<String, TenantClaims>)> {
+    let permissions = store::users::permissions_of_roles(conn, project, "", roles).await?;
+    let mut out = BTreeMap::new();
+    for (tenant_id, tenant_roles) in tenants {
+        let perms = store::users::permissions_of_roles(conn, project, tenant_id, tenant_roles).await?;
+        out.insert(tenant_id.clone(), TenantClaims { roles: tenant_roles.clone(), permissions: perms });
+    }
+    Ok((permissions, out))
+}
+
+fn user_tenants(user: &User) -> Vec<(String, Vec<String>)> {
+    user.tenants.iter().map(|t| (t.tenant_id.clone(), t.roles.clone())).collect()
+}
+
+fn invalid_token(message: &str) -> ApiError {
+    ApiError::new(ErrorKind::InvalidSessionToken, message)
+}
+
+/// A JWT of this project that has not expired by the emulator clock.
+fn verify_live(ctx: &Ctx, jwt: &str) -> ApiResult<Claims> {
+    if jwt.is_empty() {
+        return Err(ApiError::missing("jwt"));
+    }
+    let claims = sessions::verify_signature(ctx, jwt)?;
+    if claims.exp <= ctx.now.secs() {
+        return Err(invalid_token("Token expired"));
+    }
+    Ok(claims)
+}
+
+/// `POST /v1/mgmt/jwt/update`: the JWT with the custom claims merged at top level and the
+/// user's current grants, re-signed; same `iat`/`exp` unless a refresh duration is given.
+pub async fn update_jwt(
+    state: &AppState,
+    ctx: &Ctx,
+    jwt: &str,
+    custom_claims: Map<String, Value>,
+    refresh_duration: i64,
+) -> ApiResult<String> {
+    let mut claims = verify_live(ctx, jwt)?;
+    if claims.drn == DRN_SESSION {
+        let mut conn = state.db.acquire().await?;
+        if let Some(user) = users::find_by_id(&mut conn, ctx.project_id(), &claims.sub).await? {
+            let (permissions, tenants) =
+                grants(&mut conn, ctx.project_id(), &user.roles, &user_tenants(&user)).await?;
+            claims.roles = Some(user.roles.clone());
+            claims.permissions = Some(permissions);
+            claims.tenants = Some(tenants);
+        }
+    }
+    claims.extra.extend(custom_only(custom_claims));
+    if refresh_duration > 0 {
+        claims.iat = ctx.now.secs();
+        claims.exp = claims.iat + refresh_duration;
+    }
+    ctx.project.signing.sign(&claims)
+}
+
+/// A recorded refresh JWT for a user, carrying their grants and extra claims (impersonation
+/// and its stop answer with one).
+async fn refresh_jwt_for(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    user: &User,
+    dct: Option<String>,
+    extra: Map<String, Value>,
+    refresh_duration: i64,
+) -> ApiResult<String> {
+    let (permissions, tenants) = grants(conn, ctx.project_id(), &user.roles, &user_tenants(user)).await?;
+    let iat = ctx.now.secs();
+    let ttl =
+        if refresh_duration > 0 { refresh_duration } else { ctx.project.settings.refresh_token_ttl_secs };
+    let exp = iat + ttl;
+    let jti = crypto::random_alnum(24);
+    store::sessions::insert(
+        conn,
+        ctx.project_id(),
+        &store::sessions::RefreshRow {
+            jti: jti.clone(),
+            user_id: user.id().to_owned(),
+            issued_ms: ctx.now.millis(),
+            expires_ms: exp * 1000,
+            revoked_ms: None,
+        },
+    )
+    .await?;
+    let claims = Claims {
+        sub: user.id().to_owned(),
+        iss: ctx.project.issuer.clone(),
+        iat,
+        exp,
+        drn: DRN_REFRESH.into(),
+        amr: Vec::new(),
+        jti: Some(jti),
+        roles: Some(user.roles.clone()),
+        permissions: Some(permissions),
+        tenants: Some(tenants),
+        dct,
+        extra,
+    };
+    ctx.project.signing.sign(&claims)
+}
+
+async fn require_user(conn: &mut Conn, ctx: &Ctx, id: &str) -> ApiResult<User> {
+    users::find_by_login_or_user_id(conn, ctx.project_id(), id)
+        .await?
+        .ok_or_else(|| ApiError::mgmt_user_not_found(id))
+}
+
+fn check_tenant(user: &User, tenant: &str) -> ApiResult<Option<String>> {
+    if tenant.is_empty() {
+        return Ok(None);
+    }
+    if !user.tenants.iter().any(|t| t.tenant_id == tenant) {
+        return Err(ApiError::new(
+            ErrorKind::TenantNotAssociated,
+            format!("User is not associated with tenant {tenant}"),
+        ));
+    }
+    Ok(Some(tenant.to_owned()))
+}
+
+/// `POST /v1/mgmt/impersonate`.
+#[derive(Debug, Clone, Default)]
+pub struct Impersonation {
+    pub impersonator_id: String,
+    pub login_id: String,
+    pub validate_consent: bool,
+    pub custom_claims: Map<String, Value>,
+    pub selected_tenant: String,
+    pub refresh_duration: i64,
+}
+
+/// `POST /v1/mgmt/impersonate`: a refresh JWT of the impersonated user with
+/// `act: {sub: <impersonator user ID>}`. The impersonator needs the `Impersonate` permission
+/// (project-level or in any of their tenants).
+// descope-compat: Descope answers with a refresh JWT of the impersonated user
+// (docs.descope.com/user-impersonation/impersonation-with-sdks).
+pub async fn impersonate(state: &AppState, ctx: &Ctx, req: Impersonation) -> ApiResult<String> {
+    if req.impersonator_id.is_empty() {
+        return Err(ApiError::missing("impersonatorId"));
+    }
+    if req.login_id.is_empty() {
+        return Err(ApiError::missing("loginId"));
+    }
+    let mut tx = store::begin_immediate(&state.db).await?;
+    let actor = require_user(&mut tx, ctx, &req.impersonator_id).await?;
+    let target = require_user(&mut tx, ctx, &req.login_id).await?;
+    target.ensure_can_sign_in()?;
+    let (permissions, tenants) =
+        grants(&mut tx, ctx.project_id(), &actor.roles, &user_tenants(&actor)).await?;
+    let allowed = permissions
+        .iter()
+        .chain(tenants.values().flat_map(|t| t.permissions.iter()))
+        .any(|p| p == IMPERSONATE_PERMISSION);
+    if !allowed {
+        return Err(ApiError::new(
+            ErrorKind::ImpersonationNotAllowed,
+            format!("User {} does not have the {IMPERSONATE_PERMISSION} permission", req.impersonator_id),
+        ));
+    }
+    let dct = check_tenant(&target, &req.selected_tenant)?;
+    let mut extra = custom_only(req.custom_claims);
+    extra.insert("act".into(), json!({ "sub": actor.id() }));
+    let jwt = refresh_jwt_for(&mut tx, ctx, &target, dct, extra, req.refresh_duration).await?;
+    let mut event = audit::Event::new("UserImpersonated", actor.id());
+    event.user_id = target.id().to_owned();
+    event.external_ids = target.login_ids.clone();
+    audit::record(&mut tx, ctx, &event).await?;
+    tx.commit().await?;
+    Ok(jwt)
+}
+
+/// `POST /v1/mgmt/stop/impersonation`: revokes the impersonation token and answers with a
+/// refresh JWT of the impersonator (the `act.sub` of the given JWT).
+pub async fn stop_impersonation(
+    state: &AppState,
+    ctx: &Ctx,
+    jwt: &str,
+    custom_claims: Map<String, Value>,
+    selected_tenant: &str,
+    refresh_duration: i64,
+) -> ApiResult<String> {
+    let claims = verify_live(ctx, jwt)?;
+    let actor_id = claims
+        .extra
+        .get("act")
+        .and_then(|a| a.get("sub"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::invalid("The JWT is not an impersonation token"))?
+        .to_owned();
+    let mut tx = store::begin_immediate(&state.db).await?;
+    let actor = users::find_by_id(&mut tx, ctx.project_id(), &actor_id)
+        .await?
+        .ok_or_else(|| ApiError::mgmt_user_not_found(&actor_id))?;
+    actor.ensure_can_sign_in()?;
+    if let Some(jti) = &claims.jti {
+        store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
+    }
+    let dct = check_tenant(&actor, selected_tenant)?;
+    let jwt =
+        refresh_jwt_for(&mut tx, ctx, &actor, dct, custom_only(custom_claims), refresh_duration).await?;
+    let mut event = audit::Event::new("UserImpersonationStopped", actor.id());
+    event.user_id = claims.sub.clone();
+    audit::record(&mut tx, ctx, &event).await?;
+    tx.commit().await?;
+    Ok(jwt)
+}
+
+/// Which of the management sign-in calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MgmtSignIn {
+    SignIn,
+    SignUp,
+    SignUpOrIn,
+}
+
+/// The body of `/v1/mgmt/auth/{signin,signup,signup-in}`, decoded.
+#[derive(Debug, Clone, Default)]
+pub struct MgmtSignInRequest {
+    pub login_id: String,
+    pub name: String,
+    pub given_name: String,
+    pub middle_name: String,
+    pub family_name: String,
+    pub email: String,
+    pub phone: String,
+    pub email_verified: bool,
+    pub phone_verified: bool,
+    pub tenants: Vec<(String, Vec<String>)>,
+    pub custom_claims: Map<String, Value>,
+    pub selected_tenant: String,
+    pub revoke_other_sessions: bool,
+}
+
+/// `/v1/mgmt/auth/{signin,signup,signup-in}`: signs a user in as a flow would; sign-up
+/// creates the user (an existing one is an error), sign-in needs one, sign-up-in either.
+pub async fn mgmt_sign_in(
+    state: &AppState,
+    ctx: &Ctx,
+    mode: MgmtSignIn,
+    req: MgmtSignInRequest,
+) -> ApiResult<AuthInfo> {
+    let login_id = req.login_id.trim().to_owned();
+    if login_id.is_empty() {
+        return Err(ApiError::missing("loginId"));
+    }
+    let mut tx = store::begin_immediate(&state.db).await?;
+    let existing = users::find_by_login_id(&mut tx, ctx.project_id(), &login_id).await?;
+    let user = match (existing, mode) {
+        (Some(_), MgmtSignIn::SignUp) => {
+            return Err(ApiError::new(
+                ErrorKind::UserAlreadyExists,
+                format!("User {login_id} already exists"),
+            ))
+        }
+        (Some(u), _) => u,
+        (None, MgmtSignIn::SignIn) => return Err(ApiError::user_not_found(&login_id)),
+        (None, _) => {
+            let email_login = login_id.contains('@');
+            let email = if req.email.is_empty() && email_login { login_id.clone() } else { req.email };
+            let phone =
+                if req.phone.is_empty() && login_id.starts_with('+') { login_id.clone() } else { req.phone };
+            users::create(
+                &mut tx,
+                ctx.project_id(),
+                ctx.now,
+                NewUser {
+                    login_ids: vec![login_id.clone()],
+                    email,
+                    phone,
+                    name: req.name,
+                    given_name: req.given_name,
+                    middle_name: req.middle_name,
+                    family_name: req.family_name,
+                    verified_email: req.email_verified,
+                    verified_phone: req.phone_verified,
+                    tenants: req.tenants,
+                    ..NewUser::default()
+                },
+            )
+            .await?
+        }
+    };
+    let dct = check_tenant(&user, &req.selected_tenant)?;
+    let info = sessions::sign_in(
+        &mut tx,
+        ctx,
+        user,
+        SignInOptions {
+            amr: Vec::new(),
+            dct,
+            custom_claims: custom_only(req.custom_claims),
+            method: "mgmt".into(),
+            revoke_other_sessions: req.revoke_other_sessions,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(info)
+}
+
+/// What `/v1/mgmt/auth/anonymous` issues.
+#[derive(Debug, Clone)]
+pub struct AnonymousTokens {
+    pub session_jwt: String,
+    pub session_exp: i64,
+    pub refresh_jwt: String,
+    pub refresh_exp: i64,
+}
+
+/// `/v1/mgmt/auth/anonymous`: session and refresh JWTs for a new anonymous subject, marked
+/// `danu: true` as Descope marks anonymous users. No user is stored.
+pub fn anonymous(
+    ctx: &Ctx,
+    custom_claims: Map<String, Value>,
+    selected_tenant: &str,
+    refresh_duration: i64,
+) -> ApiResult<AnonymousTokens> {
+    let sub = users::new_user_id();
+    let iat = ctx.now.secs();
+    let session_exp = iat + ctx.project.settings.session_token_ttl_secs;
+    let refresh_exp = iat
+        + if refresh_duration > 0 { refresh_duration } else { ctx.project.settings.refresh_token_ttl_secs };
+    let mut extra = custom_only(custom_claims);
+    extra.insert("danu".into(), Value::Bool(true));
+    let dct = Some(selected_tenant.to_owned()).filter(|t| !t.is_empty());
+    let mut claims = Claims {
+        sub,
+        iss: ctx.project.issuer.clone(),
+        iat,
+        exp: session_exp,
+        drn: DRN_SESSION.into(),
+        amr: Vec::new(),
+        jti: None,
+        roles: Some(Vec::new()),
+        permissions: Some(Vec::new()),
+        tenants: Some(BTreeMap::new()),
+        dct,
+        extra,
+    };
+    let session_jwt = ctx.project.signing.sign(&claims)?;
+    claims.exp = refresh_exp;
+    claims.drn = DRN_REFRESH.into();
+    claims.jti = Some(crypto::random_alnum(24));
+    let refresh_jwt = ctx.project.signing.sign(&claims)?;
+    Ok(AnonymousTokens { session_jwt, session_exp, refresh_jwt, refresh_exp })
+}

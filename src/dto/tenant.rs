@@ -1,0 +1,127 @@
+//! The Descope tenant object, the tenant list envelope and the tenant session settings.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::clock::UnixTime;
+use crate::domain::tenants::Tenant as DomainTenant;
+
+/// A tenant, flat (`GET /v1/mgmt/tenant` returns it unwrapped: SDK_CONTRACT.md 9.1).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    pub id: String,
+    pub name: String,
+    pub self_provisioning_domains: Vec<String>,
+    pub custom_attributes: Map<String, Value>,
+    pub auth_type: String,
+    pub domains: Vec<String>,
+    /// Unix seconds.
+    pub created_time: i64,
+    #[serde(rename = "enforceSSO")]
+    pub enforce_sso: bool,
+    #[serde(rename = "enforceSSOExclusions")]
+    pub enforce_sso_exclusions: Vec<String>,
+    pub disabled: bool,
+    pub parent: String,
+    pub role_inheritance: String,
+    pub federated_app_ids: Vec<String>,
+    pub default_roles: Vec<String>,
+}
+
+impl From<&DomainTenant> for Tenant {
+    fn from(t: &DomainTenant) -> Self {
+        let x = &t.extras;
+        Tenant {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            self_provisioning_domains: t.self_provisioning_domains.clone(),
+            custom_attributes: t.custom_attributes.clone(),
+            auth_type: x.auth_type.clone(),
+            domains: x.domains.clone(),
+            created_time: UnixTime(t.created_ms).secs(),
+            enforce_sso: x.enforce_sso,
+            enforce_sso_exclusions: x.enforce_sso_exclusions.clone(),
+            disabled: x.disabled,
+            parent: x.parent.clone(),
+            role_inheritance: x.role_inheritance.clone(),
+            federated_app_ids: x.federated_app_ids.clone(),
+            default_roles: x.default_roles.clone(),
+        }
+    }
+}
+
+/// `{"tenants": [...]}` (load all, search).
+#[derive(Debug, Clone, Serialize)]
+pub struct TenantsEnvelope {
+    pub tenants: Vec<Tenant>,
+}
+
+impl TenantsEnvelope {
+    pub fn of(tenants: &[DomainTenant]) -> Self {
+        TenantsEnvelope { tenants: tenants.iter().map(Tenant::from).collect() }
+    }
+}
+
+/// `{"id"}` (create).
+#[derive(Debug, Clone, Serialize)]
+pub struct TenantId {
+    pub id: String,
+}
+
+/// `GET /v1/mgmt/tenant/settings`: the tenant's domains and session settings (Go reads
+/// `enabled` into `SessionSettingsEnabled`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantSettings {
+    pub tenant_id: String,
+    pub domains: Vec<String>,
+    pub self_provisioning_domains: Vec<String>,
+    pub auth_type: String,
+    #[serde(rename = "enforceSSO")]
+    pub enforce_sso: bool,
+    #[serde(rename = "enforceSSOExclusions")]
+    pub enforce_sso_exclusions: Vec<String>,
+    pub federated_app_ids: Vec<String>,
+    pub enabled: bool,
+    pub refresh_token_expiration: i64,
+    pub refresh_token_expiration_unit: String,
+    pub session_token_expiration: i64,
+    pub session_token_expiration_unit: String,
+    pub stepup_token_expiration: i64,
+    pub stepup_token_expiration_unit: String,
+    pub enable_inactivity: bool,
+    pub inactivity_time: i64,
+    pub inactivity_time_unit: String,
+    #[serde(rename = "JITDisabled")]
+    pub jit_disabled: bool,
+    pub sso_setup_suite_settings: Map<String, Value>,
+}
+
+impl From<&DomainTenant> for TenantSettings {
+    fn from(t: &DomainTenant) -> Self {
+        let x = &t.extras;
+        let s = &x.session;
+        TenantSettings {
+            tenant_id: t.id.clone(),
+            domains: x.domains.clone(),
+            self_provisioning_domains: t.self_provisioning_domains.clone(),
+            auth_type: x.auth_type.clone(),
+            enforce_sso: x.enforce_sso,
+            enforce_sso_exclusions: x.enforce_sso_exclusions.clone(),
+            federated_app_ids: x.federated_app_ids.clone(),
+            enabled: s.enabled,
+            refresh_token_expiration: s.refresh_token_expiration,
+            refresh_token_expiration_unit: s.refresh_token_expiration_unit.clone(),
+            session_token_expiration: s.session_token_expiration,
+            session_token_expiration_unit: s.session_token_expiration_unit.clone(),
+            stepup_token_expiration: s.stepup_token_expiration,
+            stepup_token_expiration_unit: s.stepup_token_expiration_unit.clone(),
+            enable_inactivity: s.enable_inactivity,
+            inactivity_time: s.inactivity_time,
+            inactivity_time_unit: s.inactivity_time_unit.clone(),
+            jit_disabled: s.jit_disabled,
+            sso_setup_suite_settings: s.sso_setup_suite_settings.clone(),
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Access keys. The cleartext is never stored, only its SHA-256 (`secret_hash`).
+
+use sqlx::FromRow;
+
+use super::Conn;
+use crate::error::ApiResult;
+
+/// One access key; `role_names`, `key_tenants`, `custom_claims`, `permitted_ips` and
+/// `custom_attributes` are JSON text.
+#[derive(Debug, Clone, FromRow)]
+pub struct AccessKeyRow {
+    pub id: String,
+    pub name: String,
+    pub secret_hash: String,
+    pub status: String,
+    pub created_ms: i64,
+    pub expire_secs: i64,
+    pub created_by: String,
+    pub client_id: String,
+    pub bound_user_id: String,
+    pub role_names: String,
+    pub key_tenants: String,
+    pub custom_claims: String,
+    pub description: String,
+    pub permitted_ips: String,
+    pub custom_attributes: String,
+}
+
+const COLUMNS: &str = "id, name, secret_hash, status, created_ms, expire_secs, created_by, client_id, \
+     bound_user_id, role_names, key_tenants, custom_claims, description, permitted_ips, custom_attributes";
+
+pub async fn insert(conn: &mut Conn, project: &str, k: &AccessKeyRow) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "INSERT INTO access_keys (project_id, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(project)
+    .bind(&k.id)
+    .bind(&k.name)
+    .bind(&k.secret_hash)
+    .bind(&k.status)
+    .bind(k.created_ms)
+    .bind(k.expire_secs)
+    .bind(&k.created_by)
+    .bind(&k.client_id)
+    .bind(&k.bound_user_id)
+    .bind(&k.role_names)
+    .bind(&k.key_tenants)
+    .bind(&k.custom_claims)
+    .bind(&k.description)
+    .bind(&k.permitted_ips)
+    .bind(&k.custom_attributes)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes every mutable field of a key (name, status, secret, grants, claims, ...).
+pub async fn update(conn: &mut Conn, project: &str, k: &AccessKeyRow) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE access_keys SET name = ?, secret_hash = ?, status = ?, expire_secs = ?, bound_user_id = ?, \
+         role_names = ?, key_tenants = ?, custom_claims = ?, description = ?, permitted_ips = ?, \
+         custom_attributes = ? WHERE project_id = ? AND id = ?",
+    )
+    .bind(&k.name)
+    .bind(&k.secret_hash)
+    .bind(&k.status)
+    .bind(k.expire_secs)
+    .bind(&k.bound_user_id)
+    .bind(&k.role_names)
+    .bind(&k.key_tenants)
+    .bind(&k.custom_claims)
+    .bind(&k.description)
+    .bind(&k.permitted_ips)
+    .bind(&k.custom_attributes)
+    .bind(project)
+    .bind(&k.id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(conn: &mut Conn, project: &str, id: &str) -> ApiResult<Option<AccessKeyRow>> {
+    Ok(sqlx::query_as::<_, AccessKeyRow>(&format!(
+        "SELECT {COLUMNS} FROM access_keys WHERE project_id = ? AND id = ?"
+    ))
+    .bind(project)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn get_by_secret_hash(
+    conn: &mut Conn,
+    project: &str,
+    hash: &str,
+) -> ApiResult<Option<AccessKeyRow>> {
+    Ok(sqlx::query_as::<_, AccessKeyRow>(&format!(
+        "SELECT {COLUMNS} FROM access_keys WHERE project_id = ? AND secret_hash = ?"
+    ))
+    .bind(project)
+    .bind(hash)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Every key of the project, oldest first.
+pub async fn list_all(conn: &mut Conn, project: &str) -> ApiResult<Vec<AccessKeyRow>> {
+    Ok(sqlx::query_as::<_, AccessKeyRow>(&format!(
+        "SELECT {COLUMNS} FROM access_keys WHERE project_id = ? ORDER BY created_ms, id"
+    ))
+    .bind(project)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn delete(conn: &mut Conn, project: &str, id: &str) -> ApiResult<bool> {
+    let r = sqlx::query("DELETE FROM access_keys WHERE project_id = ? AND id = ?")
+        .bind(project)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() > 0)
+}

@@ -1,0 +1,707 @@
+//! The emulator-only surface of EMULATOR_API.md: projects, snapshots, outbox, clock, health,
+//! keys and discovery.
+
+use axum::http::Method;
+use descope_emulator::domain::channel::ChannelKind;
+use descope_emulator::domain::outbox::{self, Outgoing};
+use descope_emulator::domain::Ctx;
+use descope_emulator::store;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+use crate::harness::{TestApp, TestProject, TestResponse, PUBLIC_URL};
+
+fn is_descope_project_id(id: &str) -> bool {
+    id.len() == 28 && id.starts_with('P') && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+async fn put_json(app: &TestApp, path: &str, body: &Value) -> TestResponse {
+    app.send(Method::PUT, path, None, Some(serde_json::to_vec(body).unwrap())).await
+}
+
+async fn snapshot(app: &TestApp, project: &str) -> Value {
+    app.get(&format!("/emulator/v1/projects/{project}/snapshot"), None).await.assert_ok().clone()
+}
+
+async fn kids(app: &TestApp, project: &str) -> Vec<String> {
+    let r = app.get(&format!("/v2/keys/{project}"), None).await;
+    r.assert_ok()["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_owned()).collect()
+}
+
+/// Writes an outbox message through the crate API, as a Descope flow would.
+async fn write_message(
+    app: &TestApp,
+    project: &TestProject,
+    channel: ChannelKind,
+    to: &str,
+    login_id: &str,
+    kind: &str,
+    code: &str,
+) {
+    let state = &app.state;
+    let ctx = Ctx {
+        project: state.projects.require(&state.db, PUBLIC_URL, &project.id).await.unwrap(),
+        now: state.now(),
+    };
+    let mut tx = store::begin_immediate(&state.db).await.unwrap();
+    outbox::write(
+        &mut tx,
+        &ctx,
+        Outgoing { channel, to, login_id, kind, code: Some(code), link: None, token: None },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    state.outbox.notify();
+}
+
+async fn outbox(app: &TestApp, project: &TestProject, query: &str) -> Vec<Value> {
+    let r = app.get(&format!("/emulator/v1/projects/{}/outbox{query}", project.id), None).await;
+    r.assert_ok()["messages"].as_array().unwrap().clone()
+}
+
+fn codes(messages: &[Value]) -> Vec<&str> {
+    messages.iter().map(|m| m["code"].as_str().unwrap()).collect()
+}
+
+/// A snapshot body with a bit of everything.
+fn rich_snapshot(project: &str) -> Value {
+    json!({
+        "projectId": project,
+        "permissions": [
+            {"name": "read", "description": "Read things"},
+            {"name": "write", "description": ""}
+        ],
+        "roles": [
+            {"name": "viewer", "description": "Views", "permissionNames": ["read"]},
+            {"name": "admin", "permissionNames": ["read", "write"], "tenantId": "T1"}
+        ],
+        "tenants": [
+            {"id": "T1", "name": "Tenant one", "selfProvisioningDomains": ["one.test"],
+             "customAttributes": {"tier": "gold"}},
+            {"id": "T2", "name": "Tenant two"}
+        ],
+        "users": [
+            {"userId": "U2alice", "loginIds": ["alice@example.com"], "email": "alice@example.com",
+             "name": "Alice", "verifiedEmail": true, "roleNames": ["viewer"],
+             "userTenants": [{"tenantId": "T1", "roleNames": ["admin"]}],
+             "customAttributes": {"age": 30}, "password": "Secret-pass-1", "createdTime": 1700000000},
+            {"userId": "U2bob", "loginIds": ["+15555550100", "bob"], "phone": "+15555550100",
+             "verifiedPhone": true, "status": "disabled", "createdTime": 1700000001}
+        ]
+    })
+}
+
+#[tokio::test]
+async fn create_project_with_and_without_given_id() {
+    let app = TestApp::new().await;
+
+    let r = app.post("/emulator/v1/projects", None, json!({})).await;
+    let b = r.assert_ok();
+    let id = b["projectId"].as_str().unwrap();
+    assert!(is_descope_project_id(id), "{id}");
+    assert!(!b["name"].as_str().unwrap().is_empty());
+    assert!(!b["managementKey"].as_str().unwrap().is_empty());
+    assert!(!b["managementKey"].as_str().unwrap().contains(':'));
+    assert_eq!(b.as_object().unwrap().len(), 3, "{b}");
+
+    let r = app.post("/emulator/v1/projects", None, json!({"projectId": null, "name": null})).await;
+    assert!(is_descope_project_id(r.assert_ok()["projectId"].as_str().unwrap()));
+
+    let given = "P2GivenProjectId00000000001";
+    let r = app.post("/emulator/v1/projects", None, json!({"projectId": given, "name": "Given"})).await;
+    assert_eq!(r.assert_ok()["projectId"], given);
+    assert_eq!(r.body["name"], "Given");
+
+    // Two projects never share a management key or signing key.
+    let other = app.new_project().await;
+    assert_ne!(other.management_key, r.body["managementKey"].as_str().unwrap());
+    assert_ne!(kids(&app, &other.id).await, kids(&app, given).await);
+
+    let list = app.get("/emulator/v1/projects", None).await;
+    let projects = list.assert_ok()["projects"].as_array().unwrap();
+    assert_eq!(projects.len(), 4);
+    assert!(projects.contains(&json!({"projectId": given, "name": "Given"})), "{projects:?}");
+    assert!(projects.iter().all(|p| p.as_object().unwrap().len() == 2));
+}
+
+#[tokio::test]
+async fn create_project_rejects_invalid_and_duplicate_ids() {
+    let app = TestApp::new().await;
+    let too_long = format!("P{}", "A".repeat(40));
+    for bad in ["X2abc", "p2lowercasestart", "P2with-dash", "P2 space", "P", too_long.as_str(), "P2ünïcode"]
+    {
+        let r = app.post("/emulator/v1/projects", None, json!({"projectId": bad})).await;
+        r.assert_error(400, "E011004");
+    }
+    let r = app.post("/emulator/v1/projects", None, json!({"projectId": 12})).await;
+    r.assert_error(400, "E011001");
+    assert!(r.body["errorMessage"].as_str().unwrap().contains("projectId"), "{}", r.text);
+
+    let id = "P2DuplicateProjectId0000001";
+    app.post("/emulator/v1/projects", None, json!({"projectId": id})).await.assert_ok();
+    let r = app.post("/emulator/v1/projects", None, json!({"projectId": id})).await;
+    r.assert_error(409, "E011009");
+    let list = app.get("/emulator/v1/projects", None).await;
+    assert_eq!(list.assert_ok()["projects"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn deleted_project_is_gone_everywhere() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let keep = app.new_project().await;
+    write_message(&app, &p, ChannelKind::Email, "a@x.test", "a@x.test", "otp", "111111").await;
+
+    let r = app.delete(&format!("/emulator/v1/projects/{}", p.id), None).await;
+    assert_eq!(r.assert_ok(), &json!({}));
+
+    let list = app.get("/emulator/v1/projects", None).await;
+    let ids: Vec<&str> = list.assert_ok()["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["projectId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [keep.id.as_str()]);
+
+    // Its Descope API calls fail with the Descope error body, not 5xx.
+    app.get(&format!("/v2/keys/{}", p.id), None).await.assert_error(401, "E011102");
+    app.get(&format!("/{}/.well-known/openid-configuration", p.id), None).await.assert_error(401, "E011102");
+    let r = app.post("/v1/auth/otp/signup/email", Some(&p.bearer()), json!({"loginId": "a@x.test"})).await;
+    assert!(r.status.is_client_error(), "{} {}", r.status, r.text);
+    assert!(r.body["errorCode"].is_string(), "{}", r.text);
+    assert!(app.state.projects.get(&app.state.db, PUBLIC_URL, &p.id).await.unwrap().is_none());
+
+    // Its emulator routes answer 404.
+    for path in ["snapshot", "outbox", "outbox/latest"] {
+        app.get(&format!("/emulator/v1/projects/{}/{path}", p.id), None).await.assert_error(404, "E011008");
+    }
+    app.delete(&format!("/emulator/v1/projects/{}", p.id), None).await.assert_error(404, "E011008");
+    app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({}))
+        .await
+        .assert_error(404, "E011008");
+
+    // The ID can be taken again, with a fresh key.
+    let r = app.post("/emulator/v1/projects", None, json!({"projectId": p.id})).await;
+    r.assert_ok();
+    assert!(outbox(&app, &p, "").await.is_empty());
+    assert_eq!(kids(&app, &keep.id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn reset_removes_data_and_keeps_keys() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let other = app.new_project().await;
+    let kid_before = kids(&app, &p.id).await;
+
+    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", p.id), &rich_snapshot(&p.id))
+        .await
+        .assert_ok();
+    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", other.id), &rich_snapshot(&other.id))
+        .await
+        .assert_ok();
+    write_message(&app, &p, ChannelKind::Sms, "+15555550100", "bob", "otp", "222222").await;
+    write_message(&app, &other, ChannelKind::Sms, "+15555550100", "bob", "otp", "333333").await;
+    // A user made through a Descope flow too, when that flow is built.
+    let r = app
+        .post("/v1/auth/otp/signup/email", Some(&p.bearer()), json!({"loginId": "carol@example.com"}))
+        .await;
+    let flow_works = r.status == 200;
+    if !flow_works {
+        assert_eq!(r.status, 501, "{}", r.text);
+    }
+
+    // Data outside the snapshot format (access keys) goes too.
+    let r = app.post("/v1/mgmt/accesskey/create", Some(&p.mgmt()), json!({"name": "ci"})).await;
+    r.assert_ok();
+    let search = app.post("/v1/mgmt/accesskey/search", Some(&p.mgmt()), json!({})).await;
+    assert_eq!(search.assert_ok()["keys"].as_array().unwrap().len(), 1, "{}", search.text);
+
+    let r = app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await;
+    assert_eq!(r.assert_ok(), &json!({}));
+    let search = app.post("/v1/mgmt/accesskey/search", Some(&p.mgmt()), json!({})).await;
+    assert_eq!(search.assert_ok()["keys"], json!([]), "access keys survived the reset");
+
+    let snap = snapshot(&app, &p.id).await;
+    for list in ["users", "tenants", "roles", "permissions"] {
+        assert_eq!(snap[list], json!([]), "{list} survived the reset: {snap}");
+    }
+    assert!(outbox(&app, &p, "").await.is_empty());
+    if flow_works {
+        let r = app
+            .post("/v1/auth/otp/signin/email", Some(&p.bearer()), json!({"loginId": "carol@example.com"}))
+            .await;
+        assert!(r.status.is_client_error(), "the user survived the reset: {}", r.text);
+    }
+
+    // Keys are kept: the JWKS is the same, the management key still works.
+    assert_eq!(kids(&app, &p.id).await, kid_before);
+    assert_eq!(snap["managementKeys"].as_array().unwrap().len(), 1);
+    assert_eq!(snap["managementKeys"][0]["key"], p.management_key.as_str());
+    let runtime = app.state.projects.require(&app.state.db, PUBLIC_URL, &p.id).await.unwrap();
+    assert!(runtime.management_key_matches(&p.management_key));
+    app.post("/v1/mgmt/tenant/create", Some(&p.mgmt()), json!({"name": "after reset"})).await.assert_ok();
+
+    // Another project is untouched.
+    let other_snap = snapshot(&app, &other.id).await;
+    assert_eq!(other_snap["users"].as_array().unwrap().len(), 2);
+    assert_eq!(codes(&outbox(&app, &other, "").await), ["333333"]);
+
+    // A reset body is not needed.
+    app.send(Method::POST, &format!("/emulator/v1/projects/{}/reset", p.id), None, None).await.assert_ok();
+}
+
+#[tokio::test]
+async fn snapshot_roundtrip_keeps_users_roles_permissions_tenants() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let path = format!("/emulator/v1/projects/{}/snapshot", p.id);
+
+    let empty = snapshot(&app, &p.id).await;
+    assert_eq!(empty["projectId"], p.id.as_str());
+    assert_eq!(empty["signingKeys"].as_array().unwrap().len(), 1);
+    assert!(empty["signingKeys"][0]["privateKeyPem"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN PRIVATE KEY-----"));
+
+    put_json(&app, &path, &rich_snapshot(&p.id)).await.assert_ok();
+    let first = snapshot(&app, &p.id).await;
+    let perms: Vec<&str> =
+        first["permissions"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(perms, ["read", "write"]);
+    assert_eq!(first["roles"].as_array().unwrap().len(), 2);
+    assert_eq!(first["tenants"].as_array().unwrap().len(), 2);
+    assert_eq!(first["tenants"][0]["customAttributes"], json!({"tier": "gold"}));
+    let users = first["users"].as_array().unwrap();
+    assert_eq!(users.len(), 2);
+    let alice = users.iter().find(|u| u["userId"] == "U2alice").unwrap();
+    assert_eq!(alice["loginIds"], json!(["alice@example.com"]));
+    assert_eq!(alice["roleNames"], json!(["viewer"]));
+    assert_eq!(alice["userTenants"], json!([{"tenantId": "T1", "roleNames": ["admin"]}]));
+    assert_eq!(alice["customAttributes"], json!({"age": 30}));
+    assert_eq!(alice["createdTime"], 1700000000);
+    assert!(alice["passwordHash"].as_str().unwrap().starts_with("$argon2"), "{alice}");
+    assert!(alice.get("password").is_none(), "cleartext password exported: {alice}");
+    let bob = users.iter().find(|u| u["userId"] == "U2bob").unwrap();
+    assert_eq!(bob["loginIds"], json!(["+15555550100", "bob"]));
+    assert_eq!(bob["status"], "disabled");
+
+    // Change everything, then put the first snapshot back: the state is exactly it again.
+    app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await.assert_ok();
+    put_json(
+        &app,
+        &path,
+        &json!({"users": [{"loginIds": ["zed@example.com"]}], "tenants": [{"id": "TZ", "name": "Z"}]}),
+    )
+    .await
+    .assert_ok();
+    assert_eq!(snapshot(&app, &p.id).await["users"][0]["loginIds"], json!(["zed@example.com"]));
+    put_json(&app, &path, &first).await.assert_ok();
+    assert_eq!(snapshot(&app, &p.id).await, first);
+    assert_eq!(kids(&app, &p.id).await.len(), 1);
+
+    // The same snapshot also builds the same state in another project.
+    let q = app.new_project().await;
+    let mut moved = first.clone();
+    moved["projectId"] = json!(q.id);
+    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", q.id), &moved).await.assert_ok();
+    let copy = snapshot(&app, &q.id).await;
+    assert_eq!(copy["users"], first["users"]);
+    assert_eq!(kids(&app, &q.id).await, kids(&app, &p.id).await, "the snapshot's signing key is used");
+    let runtime = app.state.projects.require(&app.state.db, PUBLIC_URL, &q.id).await.unwrap();
+    assert!(runtime.management_key_matches(&p.management_key));
+    assert!(!runtime.management_key_matches(&q.management_key));
+}
+
+#[tokio::test]
+async fn snapshot_put_is_all_or_nothing() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let other = app.new_project().await;
+    let path = format!("/emulator/v1/projects/{}/snapshot", p.id);
+    put_json(&app, &path, &rich_snapshot(&p.id)).await.assert_ok();
+    write_message(&app, &p, ChannelKind::Email, "alice@example.com", "alice@example.com", "otp", "123456")
+        .await;
+    let before = snapshot(&app, &p.id).await;
+
+    // Another project's ID.
+    let r = put_json(&app, &path, &rich_snapshot(&other.id)).await;
+    r.assert_error(400, "E011004");
+    assert!(r.body["errorMessage"].as_str().unwrap().contains(&other.id), "{}", r.text);
+
+    let mut bad = Vec::new();
+    let mut dup_login = rich_snapshot(&p.id);
+    dup_login["users"][1]["loginIds"] = json!(["alice@example.com"]);
+    bad.push(("duplicate loginId", dup_login));
+    let mut dup_user = rich_snapshot(&p.id);
+    dup_user["users"][1]["userId"] = json!("U2alice");
+    bad.push(("duplicate userId", dup_user));
+    let mut unknown_tenant = rich_snapshot(&p.id);
+    unknown_tenant["users"][0]["userTenants"] = json!([{"tenantId": "T-missing"}]);
+    bad.push(("unknown tenant", unknown_tenant));
+    let mut dup_tenant = rich_snapshot(&p.id);
+    dup_tenant["tenants"][1]["id"] = json!("T1");
+    bad.push(("duplicate tenant", dup_tenant));
+    let mut dup_role = rich_snapshot(&p.id);
+    dup_role["roles"][1]["tenantId"] = json!("");
+    dup_role["roles"][1]["name"] = json!("viewer");
+    bad.push(("duplicate role", dup_role));
+    let mut dup_perm = rich_snapshot(&p.id);
+    dup_perm["permissions"][1]["name"] = json!("read");
+    bad.push(("duplicate permission", dup_perm));
+    let mut empty_login = rich_snapshot(&p.id);
+    empty_login["users"][0]["loginIds"] = json!([""]);
+    bad.push(("empty loginId", empty_login));
+    let mut bad_key = rich_snapshot(&p.id);
+    bad_key["signingKeys"] =
+        json!([{"privateKeyPem": "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----"}]);
+    bad.push(("bad PEM", bad_key));
+    let mut not_a_key = rich_snapshot(&p.id);
+    not_a_key["signingKeys"] =
+        json!([{"privateKeyPem": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"}]);
+    bad.push(("not a key", not_a_key));
+    let mut bad_mgmt = rich_snapshot(&p.id);
+    bad_mgmt["managementKeys"] = json!([{"key": "a:b"}]);
+    bad.push(("management key with colon", bad_mgmt));
+    let mut wrong_type = rich_snapshot(&p.id);
+    wrong_type["users"][0]["loginIds"] = json!("alice@example.com");
+    bad.push(("wrong type", wrong_type));
+
+    for (what, body) in bad {
+        let r = put_json(&app, &path, &body).await;
+        assert_eq!(r.status, 400, "{what}: {}", r.text);
+        assert!(r.body["errorCode"].is_string(), "{what}: {}", r.text);
+        assert_eq!(snapshot(&app, &p.id).await, before, "{what} changed the state");
+    }
+    assert_eq!(codes(&outbox(&app, &p, "").await), ["123456"]);
+    let runtime = app.state.projects.require(&app.state.db, PUBLIC_URL, &p.id).await.unwrap();
+    assert!(runtime.management_key_matches(&p.management_key));
+
+    // Leaving out projectId is fine: the path names the project.
+    let mut no_id = rich_snapshot(&p.id);
+    no_id.as_object_mut().unwrap().remove("projectId");
+    no_id["users"] = json!([]);
+    put_json(&app, &path, &no_id).await.assert_ok();
+    assert_eq!(snapshot(&app, &p.id).await["users"], json!([]));
+
+    // An unknown project is a 404, never a 500.
+    let r = put_json(&app, "/emulator/v1/projects/P2NoSuchProject000000000001/snapshot", &json!({})).await;
+    r.assert_error(404, "E011008");
+}
+
+#[tokio::test]
+async fn outbox_lists_newest_first_with_filters() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let other = app.new_project().await;
+    assert!(outbox(&app, &p, "").await.is_empty());
+
+    write_message(&app, &p, ChannelKind::Email, "a@x.test", "a@x.test", "otp", "000001").await;
+    write_message(&app, &p, ChannelKind::Sms, "+15555550100", "bob", "magiclink", "000002").await;
+    write_message(&app, &p, ChannelKind::Email, "a2@x.test", "a@x.test", "magiclink", "000003").await;
+    write_message(&app, &p, ChannelKind::Voice, "+15555550100", "bob", "otp", "000004").await;
+    write_message(&app, &other, ChannelKind::Email, "a@x.test", "a@x.test", "otp", "999999").await;
+
+    let all = outbox(&app, &p, "").await;
+    assert_eq!(codes(&all), ["000004", "000003", "000002", "000001"]);
+    let m = &all[3];
+    for field in [
+        "id",
+        "projectId",
+        "channel",
+        "to",
+        "loginId",
+        "kind",
+        "code",
+        "link",
+        "token",
+        "subject",
+        "body",
+        "createdTime",
+    ] {
+        assert!(m.get(field).is_some(), "Message has no {field}: {m}");
+    }
+    assert_eq!(m.as_object().unwrap().len(), 12, "{m}");
+    assert_eq!(m["projectId"], p.id.as_str());
+    assert_eq!(m["channel"], "email");
+    assert_eq!(m["to"], "a@x.test");
+    assert_eq!(m["kind"], "otp");
+    assert_eq!(m["link"], Value::Null);
+    assert!(m["body"].as_str().unwrap().contains("000001"));
+    let created = m["createdTime"].as_i64().unwrap();
+    assert!((created - app.state.now().millis()).abs() < 60_000, "createdTime is Unix ms: {created}");
+    let ids: std::collections::HashSet<&str> = all.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 4);
+
+    assert_eq!(codes(&outbox(&app, &p, "?loginId=a%40x.test").await), ["000003", "000001"]);
+    assert_eq!(codes(&outbox(&app, &p, "?to=%2B15555550100").await), ["000004", "000002"]);
+    assert_eq!(codes(&outbox(&app, &p, "?channel=email").await), ["000003", "000001"]);
+    assert_eq!(codes(&outbox(&app, &p, "?channel=voice").await), ["000004"]);
+    assert_eq!(codes(&outbox(&app, &p, "?kind=magiclink").await), ["000003", "000002"]);
+    assert_eq!(codes(&outbox(&app, &p, "?limit=2").await), ["000004", "000003"]);
+    assert_eq!(codes(&outbox(&app, &p, "?loginId=bob&kind=otp").await), ["000004"]);
+    assert_eq!(codes(&outbox(&app, &p, "?loginId=bob&channel=sms&kind=magiclink&limit=5").await), ["000002"]);
+    assert!(outbox(&app, &p, "?loginId=nobody").await.is_empty());
+    assert_eq!(codes(&outbox(&app, &p, "?loginId=&channel=").await).len(), 4, "empty filters match all");
+
+    for bad in ["?limit=abc", "?wait=soon", "?limit=1.5"] {
+        let r = app.get(&format!("/emulator/v1/projects/{}/outbox{bad}", p.id), None).await;
+        r.assert_error(400, "E011001");
+    }
+    // f64 parsing accepts these; they must not crash the request.
+    for odd in ["?wait=NaN", "?wait=-5", "?wait=inf", "?limit=-1", "?limit=0"] {
+        let r = app.get(&format!("/emulator/v1/projects/{}/outbox{odd}", p.id), None).await;
+        assert_eq!(r.status, 200, "{odd}: {}", r.text);
+    }
+}
+
+#[tokio::test]
+async fn outbox_latest_and_clear() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let other = app.new_project().await;
+    let latest = format!("/emulator/v1/projects/{}/outbox/latest", p.id);
+
+    let r = app.get(&latest, None).await;
+    r.assert_error(404, "E011008");
+    assert!(r.headers.contains_key("x-descope-emulator"));
+
+    write_message(&app, &p, ChannelKind::Email, "a@x.test", "a@x.test", "otp", "000001").await;
+    write_message(&app, &p, ChannelKind::Sms, "+15555550100", "bob", "otp", "000002").await;
+    write_message(&app, &other, ChannelKind::Email, "a@x.test", "a@x.test", "otp", "999999").await;
+
+    assert_eq!(app.get(&latest, None).await.assert_ok()["code"], "000002");
+    assert_eq!(app.outbox_latest(&p, "a@x.test").await["code"], "000001");
+    assert_eq!(app.get(&format!("{latest}?channel=email"), None).await.assert_ok()["code"], "000001");
+    app.get(&format!("{latest}?loginId=nobody"), None).await.assert_error(404, "E011008");
+
+    let r = app.delete(&format!("/emulator/v1/projects/{}/outbox", p.id), None).await;
+    assert_eq!(r.assert_ok(), &json!({}));
+    assert!(outbox(&app, &p, "").await.is_empty());
+    app.get(&latest, None).await.assert_error(404, "E011008");
+    assert_eq!(codes(&outbox(&app, &other, "").await), ["999999"]);
+    // Clearing an empty outbox is fine too.
+    app.delete(&format!("/emulator/v1/projects/{}/outbox", p.id), None).await.assert_ok();
+}
+
+#[tokio::test]
+async fn outbox_wait_returns_a_message_written_while_waiting() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    write_message(&app, &p, ChannelKind::Email, "old@x.test", "old@x.test", "otp", "000000").await;
+
+    let list_path = format!("/emulator/v1/projects/{}/outbox?loginId=new%40x.test&wait=10", p.id);
+    let latest_path = format!("/emulator/v1/projects/{}/outbox/latest?loginId=new%40x.test&wait=10", p.id);
+    let started = Instant::now();
+    let (list, latest, _) = tokio::join!(app.get(&list_path, None), app.get(&latest_path, None), async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // A message for someone else does not end the wait.
+        write_message(&app, &p, ChannelKind::Email, "x@x.test", "x@x.test", "otp", "000009").await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        write_message(&app, &p, ChannelKind::Email, "new@x.test", "new@x.test", "otp", "000001").await;
+    });
+    let elapsed = started.elapsed();
+    assert_eq!(codes(list.assert_ok()["messages"].as_array().unwrap()), ["000001"]);
+    assert_eq!(latest.assert_ok()["code"], "000001");
+    assert!(elapsed >= Duration::from_millis(500), "returned before the message: {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(5), "did not wake on the message: {elapsed:?}");
+
+    // A message that is already there is returned at once.
+    let started = Instant::now();
+    app.get(&format!("/emulator/v1/projects/{}/outbox/latest?loginId=old%40x.test&wait=30", p.id), None)
+        .await
+        .assert_ok();
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn outbox_wait_with_nothing_times_out() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let list_path = format!("/emulator/v1/projects/{}/outbox?loginId=nobody&wait=1", p.id);
+    let latest_path = format!("/emulator/v1/projects/{}/outbox/latest?wait=0.5", p.id);
+    let started = Instant::now();
+    let (list, latest) = tokio::join!(app.get(&list_path, None), app.get(&latest_path, None));
+    let elapsed = started.elapsed();
+    assert_eq!(list.assert_ok()["messages"], json!([]));
+    latest.assert_error(404, "E011008");
+    assert!(elapsed >= Duration::from_millis(950), "did not wait: {elapsed:?}");
+    assert!(elapsed < Duration::from_millis(1900), "waited past the requested second: {elapsed:?}");
+}
+
+#[tokio::test]
+async fn clock_get_advance_set_reset() {
+    let app = TestApp::new().await;
+    let real =
+        || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+
+    let r = app.get("/emulator/v1/clock", None).await;
+    let b = r.assert_ok();
+    assert_eq!(b.as_object().unwrap().len(), 2, "{b}");
+    assert!((b["now"].as_i64().unwrap() - real()).abs() <= 2);
+    assert_eq!(b["offsetSeconds"], 0);
+
+    let r = app.post("/emulator/v1/clock", None, json!({"advanceSeconds": 3600})).await;
+    assert_eq!(r.assert_ok()["offsetSeconds"], 3600);
+    assert!((r.body["now"].as_i64().unwrap() - real() - 3600).abs() <= 2);
+    let r = app.post("/emulator/v1/clock", None, json!({"advanceSeconds": -7200})).await;
+    assert_eq!(r.assert_ok()["offsetSeconds"], -3600);
+    assert_eq!(app.get("/emulator/v1/clock", None).await.body["offsetSeconds"], -3600);
+    assert!((app.state.now().secs() - real() + 3600).abs() <= 2, "the app's clock moved too");
+
+    let past = 1_000_000_000;
+    let r = app.post("/emulator/v1/clock", None, json!({"set": past})).await;
+    assert!((r.assert_ok()["now"].as_i64().unwrap() - past).abs() <= 1);
+    assert!((r.body["offsetSeconds"].as_i64().unwrap() + (real() - past)).abs() <= 2);
+    let future = real() + 86_400 * 365;
+    let r = app.post("/emulator/v1/clock", None, json!({"set": future})).await;
+    assert!((r.assert_ok()["now"].as_i64().unwrap() - future).abs() <= 1);
+
+    let r = app.post("/emulator/v1/clock", None, json!({"reset": true})).await;
+    assert_eq!(r.assert_ok()["offsetSeconds"], 0);
+    assert!((r.body["now"].as_i64().unwrap() - real()).abs() <= 2);
+}
+
+#[tokio::test]
+async fn clock_rejects_invalid_bodies() {
+    let app = TestApp::new().await;
+    let bad = [
+        json!({"advanceSeconds": 10, "set": 1_000_000_000}),
+        json!({"advanceSeconds": 10, "reset": true}),
+        json!({"set": 1_000_000_000, "reset": true}),
+        json!({}),
+        json!({"reset": false}),
+        json!({"set": i64::MAX}),
+        json!({"set": i64::MIN}),
+        json!({"advanceSeconds": i64::MAX}),
+        json!({"advanceSeconds": i64::MIN}),
+        json!({"advanceSeconds": 300_000_000_000i64}),
+    ];
+    for body in bad {
+        let r = app.post("/emulator/v1/clock", None, body.clone()).await;
+        r.assert_error(400, "E011004");
+        assert_eq!(
+            app.get("/emulator/v1/clock", None).await.body["offsetSeconds"],
+            0,
+            "{body} moved the clock"
+        );
+    }
+    for body in
+        [json!({"advanceSeconds": "10"}), json!({"set": 1.5}), json!({"advanceSeconds": 1e30}), json!([])]
+    {
+        let r = app.post("/emulator/v1/clock", None, body.clone()).await;
+        r.assert_error(400, "E011001");
+    }
+    app.send(Method::POST, "/emulator/v1/clock", None, None).await.assert_error(400, "E011004");
+    assert_eq!(app.get("/emulator/v1/clock", None).await.body["offsetSeconds"], 0);
+}
+
+#[tokio::test]
+async fn health_answers_ok_with_version() {
+    let app = TestApp::new().await;
+    let r = app.get("/emulator/v1/health", None).await;
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(r.assert_ok(), &json!({"status": "ok", "version": version}));
+    assert_eq!(r.headers["x-descope-emulator"], version);
+    assert!(r.headers["content-type"].to_str().unwrap().starts_with("application/json"));
+}
+
+#[tokio::test]
+async fn keys_are_served_in_every_descope_shape() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+
+    let r = app.get(&format!("/v2/keys/{}", p.id), None).await;
+    let b = r.assert_ok();
+    assert_eq!(b.as_object().unwrap().keys().collect::<Vec<_>>(), ["keys"], "{b}");
+    let keys = b["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 1);
+    let key = keys[0].as_object().unwrap();
+    let mut fields: Vec<&str> = key.keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["alg", "e", "kid", "kty", "n", "use"]);
+    assert_eq!(key["kty"], "RSA");
+    assert_eq!(key["alg"], "RS256");
+    assert_eq!(key["use"], "sig");
+    assert_eq!(key["e"], "AQAB");
+    assert!(key["n"].as_str().unwrap().len() > 300, "a 2048-bit modulus");
+    assert!(!key["kid"].as_str().unwrap().is_empty());
+    let jwks = b.clone();
+
+    let v1 = app.get(&format!("/v1/keys/{}", p.id), None).await;
+    assert_eq!(v1.assert_ok(), &jwks["keys"]);
+    let wk = app.get(&format!("/{}/.well-known/jwks.json", p.id), None).await;
+    assert_eq!(wk.assert_ok(), &jwks);
+    let q = app.get(&format!("/.well-known/jwks.json?projectId={}", p.id), None).await;
+    assert_eq!(q.assert_ok(), &jwks);
+
+    let r = app.get(&format!("/{}/.well-known/openid-configuration", p.id), None).await;
+    let conf = r.assert_ok();
+    let issuer = format!("http://emulator.test/{}", p.id);
+    assert_eq!(conf["issuer"], issuer.as_str());
+    assert_eq!(conf["jwks_uri"], format!("{issuer}/.well-known/jwks.json").as_str());
+    let jwks_path = conf["jwks_uri"].as_str().unwrap().strip_prefix(PUBLIC_URL).unwrap().to_owned();
+    assert_eq!(app.get(&jwks_path, None).await.assert_ok(), &jwks);
+
+    // Another project has other keys.
+    let other = app.new_project().await;
+    assert_ne!(app.get(&format!("/v2/keys/{}", other.id), None).await.assert_ok(), &jwks);
+}
+
+#[tokio::test]
+async fn default_jwks_serves_the_default_project() {
+    let app = TestApp::new().await;
+    // No project is marked default in a bare app.
+    let r = app.get("/.well-known/jwks.json", None).await;
+    assert!(r.status.is_client_error(), "{}", r.text);
+    assert!(r.body["errorCode"].is_string(), "{}", r.text);
+
+    let p = app.new_project().await;
+    app.new_project().await;
+    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", p.id), &json!({"default": true}))
+        .await
+        .assert_ok();
+    let r = app.get("/.well-known/jwks.json", None).await;
+    assert_eq!(r.assert_ok()["keys"][0]["kid"], kids(&app, &p.id).await[0].as_str());
+    assert_eq!(app.get("/.well-known/jwks.json?projectId=", None).await.assert_ok(), &r.body);
+}
+
+#[tokio::test]
+async fn unknown_projects_get_descope_errors_never_5xx() {
+    let app = TestApp::new().await;
+    for id in ["P2NoSuchProject000000000001", "nonsense", "P%20x", "%FF%FE", "x"] {
+        for path in [
+            format!("/v2/keys/{id}"),
+            format!("/v1/keys/{id}"),
+            format!("/{id}/.well-known/jwks.json"),
+            format!("/{id}/.well-known/openid-configuration"),
+            format!("/.well-known/jwks.json?projectId={id}"),
+            format!("/emulator/v1/projects/{id}/snapshot"),
+            format!("/emulator/v1/projects/{id}/outbox"),
+            format!("/emulator/v1/projects/{id}/outbox/latest"),
+        ] {
+            let r = app.get(&path, None).await;
+            assert!(r.status.is_client_error(), "{path}: {} {}", r.status, r.text);
+            assert!(r.body["errorCode"].as_str().is_some_and(|c| c.starts_with('E')), "{path}: {}", r.text);
+            assert!(
+                r.body["errorDescription"].is_string() && r.body["errorMessage"].is_string(),
+                "{path}: {}",
+                r.text
+            );
+            assert!(r.headers.contains_key("x-descope-emulator"), "{path}");
+        }
+        for (method, path) in [
+            (Method::DELETE, format!("/emulator/v1/projects/{id}")),
+            (Method::POST, format!("/emulator/v1/projects/{id}/reset")),
+            (Method::DELETE, format!("/emulator/v1/projects/{id}/outbox")),
+            (Method::PUT, format!("/emulator/v1/projects/{id}/snapshot")),
+        ] {
+            let r = app.send(method.clone(), &path, None, Some(b"{}".to_vec())).await;
+            assert!(r.status.is_client_error(), "{method} {path}: {} {}", r.status, r.text);
+            assert!(r.body["errorCode"].is_string(), "{method} {path}: {}", r.text);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Management JWTs: jwt/update, impersonation, mgmt sign-in/up, anonymous.
+
+use serde_json::json;
+
+use crate::harness::{claims, TestApp};
+
+#[tokio::test]
+async fn update_merges_claims_and_still_validates() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let auth = app.sign_up_email(&p, "jwt@example.com").await;
+    let session = auth["sessionJwt"].as_str().unwrap();
+    let before = claims(session);
+    let r = app
+        .post(
+            "/v1/mgmt/jwt/update",
+            Some(&p.mgmt()),
+            json!({"jwt": session, "customClaims": {"plan": "gold", "sub": "hijack"}, "refreshDuration": 0}),
+        )
+        .await;
+    let jwt = r.assert_ok()["jwt"].as_str().unwrap().to_owned();
+    let after = claims(&jwt);
+    assert_eq!(after["plan"], "gold");
+    assert_eq!(after["sub"], before["sub"]);
+    assert_eq!(after["exp"], before["exp"]);
+    app.post("/v1/auth/validate", Some(&p.with(&jwt)), json!({})).await.assert_ok();
+
+    let r = app
+        .post(
+            "/v1/mgmt/jwt/update",
+            Some(&p.mgmt()),
+            json!({"jwt": session, "customClaims": {}, "refreshDuration": 60}),
+        )
+        .await;
+    let c = claims(r.assert_ok()["jwt"].as_str().unwrap());
+    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 60);
+
+    // a JWT of another project is refused
+    let other = app.new_project().await;
+    app.post("/v1/mgmt/jwt/update", Some(&other.mgmt()), json!({"jwt": session, "customClaims": {}}))
+        .await
+        .assert_error(401, "E061005");
+    app.post("/v1/mgmt/jwt/update", Some(&p.mgmt()), json!({"customClaims": {}}))
+        .await
+        .assert_error(400, "E011002");
+}
+
+#[tokio::test]
+async fn impersonation_needs_the_permission_and_carries_act() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    app.post("/v1/mgmt/permission/create", Some(&p.mgmt()), json!({"name": "Impersonate"})).await.assert_ok();
+    app.post(
+        "/v1/mgmt/role/create",
+        Some(&p.mgmt()),
+        json!({"name": "support", "permissionNames": ["Impersonate"]}),
+    )
+    .await
+    .assert_ok();
+    let admin = app
+        .post(
+            "/v1/mgmt/user/create",
+            Some(&p.mgmt()),
+            json!({"loginId": "admin@example.com", "roleNames": ["support"]}),
+        )
+        .await;
+    let admin_id = admin.assert_ok()["user"]["userId"].as_str().unwrap().to_owned();
+    let target = app.post("/v1/mgmt/user/create", Some(&p.mgmt()), json!({"loginId": "t@example.com"})).await;
+    let target_id = target.assert_ok()["user"]["userId"].as_str().unwrap().to_owned();
+
+    let body = json!({"impersonatorId": "admin@example.com", "loginId": "t@example.com", "validateConsent": false,
+                      "customClaims": {"why": "support"}});
+    let r = app.post("/v1/mgmt/impersonate", Some(&p.mgmt()), body).await;
+    let jwt = r.assert_ok()["jwt"].as_str().unwrap().to_owned();
+    let c = claims(&jwt);
+    assert_eq!(c["sub"], target_id);
+    assert_eq!(c["act"], json!({"sub": admin_id}));
+    assert_eq!(c["why"], "support");
+    // it is a refresh JWT of the impersonated user
+    let refreshed = app.post("/v1/auth/refresh", Some(&p.with(&jwt)), json!({})).await;
+    assert_eq!(claims(refreshed.assert_ok()["sessionJwt"].as_str().unwrap())["sub"], target_id);
+
+    let r = app.post("/v1/mgmt/stop/impersonation", Some(&p.mgmt()), json!({"jwt": jwt})).await;
+    let back = claims(r.assert_ok()["jwt"].as_str().unwrap());
+    assert_eq!(back["sub"], admin_id);
+    assert!(back.get("act").is_none());
+
+    // without the permission
+    let r = app
+        .post(
+            "/v1/mgmt/impersonate",
+            Some(&p.mgmt()),
+            json!({"impersonatorId": "t@example.com", "loginId": "admin@example.com"}),
+        )
+        .await;
+    r.assert_error(403, "E112104");
+}
+
+#[tokio::test]
+async fn mgmt_sign_up_sign_in_and_anonymous() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let r = app
+        .post(
+            "/v1/mgmt/auth/signup",
+            Some(&p.mgmt()),
+            json!({"loginId": "m@example.com", "user": {"name": "M"}, "customClaims": {"x": 1}}),
+        )
+        .await;
+    let b = r.assert_ok();
+    assert_eq!(b["firstSeen"], true);
+    assert_eq!(b["user"]["name"], "M");
+    assert_eq!(claims(b["sessionJwt"].as_str().unwrap())["x"], 1);
+    app.post("/v1/mgmt/auth/signup", Some(&p.mgmt()), json!({"loginId": "m@example.com"}))
+        .await
+        .assert_error(400, "E062107");
+    let r = app.post("/v1/mgmt/auth/signin", Some(&p.mgmt()), json!({"loginId": "m@example.com"})).await;
+    assert_eq!(r.assert_ok()["firstSeen"], false);
+    app.post("/v1/mgmt/auth/signin", Some(&p.mgmt()), json!({"loginId": "nobody@example.com"}))
+        .await
+        .assert_error(400, "E062108");
+    app.post("/v1/mgmt/auth/signup-in", Some(&p.mgmt()), json!({"loginId": "n@example.com"}))
+        .await
+        .assert_ok();
+    app.post("/v1/mgmt/auth/signup-in", Some(&p.mgmt()), json!({"loginId": "n@example.com"}))
+        .await
+        .assert_ok();
+
+    let r = app.post("/v1/mgmt/auth/anonymous", Some(&p.mgmt()), json!({"customClaims": {"a": "b"}})).await;
+    let b = r.assert_ok();
+    let c = claims(b["sessionJwt"].as_str().unwrap());
+    assert_eq!(c["danu"], true);
+    assert_eq!(c["a"], "b");
+    assert!(b["refreshJwt"].is_string());
+    assert_eq!(b["cookiePath"], "/");
+    app.post("/v1/auth/validate", Some(&p.with(b["sessionJwt"].as_str().unwrap())), json!({}))
+        .await
+        .assert_ok();
+}

@@ -1,0 +1,481 @@
+//! Management users (`/v1/mgmt/user*`), the test-user endpoints (`/v1/mgmt/tests/generate/*`)
+//! and the license handshake, over the management bearer `P...:<managementKey>`.
+
+use axum::http::Method;
+use serde_json::{json, Value};
+
+use crate::harness::{claims, urlencode, TestApp, TestProject};
+
+const CREATE: &str = "/v1/mgmt/user/create";
+const CREATE_TEST: &str = "/v1/mgmt/user/create/test";
+
+async fn setup() -> (TestApp, TestProject) {
+    let app = TestApp::new().await;
+    let project = app.new_project().await;
+    (app, project)
+}
+
+/// Creates a user through the management API and returns the user object.
+async fn create(app: &TestApp, p: &TestProject, path: &str, body: Value) -> Value {
+    let r = app.post(path, Some(&p.mgmt()), body).await;
+    r.assert_ok()["user"].clone()
+}
+
+async fn load(app: &TestApp, p: &TestProject, query: &str) -> crate::harness::TestResponse {
+    app.get(&format!("/v1/mgmt/user?{query}"), Some(&p.mgmt())).await
+}
+
+/// Every field of the Descope user object is present, with no `null`s.
+#[track_caller]
+fn assert_user_shape(u: &Value) {
+    for key in
+        ["userId", "name", "givenName", "middleName", "familyName", "email", "phone", "status", "picture"]
+    {
+        assert!(u[key].is_string(), "{key} is not a string: {u}");
+    }
+    for key in ["loginIds", "externalIds", "roleNames", "userTenants", "ssoAppIds"] {
+        assert!(u[key].is_array(), "{key} is not an array: {u}");
+    }
+    for key in ["verifiedEmail", "verifiedPhone", "test", "TOTP", "SAML", "SCIM", "webauthn", "password"] {
+        assert!(u[key].is_boolean(), "{key} is not a boolean: {u}");
+    }
+    for key in ["customAttributes", "OAuth"] {
+        assert!(u[key].is_object(), "{key} is not an object: {u}");
+    }
+    assert!(u["createdTime"].as_i64().is_some_and(|t| t > 0 && t < i64::from(i32::MAX)), "createdTime: {u}");
+}
+
+#[tokio::test]
+async fn create_user_returns_full_user_object() {
+    let (app, p) = setup().await;
+    let u = create(
+        &app,
+        &p,
+        CREATE,
+        json!({ "loginId": "ann@example.com", "displayName": "Ann Lee", "givenName": "Ann", "familyName": "Lee" }),
+    )
+    .await;
+    assert_user_shape(&u);
+    assert!(u["userId"].as_str().unwrap().starts_with("U2"));
+    assert_eq!(u["loginIds"], json!(["ann@example.com"]));
+    assert_eq!(u["externalIds"], json!(["ann@example.com"]));
+    // descope-compat: an email login ID becomes the verified email.
+    assert_eq!(u["email"], "ann@example.com");
+    assert_eq!(u["verifiedEmail"], true);
+    assert_eq!(u["phone"], "");
+    assert_eq!(u["verifiedPhone"], false);
+    assert_eq!(u["name"], "Ann Lee");
+    assert_eq!(u["givenName"], "Ann");
+    assert_eq!(u["middleName"], "");
+    assert_eq!(u["familyName"], "Lee");
+    assert_eq!(u["roleNames"], json!([]));
+    assert_eq!(u["userTenants"], json!([]));
+    assert_eq!(u["status"], "enabled");
+    assert_eq!(u["test"], false);
+    assert_eq!(u["picture"], "");
+    assert_eq!(u["customAttributes"], json!({}));
+    assert_eq!(u["TOTP"], false);
+    assert_eq!(u["SAML"], false);
+    assert_eq!(u["SCIM"], false);
+    assert_eq!(u["OAuth"], json!({}));
+    assert_eq!(u["webauthn"], false);
+    assert_eq!(u["password"], false);
+    assert_eq!(u["ssoAppIds"], json!([]));
+}
+
+#[tokio::test]
+async fn create_user_accepts_every_sdk_spelling() {
+    let (app, p) = setup().await;
+    // Python: explicit nulls for everything unset.
+    let py = create(
+        &app,
+        &p,
+        CREATE,
+        json!({
+            "loginId": "py-user", "email": null, "phone": null, "displayName": null, "givenName": null,
+            "middleName": null, "familyName": null, "roleNames": null, "userTenants": null,
+            "picture": null, "customAttributes": null, "additionalLoginIds": null, "ssoAppIDs": null,
+            "invite": false, "test": false, "verifiedEmail": null, "verifiedPhone": null,
+            "inviteUrl": null, "sendMail": null, "sendSMS": null, "password": null
+        }),
+    )
+    .await;
+    assert_user_shape(&py);
+    assert_eq!(py["loginIds"], json!(["py-user"]));
+    assert_eq!(py["email"], "");
+    assert_eq!(py["verifiedEmail"], false);
+    // Go: empty strings, `name`, `ssoAppIDs`, `additionalLoginIds`.
+    let go = create(
+        &app,
+        &p,
+        CREATE,
+        json!({
+            "loginId": "go-user", "email": "", "phone": "+15550001111", "name": "Go Pher",
+            "roleNames": ["viewer"], "userTenants": [], "customAttributes": {"plan": "pro", "seats": 3},
+            "additionalLoginIds": ["go-alias"], "ssoAppIDs": ["app1"], "verifiedPhone": true,
+            "picture": "https://example.com/p.png", "middleName": "M"
+        }),
+    )
+    .await;
+    assert_eq!(go["loginIds"], json!(["go-user", "go-alias"]));
+    assert_eq!(go["name"], "Go Pher");
+    assert_eq!(go["phone"], "+15550001111");
+    assert_eq!(go["verifiedPhone"], true);
+    assert_eq!(go["roleNames"], json!(["viewer"]));
+    assert_eq!(go["customAttributes"], json!({"plan": "pro", "seats": 3}));
+    assert_eq!(go["ssoAppIds"], json!(["app1"]));
+    assert_eq!(go["picture"], "https://example.com/p.png");
+    assert_eq!(go["middleName"], "M");
+    // Node: fields left out, `additionalIdentifiers`, `ssoAppIds`.
+    let node = create(
+        &app,
+        &p,
+        CREATE,
+        json!({ "loginId": "node-user", "additionalIdentifiers": ["node-alias"], "ssoAppIds": ["app2"] }),
+    )
+    .await;
+    assert_eq!(node["loginIds"], json!(["node-user", "node-alias"]));
+    assert_eq!(node["ssoAppIds"], json!(["app2"]));
+    // An additional login ID finds the user too.
+    let r = load(&app, &p, "loginId=node-alias").await;
+    assert_eq!(r.assert_ok()["user"]["userId"], node["userId"]);
+}
+
+#[tokio::test]
+async fn create_user_derives_phone_status_and_password() {
+    let (app, p) = setup().await;
+    let phone = create(&app, &p, CREATE, json!({ "loginId": "+15551234567" })).await;
+    assert_eq!(phone["phone"], "+15551234567");
+    assert_eq!(phone["email"], "");
+    let invited = create(&app, &p, CREATE, json!({ "loginId": "inv@example.com", "invite": true })).await;
+    assert_eq!(invited["status"], "invited");
+    let disabled = create(&app, &p, CREATE, json!({ "loginId": "off", "status": "disabled" })).await;
+    assert_eq!(disabled["status"], "disabled");
+    let unverified =
+        create(&app, &p, CREATE, json!({ "loginId": "unv@example.com", "verifiedEmail": false })).await;
+    assert_eq!(unverified["email"], "unv@example.com");
+    assert_eq!(unverified["verifiedEmail"], false);
+    let with_pw = create(&app, &p, CREATE, json!({ "loginId": "pw-user", "password": "Secret123!" })).await;
+    assert_eq!(with_pw["password"], true);
+}
+
+#[tokio::test]
+async fn create_user_with_tenants() {
+    let (app, p) = setup().await;
+    let r = app
+        .send(
+            Method::PUT,
+            &format!("/emulator/v1/projects/{}/snapshot", p.id),
+            None,
+            Some(
+                serde_json::to_vec(&json!({ "projectId": p.id, "tenants": [{"id": "T1", "name": "Acme"}] }))
+                    .unwrap(),
+            ),
+        )
+        .await;
+    r.assert_ok();
+    let u = create(
+        &app,
+        &p,
+        CREATE,
+        json!({ "loginId": "t@example.com", "userTenants": [{"tenantId": "T1", "roleNames": ["admin"]}] }),
+    )
+    .await;
+    assert_eq!(
+        u["userTenants"],
+        json!([{"tenantId": "T1", "tenantName": "Acme", "roleNames": ["admin"], "permissions": []}])
+    );
+    let r = app
+        .post(
+            CREATE,
+            Some(&p.mgmt()),
+            json!({ "loginId": "u@example.com", "userTenants": [{"tenantId": "nope", "roleNames": []}] }),
+        )
+        .await;
+    r.assert_error(400, "E011004");
+    // Nothing of the failed user was kept.
+    load(&app, &p, "loginId=u%40example.com").await.assert_error(400, "E112102");
+}
+
+#[tokio::test]
+async fn create_user_errors() {
+    let (app, p) = setup().await;
+    let key = p.mgmt();
+    app.post(CREATE, Some(&key), json!({})).await.assert_error(400, "E011002");
+    app.post(CREATE, Some(&key), json!({ "loginId": "" })).await.assert_error(400, "E011002");
+    app.post(CREATE, Some(&key), json!({ "loginId": null, "email": "a@b.co" }))
+        .await
+        .assert_error(400, "E011002");
+    app.post(CREATE, Some(&key), json!({ "loginId": "x", "email": "not-an-email" }))
+        .await
+        .assert_error(400, "E011004");
+    app.post(CREATE, Some(&key), json!({ "loginId": "x", "phone": "12ab" }))
+        .await
+        .assert_error(400, "E011004");
+    app.post(CREATE, Some(&key), json!({ "loginId": "x", "status": "sleeping" }))
+        .await
+        .assert_error(400, "E011004");
+    // Duplicates: the same login ID, or another user's additional login ID.
+    create(&app, &p, CREATE, json!({ "loginId": "dup@example.com", "additionalLoginIds": ["alias"] })).await;
+    app.post(CREATE, Some(&key), json!({ "loginId": "dup@example.com" })).await.assert_error(400, "E062107");
+    app.post(CREATE_TEST, Some(&key), json!({ "loginId": "dup@example.com" }))
+        .await
+        .assert_error(400, "E062107");
+    app.post(CREATE, Some(&key), json!({ "loginId": "alias" })).await.assert_error(400, "E062107");
+    app.post(CREATE, Some(&key), json!({ "loginId": "fresh", "additionalLoginIds": ["alias"] }))
+        .await
+        .assert_error(400, "E062107");
+    load(&app, &p, "loginId=fresh").await.assert_error(400, "E112102");
+}
+
+#[tokio::test]
+async fn create_test_user() {
+    let (app, p) = setup().await;
+    let u = create(&app, &p, CREATE_TEST, json!({ "loginId": "tester@example.com", "name": "Tess" })).await;
+    assert_user_shape(&u);
+    assert_eq!(u["test"], true);
+    assert_eq!(u["status"], "enabled");
+    assert_eq!(u["email"], "tester@example.com");
+    let r = load(&app, &p, "loginId=tester%40example.com").await;
+    assert_eq!(r.assert_ok()["user"]["test"], true);
+}
+
+#[tokio::test]
+async fn load_user_by_login_id_or_user_id() {
+    let (app, p) = setup().await;
+    let u = create(&app, &p, CREATE, json!({ "loginId": "ann+1@example.com" })).await;
+    let id = u["userId"].as_str().unwrap();
+    let by_login = load(&app, &p, &format!("loginId={}", urlencode("ann+1@example.com"))).await;
+    assert_eq!(by_login.assert_ok()["user"], u);
+    assert_user_shape(&by_login.body["user"]);
+    let by_id = load(&app, &p, &format!("userId={id}")).await;
+    assert_eq!(by_id.assert_ok()["user"], u);
+    // Go sends both, one empty, and may put a user ID in `loginId`.
+    let go = load(&app, &p, &format!("loginId={id}&userId=")).await;
+    assert_eq!(go.assert_ok()["user"]["userId"], id);
+    let go = load(&app, &p, &format!("loginId=&userId={id}")).await;
+    assert_eq!(go.assert_ok()["user"]["userId"], id);
+}
+
+#[tokio::test]
+async fn load_user_errors() {
+    let (app, p) = setup().await;
+    load(&app, &p, "loginId=nobody%40example.com").await.assert_error(400, "E112102");
+    load(&app, &p, "userId=U2nope").await.assert_error(400, "E112102");
+    load(&app, &p, "loginId=&userId=").await.assert_error(400, "E011002");
+    app.get("/v1/mgmt/user", Some(&p.mgmt())).await.assert_error(400, "E011002");
+    // A user of another project is not visible.
+    let other = app.new_project().await;
+    create(&app, &other, CREATE, json!({ "loginId": "theirs" })).await;
+    load(&app, &p, "loginId=theirs").await.assert_error(400, "E112102");
+}
+
+#[tokio::test]
+async fn delete_user_by_login_id_or_user_id() {
+    let (app, p) = setup().await;
+    create(&app, &p, CREATE, json!({ "loginId": "a" })).await;
+    let b = create(&app, &p, CREATE, json!({ "loginId": "b" })).await;
+    let r = app.post("/v1/mgmt/user/delete", Some(&p.mgmt()), json!({ "loginId": "a" })).await;
+    assert_eq!(r.assert_ok(), &json!({}));
+    load(&app, &p, "loginId=a").await.assert_error(400, "E112102");
+    let r = app.post("/v1/mgmt/user/delete", Some(&p.mgmt()), json!({ "userId": b["userId"] })).await;
+    assert_eq!(r.assert_ok(), &json!({}));
+    load(&app, &p, "loginId=b").await.assert_error(400, "E112102");
+    // The login ID is free again.
+    create(&app, &p, CREATE, json!({ "loginId": "a" })).await;
+}
+
+#[tokio::test]
+async fn delete_unknown_user_succeeds_and_missing_arguments_fail() {
+    let (app, p) = setup().await;
+    let r = app.post("/v1/mgmt/user/delete", Some(&p.mgmt()), json!({ "loginId": "ghost" })).await;
+    assert_eq!(r.assert_ok(), &json!({}));
+    app.post("/v1/mgmt/user/delete", Some(&p.mgmt()), json!({})).await.assert_error(400, "E011002");
+}
+
+#[tokio::test]
+async fn delete_user_revokes_their_sessions() {
+    let (app, p) = setup().await;
+    let auth = app.sign_up_email(&p, "del@example.com").await;
+    let refresh = auth["refreshJwt"].as_str().unwrap();
+    app.post("/v1/auth/refresh", Some(&p.with(refresh)), json!({})).await.assert_ok();
+    app.post("/v1/mgmt/user/delete", Some(&p.mgmt()), json!({ "loginId": "del@example.com" }))
+        .await
+        .assert_ok();
+    let r = app.post("/v1/auth/refresh", Some(&p.with(refresh)), json!({})).await;
+    assert_eq!(r.status.as_u16(), 401, "{}", r.text);
+}
+
+#[tokio::test]
+async fn delete_all_test_users_keeps_other_users() {
+    let (app, p) = setup().await;
+    create(&app, &p, CREATE_TEST, json!({ "loginId": "t1" })).await;
+    create(&app, &p, CREATE_TEST, json!({ "loginId": "t2" })).await;
+    create(&app, &p, CREATE, json!({ "loginId": "real" })).await;
+    let other = app.new_project().await;
+    create(&app, &other, CREATE_TEST, json!({ "loginId": "t1" })).await;
+    let r = app.delete("/v1/mgmt/user/test/delete/all", Some(&p.mgmt())).await;
+    assert_eq!(r.assert_ok(), &json!({}));
+    load(&app, &p, "loginId=t1").await.assert_error(400, "E112102");
+    load(&app, &p, "loginId=t2").await.assert_error(400, "E112102");
+    load(&app, &p, "loginId=real").await.assert_ok();
+    load(&app, &other, "loginId=t1").await.assert_ok();
+    // Nothing left to delete is fine too.
+    app.delete("/v1/mgmt/user/test/delete/all", Some(&p.mgmt())).await.assert_ok();
+    app.delete("/v1/mgmt/user/test/delete/all", Some("P2wrong:key")).await.assert_error(401, "E011102");
+}
+
+#[tokio::test]
+async fn logout_user_revokes_refresh_tokens() {
+    let (app, p) = setup().await;
+    let first = app.sign_up_email(&p, "out@example.com").await;
+    let refresh = first["refreshJwt"].as_str().unwrap();
+    let user_id = first["user"]["userId"].as_str().unwrap();
+    let r = app.post("/v1/mgmt/user/logout", Some(&p.mgmt()), json!({ "loginId": "out@example.com" })).await;
+    assert_eq!(r.assert_ok(), &json!({}));
+    let r = app.post("/v1/auth/refresh", Some(&p.with(refresh)), json!({})).await;
+    assert_eq!(r.status.as_u16(), 401, "{}", r.text);
+    // By user ID, and the user still exists.
+    let r = app.post("/v1/mgmt/user/logout", Some(&p.mgmt()), json!({ "userId": user_id })).await;
+    assert_eq!(r.assert_ok(), &json!({}));
+    load(&app, &p, "loginId=out%40example.com").await.assert_ok();
+}
+
+#[tokio::test]
+async fn logout_unknown_user_fails() {
+    let (app, p) = setup().await;
+    app.post("/v1/mgmt/user/logout", Some(&p.mgmt()), json!({ "loginId": "ghost" }))
+        .await
+        .assert_error(400, "E112102");
+    app.post("/v1/mgmt/user/logout", Some(&p.mgmt()), json!({ "loginId": "", "userId": "" }))
+        .await
+        .assert_error(400, "E011002");
+}
+
+#[tokio::test]
+async fn management_key_is_required() {
+    let (app, p) = setup().await;
+    let other = app.new_project().await;
+    let body = json!({ "loginId": "k@example.com" });
+    app.post(CREATE, Some(&p.with("wrong-key")), body.clone()).await.assert_error(401, "E011103");
+    app.post(CREATE, Some(&p.with(&other.management_key)), body.clone()).await.assert_error(401, "E011103");
+    app.post(CREATE, Some(&p.bearer()), body.clone()).await.assert_error(401, "E011103");
+    let r = app.post(CREATE, None, body.clone()).await;
+    assert_eq!(r.status.as_u16(), 401, "{}", r.text);
+    assert!(r.body["errorCode"].as_str().is_some_and(|c| !c.is_empty()));
+    app.get("/v1/mgmt/user?loginId=k", Some(&p.with("wrong-key"))).await.assert_error(401, "E011103");
+    app.post("/v1/mgmt/user/logout", None, body.clone()).await.assert_error(401, "E011101");
+    // Nothing was created.
+    load(&app, &p, "loginId=k%40example.com").await.assert_error(400, "E112102");
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_rejected() {
+    let (app, p) = setup().await;
+    let r = app.send(Method::POST, CREATE, Some(&p.mgmt()), Some(b"{\"loginId\": ".to_vec())).await;
+    r.assert_error(400, "E011001");
+    app.post(CREATE, Some(&p.mgmt()), json!({ "loginId": 5 })).await.assert_error(400, "E011001");
+    app.post(CREATE, Some(&p.mgmt()), json!({ "loginId": "x", "roleNames": "admin" }))
+        .await
+        .assert_error(400, "E011001");
+    app.post(CREATE, Some(&p.mgmt()), json!("x")).await.assert_error(400, "E011001");
+    let r = app.post("/v1/mgmt/user/delete", Some(&p.mgmt()), json!({ "loginId": true })).await;
+    r.assert_error(400, "E011001");
+}
+
+#[tokio::test]
+async fn license_handshake() {
+    let (app, p) = setup().await;
+    let r = app.get("/v1/mgmt/license", Some(&p.mgmt())).await;
+    assert_eq!(r.assert_ok(), &json!({ "rateLimitTier": "tier4" }));
+    app.get("/v1/mgmt/license", Some(&p.with("bad"))).await.assert_error(401, "E011103");
+    let r = app.get("/v1/mgmt/license", None).await;
+    assert_eq!(r.status.as_u16(), 401, "{}", r.text);
+}
+
+#[tokio::test]
+async fn generated_otp_signs_the_test_user_in() {
+    let (app, p) = setup().await;
+    let u = create(&app, &p, CREATE_TEST, json!({ "loginId": "otp@example.com" })).await;
+    let r = app
+        .post(
+            "/v1/mgmt/tests/generate/otp",
+            Some(&p.mgmt()),
+            json!({ "loginId": "otp@example.com", "deliveryMethod": "email", "loginOptions": null }),
+        )
+        .await;
+    let b = r.assert_ok();
+    assert_eq!(b["loginId"], "otp@example.com");
+    let code = b["code"].as_str().unwrap();
+    assert_eq!(code.len(), 6);
+    assert!(code.bytes().all(|c| c.is_ascii_digit()));
+    // Nothing is sent.
+    let outbox = app.get(&format!("/emulator/v1/projects/{}/outbox", p.id), None).await;
+    assert_eq!(outbox.assert_ok()["messages"], json!([]));
+    let r = app
+        .post(
+            "/v1/auth/otp/verify/email",
+            Some(&p.bearer()),
+            json!({ "loginId": "otp@example.com", "code": code }),
+        )
+        .await;
+    let b = r.assert_ok();
+    assert_eq!(claims(b["sessionJwt"].as_str().unwrap())["sub"], u["userId"]);
+    assert_eq!(b["user"]["userId"], u["userId"]);
+}
+
+#[tokio::test]
+async fn generated_magic_link_signs_the_test_user_in() {
+    let (app, p) = setup().await;
+    let u = create(&app, &p, CREATE_TEST, json!({ "loginId": "ml@example.com" })).await;
+    for (field, base) in
+        [("URI", "https://app.example.com/verify"), ("redirectUrl", "https://app.example.com/r?x=1")]
+    {
+        let r = app
+            .post(
+                "/v1/mgmt/tests/generate/magiclink",
+                Some(&p.mgmt()),
+                json!({ "loginId": "ml@example.com", "deliveryMethod": "email", field: base, "loginOptions": {} }),
+            )
+            .await;
+        let b = r.assert_ok();
+        assert_eq!(b["loginId"], "ml@example.com");
+        let link = b["link"].as_str().unwrap();
+        assert!(link.starts_with(base), "{link}");
+        let token = url::Url::parse(link)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "t")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        let r = app.post("/v1/auth/magiclink/verify", Some(&p.bearer()), json!({ "token": token })).await;
+        assert_eq!(claims(r.assert_ok()["sessionJwt"].as_str().unwrap())["sub"], u["userId"]);
+    }
+}
+
+#[tokio::test]
+async fn generate_for_test_user_errors() {
+    let (app, p) = setup().await;
+    create(&app, &p, CREATE, json!({ "loginId": "real@example.com" })).await;
+    create(&app, &p, CREATE_TEST, json!({ "loginId": "t@example.com" })).await;
+    let otp = "/v1/mgmt/tests/generate/otp";
+    let ml = "/v1/mgmt/tests/generate/magiclink";
+    let key = p.mgmt();
+    app.post(otp, Some(&key), json!({ "loginId": "ghost@example.com", "deliveryMethod": "email" }))
+        .await
+        .assert_error(400, "E112102");
+    app.post(otp, Some(&key), json!({ "loginId": "real@example.com", "deliveryMethod": "email" }))
+        .await
+        .assert_error(400, "E112103");
+    app.post(ml, Some(&key), json!({ "loginId": "real@example.com", "deliveryMethod": "email" }))
+        .await
+        .assert_error(400, "E112103");
+    app.post(otp, Some(&key), json!({ "loginId": "t@example.com", "deliveryMethod": "pigeon" }))
+        .await
+        .assert_error(400, "E011004");
+    app.post(otp, Some(&key), json!({ "loginId": "t@example.com" })).await.assert_error(400, "E011002");
+    app.post(otp, Some(&key), json!({ "deliveryMethod": "email" })).await.assert_error(400, "E011002");
+    app.post(otp, Some(&p.with("bad")), json!({ "loginId": "t@example.com", "deliveryMethod": "email" }))
+        .await
+        .assert_error(401, "E011103");
+}

@@ -63,12 +63,15 @@ impl ChannelKind {
         let what = match content {
             MessageContent::Code(code) => format!("Your verification code is {code}"),
             MessageContent::Link(link) => format!("Use this link to sign in: {link}"),
+            MessageContent::NumberedLink(number, link) => {
+                format!("Use link number {number} to sign in: {link}")
+            }
         };
         match self {
             ChannelKind::Email => {
                 let subject = match content {
                     MessageContent::Code(_) => "Your verification code",
-                    MessageContent::Link(_) => "Your sign-in link",
+                    MessageContent::Link(_) | MessageContent::NumberedLink(..) => "Your sign-in link",
                 };
                 (
                     Some(subject.to_owned()),
@@ -85,6 +88,8 @@ impl ChannelKind {
 pub enum MessageContent<'a> {
     Code(&'a str),
     Link(&'a str),
+    /// A link with the number the app shows next to it (enchanted link `linkId`).
+    NumberedLink(&'a str, &'a str),
 }
 
 impl AddressKind {

@@ -4,15 +4,19 @@
 pub mod accesskeys;
 pub mod audit;
 pub mod channel;
+pub mod custom_attributes;
 pub mod outbox;
 pub mod password;
 pub mod passwordless;
 pub mod projects;
+pub mod recovery;
 pub mod roles;
 pub mod sessions;
 pub mod tenants;
 pub mod tokens;
 pub mod totp;
+pub mod user_credentials;
+pub mod user_search;
 pub mod users;
 
 use std::sync::Arc;

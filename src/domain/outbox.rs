@@ -62,7 +62,8 @@ pub struct Outgoing<'a> {
 /// the commit.
 pub async fn write(conn: &mut Conn, ctx: &Ctx, m: Outgoing<'_>) -> ApiResult<()> {
     let content = match (m.code, m.link) {
-        (Some(code), _) => MessageContent::Code(code),
+        (Some(number), Some(link)) => MessageContent::NumberedLink(number, link),
+        (Some(code), None) => MessageContent::Code(code),
         (None, Some(link)) => MessageContent::Link(link),
         (None, None) => MessageContent::Code(""),
     };

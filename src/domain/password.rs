@@ -192,31 +192,15 @@ pub(crate) fn contact_of(login_id: &str, details: &SignUpDetails) -> ApiResult<(
     Ok((email, phone))
 }
 
-/// The sign-in options of a factor: with `stepup`/`mfa` and the caller's refresh JWT, the
-/// factor is added to the session's `amr`. Shared with TOTP.
+/// The sign-in options of a factor (see [`sessions::factor_options`]). Shared with TOTP.
 pub(crate) fn sign_in_options(
     factor: &str,
     method: &str,
     options: LoginOptions,
     session: Option<&Claims>,
-) -> SignInOptions {
-    let mut amr = match session {
-        Some(s) if options.stepup || options.mfa => s.amr.clone(),
-        _ => Vec::new(),
-    };
-    if !amr.iter().any(|a| a == factor) {
-        amr.push(factor.to_owned());
-    }
-    if options.mfa && amr.len() > 1 && !amr.iter().any(|a| a == "mfa") {
-        amr.push("mfa".to_owned());
-    }
-    SignInOptions {
-        amr,
-        dct: Some(options.tenant_id).filter(|t| !t.is_empty()),
-        custom_claims: options.custom_claims,
-        method: method.to_owned(),
-        revoke_other_sessions: options.revoke_other_sessions,
-    }
+    user: &User,
+) -> ApiResult<SignInOptions> {
+    sessions::factor_options(factor, method, options, session.map(Into::into), false, user.id())
 }
 
 /// The credential state of a user; a password set at creation (management) has none yet.
@@ -411,9 +395,11 @@ pub async fn sign_up(state: &AppState, ctx: &Ctx, req: SignUp) -> ApiResult<Auth
     )
     .await?;
     store_password(&mut tx, ctx, &mut user, hash, false).await?;
-    let info =
-        sessions::sign_in(&mut tx, ctx, user, sign_in_options(AMR_PASSWORD, "password", req.options, None))
-            .await?;
+    let info = {
+        let opts = sign_in_options(AMR_PASSWORD, "password", req.options, None, &user)?;
+        sessions::sign_in(&mut tx, ctx, user, opts)
+    }
+    .await?;
     tx.commit().await?;
     Ok(info)
 }
@@ -443,9 +429,11 @@ pub async fn sign_in(
         tx.commit().await?;
         return Err(e);
     }
-    let info =
-        sessions::sign_in(&mut tx, ctx, user, sign_in_options(AMR_PASSWORD, "password", options, session))
-            .await?;
+    let info = {
+        let opts = sign_in_options(AMR_PASSWORD, "password", options, session, &user)?;
+        sessions::sign_in(&mut tx, ctx, user, opts)
+    }
+    .await?;
     tx.commit().await?;
     Ok(info)
 }
@@ -480,13 +468,8 @@ pub async fn replace(
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
     store_password(&mut tx, ctx, &mut user, new_hash, false).await?;
-    let info = sessions::sign_in(
-        &mut tx,
-        ctx,
-        user,
-        sign_in_options(AMR_PASSWORD, "password", LoginOptions::default(), None),
-    )
-    .await?;
+    let opts = sign_in_options(AMR_PASSWORD, "password", LoginOptions::default(), None, &user)?;
+    let info = sessions::sign_in(&mut tx, ctx, user, opts).await?;
     tx.commit().await?;
     Ok(info)
 }

@@ -1,13 +1,17 @@
-//! One engine for OTP and magic links (STYLE.md D3): start creates a pending secret and
-//! delivers it to the outbox; verify consumes it and signs the user in (creating them on
-//! sign-up, or changing their address on update).
+//! One engine for OTP, magic links, enchanted links and NOTP (STYLE.md D3): start creates a
+//! pending secret and delivers it to the outbox; verify consumes it and signs the user in
+//! (creating them on sign-up, or changing their address on update).
+//!
+//! Enchanted links and NOTP are *polled* flows: following the link (enchanted link verify,
+//! NOTP approval) only marks the secret verified; the session goes to whoever polls the
+//! pending reference, exactly once, before the secret expires.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::channel::{AddressKind, ChannelKind};
 use super::outbox::{self, Outgoing};
-use super::sessions::{self, AuthInfo, Claims, SignInOptions};
+use super::sessions::{self, AuthInfo, Claims};
 use super::users::{self, NewUser, User};
 use super::Ctx;
 use crate::crypto;
@@ -23,6 +27,12 @@ pub enum Method {
     Otp,
     /// A URL token in the `t` query parameter of a link.
     MagicLink,
+    /// A link (token in `t`) whose verification releases a session polled by `pendingRef`;
+    /// the browser that follows it gets no session.
+    EnchantedLink,
+    /// WhatsApp approval ("NOTP"): a message whose approval link releases a session polled
+    /// by `pendingRef`.
+    Notp,
 }
 
 impl Method {
@@ -30,13 +40,26 @@ impl Method {
         match self {
             Method::Otp => "otp",
             Method::MagicLink => "magiclink",
+            Method::EnchantedLink => "enchantedlink",
+            Method::Notp => "notp",
         }
     }
 
     fn ttl_secs(self, ctx: &Ctx) -> i64 {
         match self {
-            Method::Otp => ctx.project.settings.otp_ttl_secs,
-            Method::MagicLink => ctx.project.settings.magic_link_ttl_secs,
+            Method::Otp | Method::Notp => ctx.project.settings.otp_ttl_secs,
+            Method::MagicLink | Method::EnchantedLink => ctx.project.settings.magic_link_ttl_secs,
+        }
+    }
+
+    /// The error a poll of a polled flow answers while its link was not followed yet.
+    fn still_pending(self) -> ApiError {
+        match self {
+            Method::Notp => ApiError::new(ErrorKind::NotpPending, "Waiting for the WhatsApp approval"),
+            Method::Otp | Method::MagicLink | Method::EnchantedLink => ApiError::new(
+                ErrorKind::EnchantedLinkPending,
+                "Waiting for the enchanted link to be verified",
+            ),
         }
     }
 }
@@ -129,6 +152,8 @@ struct Pending {
     session_user_id: Option<String>,
     session_amr: Vec<String>,
     add_to_login_ids: bool,
+    /// Set for a management embedded link, which touches no address on verification.
+    embedded: Option<Embedded>,
 }
 
 /// The masked address a start call answers with.
@@ -137,6 +162,31 @@ pub struct Masked {
     pub kind: AddressKind,
     pub value: String,
 }
+
+/// What a started flow answers with: the masked address and, for polled flows, the pending
+/// reference (plus the enchanted link's number, or the NOTP deep link).
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub masked: Masked,
+    pub pending_ref: Option<String>,
+    /// Enchanted link: the number of the link to click, shown by the app.
+    pub link_id: Option<String>,
+    /// NOTP: the WhatsApp deep link the person opens (also as a QR code by the caller).
+    pub redirect_url: Option<String>,
+}
+
+/// The secret of a new pending code, as generated.
+#[derive(Debug, Clone, Default)]
+pub struct Secret {
+    pub code: Option<String>,
+    pub token: Option<String>,
+    pub link: Option<String>,
+    pub pending_ref: Option<String>,
+    pub link_id: Option<String>,
+}
+
+/// The WhatsApp number of the emulated NOTP deep links (a reserved fictional number).
+const NOTP_WHATSAPP_NUMBER: &str = "15555550100";
 
 fn user_address(user: &User, kind: AddressKind) -> &str {
     match kind {
@@ -222,21 +272,49 @@ fn redirect_base(state: &AppState, ctx: &Ctx, requested: Option<&str>) -> String
     }
 }
 
-/// The secret of a new pending code: `(code, token, link)`.
-fn new_secret(
-    state: &AppState,
-    ctx: &Ctx,
-    method: Method,
-    redirect: Option<&str>,
-) -> (Option<String>, Option<String>, Option<String>) {
+/// A new pending secret: a code, or a link token (with a pending reference when polled).
+fn new_secret(state: &AppState, ctx: &Ctx, method: Method, redirect: Option<&str>) -> Secret {
+    let token = || crypto::random_alnum(64);
     match method {
-        Method::Otp => (Some(crypto::random_digits(6)), None, None),
+        Method::Otp => Secret { code: Some(crypto::random_digits(6)), ..Secret::default() },
         Method::MagicLink => {
-            let token = crypto::random_alnum(64);
+            let token = token();
             let link = link_with_token(&redirect_base(state, ctx, redirect), &token);
-            (None, Some(token), Some(link))
+            Secret { token: Some(token), link: Some(link), ..Secret::default() }
+        }
+        Method::EnchantedLink => {
+            let token = token();
+            let link = link_with_token(&redirect_base(state, ctx, redirect), &token);
+            Secret {
+                token: Some(token),
+                link: Some(link),
+                pending_ref: Some(crypto::random_alnum(32)),
+                link_id: Some(format!("{}", 10 + crypto::random_digits(2).parse::<u32>().unwrap_or(0) % 90)),
+                ..Secret::default()
+            }
+        }
+        Method::Notp => {
+            let token = token();
+            let base = format!(
+                "{}/emulator/v1/projects/{}/notp/approve",
+                state.settings.public_url,
+                ctx.project_id()
+            );
+            Secret {
+                code: Some(crypto::random_digits(6)),
+                link: Some(link_with_token(&base, &token)),
+                token: Some(token),
+                pending_ref: Some(crypto::random_alnum(32)),
+                link_id: None,
+            }
         }
     }
+}
+
+/// The WhatsApp deep link of a NOTP flow: a chat with the (emulated) Descope number, with
+/// the code as the text to send.
+fn notp_deep_link(code: &str) -> String {
+    format!("https://wa.me/{NOTP_WHATSAPP_NUMBER}?text=My%20authentication%20code%20is%20{code}")
 }
 
 /// Starts a flow: checks the user, stores the pending secret and writes the message.
@@ -248,7 +326,19 @@ pub async fn start(
     purpose: Purpose,
     req: StartRequest,
 ) -> ApiResult<Masked> {
-    start_as(state, ctx, method, channel, purpose, req, None).await
+    Ok(begin(state, ctx, method, channel, purpose, req, None).await?.masked)
+}
+
+/// Starts a polled flow (enchanted link, NOTP); the answer carries the pending reference.
+pub async fn start_polled(
+    state: &AppState,
+    ctx: &Ctx,
+    method: Method,
+    channel: ChannelKind,
+    purpose: Purpose,
+    req: StartRequest,
+) -> ApiResult<Started> {
+    begin(state, ctx, method, channel, purpose, req, None).await
 }
 
 /// Like [`start`], with the outbox message's `kind` given (e.g. `password-reset`, whose
@@ -262,16 +352,39 @@ pub async fn start_as(
     req: StartRequest,
     outbox_kind: Option<&str>,
 ) -> ApiResult<Masked> {
-    if req.login_id.trim().is_empty() && purpose != Purpose::Update {
+    Ok(begin(state, ctx, method, channel, purpose, req, outbox_kind).await?.masked)
+}
+
+async fn begin(
+    state: &AppState,
+    ctx: &Ctx,
+    method: Method,
+    channel: ChannelKind,
+    purpose: Purpose,
+    req: StartRequest,
+    outbox_kind: Option<&str>,
+) -> ApiResult<Started> {
+    // NOTP sign-in may start without a login ID: Descope learns the phone number from the
+    // WhatsApp message; here the person names the login ID when approving.
+    let anonymous = method == Method::Notp && purpose != Purpose::Update && req.login_id.trim().is_empty();
+    if req.login_id.trim().is_empty() && purpose != Purpose::Update && !anonymous {
         return Err(ApiError::missing("loginId"));
     }
+    if anonymous && purpose == Purpose::SignUp {
+        return Err(ApiError::missing("loginId"));
+    }
+    sessions::check_step_up(&req.options, req.session.is_some())?;
     let mut tx = store::begin_immediate(&state.db).await?;
-    let (address, user) = resolve_address(&mut tx, ctx, channel, purpose, &req).await?;
+    let (address, user) = if anonymous {
+        (String::new(), None)
+    } else {
+        resolve_address(&mut tx, ctx, channel, purpose, &req).await?
+    };
     let login_id = match (&user, purpose) {
         (Some(u), Purpose::Update) => u.login_ids.first().cloned().unwrap_or_else(|| req.login_id.clone()),
         _ => req.login_id.clone(),
     };
-    let (code, token, link) = new_secret(state, ctx, method, req.redirect_url.as_deref());
+    let secret = new_secret(state, ctx, method, req.redirect_url.as_deref());
     let pending = Pending {
         address: address.clone(),
         user: req.user,
@@ -279,6 +392,7 @@ pub async fn start_as(
         session_user_id: req.session.as_ref().map(|s| s.sub.clone()),
         session_amr: req.session.map(|s| s.amr).unwrap_or_default(),
         add_to_login_ids: req.add_to_login_ids,
+        embedded: None,
     };
     store::codes::insert(
         &mut tx,
@@ -289,16 +403,25 @@ pub async fn start_as(
             channel: channel.as_str().into(),
             purpose: purpose.as_str().into(),
             login_id: login_id.clone(),
-            code: code.clone(),
-            token: token.clone(),
+            code: secret.code.clone(),
+            token: secret.token.clone(),
             payload: store::json_text(&pending)?,
             attempts: 0,
             expires_ms: ctx.now.plus_secs(method.ttl_secs(ctx)).millis(),
             consumed_ms: None,
             created_ms: ctx.now.millis(),
+            pending_ref: secret.pending_ref.clone(),
+            verified_ms: None,
         },
     )
     .await?;
+    // The message carries the secret the person acts on: the code, the link (with the
+    // enchanted link's number as its `code`), or the NOTP approval link.
+    let message_code = match method {
+        Method::Otp => secret.code.as_deref(),
+        Method::EnchantedLink => secret.link_id.as_deref(),
+        Method::MagicLink | Method::Notp => None,
+    };
     outbox::write(
         &mut tx,
         ctx,
@@ -307,16 +430,25 @@ pub async fn start_as(
             to: &address,
             login_id: &login_id,
             kind: outbox_kind.unwrap_or(method.as_str()),
-            code: code.as_deref(),
-            link: link.as_deref(),
-            token: token.as_deref(),
+            code: message_code,
+            link: secret.link.as_deref(),
+            token: secret.token.as_deref(),
         },
     )
     .await?;
     tx.commit().await?;
     state.outbox.notify();
     let kind = channel.address_kind();
-    Ok(Masked { kind, value: kind.mask(&address) })
+    let redirect_url = match method {
+        Method::Notp => secret.code.as_deref().map(notp_deep_link),
+        Method::Otp | Method::MagicLink | Method::EnchantedLink => None,
+    };
+    Ok(Started {
+        masked: Masked { kind, value: kind.mask(&address) },
+        pending_ref: secret.pending_ref,
+        link_id: secret.link_id,
+        redirect_url,
+    })
 }
 
 /// Creates a pending secret for a test user without sending anything; the secret is returned
@@ -329,7 +461,7 @@ pub async fn generate_for_test_user(
     login_id: &str,
     redirect_url: Option<&str>,
     options: LoginOptions,
-) -> ApiResult<(Option<String>, Option<String>)> {
+) -> ApiResult<Secret> {
     let mut tx = store::begin_immediate(&state.db).await?;
     let user = users::find_by_login_id(&mut tx, ctx.project_id(), login_id)
         .await?
@@ -342,7 +474,10 @@ pub async fn generate_for_test_user(
         let field = channel.address_kind().field();
         return Err(ApiError::invalid(format!("User {login_id} has no {field} to deliver to")));
     }
-    let (code, token, link) = new_secret(state, ctx, method, redirect_url);
+    let secret = new_secret(state, ctx, method, redirect_url);
+    // A management caller has no session to step up: `stepup`/`mfa` are ignored here
+    // rather than failing the later verification.
+    let options = LoginOptions { stepup: false, mfa: false, ..options };
     let pending = Pending { address, options, ..Pending::default() };
     store::codes::insert(
         &mut tx,
@@ -353,18 +488,20 @@ pub async fn generate_for_test_user(
             channel: channel.as_str().into(),
             purpose: Purpose::SignIn.as_str().into(),
             login_id: login_id.to_owned(),
-            code: code.clone(),
-            token,
+            code: secret.code.clone(),
+            token: secret.token.clone(),
             payload: store::json_text(&pending)?,
             attempts: 0,
             expires_ms: ctx.now.plus_secs(method.ttl_secs(ctx)).millis(),
             consumed_ms: None,
             created_ms: ctx.now.millis(),
+            pending_ref: secret.pending_ref.clone(),
+            verified_ms: None,
         },
     )
     .await?;
     tx.commit().await?;
-    Ok((code, link))
+    Ok(secret)
 }
 
 /// Verifies a one-time code for a login ID. Wrong codes count against every live code of the
@@ -438,11 +575,102 @@ pub async fn verify_token(state: &AppState, ctx: &Ctx, token: &str) -> ApiResult
     Ok(info)
 }
 
+/// Follows the link of a polled flow (`POST /v1/auth/enchantedlink/verify`, the NOTP
+/// approval): marks it verified, once, so the next poll gets the session. `login_id` names
+/// the user of a NOTP flow started without one.
+pub async fn verify_link(
+    state: &AppState,
+    ctx: &Ctx,
+    method: Method,
+    token: &str,
+    login_id: Option<&str>,
+) -> ApiResult<()> {
+    if token.is_empty() {
+        return Err(ApiError::missing("token"));
+    }
+    let mut tx = store::begin_immediate(&state.db).await?;
+    let row = store::codes::get_by_token(&mut tx, ctx.project_id(), token)
+        .await?
+        .filter(|r| r.method == method.as_str())
+        .ok_or_else(|| ApiError::new(ErrorKind::InvalidToken, "Unknown token"))?;
+    if row.consumed_ms.is_some() || row.verified_ms.is_some() {
+        return Err(ApiError::new(ErrorKind::InvalidToken, "Token was already used"));
+    }
+    if row.expires_ms <= ctx.now.millis() {
+        return Err(ApiError::new(ErrorKind::InvalidToken, "Token expired"));
+    }
+    let login_id = match (row.login_id.as_str(), login_id.filter(|l| !l.is_empty())) {
+        ("", Some(given)) => given.to_owned(),
+        ("", None) => return Err(ApiError::missing("loginId")),
+        (own, _) => own.to_owned(),
+    };
+    let purpose = Purpose::parse(&row.purpose);
+    if purpose == Purpose::SignIn {
+        let user = users::find_by_login_id(&mut tx, ctx.project_id(), &login_id)
+            .await?
+            .ok_or_else(|| ApiError::user_not_found(&login_id))?;
+        user.ensure_can_sign_in()?;
+    }
+    if !store::codes::mark_verified(&mut tx, ctx.project_id(), row.id, &login_id, ctx.now.millis()).await? {
+        return Err(ApiError::new(ErrorKind::InvalidToken, "Token was already used"));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Polls a polled flow (`/pending-session`): the method's pending error until the link is
+/// followed, then the session, exactly once; unknown, handed-out and expired references fail.
+pub async fn poll(state: &AppState, ctx: &Ctx, method: Method, pending_ref: &str) -> ApiResult<AuthInfo> {
+    if pending_ref.is_empty() {
+        return Err(ApiError::missing("pendingRef"));
+    }
+    let mut tx = store::begin_immediate(&state.db).await?;
+    let row = store::codes::get_by_pending_ref(&mut tx, ctx.project_id(), pending_ref)
+        .await?
+        .filter(|r| r.method == method.as_str())
+        .ok_or_else(|| ApiError::new(ErrorKind::InvalidToken, "Unknown pendingRef"))?;
+    if row.consumed_ms.is_some() {
+        return Err(ApiError::new(
+            ErrorKind::InvalidToken,
+            "The session of this pendingRef was already handed out",
+        ));
+    }
+    if row.expires_ms <= ctx.now.millis() {
+        return Err(ApiError::new(ErrorKind::InvalidToken, "pendingRef expired"));
+    }
+    if row.verified_ms.is_none() {
+        return Err(method.still_pending());
+    }
+    let channel =
+        ChannelKind::parse(&row.channel).ok_or_else(|| ApiError::internal("bad channel in code row"))?;
+    if !store::codes::consume(&mut tx, ctx.project_id(), row.id, ctx.now.millis()).await? {
+        return Err(ApiError::new(
+            ErrorKind::InvalidToken,
+            "The session of this pendingRef was already handed out",
+        ));
+    }
+    let info = complete(&mut tx, ctx, channel, &row).await?;
+    tx.commit().await?;
+    Ok(info)
+}
+
 /// Applies a verified secret: creates the user on sign-up, marks the address verified or
 /// changes it on update, then signs in.
 async fn complete(conn: &mut Conn, ctx: &Ctx, channel: ChannelKind, row: &CodeRow) -> ApiResult<AuthInfo> {
-    let pending: Pending = store::from_json_text(&row.payload);
+    let mut pending: Pending = store::from_json_text(&row.payload);
+    if let Some(embedded) = pending.embedded.take() {
+        return complete_embedded(conn, ctx, channel, row, pending, embedded).await;
+    }
     let kind = channel.address_kind();
+    if pending.address.is_empty() {
+        // A NOTP flow started without a login ID: the user named at approval, reached at
+        // their phone, or a new user whose login ID is the number.
+        let known = users::find_by_login_id(conn, ctx.project_id(), &row.login_id).await?;
+        pending.address = known
+            .map(|u| user_address(&u, kind).to_owned())
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| row.login_id.clone());
+    }
     let purpose = Purpose::parse(&row.purpose);
     let project = ctx.project_id();
     let existing = match (&pending.session_user_id, purpose) {
@@ -507,29 +735,126 @@ async fn complete(conn: &mut Conn, ctx: &Ctx, channel: ChannelKind, row: &CodeRo
         .await?;
         user.login_ids.push(pending.address.clone());
     }
-    let mut amr = if pending.options.stepup || pending.options.mfa || purpose == Purpose::Update {
-        pending.session_amr.clone()
-    } else {
-        Vec::new()
-    };
-    if !amr.iter().any(|a| a == channel.amr()) {
-        amr.push(channel.amr().to_owned());
+    let prior = pending
+        .session_user_id
+        .as_deref()
+        .map(|user_id| sessions::Prior { user_id, amr: &pending.session_amr });
+    let opts = sessions::factor_options(
+        channel.amr(),
+        &row.method,
+        pending.options.clone(),
+        prior,
+        purpose == Purpose::Update,
+        user.id(),
+    )?;
+    sessions::sign_in(conn, ctx, user, opts).await
+}
+
+/// How a user created by a sign-up embedded link starts out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Embedded {
+    pub email_verified: bool,
+    pub phone_verified: bool,
+}
+
+/// A management embedded link (`/v1/mgmt/user/signin/embeddedlink`, `/signup/embeddedlink`): a
+/// magic-link token handed to the caller instead of sent, verified with
+/// `POST /v1/auth/magiclink/verify`. Sign-in needs an existing user; sign-up creates the user
+/// from `user` on verification (or signs in an existing one). `timeout_secs` > 0 sets the
+/// token's lifetime, else the project's magic-link lifetime applies.
+#[expect(clippy::too_many_arguments, reason = "the embedded link's parts are all plain values")]
+pub async fn generate_embedded_link(
+    state: &AppState,
+    ctx: &Ctx,
+    purpose: Purpose,
+    login_id: &str,
+    user: SignUpDetails,
+    options: LoginOptions,
+    embedded: Embedded,
+    timeout_secs: i64,
+) -> ApiResult<String> {
+    let login_id = login_id.trim();
+    if login_id.is_empty() {
+        return Err(ApiError::missing("loginId"));
     }
-    if pending.options.mfa && amr.len() > 1 && !amr.iter().any(|a| a == "mfa") {
-        amr.push("mfa".to_owned());
+    if timeout_secs < 0 {
+        return Err(ApiError::invalid("timeout must not be negative"));
     }
-    let dct = Some(pending.options.tenant_id.clone()).filter(|t| !t.is_empty());
-    sessions::sign_in(
-        conn,
-        ctx,
-        user,
-        SignInOptions {
-            amr,
-            dct,
-            custom_claims: pending.options.custom_claims,
-            method: row.method.clone(),
-            revoke_other_sessions: pending.options.revoke_other_sessions,
+    let mut tx = store::begin_immediate(&state.db).await?;
+    if purpose == Purpose::SignIn {
+        let known = users::find_by_login_or_user_id(&mut tx, ctx.project_id(), login_id)
+            .await?
+            .ok_or_else(|| ApiError::mgmt_user_not_found(login_id))?;
+        known.ensure_can_sign_in()?;
+    }
+    let token = crypto::random_alnum(64);
+    let ttl = if timeout_secs > 0 { timeout_secs } else { Method::MagicLink.ttl_secs(ctx) };
+    let pending = Pending { user, options, embedded: Some(embedded), ..Pending::default() };
+    store::codes::insert(
+        &mut tx,
+        ctx.project_id(),
+        &CodeRow {
+            id: 0,
+            method: Method::MagicLink.as_str().into(),
+            channel: ChannelKind::Email.as_str().into(),
+            purpose: purpose.as_str().into(),
+            login_id: login_id.to_owned(),
+            code: None,
+            token: Some(token.clone()),
+            payload: store::json_text(&pending)?,
+            attempts: 0,
+            expires_ms: ctx.now.plus_secs(ttl).millis(),
+            consumed_ms: None,
+            created_ms: ctx.now.millis(),
+            pending_ref: None,
+            verified_ms: None,
         },
     )
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// Signs in the user of a verified embedded link, creating them first on sign-up. Unlike
+/// [`complete`], no address is changed or marked verified.
+async fn complete_embedded(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    channel: ChannelKind,
+    row: &CodeRow,
+    pending: Pending,
+    embedded: Embedded,
+) -> ApiResult<AuthInfo> {
+    let project = ctx.project_id();
+    let user = match users::find_by_login_or_user_id(conn, project, &row.login_id).await? {
+        Some(u) => u,
+        None if Purpose::parse(&row.purpose) == Purpose::SignIn => {
+            return Err(ApiError::user_not_found(&row.login_id))
+        }
+        None => {
+            let d = pending.user;
+            users::create(
+                conn,
+                project,
+                ctx.now,
+                NewUser {
+                    login_ids: vec![row.login_id.clone()],
+                    email: d.email,
+                    phone: d.phone,
+                    name: d.name,
+                    given_name: d.given_name,
+                    middle_name: d.middle_name,
+                    family_name: d.family_name,
+                    verified_email: embedded.email_verified,
+                    verified_phone: embedded.phone_verified,
+                    ..NewUser::default()
+                },
+            )
+            .await?
+        }
+    };
+    user.ensure_can_sign_in()?;
+    let opts = sessions::factor_options(channel.amr(), &row.method, pending.options, None, false, user.id())?;
+    sessions::sign_in(conn, ctx, user, opts).await
 }

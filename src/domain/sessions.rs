@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+use super::passwordless::LoginOptions;
 use super::users::{self, User};
 use super::Ctx;
 use crate::crypto;
@@ -129,6 +130,66 @@ pub struct SignInOptions {
     pub revoke_other_sessions: bool,
 }
 
+/// The caller's session that a new factor adds to (step-up, MFA, address update).
+#[derive(Debug, Clone, Copy)]
+pub struct Prior<'a> {
+    pub user_id: &'a str,
+    pub amr: &'a [String],
+}
+
+impl<'a> From<&'a Claims> for Prior<'a> {
+    fn from(c: &'a Claims) -> Self {
+        Prior { user_id: &c.sub, amr: &c.amr }
+    }
+}
+
+/// `stepup` and `mfa` need the caller's refresh JWT in the bearer (SDK_CONTRACT.md 6); the
+/// SDKs check this on the client too, but a bare HTTP caller gets 401 here.
+pub fn check_step_up(options: &LoginOptions, has_session: bool) -> ApiResult<()> {
+    if (options.stepup || options.mfa) && !has_session {
+        return Err(ApiError::unauthorized(
+            "stepup and mfa require the refresh JWT in the Authorization bearer",
+        ));
+    }
+    Ok(())
+}
+
+/// The sign-in options of one authentication factor, shared by every method (OTP, links,
+/// NOTP, password, TOTP, recovery codes, security questions). With `stepup`/`mfa` (or
+/// `extend`, e.g. an address update) the new `amr` lists the factors of the caller's session
+/// followed by this one, `mfa` is added under `mfa` when two or more factors were used, and
+/// the user signing in (`user_id`) must be the caller. `customClaims` land top-level in the session JWT,
+/// `revokeOtherSessions` revokes the user's other refresh tokens.
+pub fn factor_options(
+    factor: &str,
+    method: &str,
+    options: LoginOptions,
+    prior: Option<Prior<'_>>,
+    extend: bool,
+    user_id: &str,
+) -> ApiResult<SignInOptions> {
+    check_step_up(&options, prior.is_some())?;
+    let prior = prior.filter(|_| extend || options.stepup || options.mfa);
+    if prior.is_some_and(|p| p.user_id != user_id) {
+        return Err(ApiError::unauthorized("The refresh JWT in the bearer belongs to another user"));
+    }
+    let mut amr: Vec<String> = prior.map(|p| p.amr.to_vec()).unwrap_or_default();
+    if !amr.iter().any(|a| a == factor) {
+        amr.push(factor.to_owned());
+    }
+    let factors = amr.iter().filter(|a| *a != "mfa").count();
+    if options.mfa && factors > 1 && !amr.iter().any(|a| a == "mfa") {
+        amr.push("mfa".to_owned());
+    }
+    Ok(SignInOptions {
+        amr,
+        dct: Some(options.tenant_id).filter(|t| !t.is_empty()),
+        custom_claims: options.custom_claims,
+        method: method.to_owned(),
+        revoke_other_sessions: options.revoke_other_sessions,
+    })
+}
+
 /// What a successful sign-in, refresh or tenant selection yields.
 #[derive(Debug, Clone)]
 pub struct AuthInfo {
@@ -140,19 +201,44 @@ pub struct AuthInfo {
     pub user: User,
 }
 
-/// The grants of a user as JWT claims: project roles and permissions, and per tenant.
-async fn grant_claims(
+/// Project permissions and per-tenant grants of a set of project roles and tenant roles
+/// (users and access keys alike).
+pub async fn grants(
     conn: &mut Conn,
     project: &str,
-    user: &User,
-) -> ApiResult<(Vec<String>, Vec<String>, BTreeMap<String, TenantClaims>)> {
-    let permissions = store::users::permissions_of_roles(conn, project, "", &user.roles).await?;
-    let mut tenants = BTreeMap::new();
-    for t in &user.tenants {
-        let perms = store::users::permissions_of_roles(conn, project, &t.tenant_id, &t.roles).await?;
-        tenants.insert(t.tenant_id.clone(), TenantClaims { roles: t.roles.clone(), permissions: perms });
+    roles: &[String],
+    tenants: &[(String, Vec<String>)],
+) -> ApiResult<(Vec<String>, BTreeMap<String, TenantClaims>)> {
+    let permissions = store::users::permissions_of_roles(conn, project, "", roles).await?;
+    let mut out = BTreeMap::new();
+    for (tenant_id, tenant_roles) in tenants {
+        let perms = store::users::permissions_of_roles(conn, project, tenant_id, tenant_roles).await?;
+        out.insert(tenant_id.clone(), TenantClaims { roles: tenant_roles.clone(), permissions: perms });
     }
-    Ok((user.roles.clone(), permissions, tenants))
+    Ok((permissions, out))
+}
+
+/// A user's tenants with their role names in each, as [`grants`] takes them.
+pub fn tenant_roles(user: &User) -> Vec<(String, Vec<String>)> {
+    user.tenants.iter().map(|t| (t.tenant_id.clone(), t.roles.clone())).collect()
+}
+
+/// Records a refresh token so logout can revoke it; returns its `jti`.
+pub(crate) async fn record_refresh(conn: &mut Conn, ctx: &Ctx, user_id: &str, exp: i64) -> ApiResult<String> {
+    let jti = crypto::random_alnum(24);
+    store::sessions::insert(
+        conn,
+        ctx.project_id(),
+        &store::sessions::RefreshRow {
+            jti: jti.clone(),
+            user_id: user_id.to_owned(),
+            issued_ms: ctx.now.millis(),
+            expires_ms: exp * 1000,
+            revoked_ms: None,
+        },
+    )
+    .await?;
+    Ok(jti)
 }
 
 /// Signs a session JWT for a user with their current grants.
@@ -164,7 +250,7 @@ async fn session_jwt(
     dct: Option<&str>,
     custom: &Map<String, Value>,
 ) -> ApiResult<(String, i64)> {
-    let (roles, permissions, tenants) = grant_claims(conn, ctx.project_id(), user).await?;
+    let (permissions, tenants) = grants(conn, ctx.project_id(), &user.roles, &tenant_roles(user)).await?;
     let iat = ctx.now.secs();
     let exp = iat + ctx.project.settings.session_token_ttl_secs;
     let claims = Claims {
@@ -175,7 +261,7 @@ async fn session_jwt(
         drn: DRN_SESSION.into(),
         amr: amr.to_vec(),
         jti: None,
-        roles: Some(roles),
+        roles: Some(user.roles.clone()),
         permissions: Some(permissions),
         tenants: Some(tenants),
         dct: dct.map(str::to_owned),
@@ -194,19 +280,7 @@ async fn refresh_jwt(
 ) -> ApiResult<(String, i64)> {
     let iat = ctx.now.secs();
     let exp = iat + ctx.project.settings.refresh_token_ttl_secs;
-    let jti = crypto::random_alnum(24);
-    store::sessions::insert(
-        conn,
-        ctx.project_id(),
-        &store::sessions::RefreshRow {
-            jti: jti.clone(),
-            user_id: user.id().to_owned(),
-            issued_ms: ctx.now.millis(),
-            expires_ms: exp * 1000,
-            revoked_ms: None,
-        },
-    )
-    .await?;
+    let jti = record_refresh(conn, ctx, user.id(), exp).await?;
     let claims = Claims {
         sub: user.id().to_owned(),
         iss: ctx.project.issuer.clone(),
@@ -228,6 +302,7 @@ async fn refresh_jwt(
 /// session and refresh JWT. Runs inside the caller's transaction.
 pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOptions) -> ApiResult<AuthInfo> {
     user.ensure_can_sign_in()?;
+
     let first_seen = user.row.first_seen;
     if first_seen || user.row.status == users::STATUS_INVITED {
         user.row.first_seen = false;

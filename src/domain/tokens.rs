@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-use super::sessions::{self, AuthInfo, Claims, SignInOptions, TenantClaims, DRN_REFRESH, DRN_SESSION};
+use super::sessions::{self, AuthInfo, Claims, SignInOptions, DRN_REFRESH, DRN_SESSION};
 use super::users::{self, NewUser, User};
 use super::{audit, Ctx};
 use crate::crypto;
@@ -43,25 +43,8 @@ pub fn custom_only(claims: Map<String, Value>) -> Map<String, Value> {
     claims.into_iter().filter(|(k, _)| !RESERVED_CLAIMS.contains(&k.as_str())).collect()
 }
 
-/// Project permissions and per-tenant grants of a set of project roles and tenant roles.
-pub async fn grants(
-    conn: &mut Conn,
-    project: &str,
-    roles: &[String],
-    tenants: &[(String, Vec<String>)],
-) -> ApiResult<(Vec<String>, BTreeMap<String, TenantClaims>)> {
-    let permissions = store::users::permissions_of_roles(conn, project, "", roles).await?;
-    let mut out = BTreeMap::new();
-    for (tenant_id, tenant_roles) in tenants {
-        let perms = store::users::permissions_of_roles(conn, project, tenant_id, tenant_roles).await?;
-        out.insert(tenant_id.clone(), TenantClaims { roles: tenant_roles.clone(), permissions: perms });
-    }
-    Ok((permissions, out))
-}
-
-fn user_tenants(user: &User) -> Vec<(String, Vec<String>)> {
-    user.tenants.iter().map(|t| (t.tenant_id.clone(), t.roles.clone())).collect()
-}
+pub use super::sessions::grants;
+use super::sessions::tenant_roles as user_tenants;
 
 fn invalid_token(message: &str) -> ApiError {
     ApiError::new(ErrorKind::InvalidSessionToken, message)
@@ -122,19 +105,7 @@ async fn refresh_jwt_for(
     let ttl =
         if refresh_duration > 0 { refresh_duration } else { ctx.project.settings.refresh_token_ttl_secs };
     let exp = iat + ttl;
-    let jti = crypto::random_alnum(24);
-    store::sessions::insert(
-        conn,
-        ctx.project_id(),
-        &store::sessions::RefreshRow {
-            jti: jti.clone(),
-            user_id: user.id().to_owned(),
-            issued_ms: ctx.now.millis(),
-            expires_ms: exp * 1000,
-            revoked_ms: None,
-        },
-    )
-    .await?;
+    let jti = sessions::record_refresh(conn, ctx, user.id(), exp).await?;
     let claims = Claims {
         sub: user.id().to_owned(),
         iss: ctx.project.issuer.clone(),

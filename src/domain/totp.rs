@@ -76,7 +76,7 @@ fn new_enrollment(ctx: &Ctx, login_id: &str) -> ApiResult<Enrollment> {
 }
 
 /// Renders text as a QR code PNG: black modules on white, 4 pixels each, 4-module margin.
-fn qr_png(text: &str) -> ApiResult<Vec<u8>> {
+pub(crate) fn qr_png(text: &str) -> ApiResult<Vec<u8>> {
     const SCALE: usize = 4;
     const MARGIN: usize = 4;
     let code = qrcode::QrCode::new(text.as_bytes()).map_err(ApiError::internal)?;
@@ -196,8 +196,10 @@ pub async fn verify(
     if !matches {
         return Err(ApiError::new(ErrorKind::InvalidOneTimeCode, "Wrong or expired TOTP code"));
     }
-    let info =
-        sessions::sign_in(&mut tx, ctx, user, sign_in_options(AMR_TOTP, "totp", options, session)).await?;
+    let info = {
+        let opts = sign_in_options(AMR_TOTP, "totp", options, session, &user)?;
+        sessions::sign_in(&mut tx, ctx, user, opts).await?
+    };
     tx.commit().await?;
     Ok(info)
 }

@@ -58,6 +58,9 @@ descope_errors! {
     /// unconfirmed code: an unknown, used or expired magic link token.
     InvalidToken => (UNAUTHORIZED, "E061301", "Invalid token"),
     EnchantedLinkPending => (UNAUTHORIZED, "E062503", "Enchanted link pending"),
+    /// unconfirmed status: a NOTP (WhatsApp) sign-in not approved yet (go-sdk
+    /// `ErrNOTPUnauthorized`).
+    NotpPending => (UNAUTHORIZED, "E066103", "NOTP pending"),
 
     // --- users in auth flows
     UserAlreadyExists => (BAD_REQUEST, "E062107", "User already exists"),
@@ -90,7 +93,10 @@ descope_errors! {
     // --- management
     /// unconfirmed status.
     MgmtUserNotFound => (BAD_REQUEST, "E112102", "User not found"),
-    /// unconfirmed code: an emulator or management entity that does not exist.
+    /// unconfirmed code: an emulator or management entity that does not exist. Also what
+    /// `GET /v1/mgmt/user/provider/token` answers for a user without a provider token, and
+    /// removing an unknown passkey or trusted device (unconfirmed code and status; no SDK
+    /// pins them).
     NotFound => (NOT_FOUND, "E011008", "Not found"),
     /// unconfirmed code: creating something that already exists.
     AlreadyExists => (CONFLICT, "E011009", "Already exists"),

@@ -19,15 +19,19 @@ pub struct CodeRow {
     pub expires_ms: i64,
     pub consumed_ms: Option<i64>,
     pub created_ms: i64,
+    /// The reference a polled flow (enchanted link, NOTP) is fetched by.
+    pub pending_ref: Option<String>,
+    /// When the link of a polled flow was followed.
+    pub verified_ms: Option<i64>,
 }
 
-const COLUMNS: &str =
-    "id, method, channel, purpose, login_id, code, token, payload, attempts, expires_ms, consumed_ms, created_ms";
+const COLUMNS: &str = "id, method, channel, purpose, login_id, code, token, payload, attempts, expires_ms, \
+     consumed_ms, created_ms, pending_ref, verified_ms";
 
 pub async fn insert(conn: &mut Conn, project: &str, c: &CodeRow) -> ApiResult<i64> {
     let r = sqlx::query(
-        "INSERT INTO codes (project_id, method, channel, purpose, login_id, code, token, payload, attempts, expires_ms, created_ms) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        "INSERT INTO codes (project_id, method, channel, purpose, login_id, code, token, payload, attempts, expires_ms, \
+         created_ms, pending_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
     )
     .bind(project)
     .bind(&c.method)
@@ -39,6 +43,7 @@ pub async fn insert(conn: &mut Conn, project: &str, c: &CodeRow) -> ApiResult<i6
     .bind(&c.payload)
     .bind(c.expires_ms)
     .bind(c.created_ms)
+    .bind(&c.pending_ref)
     .execute(conn)
     .await?;
     Ok(r.last_insert_rowid())
@@ -74,6 +79,41 @@ pub async fn get_by_token(conn: &mut Conn, project: &str, token: &str) -> ApiRes
     .bind(token)
     .fetch_optional(conn)
     .await?)
+}
+
+pub async fn get_by_pending_ref(
+    conn: &mut Conn,
+    project: &str,
+    pending_ref: &str,
+) -> ApiResult<Option<CodeRow>> {
+    Ok(sqlx::query_as::<_, CodeRow>(&format!(
+        "SELECT {COLUMNS} FROM codes WHERE project_id = ? AND pending_ref = ?"
+    ))
+    .bind(project)
+    .bind(pending_ref)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Marks the link of a polled flow followed, naming the login ID when the flow started
+/// without one (NOTP); false when it was already followed.
+pub async fn mark_verified(
+    conn: &mut Conn,
+    project: &str,
+    id: i64,
+    login_id: &str,
+    now_ms: i64,
+) -> ApiResult<bool> {
+    let r = sqlx::query(
+        "UPDATE codes SET verified_ms = ?, login_id = ? WHERE project_id = ? AND id = ? AND verified_ms IS NULL",
+    )
+    .bind(now_ms)
+    .bind(login_id)
+    .bind(project)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Marks a code used; false when it was already used (a replay).

@@ -1,6 +1,6 @@
 //! Users, their login IDs, role and tenant grants, and login history.
 
-use sqlx::FromRow;
+use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use super::Conn;
 use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
@@ -30,15 +30,22 @@ pub struct UserRow {
     pub first_seen: bool,
     pub created_ms: i64,
     pub modified_ms: i64,
+    pub recovery_email: String,
+    pub verified_recovery_email: bool,
+    pub recovery_phone: String,
+    pub verified_recovery_phone: bool,
+    /// Unix seconds; 0 = no impersonation consent.
+    pub consent_expiration: i64,
 }
 
 const COLUMNS: &str = "id, email, phone, name, given_name, middle_name, family_name, picture, \
     verified_email, verified_phone, status, test, custom_attributes, sso_app_ids, oauth, \
-    password_hash, totp_secret, webauthn, saml, scim, first_seen, created_ms, modified_ms";
+    password_hash, totp_secret, webauthn, saml, scim, first_seen, created_ms, modified_ms, \
+    recovery_email, verified_recovery_email, recovery_phone, verified_recovery_phone, consent_expiration";
 
 pub async fn insert(conn: &mut Conn, project: &str, u: &UserRow) -> ApiResult<()> {
     sqlx::query(&format!(
-        "INSERT INTO users (project_id, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO users (project_id, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(project)
     .bind(&u.id)
@@ -64,6 +71,11 @@ pub async fn insert(conn: &mut Conn, project: &str, u: &UserRow) -> ApiResult<()
     .bind(u.first_seen)
     .bind(u.created_ms)
     .bind(u.modified_ms)
+    .bind(&u.recovery_email)
+    .bind(u.verified_recovery_email)
+    .bind(&u.recovery_phone)
+    .bind(u.verified_recovery_phone)
+    .bind(u.consent_expiration)
     .execute(conn)
     .await
     .on_unique(|| ApiError::new(ErrorKind::UserAlreadyExists, format!("User {} already exists", u.id)))?;
@@ -76,7 +88,8 @@ pub async fn update(conn: &mut Conn, project: &str, u: &UserRow) -> ApiResult<()
         "UPDATE users SET email = ?, phone = ?, name = ?, given_name = ?, middle_name = ?, family_name = ?, \
          picture = ?, verified_email = ?, verified_phone = ?, status = ?, test = ?, custom_attributes = ?, \
          sso_app_ids = ?, oauth = ?, password_hash = ?, totp_secret = ?, webauthn = ?, saml = ?, scim = ?, \
-         first_seen = ?, modified_ms = ? WHERE project_id = ? AND id = ?",
+         first_seen = ?, modified_ms = ?, recovery_email = ?, verified_recovery_email = ?, recovery_phone = ?, \
+         verified_recovery_phone = ?, consent_expiration = ? WHERE project_id = ? AND id = ?",
     )
     .bind(&u.email)
     .bind(&u.phone)
@@ -99,6 +112,11 @@ pub async fn update(conn: &mut Conn, project: &str, u: &UserRow) -> ApiResult<()
     .bind(u.scim)
     .bind(u.first_seen)
     .bind(u.modified_ms)
+    .bind(&u.recovery_email)
+    .bind(u.verified_recovery_email)
+    .bind(&u.recovery_phone)
+    .bind(u.verified_recovery_phone)
+    .bind(u.consent_expiration)
     .bind(project)
     .bind(&u.id)
     .execute(conn)
@@ -163,6 +181,16 @@ pub async fn delete_login_ids(conn: &mut Conn, project: &str, user_id: &str) -> 
     Ok(())
 }
 
+pub async fn delete_login_id(conn: &mut Conn, project: &str, user_id: &str, login_id: &str) -> ApiResult<()> {
+    sqlx::query("DELETE FROM user_login_ids WHERE project_id = ? AND user_id = ? AND login_id = ?")
+        .bind(project)
+        .bind(user_id)
+        .bind(login_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn login_ids(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT login_id FROM user_login_ids WHERE project_id = ? AND user_id = ? ORDER BY position, login_id",
@@ -212,6 +240,20 @@ pub async fn set_role_grants(
             .await?;
     }
     Ok(())
+}
+
+/// True when a role of that name exists at project level, or in the tenant when `tenant_id`
+/// is not empty (a tenant may use its own roles and the project's).
+pub async fn role_exists(conn: &mut Conn, project: &str, tenant_id: &str, name: &str) -> ApiResult<bool> {
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM roles WHERE project_id = ? AND name = ? AND tenant_id IN (?, '')",
+    )
+    .bind(project)
+    .bind(name)
+    .bind(tenant_id)
+    .fetch_one(conn)
+    .await?
+        > 0)
 }
 
 /// A tenant a user belongs to, with the tenant's name.
@@ -345,4 +387,356 @@ pub async fn list_all(conn: &mut Conn, project: &str) -> ApiResult<Vec<UserRow>>
     .bind(project)
     .fetch_all(conn)
     .await?)
+}
+
+/// The logins of several users, newest first (`/v1/mgmt/user/history`).
+pub async fn login_history_of_users(
+    conn: &mut Conn,
+    project: &str,
+    user_ids: &[String],
+) -> ApiResult<Vec<LoginRow>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT user_id, login_ms, method, ip, city, country, selected_tenant FROM login_history \
+         WHERE project_id = ",
+    );
+    qb.push_bind(project.to_owned()).push(" AND user_id IN (");
+    push_list(&mut qb, user_ids);
+    qb.push(") ORDER BY login_ms DESC, id DESC");
+    Ok(qb.build_query_as::<LoginRow>().fetch_all(conn).await?)
+}
+
+/// Which users a search sees by their `test` flag.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TestUsers {
+    #[default]
+    Exclude,
+    Include,
+    Only,
+}
+
+/// A custom-attribute value a search matches: the attribute equals it, or is an array
+/// holding it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttrValue {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+}
+
+/// A column a search sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortColumn {
+    Id,
+    CreatedTime,
+    ModifiedTime,
+    LoginId,
+    Name,
+    Email,
+    Phone,
+    Status,
+    Tenant,
+}
+
+impl SortColumn {
+    fn sql(self) -> &'static str {
+        match self {
+            SortColumn::Id => "u.id",
+            SortColumn::CreatedTime => "u.created_ms",
+            SortColumn::ModifiedTime => "u.modified_ms",
+            SortColumn::LoginId => {
+                "(SELECT l.login_id FROM user_login_ids l WHERE l.project_id = u.project_id \
+                 AND l.user_id = u.id ORDER BY l.position LIMIT 1) COLLATE NOCASE"
+            }
+            SortColumn::Name => "u.name COLLATE NOCASE",
+            SortColumn::Email => "u.email COLLATE NOCASE",
+            SortColumn::Phone => "u.phone",
+            SortColumn::Status => "u.status",
+            SortColumn::Tenant => {
+                "(SELECT min(ut.tenant_id) FROM user_tenants ut WHERE ut.project_id = u.project_id \
+                 AND ut.user_id = u.id)"
+            }
+        }
+    }
+}
+
+/// Roles a user must hold in one tenant: any of `values` (or all of them with `all`); no
+/// values means membership of the tenant is enough.
+#[derive(Debug, Clone, Default)]
+pub struct TenantRoles {
+    pub tenant_id: String,
+    pub values: Vec<String>,
+    pub all: bool,
+}
+
+/// A user search: every non-empty filter must hold (lists match any of their values).
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    pub test: TestUsers,
+    pub tenant_ids: Vec<String>,
+    pub role_names: Vec<String>,
+    pub statuses: Vec<String>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub sso_app_ids: Vec<String>,
+    pub login_ids: Vec<String>,
+    pub user_ids: Vec<String>,
+    /// (attribute, values): the attribute matches one of the values.
+    pub custom_attributes: Vec<(String, Vec<AttrValue>)>,
+    /// Case-insensitive substring of a login ID, the name, the email or the phone.
+    pub text: String,
+    /// Unix ms bounds, inclusive.
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
+    pub modified_from: Option<i64>,
+    pub modified_to: Option<i64>,
+    /// The user matches one of the entries (role IDs).
+    pub tenant_role_ids: Vec<TenantRoles>,
+    /// The user matches one of the entries (role names).
+    pub tenant_role_names: Vec<TenantRoles>,
+    pub verified_email: Option<bool>,
+    pub verified_phone: Option<bool>,
+    pub with_password: bool,
+    pub with_totp: bool,
+    pub with_webauthn: bool,
+    pub scim_only: bool,
+    /// (column, descending), before the default order (creation, then ID).
+    pub sort: Vec<(SortColumn, bool)>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+fn push_list(qb: &mut QueryBuilder<'_, Sqlite>, values: &[String]) {
+    let mut sep = qb.separated(", ");
+    for v in values {
+        sep.push_bind(v.clone());
+    }
+}
+
+/// `AND EXISTS (...)` over a user's grants in `tenant_id` ('' = project level, `None` = any)
+/// whose role is one of `values`, by name or by role ID.
+fn push_role_grant(
+    qb: &mut QueryBuilder<'_, Sqlite>,
+    tenant_id: Option<&str>,
+    values: &[String],
+    by_id: bool,
+) {
+    qb.push(
+        " AND EXISTS (SELECT 1 FROM user_roles ur WHERE ur.project_id = u.project_id AND ur.user_id = u.id",
+    );
+    if let Some(t) = tenant_id {
+        qb.push(" AND ur.tenant_id = ").push_bind(t.to_owned());
+    }
+    if by_id {
+        qb.push(
+            " AND ur.role_name IN (SELECT r.name FROM roles r WHERE r.project_id = u.project_id \
+             AND r.tenant_id IN ('', ur.tenant_id) AND r.id IN (",
+        );
+        push_list(qb, values);
+        qb.push("))");
+    } else {
+        qb.push(" AND ur.role_name IN (");
+        push_list(qb, values);
+        qb.push(")");
+    }
+    qb.push(")");
+}
+
+/// `OR`s one condition per entry: membership of the tenant plus its roles.
+fn push_tenant_roles(qb: &mut QueryBuilder<'_, Sqlite>, entries: &[TenantRoles], by_id: bool) {
+    if entries.is_empty() {
+        return;
+    }
+    qb.push(" AND (");
+    for (i, e) in entries.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        qb.push("(EXISTS (SELECT 1 FROM user_tenants ut WHERE ut.project_id = u.project_id AND ut.user_id = u.id AND ut.tenant_id = ")
+            .push_bind(e.tenant_id.clone())
+            .push(")");
+        if e.all {
+            for v in &e.values {
+                push_role_grant(qb, Some(&e.tenant_id), std::slice::from_ref(v), by_id);
+            }
+        } else if !e.values.is_empty() {
+            push_role_grant(qb, Some(&e.tenant_id), &e.values, by_id);
+        }
+        qb.push(")");
+    }
+    qb.push(")");
+}
+
+/// One custom-attribute value: the JSON value `je` equals it, or is an array holding it.
+fn push_attr_value(qb: &mut QueryBuilder<'_, Sqlite>, v: &AttrValue) {
+    for (target, array) in [("je", false), ("x", true)] {
+        if array {
+            qb.push(" OR (je.type = 'array' AND EXISTS (SELECT 1 FROM json_each(je.value) x WHERE ");
+        } else {
+            qb.push("(");
+        }
+        match v {
+            AttrValue::Text(s) => {
+                qb.push(format_args!("{target}.type = 'text' AND {target}.value = ")).push_bind(s.clone());
+            }
+            AttrValue::Number(n) => {
+                qb.push(format_args!("{target}.type IN ('integer', 'real') AND {target}.value = "))
+                    .push_bind(*n);
+            }
+            AttrValue::Bool(b) => {
+                qb.push(format_args!("{target}.type = '{b}'"));
+            }
+        }
+        qb.push(if array { "))" } else { ")" });
+    }
+}
+
+/// `FROM users u WHERE ...` for a search.
+fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, project: &str, q: &UserQuery) {
+    qb.push(" FROM users u WHERE u.project_id = ").push_bind(project.to_owned());
+    match q.test {
+        TestUsers::Exclude => {
+            qb.push(" AND u.test = 0");
+        }
+        TestUsers::Include => {}
+        TestUsers::Only => {
+            qb.push(" AND u.test = 1");
+        }
+    }
+    for (column, values) in
+        [("u.status", &q.statuses), ("u.email", &q.emails), ("u.phone", &q.phones), ("u.id", &q.user_ids)]
+    {
+        if !values.is_empty() {
+            qb.push(format_args!(" AND {column} IN ("));
+            push_list(qb, values);
+            qb.push(")");
+        }
+    }
+    if !q.tenant_ids.is_empty() {
+        qb.push(
+            " AND EXISTS (SELECT 1 FROM user_tenants ut WHERE ut.project_id = u.project_id \
+             AND ut.user_id = u.id AND ut.tenant_id IN (",
+        );
+        push_list(qb, &q.tenant_ids);
+        qb.push("))");
+    }
+    if !q.role_names.is_empty() {
+        push_role_grant(qb, None, &q.role_names, false);
+    }
+    if !q.login_ids.is_empty() {
+        qb.push(
+            " AND EXISTS (SELECT 1 FROM user_login_ids l WHERE l.project_id = u.project_id \
+             AND l.user_id = u.id AND l.login_id IN (",
+        );
+        push_list(qb, &q.login_ids);
+        qb.push("))");
+    }
+    if !q.sso_app_ids.is_empty() {
+        qb.push(" AND EXISTS (SELECT 1 FROM json_each(u.sso_app_ids) s WHERE s.value IN (");
+        push_list(qb, &q.sso_app_ids);
+        qb.push("))");
+    }
+    for (name, values) in &q.custom_attributes {
+        qb.push(" AND EXISTS (SELECT 1 FROM json_each(u.custom_attributes) je WHERE je.key = ")
+            .push_bind(name.clone())
+            .push(" AND (");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                qb.push(" OR ");
+            }
+            push_attr_value(qb, v);
+        }
+        qb.push("))");
+    }
+    if !q.text.is_empty() {
+        qb.push(" AND (");
+        for column in ["u.name", "u.email", "u.phone"] {
+            qb.push(format_args!("instr(lower({column}), lower("))
+                .push_bind(q.text.clone())
+                .push(")) > 0 OR ");
+        }
+        qb.push(
+            "EXISTS (SELECT 1 FROM user_login_ids l WHERE l.project_id = u.project_id \
+             AND l.user_id = u.id AND instr(lower(l.login_id), lower(",
+        )
+        .push_bind(q.text.clone())
+        .push(")) > 0))");
+    }
+    for (column, op, bound) in [
+        ("u.created_ms", ">=", q.created_from),
+        ("u.created_ms", "<=", q.created_to),
+        ("u.modified_ms", ">=", q.modified_from),
+        ("u.modified_ms", "<=", q.modified_to),
+    ] {
+        if let Some(b) = bound {
+            qb.push(format_args!(" AND {column} {op} ")).push_bind(b);
+        }
+    }
+    push_tenant_roles(qb, &q.tenant_role_ids, true);
+    push_tenant_roles(qb, &q.tenant_role_names, false);
+    for (column, wanted) in [("u.verified_email", q.verified_email), ("u.verified_phone", q.verified_phone)] {
+        if let Some(w) = wanted {
+            qb.push(format_args!(" AND {column} = ")).push_bind(w);
+        }
+    }
+    for (cond, on) in [
+        ("u.password_hash IS NOT NULL", q.with_password),
+        ("u.totp_secret IS NOT NULL", q.with_totp),
+        ("u.webauthn = 1", q.with_webauthn),
+        ("u.scim = 1", q.scim_only),
+    ] {
+        if on {
+            qb.push(format_args!(" AND {cond}"));
+        }
+    }
+}
+
+/// The IDs of one page of matching users, in order, and how many users match in all.
+pub async fn search_ids(conn: &mut Conn, project: &str, q: &UserQuery) -> ApiResult<(Vec<String>, i64)> {
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT count(*)");
+    push_filters(&mut count, project, q);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+    if total == 0 || q.offset >= total {
+        return Ok((Vec::new(), total));
+    }
+    let mut page = QueryBuilder::<Sqlite>::new("SELECT u.id");
+    push_filters(&mut page, project, q);
+    page.push(" ORDER BY ");
+    for (column, desc) in &q.sort {
+        page.push(column.sql()).push(if *desc { " DESC, " } else { " ASC, " });
+    }
+    page.push("u.created_ms ASC, u.id ASC LIMIT ").push_bind(q.limit).push(" OFFSET ").push_bind(q.offset);
+    let ids: Vec<String> = page.build_query_scalar().fetch_all(conn).await?;
+    Ok((ids, total))
+}
+
+/// Sets whether the user has WebAuthn credentials.
+pub async fn set_webauthn(
+    conn: &mut Conn,
+    project: &str,
+    user_id: &str,
+    on: bool,
+    now_ms: i64,
+) -> ApiResult<()> {
+    sqlx::query("UPDATE users SET webauthn = ?, modified_ms = ? WHERE project_id = ? AND id = ?")
+        .bind(on)
+        .bind(now_ms)
+        .bind(project)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes the user's TOTP secret.
+pub async fn clear_totp(conn: &mut Conn, project: &str, user_id: &str, now_ms: i64) -> ApiResult<()> {
+    sqlx::query("UPDATE users SET totp_secret = NULL, modified_ms = ? WHERE project_id = ? AND id = ?")
+        .bind(now_ms)
+        .bind(project)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

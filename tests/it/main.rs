@@ -3,10 +3,14 @@
 
 mod harness;
 
+mod auth_enchantedlink;
 mod auth_magiclink;
+mod auth_notp;
 mod auth_otp;
 mod auth_password;
+mod auth_recovery;
 mod auth_session;
+mod auth_stepup;
 mod auth_totp;
 mod emulator;
 mod errors;
@@ -16,5 +20,7 @@ mod mgmt_jwt;
 mod mgmt_role;
 mod mgmt_tenant;
 mod mgmt_user;
+mod mgmt_user_search;
+mod mgmt_user_update;
 mod route_coverage;
 mod server;

@@ -1,12 +1,90 @@
-//! Descope API groups `RecoveryCodes`.
+//! Descope API group `RecoveryCodes`: backup codes of a signed-in user.
 //!
-//! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! `POST /v1/auth/recovery-codes` (refresh JWT in the bearer) `{loginId}` →
+//! `{codes: [{code}]}`: 10 new codes, shown only here (stored as hashes); the old set is void.
+//! `POST /v1/auth/recovery-codes/signin` `{loginId, code, loginOptions}` → JWT response; each
+//! code works once. Step-up and MFA as for every factor (`sessions::factor_options`).
 
-use crate::http::route_table::not_implemented;
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::passwordless::LoginOptions;
+use crate::domain::recovery;
+use crate::dto::auth::AuthResponse;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{DescopeJson, OptionalSessionAuth, SessionAuth, Validate};
+use crate::json::null_as_default;
+use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
-    POST "/v1/auth/recovery-codes" => not_implemented,
-    POST "/v1/auth/recovery-codes/signin" => not_implemented,
+    POST "/v1/auth/recovery-codes" => generate,
+    POST "/v1/auth/recovery-codes/signin" => sign_in,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GenerateBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_id: String,
+}
+
+impl Validate for GenerateBody {}
+
+#[derive(Debug, Serialize)]
+struct RecoveryCode {
+    code: String,
+}
+
+#[derive(Debug, Serialize)]
+struct GenerateResponse {
+    codes: Vec<RecoveryCode>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignInBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    code: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_options: LoginOptions,
+}
+
+impl Validate for SignInBody {
+    fn validate(&self) -> ApiResult<()> {
+        if self.login_id.is_empty() {
+            return Err(ApiError::missing("loginId"));
+        }
+        if self.code.is_empty() {
+            return Err(ApiError::missing("code"));
+        }
+        Ok(())
+    }
+}
+
+/// POST /v1/auth/recovery-codes
+/// Generates a new set of recovery codes for the user of the refresh JWT.
+async fn generate(
+    State(s): State<AppState>,
+    auth: SessionAuth,
+    DescopeJson(b): DescopeJson<GenerateBody>,
+) -> ApiResult<Json<GenerateResponse>> {
+    let codes = recovery::generate_codes(&s, &auth.ctx, &auth.claims, &b.login_id).await?;
+    Ok(Json(GenerateResponse { codes: codes.into_iter().map(|code| RecoveryCode { code }).collect() }))
+}
+
+/// POST /v1/auth/recovery-codes/signin
+/// Signs a user in with one of their recovery codes (once per code).
+async fn sign_in(
+    State(s): State<AppState>,
+    auth: OptionalSessionAuth,
+    DescopeJson(b): DescopeJson<SignInBody>,
+) -> ApiResult<AuthResponse> {
+    let session = auth.session.as_ref().map(|(c, _)| c);
+    let info =
+        recovery::sign_in_with_code(&s, &auth.ctx, &b.login_id, &b.code, b.login_options, session).await?;
+    Ok(AuthResponse::new(&auth.ctx, &info))
 }

@@ -1,13 +1,104 @@
-//! Descope API groups `SecurityQuestions`.
+//! Descope API group `SecurityQuestions`: answers a signed-in user sets up and later gives
+//! to verify themselves. All three calls need the refresh JWT in the bearer.
 //!
-//! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! `setup {loginId, answers: [{id, answer}]}` → `{}` (answers stored hashed, compared trimmed
+//! and case-insensitively); `GET verify` → `{questions: [{id, text}]}`;
+//! `POST verify {loginId, answers, stepup}` → JWT response when every configured question
+//! is answered right (with `stepup`, the factor is added to the session's `amr`).
 
-use crate::http::route_table::not_implemented;
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::recovery;
+use crate::dto::auth::AuthResponse;
+use crate::dto::common::Empty;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{DescopeJson, SessionAuth, Validate};
+use crate::json::null_as_default;
+use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
-    POST "/v1/auth/security-questions/setup" => not_implemented,
-    GET "/v1/auth/security-questions/verify" => not_implemented,
-    POST "/v1/auth/security-questions/verify" => not_implemented,
+    POST "/v1/auth/security-questions/setup" => setup,
+    GET "/v1/auth/security-questions/verify" => questions,
+    POST "/v1/auth/security-questions/verify" => verify,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Answer {
+    #[serde(default, deserialize_with = "null_as_default")]
+    id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    answer: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AnswersBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    answers: Vec<Answer>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    stepup: bool,
+}
+
+impl Validate for AnswersBody {
+    fn validate(&self) -> ApiResult<()> {
+        if self.answers.is_empty() {
+            return Err(ApiError::missing("answers"));
+        }
+        Ok(())
+    }
+}
+
+impl AnswersBody {
+    fn pairs(self) -> Vec<(String, String)> {
+        self.answers.into_iter().map(|a| (a.id, a.answer)).collect()
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Question {
+    id: String,
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+struct QuestionsResponse {
+    questions: Vec<Question>,
+}
+
+/// POST /v1/auth/security-questions/setup
+/// Sets (replaces) the answers of the user of the refresh JWT.
+async fn setup(
+    State(s): State<AppState>,
+    auth: SessionAuth,
+    DescopeJson(b): DescopeJson<AnswersBody>,
+) -> ApiResult<Json<Empty>> {
+    let login_id = b.login_id.clone();
+    recovery::set_up_questions(&s, &auth.ctx, &auth.claims, &login_id, b.pairs()).await?;
+    Ok(Json(Empty {}))
+}
+
+/// GET /v1/auth/security-questions/verify
+/// The questions the user of the refresh JWT set up.
+async fn questions(State(s): State<AppState>, auth: SessionAuth) -> ApiResult<Json<QuestionsResponse>> {
+    let qs = recovery::questions(&s, &auth.ctx, &auth.claims).await?;
+    Ok(Json(QuestionsResponse {
+        questions: qs.into_iter().map(|q| Question { id: q.id, text: q.text }).collect(),
+    }))
+}
+
+/// POST /v1/auth/security-questions/verify
+/// Checks the answers and signs the user in again.
+async fn verify(
+    State(s): State<AppState>,
+    auth: SessionAuth,
+    DescopeJson(b): DescopeJson<AnswersBody>,
+) -> ApiResult<AuthResponse> {
+    let (login_id, stepup) = (b.login_id.clone(), b.stepup);
+    let info = recovery::verify_questions(&s, &auth.ctx, &auth.claims, &login_id, b.pairs(), stepup).await?;
+    Ok(AuthResponse::new(&auth.ctx, &info))
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::domain::sessions;
 use crate::dto::auth::AuthResponse;
 use crate::dto::common::{null_as_default, Empty};
-use crate::dto::user::User;
+use crate::dto::user::{LoginRecord, User};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{DescopeJson, SessionAuth, SessionJwtAuth, Validate};
 use crate::http::route_table::not_implemented;
@@ -90,31 +90,6 @@ async fn logout_all(
 async fn me(State(s): State<AppState>, auth: SessionAuth) -> ApiResult<Json<User>> {
     let user = sessions::me(&s, &auth.ctx, &auth.claims).await?;
     Ok(Json((&user).into()))
-}
-
-/// One login of `me/history`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LoginRecord {
-    user_id: String,
-    login_time: i64,
-    city: String,
-    country: String,
-    ip: String,
-    selected_tenant: String,
-}
-
-impl From<store::users::LoginRow> for LoginRecord {
-    fn from(l: store::users::LoginRow) -> Self {
-        LoginRecord {
-            user_id: l.user_id,
-            login_time: l.login_ms / 1000,
-            city: l.city,
-            country: l.country,
-            ip: l.ip,
-            selected_tenant: l.selected_tenant,
-        }
-    }
 }
 
 /// GET /v1/auth/me/history

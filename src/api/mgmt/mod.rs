@@ -68,6 +68,13 @@ pub fn ops() -> impl Iterator<Item = &'static Op> {
         theme::OPS,
         thirdparty::OPS,
         user::OPS,
+        user::embeddedlink::OPS,
+        user::history::OPS,
+        user::passkeys::OPS,
+        user::provider::OPS,
+        user::search::OPS,
+        user::totp::OPS,
+        user::trusteddevices::OPS,
         widget::OPS,
     ]
     .into_iter()
@@ -106,5 +113,12 @@ pub fn routes() -> axum::Router<AppState> {
         .merge(theme::routes())
         .merge(thirdparty::routes())
         .merge(user::routes())
+        .merge(user::embeddedlink::routes())
+        .merge(user::history::routes())
+        .merge(user::passkeys::routes())
+        .merge(user::provider::routes())
+        .merge(user::search::routes())
+        .merge(user::totp::routes())
+        .merge(user::trusteddevices::routes())
         .merge(widget::routes())
 }

@@ -1,8 +1,8 @@
 //! Descope API groups `testUserManagement`.
 //!
-//! Built: generate an OTP code or a magic link for a test user; the secret is returned in the
-//! response and nothing is sent. `/generate/enchantedlink` is routed but not built yet: it
-//! answers 501 with the Descope error body naming it.
+//! Built: generate an OTP code, a magic link or an enchanted link for a test user; the secret
+//! is returned in the response and nothing is sent. An enchanted link's `pendingRef` is polled
+//! at `/v1/auth/enchantedlink/pending-session` after `/v1/auth/enchantedlink/verify`.
 
 use axum::extract::State;
 use axum::Json;
@@ -13,12 +13,11 @@ use crate::domain::passwordless::{self, LoginOptions, Method};
 use crate::dto::common::null_as_default;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
-use crate::http::route_table::not_implemented;
 use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
-    POST "/v1/mgmt/tests/generate/enchantedlink" => not_implemented,
+    POST "/v1/mgmt/tests/generate/enchantedlink" => generate_enchanted_link,
     POST "/v1/mgmt/tests/generate/magiclink" => generate_magic_link,
     POST "/v1/mgmt/tests/generate/otp" => generate_otp,
 }
@@ -79,6 +78,36 @@ struct GeneratedLink {
     login_id: String,
 }
 
+/// `{link, loginId, pendingRef}`
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GeneratedEnchantedLink {
+    link: String,
+    login_id: String,
+    pending_ref: String,
+}
+
+/// The body of `/generate/enchantedlink` (email only, so no `deliveryMethod`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GenerateEnchantedBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_id: String,
+    #[serde(default, rename = "URI", alias = "redirectUrl", deserialize_with = "null_as_default")]
+    uri: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_options: LoginOptions,
+}
+
+impl Validate for GenerateEnchantedBody {
+    fn validate(&self) -> ApiResult<()> {
+        if self.login_id.is_empty() {
+            return Err(ApiError::missing("loginId"));
+        }
+        Ok(())
+    }
+}
+
 /// POST /v1/mgmt/tests/generate/otp
 /// Creates a one-time code for a test user and returns it instead of sending it.
 async fn generate_otp(
@@ -87,7 +116,7 @@ async fn generate_otp(
     DescopeJson(body): DescopeJson<GenerateBody>,
 ) -> ApiResult<Json<GeneratedOtp>> {
     let channel = body.channel()?;
-    let (code, _) = passwordless::generate_for_test_user(
+    let secret = passwordless::generate_for_test_user(
         &s,
         &ctx,
         Method::Otp,
@@ -97,7 +126,7 @@ async fn generate_otp(
         body.login_options,
     )
     .await?;
-    let code = code.ok_or_else(|| ApiError::internal("no code generated"))?;
+    let code = secret.code.ok_or_else(|| ApiError::internal("no code generated"))?;
     Ok(Json(GeneratedOtp { code, login_id: body.login_id }))
 }
 
@@ -110,7 +139,7 @@ async fn generate_magic_link(
 ) -> ApiResult<Json<GeneratedLink>> {
     let channel = body.channel()?;
     let redirect = body.redirect().map(str::to_owned);
-    let (_, link) = passwordless::generate_for_test_user(
+    let secret = passwordless::generate_for_test_user(
         &s,
         &ctx,
         Method::MagicLink,
@@ -120,6 +149,30 @@ async fn generate_magic_link(
         body.login_options,
     )
     .await?;
-    let link = link.ok_or_else(|| ApiError::internal("no link generated"))?;
+    let link = secret.link.ok_or_else(|| ApiError::internal("no link generated"))?;
     Ok(Json(GeneratedLink { link, login_id: body.login_id }))
+}
+
+/// POST /v1/mgmt/tests/generate/enchantedlink
+/// Creates an enchanted link for a test user and returns it with its pending reference.
+async fn generate_enchanted_link(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<GenerateEnchantedBody>,
+) -> ApiResult<Json<GeneratedEnchantedLink>> {
+    let redirect = Some(body.uri.as_str()).filter(|u| !u.is_empty());
+    let secret = passwordless::generate_for_test_user(
+        &s,
+        &ctx,
+        Method::EnchantedLink,
+        ChannelKind::Email,
+        &body.login_id,
+        redirect,
+        body.login_options,
+    )
+    .await?;
+    let (Some(link), Some(pending_ref)) = (secret.link, secret.pending_ref) else {
+        return Err(ApiError::internal("no enchanted link generated"));
+    };
+    Ok(Json(GeneratedEnchantedLink { link, login_id: body.login_id, pending_ref }))
 }

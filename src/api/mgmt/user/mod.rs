@@ -1,176 +1,75 @@
 //! Descope API groups `MagicLink`, `__NO_PUBLISH__`, `embeddedLink`, `testUserManagement`, `userManagement`.
 //!
-//! Built: create (and create test user), load, delete, delete all test users and logout.
-//! Every other operation here is routed but not built yet: it answers 501 with the Descope
-//! error body naming it. Request bodies accept every SDK spelling (SDK_CONTRACT.md 9.3):
-//! `displayName` or `name`, `ssoAppIDs` or `ssoAppIds`, `additionalLoginIds` or
-//! `additionalIdentifiers`.
+//! Built: create (and create test user), load, delete, delete all test users and logout; the
+//! batch forms of create, patch, delete and load; update, patch and the `/update/*` family
+//! (in [`update`]); custom attribute declarations (in [`customattribute`]). Request bodies
+//! accept every SDK spelling (SDK_CONTRACT.md 9.3): `displayName` or `name`, `ssoAppIDs` or
+//! `ssoAppIds`, `additionalLoginIds` or `additionalIdentifiers`.
 
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
-use crate::domain::users::{self, ManagedUser};
+use crate::domain::users;
 use crate::dto::common::{null_as_default, Empty};
-use crate::dto::user::UserEnvelope;
+use crate::dto::user::{
+    CreateUserRequest, CreateUsersRequest, CreateUsersResponse, PatchUserRequest, PatchUsersRequest,
+    PatchUsersResponse, UserEnvelope, UsersEnvelope,
+};
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};
-use crate::http::route_table::not_implemented;
 use crate::state::AppState;
+
+pub mod customattribute;
+pub mod update;
+
+pub mod embeddedlink;
+pub mod history;
+pub mod passkeys;
+pub mod provider;
+pub mod search;
+pub mod totp;
+pub mod trusteddevices;
 
 crate::route_table! {
     pub OPS;
     GET "/v1/mgmt/user" => load,
     POST "/v1/mgmt/user/create" => create,
-    POST "/v1/mgmt/user/create/batch" => not_implemented,
+    POST "/v1/mgmt/user/create/batch" => create_batch,
     POST "/v1/mgmt/user/create/test" => create_test,
-    POST "/v1/mgmt/user/customattribute/create" => not_implemented,
-    POST "/v1/mgmt/user/customattribute/delete" => not_implemented,
-    GET "/v1/mgmt/user/customattributes" => not_implemented,
+    POST "/v1/mgmt/user/customattribute/create" => customattribute::create,
+    POST "/v1/mgmt/user/customattribute/delete" => customattribute::delete,
+    GET "/v1/mgmt/user/customattributes" => customattribute::list,
     POST "/v1/mgmt/user/delete" => delete,
-    POST "/v1/mgmt/user/delete/batch" => not_implemented,
-    POST "/v1/mgmt/user/history" => not_implemented,
+    POST "/v1/mgmt/user/delete/batch" => delete_batch,
     POST "/v1/mgmt/user/logout" => logout,
-    POST "/v1/mgmt/user/passkey/delete" => not_implemented,
-    POST "/v1/mgmt/user/passkeys/delete" => not_implemented,
-    POST "/v1/mgmt/user/passkeys/import" => not_implemented,
-    POST "/v1/mgmt/user/passkeys/list" => not_implemented,
     POST "/v1/mgmt/user/password/expire" => expire_password,
     POST "/v1/mgmt/user/password/set/active" => set_password::<false>,
     POST "/v1/mgmt/user/password/set/temporary" => set_password::<true>,
-    PATCH "/v1/mgmt/user/patch" => not_implemented,
-    PATCH "/v1/mgmt/user/patch/batch" => not_implemented,
-    GET "/v1/mgmt/user/provider/token" => not_implemented,
-    POST "/v1/mgmt/user/search" => not_implemented,
-    POST "/v1/mgmt/user/signin/embeddedlink" => not_implemented,
-    POST "/v1/mgmt/user/signup/embeddedlink" => not_implemented,
+    PATCH "/v1/mgmt/user/patch" => update::update::<PatchUserRequest>,
+    PATCH "/v1/mgmt/user/patch/batch" => patch_batch,
     DELETE "/v1/mgmt/user/test/delete/all" => delete_all_test_users,
-    POST "/v1/mgmt/user/totp/delete" => not_implemented,
-    POST "/v1/mgmt/user/trusteddevices/list" => not_implemented,
-    POST "/v1/mgmt/user/trusteddevices/remove" => not_implemented,
-    POST "/v1/mgmt/user/update" => not_implemented,
-    POST "/v1/mgmt/user/update/customAttribute" => not_implemented,
-    POST "/v1/mgmt/user/update/email" => not_implemented,
-    POST "/v1/mgmt/user/update/impersonationConsent" => not_implemented,
-    POST "/v1/mgmt/user/update/loginid" => not_implemented,
-    POST "/v1/mgmt/user/update/name" => not_implemented,
-    POST "/v1/mgmt/user/update/phone" => not_implemented,
-    POST "/v1/mgmt/user/update/picture" => not_implemented,
-    POST "/v1/mgmt/user/update/recovery/email" => not_implemented,
-    POST "/v1/mgmt/user/update/recovery/phone" => not_implemented,
-    POST "/v1/mgmt/user/update/role/add" => not_implemented,
-    POST "/v1/mgmt/user/update/role/remove" => not_implemented,
-    POST "/v1/mgmt/user/update/role/set" => not_implemented,
-    POST "/v1/mgmt/user/update/ssoapp/add" => not_implemented,
-    POST "/v1/mgmt/user/update/ssoapp/remove" => not_implemented,
-    POST "/v1/mgmt/user/update/ssoapp/set" => not_implemented,
-    POST "/v1/mgmt/user/update/status" => not_implemented,
-    POST "/v1/mgmt/user/update/tenant/add" => not_implemented,
-    POST "/v1/mgmt/user/update/tenant/remove" => not_implemented,
-    POST "/v1/mgmt/users/load" => not_implemented,
-    POST "/v2/mgmt/user/history" => not_implemented,
-    POST "/v2/mgmt/user/search" => not_implemented,
-    POST "/v2/mgmt/user/search/test" => not_implemented,
-    POST "/v2/mgmt/user/update/role/add" => not_implemented,
-}
-
-/// `{tenantId, roleNames}` in a create body.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UserTenantBody {
-    #[serde(default, deserialize_with = "null_as_default")]
-    tenant_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    role_names: Vec<String>,
-}
-
-/// The body of `/v1/mgmt/user/create` and `/create/test`. Fields the emulator does not act on
-/// (`inviteUrl`, `sendMail`, `sendSMS`, `templateId`, `locale`, ...) are ignored.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateUserBody {
-    #[serde(default, deserialize_with = "null_as_default")]
-    login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    email: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    phone: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    display_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    given_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    middle_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    family_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    picture: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    role_names: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    user_tenants: Vec<UserTenantBody>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    custom_attributes: Map<String, Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    additional_login_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    additional_identifiers: Vec<String>,
-    /// Python and Go spell it `ssoAppIDs`.
-    #[serde(default, rename = "ssoAppIDs", deserialize_with = "null_as_default")]
-    sso_app_ids_caps: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    sso_app_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    invite: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
-    test: bool,
-    #[serde(default)]
-    verified_email: Option<bool>,
-    #[serde(default)]
-    verified_phone: Option<bool>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    status: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    password: String,
-}
-
-impl Validate for CreateUserBody {}
-
-impl CreateUserBody {
-    fn into_managed(self, test: bool) -> ManagedUser {
-        let mut additional = self.additional_login_ids;
-        additional.extend(self.additional_identifiers);
-        let mut sso_app_ids: Vec<String> = Vec::new();
-        for a in self.sso_app_ids_caps.into_iter().chain(self.sso_app_ids) {
-            if !a.is_empty() && !sso_app_ids.contains(&a) {
-                sso_app_ids.push(a);
-            }
-        }
-        ManagedUser {
-            login_id: self.login_id,
-            additional_login_ids: additional,
-            email: self.email,
-            phone: self.phone,
-            name: if self.display_name.is_empty() { self.name } else { self.display_name },
-            given_name: self.given_name,
-            middle_name: self.middle_name,
-            family_name: self.family_name,
-            picture: self.picture,
-            verified_email: self.verified_email,
-            verified_phone: self.verified_phone,
-            status: self.status,
-            invite: self.invite,
-            test: test || self.test,
-            custom_attributes: self.custom_attributes,
-            sso_app_ids,
-            roles: self.role_names,
-            tenants: self.user_tenants.into_iter().map(|t| (t.tenant_id, t.role_names)).collect(),
-            password: self.password,
-        }
-    }
+    POST "/v1/mgmt/user/update" => update::update::<CreateUserRequest>,
+    POST "/v1/mgmt/user/update/customAttribute" => update::update::<update::UpdateUserCustomAttributeRequest>,
+    POST "/v1/mgmt/user/update/email" => update::update::<update::UpdateUserEmailRequest>,
+    POST "/v1/mgmt/user/update/impersonationConsent" => update::update::<update::UpdateUserImpersonationConsentRequest>,
+    POST "/v1/mgmt/user/update/loginid" => update::update::<update::UpdateUserLoginIdRequest>,
+    POST "/v1/mgmt/user/update/name" => update::update::<update::UpdateUserDisplayNameRequest>,
+    POST "/v1/mgmt/user/update/phone" => update::update::<update::UpdateUserPhoneRequest>,
+    POST "/v1/mgmt/user/update/picture" => update::update::<update::UpdateUserPictureRequest>,
+    POST "/v1/mgmt/user/update/recovery/email" => update::update::<update::UpdateUserRecoveryEmailRequest>,
+    POST "/v1/mgmt/user/update/recovery/phone" => update::update::<update::UpdateUserRecoveryPhoneRequest>,
+    POST "/v1/mgmt/user/update/role/add" => update::update::<update::UpdateUserRolesRequest<update::Add>>,
+    POST "/v1/mgmt/user/update/role/remove" => update::update::<update::UpdateUserRolesRequest<update::Remove>>,
+    POST "/v1/mgmt/user/update/role/set" => update::update::<update::UpdateUserRolesRequest<update::Set>>,
+    POST "/v1/mgmt/user/update/ssoapp/add" => update::update::<update::UpdateUserSsoAppsRequest<update::Add>>,
+    POST "/v1/mgmt/user/update/ssoapp/remove" => update::update::<update::UpdateUserSsoAppsRequest<update::Remove>>,
+    POST "/v1/mgmt/user/update/ssoapp/set" => update::update::<update::UpdateUserSsoAppsRequest<update::Set>>,
+    POST "/v1/mgmt/user/update/status" => update::update::<update::UpdateUserStatusRequest>,
+    POST "/v1/mgmt/user/update/tenant/add" => update::update::<update::UpdateUserTenantRequest<update::Add>>,
+    POST "/v1/mgmt/user/update/tenant/remove" => update::update::<update::UpdateUserTenantRequest<update::Remove>>,
+    POST "/v1/mgmt/users/load" => load_users,
+    POST "/v2/mgmt/user/update/role/add" => update::update::<update::UpdateUserRolesRequest<update::Add>>,
 }
 
 /// POST /v1/mgmt/user/create
@@ -178,7 +77,7 @@ impl CreateUserBody {
 async fn create(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(body): DescopeJson<CreateUserBody>,
+    DescopeJson(body): DescopeJson<CreateUserRequest>,
 ) -> ApiResult<Json<UserEnvelope>> {
     let user = users::create_managed(&s, &ctx, body.into_managed(false)).await?;
     Ok(Json((&user).into()))
@@ -189,7 +88,7 @@ async fn create(
 async fn create_test(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(body): DescopeJson<CreateUserBody>,
+    DescopeJson(body): DescopeJson<CreateUserRequest>,
 ) -> ApiResult<Json<UserEnvelope>> {
     let user = users::create_managed(&s, &ctx, body.into_managed(true)).await?;
     Ok(Json((&user).into()))
@@ -279,4 +178,60 @@ async fn expire_password(
 ) -> ApiResult<Json<Empty>> {
     crate::domain::password::expire_by_management(&s, &ctx, &body.login_id).await?;
     Ok(Json(Empty {}))
+}
+
+/// POST /v1/mgmt/user/create/batch
+/// Creates users one by one; the ones refused are listed in `failedUsers` with the reason.
+async fn create_batch(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<CreateUsersRequest>,
+) -> ApiResult<Json<CreateUsersResponse>> {
+    let outcome = users::create_batch(&s, &ctx, body.into_managed()).await?;
+    Ok(Json((&outcome).into()))
+}
+
+/// PATCH /v1/mgmt/user/patch/batch
+/// Patches users one by one; the ones refused are listed in `failedUsers` with the reason.
+async fn patch_batch(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<PatchUsersRequest>,
+) -> ApiResult<Json<PatchUsersResponse>> {
+    let outcome = users::patch_batch(&s, &ctx, body.into_changes()).await?;
+    Ok(Json((&outcome).into()))
+}
+
+/// `{userIds, includeInvalidUsers}` of delete/batch and users/load.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserIdsBody {
+    #[serde(default, deserialize_with = "null_as_default")]
+    user_ids: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    include_invalid_users: bool,
+}
+
+impl Validate for UserIdsBody {}
+
+/// POST /v1/mgmt/user/delete/batch
+/// Deletes users by user ID; unknown IDs are ignored.
+async fn delete_batch(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<UserIdsBody>,
+) -> ApiResult<Json<Empty>> {
+    users::delete_batch(&s, &ctx, &body.user_ids).await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /v1/mgmt/users/load
+/// Loads users by user ID; disabled and expired ones only with `includeInvalidUsers`.
+async fn load_users(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<UserIdsBody>,
+) -> ApiResult<Json<UsersEnvelope>> {
+    let found = users::load_many(&s, &ctx, &body.user_ids, body.include_invalid_users).await?;
+    Ok(Json(found.as_slice().into()))
 }

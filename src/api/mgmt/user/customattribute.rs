@@ -1,0 +1,66 @@
+//! Descope API group `userManagement`: the project's declared user custom attributes,
+//! `/v1/mgmt/user/customattribute/*` and `GET /v1/mgmt/user/customattributes`. Each call
+//! answers the full list as `{"data": [...]}`.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+
+use crate::domain::custom_attributes;
+use crate::dto::common::null_as_default;
+use crate::dto::user::{CustomAttributeRequest, CustomAttributesEnvelope};
+use crate::error::ApiResult;
+use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::state::AppState;
+
+/// GET /v1/mgmt/user/customattributes
+/// Lists the declared custom attributes.
+pub async fn list(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+) -> ApiResult<Json<CustomAttributesEnvelope>> {
+    let all = custom_attributes::list(&s, &ctx).await?;
+    Ok(Json(all.as_slice().into()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateCustomAttributesRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
+    attributes: Vec<CustomAttributeRequest>,
+}
+
+impl Validate for CreateCustomAttributesRequest {}
+
+/// POST /v1/mgmt/user/customattribute/create
+/// Declares custom attributes (a declared name is replaced).
+pub async fn create(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<CreateCustomAttributesRequest>,
+) -> ApiResult<Json<CustomAttributesEnvelope>> {
+    let attrs =
+        body.attributes.into_iter().map(CustomAttributeRequest::into_domain).collect::<ApiResult<_>>()?;
+    let all = custom_attributes::create(&s, &ctx, attrs).await?;
+    Ok(Json(all.as_slice().into()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteCustomAttributesRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
+    names: Vec<String>,
+}
+
+impl Validate for DeleteCustomAttributesRequest {}
+
+/// POST /v1/mgmt/user/customattribute/delete
+/// Removes declared custom attributes; users keep their values.
+pub async fn delete(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<DeleteCustomAttributesRequest>,
+) -> ApiResult<Json<CustomAttributesEnvelope>> {
+    let all = custom_attributes::delete(&s, &ctx, &body.names).await?;
+    Ok(Json(all.as_slice().into()))
+}

@@ -1,0 +1,160 @@
+//! Descope API group `embeddedLink`: sign-in and sign-up embedded links.
+//!
+//! An embedded link is a magic-link token returned to the caller instead of being sent; it is
+//! verified with `POST /v1/auth/magiclink/verify`. `timeout` (seconds) sets its lifetime.
+//! Python sends the sign-up `user` and `loginOptions` with snake_case keys
+//! (`CreateUserObj.__dict__`), Go and Node with camelCase: both are accepted.
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::domain::passwordless::{self, Embedded, LoginOptions, Purpose, SignUpDetails};
+use crate::dto::common::null_as_default;
+use crate::error::ApiResult;
+use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::state::AppState;
+
+crate::route_table! {
+    pub OPS;
+    POST "/v1/mgmt/user/signin/embeddedlink" => sign_in,
+    POST "/v1/mgmt/user/signup/embeddedlink" => sign_up,
+}
+
+/// `EmbeddedLinkSignInRequest`
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EmbeddedLinkSignInRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    custom_claims: Map<String, Value>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    timeout: i64,
+}
+
+impl Validate for EmbeddedLinkSignInRequest {}
+
+/// `EmbeddedLinkSignInResponse`
+#[derive(Debug, Serialize)]
+struct EmbeddedLinkResponse {
+    token: String,
+}
+
+/// POST /v1/mgmt/user/signin/embeddedlink
+/// A sign-in token for an existing user, with custom claims for the session it yields.
+async fn sign_in(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<EmbeddedLinkSignInRequest>,
+) -> ApiResult<Json<EmbeddedLinkResponse>> {
+    let options = LoginOptions { custom_claims: body.custom_claims, ..LoginOptions::default() };
+    let token = passwordless::generate_embedded_link(
+        &s,
+        &ctx,
+        Purpose::SignIn,
+        &body.login_id,
+        SignUpDetails::default(),
+        options,
+        Embedded::default(),
+        body.timeout,
+    )
+    .await?;
+    Ok(Json(EmbeddedLinkResponse { token }))
+}
+
+/// `SignUpUser`, in either spelling.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignUpUser {
+    #[serde(default, deserialize_with = "null_as_default")]
+    name: String,
+    #[serde(default, alias = "display_name", deserialize_with = "null_as_default")]
+    display_name: String,
+    #[serde(default, alias = "given_name", deserialize_with = "null_as_default")]
+    given_name: String,
+    #[serde(default, alias = "middle_name", deserialize_with = "null_as_default")]
+    middle_name: String,
+    #[serde(default, alias = "family_name", deserialize_with = "null_as_default")]
+    family_name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    email: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    phone: String,
+}
+
+/// `LoginOptions`, in either spelling.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SignUpLoginOptions {
+    #[serde(default, deserialize_with = "null_as_default")]
+    stepup: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    mfa: bool,
+    #[serde(default, alias = "custom_claims", deserialize_with = "null_as_default")]
+    custom_claims: Map<String, Value>,
+    #[serde(default, alias = "revoke_other_sessions", deserialize_with = "null_as_default")]
+    revoke_other_sessions: bool,
+    #[serde(default, alias = "tenant_id", deserialize_with = "null_as_default")]
+    tenant_id: String,
+}
+
+/// `EmbeddedLinkSignUpOrInRequest`
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EmbeddedLinkSignUpRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    user: SignUpUser,
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_options: SignUpLoginOptions,
+    #[serde(default, deserialize_with = "null_as_default")]
+    email_verified: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    phone_verified: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    timeout: i64,
+}
+
+impl Validate for EmbeddedLinkSignUpRequest {}
+
+/// POST /v1/mgmt/user/signup/embeddedlink
+/// A sign-up token: verifying it creates the user from `user` (or signs in an existing one).
+async fn sign_up(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<EmbeddedLinkSignUpRequest>,
+) -> ApiResult<Json<EmbeddedLinkResponse>> {
+    let u = body.user;
+    let details = SignUpDetails {
+        name: if u.display_name.is_empty() { u.name } else { u.display_name },
+        given_name: u.given_name,
+        middle_name: u.middle_name,
+        family_name: u.family_name,
+        email: u.email,
+        phone: u.phone,
+    };
+    let o = body.login_options;
+    let options = LoginOptions {
+        stepup: o.stepup,
+        mfa: o.mfa,
+        custom_claims: o.custom_claims,
+        revoke_other_sessions: o.revoke_other_sessions,
+        tenant_id: o.tenant_id,
+    };
+    let embedded = Embedded { email_verified: body.email_verified, phone_verified: body.phone_verified };
+    let token = passwordless::generate_embedded_link(
+        &s,
+        &ctx,
+        Purpose::SignUpOrIn,
+        &body.login_id,
+        details,
+        options,
+        embedded,
+        body.timeout,
+    )
+    .await?;
+    Ok(Json(EmbeddedLinkResponse { token }))
+}

@@ -1,0 +1,187 @@
+//! Descope API group `userManagement`: a user's passkeys (WebAuthn credentials).
+//!
+//! Passkeys come from `/passkeys/import` (Descope's or Auth0's export) until WebAuthn
+//! registration adds its own; a user without any lists `[]`.
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::user_credentials::{self, ImportedPasskey, PasskeyRow};
+use crate::dto::common::{null_as_default, Empty};
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::state::AppState;
+
+crate::route_table! {
+    pub OPS;
+    POST "/v1/mgmt/user/passkey/delete" => delete_one,
+    POST "/v1/mgmt/user/passkeys/delete" => delete_all,
+    POST "/v1/mgmt/user/passkeys/import" => import,
+    POST "/v1/mgmt/user/passkeys/list" => list,
+}
+
+/// `{loginId, credentialId}`
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PasskeyRef {
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    credential_id: String,
+}
+
+impl Validate for PasskeyRef {}
+
+/// `UserPasskey`; `createdTime` in Unix seconds.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserPasskey {
+    id: String,
+    rp_id: String,
+    kind: String,
+    display_name: String,
+    created_time: i64,
+}
+
+impl From<PasskeyRow> for UserPasskey {
+    fn from(p: PasskeyRow) -> Self {
+        UserPasskey {
+            id: p.credential_id,
+            rp_id: p.rp_id,
+            kind: p.kind,
+            display_name: p.display_name,
+            created_time: p.created_ms / 1000,
+        }
+    }
+}
+
+/// `ListUserPasskeysResponse`
+#[derive(Debug, Serialize)]
+struct ListUserPasskeysResponse {
+    passkeys: Vec<UserPasskey>,
+}
+
+/// POST /v1/mgmt/user/passkeys/list
+/// The user's passkeys.
+async fn list(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<PasskeyRef>,
+) -> ApiResult<Json<ListUserPasskeysResponse>> {
+    let rows = user_credentials::list_passkeys(&s, &ctx, &body.login_id).await?;
+    Ok(Json(ListUserPasskeysResponse { passkeys: rows.into_iter().map(UserPasskey::from).collect() }))
+}
+
+/// POST /v1/mgmt/user/passkeys/delete
+/// Removes every passkey of the user.
+async fn delete_all(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<PasskeyRef>,
+) -> ApiResult<Json<Empty>> {
+    user_credentials::delete_all_passkeys(&s, &ctx, &body.login_id).await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /v1/mgmt/user/passkey/delete
+/// Removes one passkey of the user by credential ID.
+async fn delete_one(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<PasskeyRef>,
+) -> ApiResult<Json<Empty>> {
+    user_credentials::delete_passkey(&s, &ctx, &body.login_id, &body.credential_id).await?;
+    Ok(Json(Empty {}))
+}
+
+/// `WebauthnImportDescope`
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DescopeDevice {
+    #[serde(default, deserialize_with = "null_as_default")]
+    credential_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    rp_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    public_key: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    aaguid: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    transports: Vec<String>,
+}
+
+/// `WebauthnImportAuth0`
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Auth0Device {
+    #[serde(default, deserialize_with = "null_as_default")]
+    key_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    rp_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    public_key: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    aaguid: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    transports: Vec<String>,
+}
+
+/// `WebauthnImportDevice`: one of the two exports.
+#[derive(Debug, Default, Deserialize)]
+struct ImportDevice {
+    #[serde(default)]
+    descope: Option<DescopeDevice>,
+    #[serde(default)]
+    auth0: Option<Auth0Device>,
+}
+
+/// `ImportUserPasskeysRequest`
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ImportUserPasskeysRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    devices: Vec<ImportDevice>,
+}
+
+impl Validate for ImportUserPasskeysRequest {}
+
+impl ImportUserPasskeysRequest {
+    fn passkeys(self) -> ApiResult<Vec<ImportedPasskey>> {
+        self.devices
+            .into_iter()
+            .enumerate()
+            .map(|(i, d)| match (d.descope, d.auth0) {
+                (Some(d), _) => Ok(ImportedPasskey {
+                    credential_id: d.credential_id,
+                    rp_id: d.rp_id,
+                    public_key: d.public_key,
+                    aaguid: d.aaguid,
+                    transports: d.transports,
+                }),
+                (None, Some(a)) => Ok(ImportedPasskey {
+                    credential_id: a.key_id,
+                    rp_id: a.rp_id,
+                    public_key: a.public_key,
+                    aaguid: a.aaguid,
+                    transports: a.transports,
+                }),
+                (None, None) => Err(ApiError::invalid(format!("devices[{i}] has neither descope nor auth0"))),
+            })
+            .collect()
+    }
+}
+
+/// POST /v1/mgmt/user/passkeys/import
+/// Imports passkeys exported from Descope or Auth0 for the user.
+async fn import(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<ImportUserPasskeysRequest>,
+) -> ApiResult<Json<Empty>> {
+    let login_id = body.login_id.clone();
+    user_credentials::import_passkeys(&s, &ctx, &login_id, body.passkeys()?).await?;
+    Ok(Json(Empty {}))
+}

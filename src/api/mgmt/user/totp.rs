@@ -1,0 +1,38 @@
+//! Descope API group `userManagement`: removing a user's TOTP seed.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+
+use crate::domain::user_credentials;
+use crate::dto::common::null_as_default;
+use crate::dto::user::UserEnvelope;
+use crate::error::ApiResult;
+use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::state::AppState;
+
+crate::route_table! {
+    pub OPS;
+    POST "/v1/mgmt/user/totp/delete" => delete,
+}
+
+/// `RemoveUserTOTPRequest`
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RemoveUserTotpRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
+    login_id: String,
+}
+
+impl Validate for RemoveUserTotpRequest {}
+
+/// POST /v1/mgmt/user/totp/delete
+/// Removes the user's TOTP seed; answers with the user (`TOTP: false`).
+async fn delete(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<RemoveUserTotpRequest>,
+) -> ApiResult<Json<UserEnvelope>> {
+    let user = user_credentials::remove_totp(&s, &ctx, &body.login_id).await?;
+    Ok(Json((&user).into()))
+}

@@ -13,7 +13,9 @@ use crate::domain::projects::{is_valid_project_id, ProjectSettings};
 use crate::dto::common::null_as_default;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
-use crate::store::{self, projects::ProjectRow, tenants, users::RoleGrant, users::UserRow, Conn};
+use crate::store::{
+    self, projects::ProjectRow, snapshot as snapshot_store, tenants, users::RoleGrant, users::UserRow, Conn,
+};
 
 /// A project's whole state.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -41,6 +43,99 @@ pub struct ProjectSnapshot {
     pub tenants: Vec<SnapshotTenant>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub users: Vec<SnapshotUser>,
+    /// Declared user custom attributes.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub custom_attributes: Vec<SnapshotCustomAttribute>,
+    /// Access keys, with the hash of their secret (never the cleartext).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub access_keys: Vec<SnapshotAccessKey>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotCustomAttribute {
+    pub name: String,
+    pub display_name: String,
+    /// Descope's type number (1 text, 2 numeric, 3 boolean, 4 singleselect, ...).
+    #[serde(rename = "type")]
+    pub kind: i64,
+    pub options: Value,
+    pub default_value: Value,
+    pub view_permissions: Vec<String>,
+    pub edit_permissions: Vec<String>,
+    /// Unix ms.
+    pub created_ms: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotAccessKey {
+    pub id: String,
+    pub name: String,
+    /// The stored hash of the secret; the cleartext was shown once at creation.
+    pub secret_hash: String,
+    pub status: String,
+    /// Unix ms.
+    pub created_ms: i64,
+    /// Unix seconds; 0 = never.
+    pub expire_time: i64,
+    pub created_by: String,
+    pub client_id: String,
+    pub bound_user_id: String,
+    pub role_names: Vec<String>,
+    pub key_tenants: Value,
+    pub custom_claims: Map<String, Value>,
+    pub description: String,
+    pub permitted_ips: Vec<String>,
+    pub custom_attributes: Map<String, Value>,
+}
+
+/// Password state beside the hash: temporary/expired flags, set time, failures and locks.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotPasswordCredential {
+    pub temporary: bool,
+    pub expired: bool,
+    pub set_ms: i64,
+    pub failed_attempts: i64,
+    pub locked: bool,
+    pub locked_until_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotHashed {
+    pub hash: String,
+    pub set_ms: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotRecoveryCode {
+    pub code_hash: String,
+    pub created_ms: i64,
+    pub used_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotSecurityAnswer {
+    pub question_id: String,
+    pub answer_hash: String,
+    pub set_ms: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotPasskey {
+    pub credential_id: String,
+    pub rp_id: String,
+    pub kind: String,
+    pub display_name: String,
+    pub public_key: String,
+    pub aaguid: String,
+    pub transports: Vec<String>,
+    pub created_ms: i64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -65,6 +160,9 @@ pub struct SnapshotManagementKey {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SnapshotPermission {
+    /// Empty in hand-written fixtures: one is given on first use.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub id: String,
     pub name: String,
     pub description: String,
 }
@@ -72,6 +170,9 @@ pub struct SnapshotPermission {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SnapshotRole {
+    /// Empty in hand-written fixtures: one is given on first use.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub id: String,
     pub name: String,
     pub description: String,
     pub permission_names: Vec<String>,
@@ -87,6 +188,10 @@ pub struct SnapshotTenant {
     pub name: String,
     pub self_provisioning_domains: Vec<String>,
     pub custom_attributes: Map<String, Value>,
+    /// The tenant's settings as stored (enforceSSO, disabled, parent, default roles, session
+    /// settings, domains, ...).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub settings: Map<String, Value>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -126,6 +231,39 @@ pub struct SnapshotUser {
     pub totp_secret: Option<String>,
     /// Unix seconds.
     pub created_time: i64,
+    /// Unix ms, the exact creation time (which orders users); wins over `createdTime`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub created_ms: i64,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub recovery_email: String,
+    #[serde(skip_serializing_if = "is_false")]
+    pub verified_recovery_email: bool,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub recovery_phone: String,
+    #[serde(skip_serializing_if = "is_false")]
+    pub verified_recovery_phone: bool,
+    /// Impersonation consent until (Unix seconds); 0 = none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub consent_expiration: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_credential: Option<SnapshotPasswordCredential>,
+    /// Earlier password hashes, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub password_history: Vec<SnapshotHashed>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recovery_codes: Vec<SnapshotRecoveryCode>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub security_answers: Vec<SnapshotSecurityAnswer>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub passkeys: Vec<SnapshotPasskey>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 fn yes() -> bool {
@@ -164,21 +302,22 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
         .into_iter()
         .map(|k| SnapshotManagementKey { id: k.id, name: k.name, key: k.secret })
         .collect();
-    let permissions = tenants::list_permissions(&mut conn, project_id)
+    let permissions = tenants::list_permission_records(&mut conn, project_id)
         .await?
         .into_iter()
-        .map(|p| SnapshotPermission { name: p.name, description: p.description })
+        .map(|p| SnapshotPermission { id: p.id, name: p.row.name, description: p.row.description })
         .collect();
-    let roles = tenants::list_roles(&mut conn, project_id)
+    let roles = tenants::list_role_records(&mut conn, project_id)
         .await?
         .into_iter()
         .map(|r| SnapshotRole {
-            permission_names: store::from_json_text(&r.permission_names),
-            name: r.name,
-            description: r.description,
-            tenant_id: r.tenant_id,
-            default: r.is_default,
-            private: r.private,
+            id: r.id,
+            permission_names: store::from_json_text(&r.row.permission_names),
+            name: r.row.name,
+            description: r.row.description,
+            tenant_id: r.row.tenant_id,
+            default: r.row.is_default,
+            private: r.row.private,
         })
         .collect();
     let tenant_list = tenants::list_tenants(&mut conn, project_id)
@@ -187,6 +326,7 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
         .map(|t| SnapshotTenant {
             self_provisioning_domains: store::from_json_text(&t.self_provisioning_domains),
             custom_attributes: store::from_json_text(&t.custom_attributes),
+            settings: store::from_json_text(&t.settings),
             id: t.id,
             name: t.name,
         })
@@ -194,6 +334,55 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
     let mut users = Vec::new();
     for row in store::users::list_all(&mut conn, project_id).await? {
         let u = crate::domain::users::assemble(&mut conn, project_id, row).await?;
+        let uid = u.row.id.as_str();
+        let password_credential =
+            store::credentials::get_password(&mut conn, project_id, uid).await?.map(|c| {
+                SnapshotPasswordCredential {
+                    temporary: c.temporary,
+                    expired: c.expired,
+                    set_ms: c.set_ms,
+                    failed_attempts: c.failed_attempts,
+                    locked: c.locked,
+                    locked_until_ms: c.locked_until_ms,
+                }
+            });
+        let password_history = snapshot_store::password_history_of_user(&mut conn, project_id, uid)
+            .await?
+            .into_iter()
+            .map(|h| SnapshotHashed { hash: h.hash, set_ms: h.set_ms })
+            .collect();
+        let recovery_codes = snapshot_store::recovery_codes_of_user(&mut conn, project_id, uid)
+            .await?
+            .into_iter()
+            .map(|c| SnapshotRecoveryCode {
+                code_hash: c.code_hash,
+                created_ms: c.created_ms,
+                used_ms: c.used_ms,
+            })
+            .collect();
+        let security_answers = snapshot_store::security_answers_of_user(&mut conn, project_id, uid)
+            .await?
+            .into_iter()
+            .map(|a| SnapshotSecurityAnswer {
+                question_id: a.question_id,
+                answer_hash: a.answer_hash,
+                set_ms: a.set_ms,
+            })
+            .collect();
+        let passkeys = store::passkeys::list_of_user(&mut conn, project_id, uid)
+            .await?
+            .into_iter()
+            .map(|k| SnapshotPasskey {
+                transports: store::from_json_text(&k.transports),
+                credential_id: k.credential_id,
+                rp_id: k.rp_id,
+                kind: k.kind,
+                display_name: k.display_name,
+                public_key: k.public_key,
+                aaguid: k.aaguid,
+                created_ms: k.created_ms,
+            })
+            .collect();
         users.push(SnapshotUser {
             user_id: u.row.id.clone(),
             login_ids: u.login_ids.clone(),
@@ -220,8 +409,54 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
             password_hash: u.row.password_hash.clone(),
             totp_secret: u.row.totp_secret.clone(),
             created_time: u.row.created_ms / 1000,
+            created_ms: u.row.created_ms,
+            recovery_email: u.row.recovery_email.clone(),
+            verified_recovery_email: u.row.verified_recovery_email,
+            recovery_phone: u.row.recovery_phone.clone(),
+            verified_recovery_phone: u.row.verified_recovery_phone,
+            consent_expiration: u.row.consent_expiration,
+            password_credential,
+            password_history,
+            recovery_codes,
+            security_answers,
+            passkeys,
         });
     }
+    let custom_attributes = store::custom_attributes::list(&mut conn, project_id)
+        .await?
+        .into_iter()
+        .map(|a| SnapshotCustomAttribute {
+            options: store::from_json_text(&a.options),
+            default_value: store::from_json_text(&a.default_value),
+            view_permissions: store::from_json_text(&a.view_permissions),
+            edit_permissions: store::from_json_text(&a.edit_permissions),
+            name: a.name,
+            display_name: a.display_name,
+            kind: a.r#type,
+            created_ms: a.created_ms,
+        })
+        .collect();
+    let access_keys = store::accesskeys::list_all(&mut conn, project_id)
+        .await?
+        .into_iter()
+        .map(|k| SnapshotAccessKey {
+            role_names: store::from_json_text(&k.role_names),
+            key_tenants: store::from_json_text(&k.key_tenants),
+            custom_claims: store::from_json_text(&k.custom_claims),
+            permitted_ips: store::from_json_text(&k.permitted_ips),
+            custom_attributes: store::from_json_text(&k.custom_attributes),
+            id: k.id,
+            name: k.name,
+            secret_hash: k.secret_hash,
+            status: k.status,
+            created_ms: k.created_ms,
+            expire_time: k.expire_secs,
+            created_by: k.created_by,
+            client_id: k.client_id,
+            bound_user_id: k.bound_user_id,
+            description: k.description,
+        })
+        .collect();
     Ok(ProjectSnapshot {
         project_id: project.id,
         name: project.name,
@@ -233,6 +468,8 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
         roles,
         tenants: tenant_list,
         users,
+        custom_attributes,
+        access_keys,
     })
 }
 
@@ -274,6 +511,11 @@ impl ProjectSnapshot {
         unique("tenant id", self.tenants.iter().map(|t| t.id.as_str()))?;
         unique("userId", self.users.iter().map(|u| u.user_id.as_str()).filter(|id| !id.is_empty()))?;
         unique("loginId", self.users.iter().flat_map(|u| u.login_ids.iter().map(String::as_str)))?;
+        unique("access key id", self.access_keys.iter().map(|k| k.id.as_str()))?;
+        unique("custom attribute name", self.custom_attributes.iter().map(|a| a.name.as_str()))?;
+        if self.access_keys.iter().any(|k| k.secret_hash.is_empty()) {
+            return Err(ApiError::invalid("Snapshot has an access key without a secretHash"));
+        }
         for k in &self.management_keys {
             if k.key.is_empty() || k.key.contains(':') {
                 return Err(ApiError::invalid("A management key must be non-empty and must not contain ':'"));
@@ -449,6 +691,9 @@ async fn import_data(
                 },
             )
             .await?;
+            if !p.id.is_empty() {
+                snapshot_store::set_permission_id(conn, id, &p.name, &p.id).await?;
+            }
         }
     }
     let have_roles: Vec<(String, String)> =
@@ -469,6 +714,9 @@ async fn import_data(
                 },
             )
             .await?;
+            if !r.id.is_empty() {
+                snapshot_store::set_role_id(conn, id, &r.tenant_id, &r.name, &r.id).await?;
+            }
         }
     }
     let have_tenants: Vec<String> =
@@ -483,7 +731,7 @@ async fn import_data(
                     name: t.name.clone(),
                     self_provisioning_domains: store::json_text(&t.self_provisioning_domains)?,
                     custom_attributes: store::json_text(&t.custom_attributes)?,
-                    settings: "{}".into(),
+                    settings: store::json_text(&t.settings)?,
                     created_ms: now.millis(),
                 },
             )
@@ -519,7 +767,13 @@ async fn import_data(
             (None, Some(p)) => Some(hasher.hash(p)?),
             (None, None) => None,
         };
-        let created_ms = if u.created_time > 0 { u.created_time * 1000 } else { now.millis() };
+        let created_ms = if u.created_ms > 0 {
+            u.created_ms
+        } else if u.created_time > 0 {
+            u.created_time * 1000
+        } else {
+            now.millis()
+        };
         let row = UserRow {
             id: user_id.clone(),
             email: u.email.clone(),
@@ -541,6 +795,11 @@ async fn import_data(
             first_seen: true,
             created_ms,
             modified_ms: created_ms,
+            recovery_email: u.recovery_email.clone(),
+            verified_recovery_email: u.verified_recovery_email,
+            recovery_phone: u.recovery_phone.clone(),
+            verified_recovery_phone: u.verified_recovery_phone,
+            consent_expiration: u.consent_expiration,
             ..UserRow::default()
         };
         store::users::insert(conn, id, &row).await?;
@@ -562,6 +821,113 @@ async fn import_data(
             );
         }
         store::users::set_role_grants(conn, id, &user_id, &grants).await?;
+        import_credentials(conn, id, &user_id, u).await?;
+    }
+    let have_attrs: Vec<String> =
+        store::custom_attributes::list(conn, id).await?.into_iter().map(|a| a.name).collect();
+    for a in &snap.custom_attributes {
+        if merge && have_attrs.contains(&a.name) {
+            continue;
+        }
+        let row = store::custom_attributes::CustomAttributeRow {
+            name: a.name.clone(),
+            display_name: a.display_name.clone(),
+            r#type: if a.kind == 0 { 1 } else { a.kind },
+            options: array_text(&a.options)?,
+            default_value: store::json_text(&a.default_value)?,
+            view_permissions: store::json_text(&a.view_permissions)?,
+            edit_permissions: store::json_text(&a.edit_permissions)?,
+            created_ms: if a.created_ms > 0 { a.created_ms } else { now.millis() },
+        };
+        store::custom_attributes::upsert(conn, id, &row).await?;
+    }
+    for k in &snap.access_keys {
+        if merge && store::accesskeys::get(conn, id, &k.id).await?.is_some() {
+            continue;
+        }
+        let row = store::accesskeys::AccessKeyRow {
+            id: k.id.clone(),
+            name: k.name.clone(),
+            secret_hash: k.secret_hash.clone(),
+            status: if k.status.is_empty() { "active".into() } else { k.status.clone() },
+            created_ms: if k.created_ms > 0 { k.created_ms } else { now.millis() },
+            expire_secs: k.expire_time,
+            created_by: k.created_by.clone(),
+            client_id: k.client_id.clone(),
+            bound_user_id: k.bound_user_id.clone(),
+            role_names: store::json_text(&k.role_names)?,
+            key_tenants: array_text(&k.key_tenants)?,
+            custom_claims: store::json_text(&k.custom_claims)?,
+            description: k.description.clone(),
+            permitted_ips: store::json_text(&k.permitted_ips)?,
+            custom_attributes: store::json_text(&k.custom_attributes)?,
+        };
+        store::accesskeys::insert(conn, id, &row).await?;
+    }
+    Ok(())
+}
+
+/// JSON text of a list field; absent (null) is the empty list.
+fn array_text(v: &Value) -> ApiResult<String> {
+    if v.is_null() {
+        Ok("[]".into())
+    } else {
+        store::json_text(v)
+    }
+}
+
+/// A new user's password state, history, recovery codes, security answers and passkeys.
+async fn import_credentials(
+    conn: &mut Conn,
+    project: &str,
+    user_id: &str,
+    u: &SnapshotUser,
+) -> ApiResult<()> {
+    if let Some(c) = &u.password_credential {
+        let row = store::credentials::PasswordRow {
+            user_id: user_id.to_owned(),
+            temporary: c.temporary,
+            expired: c.expired,
+            set_ms: c.set_ms,
+            failed_attempts: c.failed_attempts,
+            locked: c.locked,
+            locked_until_ms: c.locked_until_ms,
+        };
+        store::credentials::upsert_password(conn, project, &row).await?;
+    }
+    for h in &u.password_history {
+        let h = snapshot_store::PasswordHistoryRecord { hash: h.hash.clone(), set_ms: h.set_ms };
+        snapshot_store::insert_password_history(conn, project, user_id, &h).await?;
+    }
+    for c in &u.recovery_codes {
+        let c = snapshot_store::RecoveryCodeRecord {
+            code_hash: c.code_hash.clone(),
+            created_ms: c.created_ms,
+            used_ms: c.used_ms,
+        };
+        snapshot_store::insert_recovery_code(conn, project, user_id, &c).await?;
+    }
+    for (i, a) in u.security_answers.iter().enumerate() {
+        let a = snapshot_store::SecurityAnswerRecord {
+            question_id: a.question_id.clone(),
+            answer_hash: a.answer_hash.clone(),
+            set_ms: a.set_ms,
+        };
+        snapshot_store::insert_security_answer(conn, project, user_id, i as i64, &a).await?;
+    }
+    for k in &u.passkeys {
+        let row = store::passkeys::PasskeyRow {
+            user_id: user_id.to_owned(),
+            credential_id: k.credential_id.clone(),
+            rp_id: k.rp_id.clone(),
+            kind: if k.kind.is_empty() { "passkey".into() } else { k.kind.clone() },
+            display_name: k.display_name.clone(),
+            public_key: k.public_key.clone(),
+            aaguid: k.aaguid.clone(),
+            transports: store::json_text(&k.transports)?,
+            created_ms: k.created_ms,
+        };
+        store::passkeys::upsert(conn, project, &row).await?;
     }
     Ok(())
 }

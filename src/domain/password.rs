@@ -390,6 +390,7 @@ pub async fn sign_up(state: &AppState, ctx: &Ctx, req: SignUp) -> ApiResult<Auth
             given_name: d.given_name,
             middle_name: d.middle_name,
             family_name: d.family_name,
+            method: "password".into(),
             ..NewUser::default()
         },
     )
@@ -417,6 +418,18 @@ pub async fn sign_in(
     ensure_enabled(ctx)?;
     require(login_id, "loginId")?;
     require(password, "password")?;
+    let result = check_and_sign_in(state, ctx, login_id, password, options, session).await;
+    super::audit::on_login_failure(state, ctx, login_id, "password", result).await
+}
+
+async fn check_and_sign_in(
+    state: &AppState,
+    ctx: &Ctx,
+    login_id: &str,
+    password: &str,
+    options: LoginOptions,
+    session: Option<&Claims>,
+) -> ApiResult<AuthInfo> {
     let (user, hash) = user_with_password(state, ctx, login_id).await?;
     let ok = verify(state, password, &hash).await?;
     let mut tx = store::begin_immediate(&state.db).await?;

@@ -519,6 +519,17 @@ pub async fn verify_code(
     if code.is_empty() {
         return Err(ApiError::missing("code"));
     }
+    let result = check_code(state, ctx, channel, login_id, code).await;
+    super::audit::on_login_failure(state, ctx, login_id, Method::Otp.as_str(), result).await
+}
+
+async fn check_code(
+    state: &AppState,
+    ctx: &Ctx,
+    channel: ChannelKind,
+    login_id: &str,
+    code: &str,
+) -> ApiResult<AuthInfo> {
     let mut tx = store::begin_immediate(&state.db).await?;
     let max = ctx.project.settings.otp_max_attempts.max(1);
     let live: Vec<CodeRow> = store::codes::live_for_login(
@@ -705,6 +716,7 @@ async fn complete(conn: &mut Conn, ctx: &Ctx, channel: ChannelKind, row: &CodeRo
                     family_name: d.family_name,
                     verified_email: kind == AddressKind::Email,
                     verified_phone: kind == AddressKind::Phone,
+                    method: row.method.clone(),
                     ..NewUser::default()
                 },
             )
@@ -848,6 +860,7 @@ async fn complete_embedded(
                     family_name: d.family_name,
                     verified_email: embedded.email_verified,
                     verified_phone: embedded.phone_verified,
+                    method: row.method.clone(),
                     ..NewUser::default()
                 },
             )

@@ -90,6 +90,18 @@ pub async fn sign_in_with_code(
     if code.trim().is_empty() {
         return Err(ApiError::missing("code"));
     }
+    let result = check_code(state, ctx, login_id, code, options, session).await;
+    super::audit::on_login_failure(state, ctx, login_id, "recovery", result).await
+}
+
+async fn check_code(
+    state: &AppState,
+    ctx: &Ctx,
+    login_id: &str,
+    code: &str,
+    options: LoginOptions,
+    session: Option<&Claims>,
+) -> ApiResult<AuthInfo> {
     let mut tx = store::begin_immediate(&state.db).await?;
     let user = users::find_by_login_id(&mut tx, ctx.project_id(), login_id)
         .await?

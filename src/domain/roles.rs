@@ -7,7 +7,7 @@
 //! token shows the change. Renaming or deleting a permission rewrites the permission names of
 //! the roles that hold it.
 
-use super::Ctx;
+use super::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
 use crate::store::{
@@ -237,6 +237,21 @@ fn dedup(names: Vec<String>) -> Vec<String> {
     out
 }
 
+/// An audit event about a role (`data.role_id`, `data.role_name`; a tenant role is in its
+/// tenant's `tenants`).
+fn role_event(action: &str, id: &str, name: &str, tenant_id: &str) -> audit::Event {
+    let mut e = audit::Event::new(action, "").data("role_id", id).data("role_name", name);
+    if !tenant_id.is_empty() {
+        e.tenants = vec![tenant_id.to_owned()];
+    }
+    e
+}
+
+/// An audit event about a permission; Descope names it in `data.permission_id`.
+fn permission_event(action: &str, id: &str, name: &str) -> audit::Event {
+    audit::Event::new(action, "").data("permission_id", id).data("permission_name", name)
+}
+
 /// `POST /v1/mgmt/role/create`: the permissions must exist, and a tenant role's tenant too.
 pub async fn create_role(state: &AppState, ctx: &Ctx, new: NewRole) -> ApiResult<Role> {
     Ok(create_roles(state, ctx, vec![new]).await?.remove(0))
@@ -250,7 +265,10 @@ pub async fn create_roles(state: &AppState, ctx: &Ctx, news: Vec<NewRole>) -> Ap
     let mut tx = store::begin_immediate(&state.db).await?;
     let mut out = Vec::with_capacity(news.len());
     for new in news {
-        out.push(create_in(&mut tx, ctx, new).await?);
+        let role = create_in(&mut tx, ctx, new).await?;
+        audit::record(&mut tx, ctx, &role_event(audit::ROLE_CREATED, &role.id, &role.name, &role.tenant_id))
+            .await?;
+        out.push(role);
     }
     tx.commit().await?;
     Ok(out)
@@ -269,7 +287,10 @@ pub async fn update_roles(state: &AppState, ctx: &Ctx, updates: Vec<RoleUpdate>)
     let mut tx = store::begin_immediate(&state.db).await?;
     let mut out = Vec::with_capacity(updates.len());
     for u in updates {
-        out.push(update_in(&mut tx, ctx, u).await?);
+        let role = update_in(&mut tx, ctx, u).await?;
+        audit::record(&mut tx, ctx, &role_event(audit::ROLE_MODIFIED, &role.id, &role.name, &role.tenant_id))
+            .await?;
+        out.push(role);
     }
     tx.commit().await?;
     Ok(out)
@@ -283,6 +304,7 @@ pub async fn delete_roles(state: &AppState, ctx: &Ctx, refs: Vec<RoleRef>) -> Ap
     let mut tx = store::begin_immediate(&state.db).await?;
     for r in &refs {
         delete_in(&mut tx, ctx, r).await?;
+        audit::record(&mut tx, ctx, &role_event(audit::ROLE_DELETED, &r.id, &r.name, &r.tenant_id)).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -360,8 +382,10 @@ pub async fn create_permissions(state: &AppState, ctx: &Ctx, news: Vec<(String, 
         if name.trim().is_empty() {
             return Err(ApiError::missing("name"));
         }
+        let event = audit::Event::new(audit::PERMISSION_CREATED, "").data("permission_name", name.clone());
         let row = PermissionRow { name, description, created_ms: ctx.now.millis() };
         store::tenants::insert_permission_record(&mut tx, ctx.project_id(), &row).await?;
+        audit::record(&mut tx, ctx, &event).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -386,6 +410,7 @@ pub async fn update_permissions(
         if name != p.name {
             rewrite_role_permissions(&mut tx, project, &p.name, Some(&name)).await?;
         }
+        audit::record(&mut tx, ctx, &permission_event(audit::PERMISSION_MODIFIED, &p.id, &name)).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -412,6 +437,7 @@ pub async fn delete_permissions(
         let p = find_permission(&mut tx, project, &id, &name).await?;
         store::tenants::delete_permission(&mut tx, project, &p.id).await?;
         rewrite_role_permissions(&mut tx, project, &p.name, None).await?;
+        audit::record(&mut tx, ctx, &permission_event(audit::PERMISSION_DELETED, &p.id, &p.name)).await?;
     }
     tx.commit().await?;
     Ok(())

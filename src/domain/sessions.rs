@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+use super::audit::{self, Event};
 use super::passwordless::LoginOptions;
 use super::users::{self, User};
 use super::Ctx;
@@ -270,13 +271,15 @@ async fn session_jwt(
     Ok((ctx.project.signing.sign(&claims)?, exp))
 }
 
-/// Signs a refresh JWT and records it, so logout can revoke it.
+/// Signs a refresh JWT and records it, so logout can revoke it. `extra` (custom claims,
+/// `act`) rides along so that refresh can put it into every later session JWT.
 async fn refresh_jwt(
     conn: &mut Conn,
     ctx: &Ctx,
     user: &User,
     amr: &[String],
     dct: Option<&str>,
+    extra: &Map<String, Value>,
 ) -> ApiResult<(String, i64)> {
     let iat = ctx.now.secs();
     let exp = iat + ctx.project.settings.refresh_token_ttl_secs;
@@ -293,7 +296,7 @@ async fn refresh_jwt(
         permissions: None,
         tenants: None,
         dct: dct.map(str::to_owned),
-        extra: Map::new(),
+        extra: extra.clone(),
     };
     Ok((ctx.project.signing.sign(&claims)?, exp))
 }
@@ -345,7 +348,8 @@ pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOpt
     }
     let (session_jwt, session_exp) =
         session_jwt(conn, ctx, &user, &opts.amr, opts.dct.as_deref(), &opts.custom_claims).await?;
-    let (refresh_jwt, refresh_exp) = refresh_jwt(conn, ctx, &user, &opts.amr, opts.dct.as_deref()).await?;
+    let (refresh_jwt, refresh_exp) =
+        refresh_jwt(conn, ctx, &user, &opts.amr, opts.dct.as_deref(), &opts.custom_claims).await?;
     Ok(AuthInfo { session_jwt, session_exp, refresh_jwt, refresh_exp, first_seen, user })
 }
 
@@ -358,18 +362,51 @@ async fn session_user(conn: &mut Conn, ctx: &Ctx, claims: &Claims) -> ApiResult<
     Ok(user)
 }
 
-/// `POST /v1/auth/refresh`: a new session JWT with the user's current grants; the refresh JWT
-/// stays the same unless the project rotates refresh tokens.
+/// `POST /v1/auth/refresh` with the refresh JWT of the bearer: verifies it, recording
+/// `RefreshFailed` when it is refused, then refreshes.
+pub async fn refresh_token(state: &AppState, ctx: &Ctx, token: &str) -> ApiResult<AuthInfo> {
+    let result = match verify(state, ctx, token, TokenKind::Refresh).await {
+        Ok(claims) => refresh(state, ctx, &claims, token).await,
+        Err(e) => Err(e),
+    };
+    if let Err(err) = &result {
+        if err.kind != ErrorKind::Internal {
+            record_refresh_failure(state, ctx, token, err).await?;
+        }
+    }
+    result
+}
+
+/// `RefreshFailed` (type `warn`, reason in `data.error_message`) for the user the token names
+/// when its signature holds, in a transaction of its own.
+async fn record_refresh_failure(state: &AppState, ctx: &Ctx, token: &str, err: &ApiError) -> ApiResult<()> {
+    let mut event = Event::new(audit::REFRESH_FAILED, "");
+    if let Ok(c) = verify_signature(ctx, token) {
+        let mut conn = state.db.acquire().await?;
+        event = match users::find_by_id(&mut conn, ctx.project_id(), &c.sub).await? {
+            Some(user) => Event::for_user(audit::REFRESH_FAILED, &user),
+            None => Event { user_id: c.sub.clone(), actor_id: c.sub, ..event },
+        };
+    }
+    event.kind = "warn".into();
+    let event = event.data("error_message", err.message.clone());
+    audit::record_detached(state, ctx, &event).await
+}
+
+/// A new session JWT with the user's current grants; the refresh JWT stays the same unless
+/// the project rotates refresh tokens. The refresh JWT's extra claims (custom claims of the
+/// sign-in, impersonation's `act`, step-up marks) are carried into the new session JWT: this
+/// is the one place they survive a refresh.
 pub async fn refresh(state: &AppState, ctx: &Ctx, claims: &Claims, token: &str) -> ApiResult<AuthInfo> {
     let mut tx = store::begin_immediate(&state.db).await?;
     let user = session_user(&mut tx, ctx, claims).await?;
     let (session_jwt, session_exp) =
-        session_jwt(&mut tx, ctx, &user, &claims.amr, claims.dct.as_deref(), &Map::new()).await?;
+        session_jwt(&mut tx, ctx, &user, &claims.amr, claims.dct.as_deref(), &claims.extra).await?;
     let (refresh_jwt, refresh_exp) = if ctx.project.settings.rotate_refresh_tokens {
         if let Some(jti) = &claims.jti {
             store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
         }
-        refresh_jwt(&mut tx, ctx, &user, &claims.amr, claims.dct.as_deref()).await?
+        refresh_jwt(&mut tx, ctx, &user, &claims.amr, claims.dct.as_deref(), &claims.extra).await?
     } else {
         (token.to_owned(), claims.exp)
     };
@@ -396,8 +433,10 @@ pub async fn select_tenant(
     if let Some(jti) = &claims.jti {
         store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
     }
-    let (session_jwt, session_exp) = session_jwt(&mut tx, ctx, &user, &claims.amr, dct, &Map::new()).await?;
-    let (refresh_jwt, refresh_exp) = refresh_jwt(&mut tx, ctx, &user, &claims.amr, dct).await?;
+    let (session_jwt, session_exp) =
+        session_jwt(&mut tx, ctx, &user, &claims.amr, dct, &claims.extra).await?;
+    let (refresh_jwt, refresh_exp) =
+        refresh_jwt(&mut tx, ctx, &user, &claims.amr, dct, &claims.extra).await?;
     tx.commit().await?;
     Ok(AuthInfo { session_jwt, session_exp, refresh_jwt, refresh_exp, first_seen: false, user })
 }
@@ -410,6 +449,10 @@ pub async fn logout(state: &AppState, ctx: &Ctx, claims: &Claims, all: bool) -> 
             .await?;
     } else if let Some(jti) = &claims.jti {
         store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
+    }
+    if let Some(user) = users::find_by_id(&mut tx, ctx.project_id(), &claims.sub).await? {
+        let event = Event::for_user(audit::LOGOUT, &user).data("all", all);
+        audit::record(&mut tx, ctx, &event).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::Ctx;
+use super::{audit, Ctx};
 use crate::crypto;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
@@ -186,6 +186,13 @@ fn check_role_inheritance(v: &str) -> ApiResult<()> {
     }
 }
 
+/// An audit event about a tenant: in its `tenants`, with `data.tenant_id`.
+fn tenant_event(action: &str, id: &str) -> audit::Event {
+    let mut e = audit::Event::new(action, "").data("tenant_id", id);
+    e.tenants = vec![id.to_owned()];
+    e
+}
+
 /// `POST /v1/mgmt/tenant/create`: gives the new tenant's ID (the given one, or a new one).
 pub async fn create(state: &AppState, ctx: &Ctx, input: TenantInput) -> ApiResult<String> {
     check_role_inheritance(&input.role_inheritance)?;
@@ -217,6 +224,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, input: TenantInput) -> ApiResul
         created_ms: ctx.now.millis(),
     };
     store::tenants::insert_tenant(&mut tx, project, &tenant.to_row()?).await?;
+    audit::record(&mut tx, ctx, &tenant_event(audit::TENANT_CREATED, &id)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -234,6 +242,7 @@ async fn modify(
     change(&mut tenant)?;
     ensure_name_free(&mut tx, project, &tenant.name, &tenant.id).await?;
     store::tenants::update_tenant(&mut tx, project, &tenant.to_row()?).await?;
+    audit::record(&mut tx, ctx, &tenant_event(audit::TENANT_MODIFIED, id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -306,6 +315,7 @@ pub async fn delete(state: &AppState, ctx: &Ctx, id: &str, cascade: bool) -> Api
     for user_id in only_here {
         super::users::delete(&mut tx, project, &user_id).await?;
     }
+    audit::record(&mut tx, ctx, &tenant_event(audit::TENANT_DELETED, id).data("cascade", cascade)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -422,6 +432,19 @@ pub async fn configure_settings(state: &AppState, ctx: &Ctx, id: &str, p: Settin
         Ok(())
     })
     .await
+}
+
+/// `POST /v1/mgmt/tenant/sso-user-remove` (`RemoveSSOSuffixFromExternalId`): Descope strips
+/// the tenant's SSO suffix from the external IDs of the tenant's SSO users, ending their SSO
+/// association. The emulator has no SSO sign-in yet, so no user carries such a suffix: the
+/// call checks the tenant and changes nothing.
+pub async fn remove_sso_users(state: &AppState, ctx: &Ctx, id: &str) -> ApiResult<()> {
+    if id.trim().is_empty() {
+        return Err(ApiError::missing("tenantId"));
+    }
+    let mut conn = state.db.acquire().await?;
+    require(&mut conn, ctx.project_id(), id.trim()).await?;
+    Ok(())
 }
 
 /// The groups calls (`/v1/mgmt/group/*`) need an existing tenant.

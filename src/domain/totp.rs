@@ -140,6 +140,7 @@ pub async fn sign_up(
             given_name: details.given_name,
             middle_name: details.middle_name,
             family_name: details.family_name,
+            method: "totp".into(),
             ..NewUser::default()
         },
     )
@@ -182,6 +183,18 @@ pub async fn verify(
     if code.is_empty() {
         return Err(ApiError::missing("code"));
     }
+    let result = check_and_sign_in(state, ctx, login_id, code, options, session).await;
+    super::audit::on_login_failure(state, ctx, login_id, "totp", result).await
+}
+
+async fn check_and_sign_in(
+    state: &AppState,
+    ctx: &Ctx,
+    login_id: &str,
+    code: &str,
+    options: LoginOptions,
+    session: Option<&Claims>,
+) -> ApiResult<AuthInfo> {
     let mut tx = store::begin_immediate(&state.db).await?;
     let user = users::find_by_login_id(&mut tx, ctx.project_id(), login_id)
         .await?

@@ -71,6 +71,8 @@ pub struct NewUser {
     /// (tenant ID, role names in it)
     pub tenants: Vec<(String, Vec<String>)>,
     pub password_hash: Option<String>,
+    /// How the user came about, for the `UserCreated` audit event (`otp`, `password`, `mgmt`…).
+    pub method: String,
 }
 
 /// A new user ID as Descope forms them: `U2` and 26 letters and digits.
@@ -122,7 +124,8 @@ pub async fn find_by_login_or_user_id(conn: &mut Conn, project: &str, id: &str) 
     find_by_id(conn, project, id).await
 }
 
-/// Creates a user with its login IDs and grants, inside the caller's transaction.
+/// Creates a user with its login IDs and grants, inside the caller's transaction, and records
+/// `UserCreated`: every way a user comes about (sign-up by any method, management) ends here.
 pub async fn create(conn: &mut Conn, project: &str, now: UnixTime, new: NewUser) -> ApiResult<User> {
     let mut login_ids: Vec<String> = Vec::new();
     for l in new.login_ids.into_iter().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()) {
@@ -171,7 +174,15 @@ pub async fn create(conn: &mut Conn, project: &str, now: UnixTime, new: NewUser)
         grants.extend(roles.into_iter().map(|r| RoleGrant { tenant_id: t.clone(), role_name: r }));
     }
     store::users::set_role_grants(conn, project, &row.id, &grants).await?;
-    assemble(conn, project, row).await
+    let user = assemble(conn, project, row).await?;
+    audit::record_at(
+        conn,
+        project,
+        now,
+        &audit::Event::for_user(audit::USER_CREATED, &user).method(&new.method),
+    )
+    .await?;
+    Ok(user)
 }
 
 /// Deletes a user; their refresh tokens and history go with them (cascade).
@@ -266,6 +277,7 @@ impl ManagedUser {
             roles: self.roles,
             tenants: self.tenants,
             password_hash: None,
+            method: String::new(),
         })
     }
 }
@@ -279,8 +291,7 @@ pub async fn create_managed(state: &AppState, ctx: &Ctx, req: ManagedUser) -> Ap
         new.password_hash = Some(state.hasher.hash(&password)?);
     }
     let mut tx = store::begin_immediate(&state.db).await?;
-    super::custom_attributes::validate_values(&mut tx, ctx.project_id(), &new.custom_attributes).await?;
-    let user = create(&mut tx, ctx.project_id(), ctx.now, new).await?;
+    let user = create_checked(&mut tx, ctx, new).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -325,6 +336,7 @@ pub async fn delete_named(state: &AppState, ctx: &Ctx, login_id: &str, user_id: 
     let mut tx = store::begin_immediate(&state.db).await?;
     if let Some(user) = find_named(&mut tx, ctx.project_id(), login_id, user_id).await? {
         delete(&mut tx, ctx.project_id(), user.id()).await?;
+        record_user_event(&mut tx, ctx, audit::USER_DELETED, &user).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -336,7 +348,9 @@ pub async fn delete_all_test_users(state: &AppState, ctx: &Ctx) -> ApiResult<u64
     let mut tx = store::begin_immediate(&state.db).await?;
     let mut deleted = 0;
     for row in store::users::list_all(&mut tx, ctx.project_id()).await?.into_iter().filter(|u| u.test) {
-        if delete(&mut tx, ctx.project_id(), &row.id).await? {
+        let user = assemble(&mut tx, ctx.project_id(), row).await?;
+        if delete(&mut tx, ctx.project_id(), user.id()).await? {
+            record_user_event(&mut tx, ctx, audit::USER_DELETED, &user).await?;
             deleted += 1;
         }
     }
@@ -349,6 +363,7 @@ pub async fn logout_named(state: &AppState, ctx: &Ctx, login_id: &str, user_id: 
     let mut tx = store::begin_immediate(&state.db).await?;
     let user = require_named(&mut tx, ctx.project_id(), login_id, user_id).await?;
     sessions::revoke_user(&mut tx, ctx, user.id()).await?;
+    record_user_event(&mut tx, ctx, audit::LOGOUT, &user).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -861,9 +876,7 @@ async fn create_checked(conn: &mut Conn, ctx: &Ctx, new: NewUser) -> ApiResult<U
         check_roles(conn, project, t, roles).await?;
     }
     super::custom_attributes::validate_values(conn, project, &new.custom_attributes).await?;
-    let user = create(conn, project, ctx.now, new).await?;
-    record_user_event(conn, ctx, "UserCreated", &user).await?;
-    Ok(user)
+    create(conn, project, ctx.now, new).await
 }
 
 /// `PATCH /v1/mgmt/user/patch/batch`: patches each user on its own; unknown users and
@@ -915,7 +928,7 @@ pub async fn delete_batch(state: &AppState, ctx: &Ctx, user_ids: &[String]) -> A
     for id in user_ids.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
         if let Some(user) = find_by_id(&mut tx, ctx.project_id(), id).await? {
             delete(&mut tx, ctx.project_id(), user.id()).await?;
-            record_user_event(&mut tx, ctx, "UserDeleted", &user).await?;
+            record_user_event(&mut tx, ctx, audit::USER_DELETED, &user).await?;
         }
     }
     tx.commit().await?;

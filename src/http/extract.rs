@@ -163,6 +163,25 @@ impl FromRequestParts<AppState> for SessionAuth {
     }
 }
 
+/// `Bearer <projectId>:<refreshJwt>` with the JWT not yet verified: refresh verifies it in
+/// the domain, so that a refused refresh lands in the audit trail.
+pub struct UnverifiedSession {
+    pub ctx: Ctx,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for UnverifiedSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let b = bearer(parts)?;
+        let ctx = ctx_for(state, &b.project_id).await?;
+        let token =
+            b.secret.ok_or_else(|| ApiError::new(ErrorKind::InvalidSessionToken, "Missing refresh token"))?;
+        Ok(UnverifiedSession { ctx, token })
+    }
+}
+
 /// Like [`SessionAuth`] but optional: sign-in flows take a refresh JWT for step-up and MFA.
 pub struct OptionalSessionAuth {
     pub ctx: Ctx,

@@ -11,6 +11,7 @@ pub mod passkeys;
 pub mod projects;
 pub mod recovery;
 pub mod sessions;
+pub mod snapshot;
 pub mod tenants;
 pub mod users;
 

@@ -105,6 +105,7 @@ async fn create_user_accepts_every_sdk_spelling() {
     assert_eq!(py["email"], "");
     assert_eq!(py["verifiedEmail"], false);
     // Go: empty strings, `name`, `ssoAppIDs`, `additionalLoginIds`.
+    app.post("/v1/mgmt/role/create", Some(&p.mgmt()), json!({"name": "viewer"})).await.assert_ok();
     let go = create(
         &app,
         &p,
@@ -168,8 +169,12 @@ async fn create_user_with_tenants() {
             &format!("/emulator/v1/projects/{}/snapshot", p.id),
             None,
             Some(
-                serde_json::to_vec(&json!({ "projectId": p.id, "tenants": [{"id": "T1", "name": "Acme"}] }))
-                    .unwrap(),
+                serde_json::to_vec(&json!({
+                    "projectId": p.id,
+                    "roles": [{"name": "admin"}],
+                    "tenants": [{"id": "T1", "name": "Acme"}]
+                }))
+                .unwrap(),
             ),
         )
         .await;

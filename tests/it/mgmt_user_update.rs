@@ -726,7 +726,7 @@ async fn user_changes_are_audited() {
         .map(|a| a["action"].as_str().unwrap().to_owned())
         .collect();
     actions.sort();
-    assert_eq!(actions, ["UserDeleted", "UserModified"]);
+    assert_eq!(actions, ["UserCreated", "UserDeleted", "UserModified"]);
 }
 
 #[tokio::test]

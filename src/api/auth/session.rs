@@ -13,7 +13,7 @@ use crate::dto::auth::AuthResponse;
 use crate::dto::common::{null_as_default, Empty};
 use crate::dto::user::{LoginRecord, User};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{DescopeJson, SessionAuth, SessionJwtAuth, Validate};
+use crate::http::extract::{DescopeJson, SessionAuth, SessionJwtAuth, UnverifiedSession, Validate};
 use crate::http::route_table::not_implemented;
 use crate::state::AppState;
 use crate::store;
@@ -43,10 +43,10 @@ impl Validate for AnyBody {}
 /// A new session JWT with the user's current roles; the refresh JWT is kept.
 async fn refresh(
     State(s): State<AppState>,
-    auth: SessionAuth,
+    auth: UnverifiedSession,
     DescopeJson(_): DescopeJson<AnyBody>,
 ) -> ApiResult<AuthResponse> {
-    let info = sessions::refresh(&s, &auth.ctx, &auth.claims, &auth.token).await?;
+    let info = sessions::refresh_token(&s, &auth.ctx, &auth.token).await?;
     Ok(AuthResponse::new(&auth.ctx, &info))
 }
 

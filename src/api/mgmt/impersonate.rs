@@ -2,8 +2,10 @@
 //!
 //! Built: impersonate and stop impersonation; the answer is `{"jwt"}` holding a refresh JWT
 //! (of the impersonated user, with `act: {sub: <impersonator>}`; of the impersonator on
-//! stop). Not built: `impersonate/stepup` (501). Deviation: `validateConsent` is accepted but
-//! not checked, as the emulator keeps no consent flag yet.
+//! stop). `impersonate/stepup` answers the same token marked as stepped up: `amr: ["stepup"]`
+//! and `su: true` (the emulator's guess at Descope's "step-up claim"; both survive refresh).
+//! Deviation: `validateConsent` is accepted but not checked, as the emulator keeps no consent
+//! flag yet.
 
 use axum::extract::State;
 use axum::Json;
@@ -16,13 +18,12 @@ use crate::dto::accesskey::lenient_i64;
 use crate::dto::common::null_as_default;
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
-use crate::http::route_table::not_implemented;
 use crate::state::AppState;
 
 crate::route_table! {
     pub OPS;
     POST "/v1/mgmt/impersonate" => impersonate,
-    POST "/v1/mgmt/impersonate/stepup" => not_implemented,
+    POST "/v1/mgmt/impersonate/stepup" => impersonate_step_up,
     POST "/v1/mgmt/stop/impersonation" => stop_impersonation,
 }
 
@@ -53,16 +54,33 @@ async fn impersonate(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<ImpersonateBody>,
 ) -> ApiResult<Json<JwtEnvelope>> {
-    let req = Impersonation {
-        impersonator_id: b.impersonator_id,
-        login_id: b.login_id,
-        validate_consent: b.validate_consent,
-        custom_claims: b.custom_claims,
-        selected_tenant: b.selected_tenant,
-        refresh_duration: b.refresh_duration,
-    };
-    let jwt = tokens::impersonate(&s, &ctx, req).await?;
+    let jwt = tokens::impersonate(&s, &ctx, b.into_request(false)).await?;
     Ok(Json(JwtEnvelope { jwt }))
+}
+
+/// POST /v1/mgmt/impersonate/stepup
+/// Like impersonate, with the token marked as stepped up.
+async fn impersonate_step_up(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<ImpersonateBody>,
+) -> ApiResult<Json<JwtEnvelope>> {
+    let jwt = tokens::impersonate(&s, &ctx, b.into_request(true)).await?;
+    Ok(Json(JwtEnvelope { jwt }))
+}
+
+impl ImpersonateBody {
+    fn into_request(self, step_up: bool) -> Impersonation {
+        Impersonation {
+            impersonator_id: self.impersonator_id,
+            login_id: self.login_id,
+            validate_consent: self.validate_consent,
+            custom_claims: self.custom_claims,
+            selected_tenant: self.selected_tenant,
+            refresh_duration: self.refresh_duration,
+            step_up,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

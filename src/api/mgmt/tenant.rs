@@ -2,8 +2,11 @@
 //!
 //! Built: create, update, patch (`PATCH /v1/mgmt/tenant/patch`, Python), delete (with
 //! cascade), load (flat tenant, SDK_CONTRACT.md 9.1), load all, search, default roles and the
-//! tenant session settings. The SSO admin links and `sso-user-remove` need SSO configuration,
-//! which the emulator does not have yet: they answer 501.
+//! tenant session settings. The SSO admin links need SSO configuration, which the emulator
+//! does not have yet: they answer 501. `sso-user-remove` (`RemoveSSOSuffixFromExternalId`
+//! `{tenantId}` → `{}`) removes the SSO association (the tenant's suffix on external IDs) of
+//! the tenant's SSO users; with no SSO sign-in in the emulator no user has one, so it checks
+//! the tenant (missing → 400, unknown → not found) and changes nothing.
 
 use axum::extract::State;
 use axum::Json;
@@ -32,7 +35,7 @@ crate::route_table! {
     POST "/v1/mgmt/tenant/search" => search,
     GET "/v1/mgmt/tenant/settings" => load_settings,
     POST "/v1/mgmt/tenant/settings" => configure_settings,
-    POST "/v1/mgmt/tenant/sso-user-remove" => not_implemented,
+    POST "/v1/mgmt/tenant/sso-user-remove" => sso_user_remove,
     POST "/v1/mgmt/tenant/update" => update,
     POST "/v1/mgmt/tenant/updateDefaultRoles" => update_default_roles,
     POST "/v2/mgmt/tenant/adminlinks/sso/generate" => not_implemented,
@@ -160,6 +163,26 @@ struct DeleteBody {
 }
 
 impl Validate for DeleteBody {}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RemoveSsoSuffixFromExternalIdRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
+    tenant_id: String,
+}
+
+impl Validate for RemoveSsoSuffixFromExternalIdRequest {}
+
+/// POST /v1/mgmt/tenant/sso-user-remove
+/// Removes the SSO association of the tenant's SSO users (none exist in the emulator).
+async fn sso_user_remove(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<RemoveSsoSuffixFromExternalIdRequest>,
+) -> ApiResult<Json<Empty>> {
+    tenants::remove_sso_users(&s, &ctx, &b.tenant_id).await?;
+    Ok(Json(Empty {}))
+}
 
 /// POST /v1/mgmt/tenant/delete
 /// Deletes a tenant; with `cascade`, also the users that belong to it only.

@@ -1,0 +1,159 @@
+//! Reads and writes only `GET|PUT /snapshot` needs: rows exported and restored exactly as
+//! stored (IDs, timestamps, used marks), which the flows' own store functions set themselves.
+
+use sqlx::FromRow;
+
+use super::Conn;
+use crate::error::ApiResult;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RecoveryCodeRecord {
+    pub code_hash: String,
+    pub created_ms: i64,
+    pub used_ms: Option<i64>,
+}
+
+pub async fn recovery_codes_of_user(
+    conn: &mut Conn,
+    project: &str,
+    user_id: &str,
+) -> ApiResult<Vec<RecoveryCodeRecord>> {
+    Ok(sqlx::query_as::<_, RecoveryCodeRecord>(
+        "SELECT code_hash, created_ms, used_ms FROM recovery_codes WHERE project_id = ? AND user_id = ? \
+         ORDER BY rowid",
+    )
+    .bind(project)
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn insert_recovery_code(
+    conn: &mut Conn,
+    project: &str,
+    user_id: &str,
+    r: &RecoveryCodeRecord,
+) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO recovery_codes (project_id, user_id, code_hash, created_ms, used_ms) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(project)
+    .bind(user_id)
+    .bind(&r.code_hash)
+    .bind(r.created_ms)
+    .bind(r.used_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SecurityAnswerRecord {
+    pub question_id: String,
+    pub answer_hash: String,
+    pub set_ms: i64,
+}
+
+/// A user's security answers in their order.
+pub async fn security_answers_of_user(
+    conn: &mut Conn,
+    project: &str,
+    user_id: &str,
+) -> ApiResult<Vec<SecurityAnswerRecord>> {
+    Ok(sqlx::query_as::<_, SecurityAnswerRecord>(
+        "SELECT question_id, answer_hash, set_ms FROM security_answers WHERE project_id = ? AND user_id = ? \
+         ORDER BY position",
+    )
+    .bind(project)
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn insert_security_answer(
+    conn: &mut Conn,
+    project: &str,
+    user_id: &str,
+    position: i64,
+    a: &SecurityAnswerRecord,
+) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO security_answers (project_id, user_id, question_id, position, answer_hash, set_ms) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(project)
+    .bind(user_id)
+    .bind(&a.question_id)
+    .bind(position)
+    .bind(&a.answer_hash)
+    .bind(a.set_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PasswordHistoryRecord {
+    pub hash: String,
+    pub set_ms: i64,
+}
+
+/// A user's password history, oldest first.
+pub async fn password_history_of_user(
+    conn: &mut Conn,
+    project: &str,
+    user_id: &str,
+) -> ApiResult<Vec<PasswordHistoryRecord>> {
+    Ok(sqlx::query_as::<_, PasswordHistoryRecord>(
+        "SELECT hash, set_ms FROM password_history WHERE project_id = ? AND user_id = ? ORDER BY set_ms, rowid",
+    )
+    .bind(project)
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn insert_password_history(
+    conn: &mut Conn,
+    project: &str,
+    user_id: &str,
+    h: &PasswordHistoryRecord,
+) -> ApiResult<()> {
+    sqlx::query("INSERT INTO password_history (project_id, user_id, hash, set_ms) VALUES (?, ?, ?, ?)")
+        .bind(project)
+        .bind(user_id)
+        .bind(&h.hash)
+        .bind(h.set_ms)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives a role (by tenant and name) the ID a snapshot names.
+pub async fn set_role_id(
+    conn: &mut Conn,
+    project: &str,
+    tenant_id: &str,
+    name: &str,
+    id: &str,
+) -> ApiResult<()> {
+    sqlx::query("UPDATE roles SET id = ? WHERE project_id = ? AND tenant_id = ? AND name = ?")
+        .bind(id)
+        .bind(project)
+        .bind(tenant_id)
+        .bind(name)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives a permission (by name) the ID a snapshot names.
+pub async fn set_permission_id(conn: &mut Conn, project: &str, name: &str, id: &str) -> ApiResult<()> {
+    sqlx::query("UPDATE permissions SET id = ? WHERE project_id = ? AND name = ?")
+        .bind(id)
+        .bind(project)
+        .bind(name)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -257,6 +257,49 @@ async fn resolve_address(
     }
 }
 
+/// What a pending secret is for: its method, channel, purpose, login ID and lifetime.
+struct PendingCode<'a> {
+    method: Method,
+    channel: ChannelKind,
+    purpose: Purpose,
+    login_id: &'a str,
+    ttl_secs: i64,
+}
+
+/// Stores a pending secret with what its verification needs, in the caller's transaction.
+async fn store_pending(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    what: PendingCode<'_>,
+    code: Option<String>,
+    token: Option<String>,
+    pending_ref: Option<String>,
+    pending: &Pending,
+) -> ApiResult<()> {
+    store::codes::insert(
+        conn,
+        ctx.project_id(),
+        &CodeRow {
+            id: 0,
+            method: what.method.as_str().into(),
+            channel: what.channel.as_str().into(),
+            purpose: what.purpose.as_str().into(),
+            login_id: what.login_id.to_owned(),
+            code,
+            token,
+            payload: store::json_text(pending)?,
+            attempts: 0,
+            expires_ms: ctx.now.plus_secs(what.ttl_secs).millis(),
+            consumed_ms: None,
+            created_ms: ctx.now.millis(),
+            pending_ref,
+            verified_ms: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 fn link_with_token(base: &str, token: &str) -> String {
     let sep = if base.contains('?') { '&' } else { '?' };
     format!("{base}{sep}t={token}")
@@ -394,25 +437,14 @@ async fn begin(
         add_to_login_ids: req.add_to_login_ids,
         embedded: None,
     };
-    store::codes::insert(
+    store_pending(
         &mut tx,
-        ctx.project_id(),
-        &CodeRow {
-            id: 0,
-            method: method.as_str().into(),
-            channel: channel.as_str().into(),
-            purpose: purpose.as_str().into(),
-            login_id: login_id.clone(),
-            code: secret.code.clone(),
-            token: secret.token.clone(),
-            payload: store::json_text(&pending)?,
-            attempts: 0,
-            expires_ms: ctx.now.plus_secs(method.ttl_secs(ctx)).millis(),
-            consumed_ms: None,
-            created_ms: ctx.now.millis(),
-            pending_ref: secret.pending_ref.clone(),
-            verified_ms: None,
-        },
+        ctx,
+        PendingCode { method, channel, purpose, login_id: &login_id, ttl_secs: method.ttl_secs(ctx) },
+        secret.code.clone(),
+        secret.token.clone(),
+        secret.pending_ref.clone(),
+        &pending,
     )
     .await?;
     // The message carries the secret the person acts on: the code, the link (with the
@@ -479,25 +511,14 @@ pub async fn generate_for_test_user(
     // rather than failing the later verification.
     let options = LoginOptions { stepup: false, mfa: false, ..options };
     let pending = Pending { address, options, ..Pending::default() };
-    store::codes::insert(
+    store_pending(
         &mut tx,
-        ctx.project_id(),
-        &CodeRow {
-            id: 0,
-            method: method.as_str().into(),
-            channel: channel.as_str().into(),
-            purpose: Purpose::SignIn.as_str().into(),
-            login_id: login_id.to_owned(),
-            code: secret.code.clone(),
-            token: secret.token.clone(),
-            payload: store::json_text(&pending)?,
-            attempts: 0,
-            expires_ms: ctx.now.plus_secs(method.ttl_secs(ctx)).millis(),
-            consumed_ms: None,
-            created_ms: ctx.now.millis(),
-            pending_ref: secret.pending_ref.clone(),
-            verified_ms: None,
-        },
+        ctx,
+        PendingCode { method, channel, purpose: Purpose::SignIn, login_id, ttl_secs: method.ttl_secs(ctx) },
+        secret.code.clone(),
+        secret.token.clone(),
+        secret.pending_ref.clone(),
+        &pending,
     )
     .await?;
     tx.commit().await?;
@@ -803,25 +824,20 @@ pub async fn generate_embedded_link(
     let token = crypto::random_alnum(64);
     let ttl = if timeout_secs > 0 { timeout_secs } else { Method::MagicLink.ttl_secs(ctx) };
     let pending = Pending { user, options, embedded: Some(embedded), ..Pending::default() };
-    store::codes::insert(
+    store_pending(
         &mut tx,
-        ctx.project_id(),
-        &CodeRow {
-            id: 0,
-            method: Method::MagicLink.as_str().into(),
-            channel: ChannelKind::Email.as_str().into(),
-            purpose: purpose.as_str().into(),
-            login_id: login_id.to_owned(),
-            code: None,
-            token: Some(token.clone()),
-            payload: store::json_text(&pending)?,
-            attempts: 0,
-            expires_ms: ctx.now.plus_secs(ttl).millis(),
-            consumed_ms: None,
-            created_ms: ctx.now.millis(),
-            pending_ref: None,
-            verified_ms: None,
+        ctx,
+        PendingCode {
+            method: Method::MagicLink,
+            channel: ChannelKind::Email,
+            purpose,
+            login_id,
+            ttl_secs: ttl,
         },
+        None,
+        Some(token.clone()),
+        None,
+        &pending,
     )
     .await?;
     tx.commit().await?;

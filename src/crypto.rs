@@ -102,32 +102,41 @@ pub fn generate_rsa_pkcs8() -> anyhow::Result<Vec<u8>> {
 
 /// Keys generated ahead of need by a background thread, so that creating a project does not
 /// wait for RSA key generation. A thread (not a task) so that one pool can serve many tokio
-/// runtimes, as the test suite does.
+/// runtimes, as the test suite does. The thread starts filling the pool only after a short
+/// delay, so start-up is not slowed by key generation, or at once when a key is asked for.
 #[derive(Clone)]
 pub struct KeyPool {
     rx: Arc<Mutex<mpsc::Receiver<Vec<u8>>>>,
+    wake: mpsc::SyncSender<()>,
 }
+
+/// How long after start the pool begins generating keys unless one is asked for earlier.
+const KEY_POOL_START_DELAY: std::time::Duration = std::time::Duration::from_millis(300);
 
 impl KeyPool {
     pub fn new(size: usize) -> Self {
         let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(size.max(1));
-        let spawned = std::thread::Builder::new().name("key-pool".into()).spawn(move || loop {
-            match generate_rsa_pkcs8() {
-                Ok(key) => {
-                    if tx.send(key).is_err() {
+        let (wake, woken) = mpsc::sync_channel::<()>(1);
+        let spawned = std::thread::Builder::new().name("key-pool".into()).spawn(move || {
+            let _ = woken.recv_timeout(KEY_POOL_START_DELAY);
+            loop {
+                match generate_rsa_pkcs8() {
+                    Ok(key) => {
+                        if tx.send(key).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "key pool: generation failed");
                         return;
                     }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "key pool: generation failed");
-                    return;
                 }
             }
         });
         if let Err(e) = spawned {
             tracing::error!(error = %e, "key pool: cannot start thread");
         }
-        Self { rx: Arc::new(Mutex::new(rx)) }
+        Self { rx: Arc::new(Mutex::new(rx)), wake }
     }
 
     /// Takes a pre-generated key, waiting (off the async runtime) only if the pool is empty.
@@ -137,6 +146,8 @@ impl KeyPool {
                 return Ok(key);
             }
         }
+        // The pool is empty: make sure the generator is not still waiting out its start delay.
+        let _ = self.wake.try_send(());
         let rx = self.rx.clone();
         tokio::task::spawn_blocking(move || {
             let guard = rx.lock().map_err(|_| ApiError::internal("key pool poisoned"))?;

@@ -83,6 +83,9 @@ struct Args {
     /// Folder for the servers' logs.
     #[arg(long, default_value = "target/bench")]
     log_dir: PathBuf,
+    /// Only these of w4,w5,w6,w7,p (comma-separated; W1–W3 always run): for profiling one.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// The command line to quote in the report.
     #[arg(long, default_value = "bash scripts/bench.sh")]
     command: String,
@@ -929,7 +932,11 @@ async fn one_run(args: &Args, sizes: &Sizes, run: usize) -> Result<RunOut> {
             ("w5_otp", Op::OtpFlow, OTP_CONCURRENCY),
             ("w6_refresh", Op::Refresh, CONCURRENCY),
         ];
+        let wanted = |w: &str| args.only.is_empty() || args.only.iter().any(|o| o == w);
         for (name, op, conc) in timed {
+            if !wanted(&name[..2]) {
+                continue;
+            }
             for s in &servers {
                 let t = target(s.kind)?;
                 drive(&t, op, conc, Stop::For(sizes.warmup)).await?;
@@ -964,7 +971,7 @@ async fn one_run(args: &Args, sizes: &Sizes, run: usize) -> Result<RunOut> {
             }
         }
         // W7
-        for s in &servers {
+        for s in servers.iter().filter(|_| wanted("w7")) {
             let t = target(s.kind)?;
             let mut conn = Conn::new(s.addr);
             conn.connect().await?;
@@ -985,7 +992,7 @@ async fn one_run(args: &Args, sizes: &Sizes, run: usize) -> Result<RunOut> {
             println!("  {:<17} W7 reset {:>14.2} ms", s.kind.name(), ms);
         }
         // Project creation, ours only.
-        if let Some(s) = servers.iter().find(|s| s.kind == Kind::Ours) {
+        if let Some(s) = servers.iter().find(|s| s.kind == Kind::Ours && wanted("p")) {
             let f = figs.entry(s.kind.name()).or_default();
             let paced = create_projects_paced(s.addr, sizes.paced).await?;
             f.insert("p_paced_p50_ms", percentile(&paced, 50.0) as f64 / 1e3);
@@ -1522,8 +1529,11 @@ fn machine_line(args: &Args) -> String {
         .and_then(|p| serde_json::from_str::<Value>(&p).ok())
         .and_then(|p| p["dependencies"]["firebase-tools"].as_str().map(str::to_owned))
         .unwrap_or_default();
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
     format!(
-        "Machine: {cpu}, {cores} cores, Linux {kernel}; descope-emulator {commit}{dirty} ({}); \
+        "Machine: {cpu}, {cores} cores, Linux {kernel}, load average {load} when the runs ended; descope-emulator {commit}{dirty} ({}); \
          firebase-tools {firebase} on Node {node}; measured {}.",
         args.emulator.display(),
         cmd("date", &["-u", "+%Y-%m-%d %H:%M UTC"])

@@ -140,15 +140,3 @@ pub async fn add_attempt(conn: &mut Conn, project: &str, ids: &[i64]) -> ApiResu
     }
     Ok(())
 }
-
-/// Drops codes that expired before `now_ms` or were used; keeps the table small.
-pub async fn purge_dead(conn: &mut Conn, project: &str, now_ms: i64) -> ApiResult<u64> {
-    let r = sqlx::query(
-        "DELETE FROM codes WHERE project_id = ? AND (expires_ms <= ? OR consumed_ms IS NOT NULL)",
-    )
-    .bind(project)
-    .bind(now_ms)
-    .execute(conn)
-    .await?;
-    Ok(r.rows_affected())
-}

@@ -72,13 +72,3 @@ pub async fn revoke_all_of_user(
     .await?;
     Ok(r.rows_affected())
 }
-
-/// Deletes refresh tokens that expired before `now_ms`.
-pub async fn purge_expired(conn: &mut Conn, project: &str, now_ms: i64) -> ApiResult<u64> {
-    let r = sqlx::query("DELETE FROM refresh_tokens WHERE project_id = ? AND expires_ms <= ?")
-        .bind(project)
-        .bind(now_ms)
-        .execute(conn)
-        .await?;
-    Ok(r.rows_affected())
-}

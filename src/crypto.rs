@@ -165,11 +165,17 @@ impl KeyPool {
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon: Arc<argon2::Argon2<'static>>,
+    cheap: bool,
 }
+
+/// Memory cost (KiB) up to which a hash is cheap enough (well under a millisecond) to
+/// compute on an async worker thread rather than hand it to the blocking pool: on a small
+/// virtual machine a hand-off between threads costs more than such a hash.
+const CHEAP_HASH_KIB: u32 = 1024;
 
 impl PasswordHasher {
     pub fn new(cost: HashCost) -> Self {
-        let params = match cost {
+        let params: argon2::Params = match cost {
             // Cheap enough for thousands of sign-ins a second in tests; never for real secrets.
             HashCost::Fast => argon2::Params::new(64, 1, 1, None),
             // OWASP's recommended argon2id setting: 19 MiB, 2 iterations, 1 lane.
@@ -177,8 +183,23 @@ impl PasswordHasher {
         }
         .unwrap_or_default();
         Self {
+            cheap: params.m_cost() <= CHEAP_HASH_KIB && params.t_cost() <= 2,
             argon: Arc::new(argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)),
         }
+    }
+
+    /// True when hashing a new password is cheap (see [`CHEAP_HASH_KIB`]).
+    pub fn hashes_cheaply(&self) -> bool {
+        self.cheap
+    }
+
+    /// True when checking against `hash` is cheap: its own parameters decide (a hash stored
+    /// under another `--password-hash` setting, or imported, keeps its cost).
+    pub fn verifies_cheaply(hash: &str) -> bool {
+        argon2::password_hash::PasswordHash::new(hash)
+            .ok()
+            .and_then(|h| argon2::Params::try_from(&h).ok())
+            .is_some_and(|p| p.m_cost() <= CHEAP_HASH_KIB && p.t_cost() <= 2)
     }
 
     pub fn hash(&self, password: &str) -> ApiResult<String> {

@@ -472,7 +472,6 @@ pub async fn exchange(
         dct,
         extra,
     };
-    let session_jwt = ctx.project.signing.sign(&claims)?;
     let mut event = audit::Event::new(audit::LOGIN_SUCCEED, &key.id);
     event.method = "accesskey".into();
     event.user_id = key.bound_user_id.clone();
@@ -480,6 +479,8 @@ pub async fn exchange(
     event.tenants = key.key_tenants.iter().map(|t| t.tenant_id.clone()).collect();
     audit::record(&mut tx, ctx, &event).await?;
     tx.commit().await?;
+    // Signed after the commit, so the write lock is not held for the signature.
+    let session_jwt = ctx.project.signing.sign(&claims)?;
     Ok(Exchanged { key_id: key.id, session_jwt, expiration: exp })
 }
 

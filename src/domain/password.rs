@@ -156,14 +156,20 @@ fn require(value: &str, field: &str) -> ApiResult<()> {
     Ok(())
 }
 
-// ---- hashing off the async threads
+// ---- hashing: costly hashes off the async threads, cheap ones in place
 
-async fn hash(state: &AppState, password: &str) -> ApiResult<String> {
+pub(crate) async fn hash(state: &AppState, password: &str) -> ApiResult<String> {
+    if state.hasher.hashes_cheaply() {
+        return state.hasher.hash(password);
+    }
     let (hasher, password) = (state.hasher.clone(), password.to_owned());
     tokio::task::spawn_blocking(move || hasher.hash(&password)).await.map_err(ApiError::internal)?
 }
 
 async fn verify(state: &AppState, password: &str, hash: &str) -> ApiResult<bool> {
+    if crate::crypto::PasswordHasher::verifies_cheaply(hash) {
+        return Ok(state.hasher.verify(password, hash));
+    }
     let (hasher, password, hash) = (state.hasher.clone(), password.to_owned(), hash.to_owned());
     tokio::task::spawn_blocking(move || hasher.verify(&password, &hash)).await.map_err(ApiError::internal)
 }
@@ -256,7 +262,11 @@ fn register_failure(cred: &mut PasswordRow, ctx: &Ctx) {
 }
 
 /// Loads a user for a password check: exists, may sign in, has a password, is not locked.
-async fn user_with_password(state: &AppState, ctx: &Ctx, login_id: &str) -> ApiResult<(User, String)> {
+async fn user_with_password(
+    state: &AppState,
+    ctx: &Ctx,
+    login_id: &str,
+) -> ApiResult<(User, String, PasswordRow)> {
     let mut conn = state.db.acquire().await?;
     let user = users::find_by_login_id(&mut conn, ctx.project_id(), login_id)
         .await?
@@ -267,14 +277,25 @@ async fn user_with_password(state: &AppState, ctx: &Ctx, login_id: &str) -> ApiR
         .password_hash
         .clone()
         .ok_or_else(|| ApiError::new(ErrorKind::InvalidCredentials, "The user has no password"))?;
-    ensure_not_locked(&credential(&mut conn, ctx, &user).await?, ctx)?;
-    Ok((user, hash))
+    let cred = credential(&mut conn, ctx, &user).await?;
+    ensure_not_locked(&cred, ctx)?;
+    Ok((user, hash, cred))
 }
 
 /// Applies the outcome of a password check (`ok`, verified before the write transaction:
 /// argon2 is slow). A wrong one is counted and may lock the password (the caller commits it
-/// before answering); a right one clears the count.
-async fn record_check(tx: &mut Conn, ctx: &Ctx, user: &User, ok: bool) -> ApiResult<Option<PasswordRow>> {
+/// before answering); a right one clears the count. `read` is the credential as read before
+/// the check: a right password with nothing to clear needs no second read.
+async fn record_check(
+    tx: &mut Conn,
+    ctx: &Ctx,
+    user: &User,
+    ok: bool,
+    read: PasswordRow,
+) -> ApiResult<Option<PasswordRow>> {
+    if ok && read.failed_attempts == 0 && read.locked_until_ms.is_none() {
+        return Ok(Some(read));
+    }
     let mut cred = credential(tx, ctx, user).await?;
     ensure_not_locked(&cred, ctx)?;
     if !ok {
@@ -402,7 +423,7 @@ pub async fn sign_up(state: &AppState, ctx: &Ctx, req: SignUp) -> ApiResult<Auth
     }
     .await?;
     tx.commit().await?;
-    Ok(info)
+    info.sign(ctx).await
 }
 
 /// `POST /v1/auth/password/signin`: checks the password (lock and expiry rules) and signs
@@ -430,10 +451,10 @@ async fn check_and_sign_in(
     options: LoginOptions,
     session: Option<&Claims>,
 ) -> ApiResult<AuthInfo> {
-    let (user, hash) = user_with_password(state, ctx, login_id).await?;
+    let (user, hash, read) = user_with_password(state, ctx, login_id).await?;
     let ok = verify(state, password, &hash).await?;
     let mut tx = store::begin_immediate(&state.db).await?;
-    let Some(cred) = record_check(&mut tx, ctx, &user, ok).await? else {
+    let Some(cred) = record_check(&mut tx, ctx, &user, ok, read).await? else {
         tx.commit().await?;
         return Err(wrong_password());
     };
@@ -448,7 +469,7 @@ async fn check_and_sign_in(
     }
     .await?;
     tx.commit().await?;
-    Ok(info)
+    info.sign(ctx).await
 }
 
 /// `POST /v1/auth/password/replace`: the old password (temporary or expired ones too) for a
@@ -464,11 +485,11 @@ pub async fn replace(
     require(login_id, "loginId")?;
     require(old_password, "oldPassword")?;
     require(new_password, "newPassword")?;
-    let (user, old_hash) = user_with_password(state, ctx, login_id).await?;
+    let (user, old_hash, read) = user_with_password(state, ctx, login_id).await?;
     {
         let ok = verify(state, old_password, &old_hash).await?;
         let mut tx = store::begin_immediate(&state.db).await?;
-        let checked = record_check(&mut tx, ctx, &user, ok).await?;
+        let checked = record_check(&mut tx, ctx, &user, ok, read).await?;
         tx.commit().await?;
         if checked.is_none() {
             return Err(wrong_password());
@@ -484,7 +505,7 @@ pub async fn replace(
     let opts = sign_in_options(AMR_PASSWORD, "password", LoginOptions::default(), None, &user)?;
     let info = sessions::sign_in(&mut tx, ctx, user, opts).await?;
     tx.commit().await?;
-    Ok(info)
+    info.sign(ctx).await
 }
 
 /// `POST /v1/auth/password/update`: sets a new (active) password for the signed-in user,

@@ -580,7 +580,7 @@ async fn check_code(
     store::codes::consume(&mut tx, ctx.project_id(), row.id, ctx.now.millis()).await?;
     let info = complete(&mut tx, ctx, channel, &row).await?;
     tx.commit().await?;
-    Ok(info)
+    info.sign(ctx).await
 }
 
 /// Verifies a magic-link token (`POST /v1/auth/magiclink/verify`).
@@ -604,7 +604,7 @@ pub async fn verify_token(state: &AppState, ctx: &Ctx, token: &str) -> ApiResult
     store::codes::consume(&mut tx, ctx.project_id(), row.id, ctx.now.millis()).await?;
     let info = complete(&mut tx, ctx, channel, &row).await?;
     tx.commit().await?;
-    Ok(info)
+    info.sign(ctx).await
 }
 
 /// Follows the link of a polled flow (`POST /v1/auth/enchantedlink/verify`, the NOTP
@@ -683,12 +683,17 @@ pub async fn poll(state: &AppState, ctx: &Ctx, method: Method, pending_ref: &str
     }
     let info = complete(&mut tx, ctx, channel, &row).await?;
     tx.commit().await?;
-    Ok(info)
+    info.sign(ctx).await
 }
 
 /// Applies a verified secret: creates the user on sign-up, marks the address verified or
 /// changes it on update, then signs in.
-async fn complete(conn: &mut Conn, ctx: &Ctx, channel: ChannelKind, row: &CodeRow) -> ApiResult<AuthInfo> {
+async fn complete(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    channel: ChannelKind,
+    row: &CodeRow,
+) -> ApiResult<sessions::Issued> {
     let mut pending: Pending = store::from_json_text(&row.payload);
     if let Some(embedded) = pending.embedded.take() {
         return complete_embedded(conn, ctx, channel, row, pending, embedded).await;
@@ -853,7 +858,7 @@ async fn complete_embedded(
     row: &CodeRow,
     pending: Pending,
     embedded: Embedded,
-) -> ApiResult<AuthInfo> {
+) -> ApiResult<sessions::Issued> {
     let project = ctx.project_id();
     let user = match users::find_by_login_or_user_id(conn, project, &row.login_id).await? {
         Some(u) => u,

@@ -121,7 +121,7 @@ async fn check_code(
     }
     let info = sessions::sign_in(&mut tx, ctx, user, opts).await?;
     tx.commit().await?;
-    Ok(info)
+    info.sign(ctx).await
 }
 
 /// A security question: its ID and text.
@@ -232,5 +232,5 @@ pub async fn verify_questions(
     let mut tx = store::begin_immediate(&state.db).await?;
     let info = sessions::sign_in(&mut tx, ctx, user, opts).await?;
     tx.commit().await?;
-    Ok(info)
+    info.sign(ctx).await
 }

@@ -242,23 +242,22 @@ pub(crate) async fn record_refresh(conn: &mut Conn, ctx: &Ctx, user_id: &str, ex
     Ok(jti)
 }
 
-/// Signs a session JWT for a user with their current grants.
-async fn session_jwt(
+/// The claims of a session JWT for a user with their current grants.
+async fn session_claims(
     conn: &mut Conn,
     ctx: &Ctx,
     user: &User,
     amr: &[String],
     dct: Option<&str>,
     custom: &Map<String, Value>,
-) -> ApiResult<(String, i64)> {
+) -> ApiResult<Claims> {
     let (permissions, tenants) = grants(conn, ctx.project_id(), &user.roles, &tenant_roles(user)).await?;
     let iat = ctx.now.secs();
-    let exp = iat + ctx.project.settings.session_token_ttl_secs;
-    let claims = Claims {
+    Ok(Claims {
         sub: user.id().to_owned(),
         iss: ctx.project.issuer.clone(),
         iat,
-        exp,
+        exp: iat + ctx.project.settings.session_token_ttl_secs,
         drn: DRN_SESSION.into(),
         amr: amr.to_vec(),
         jti: None,
@@ -267,24 +266,23 @@ async fn session_jwt(
         tenants: Some(tenants),
         dct: dct.map(str::to_owned),
         extra: custom.clone(),
-    };
-    Ok((ctx.project.signing.sign(&claims)?, exp))
+    })
 }
 
-/// Signs a refresh JWT and records it, so logout can revoke it. `extra` (custom claims,
-/// `act`) rides along so that refresh can put it into every later session JWT.
-async fn refresh_jwt(
+/// The claims of a new refresh JWT, recorded so logout can revoke it. `extra` (custom
+/// claims, `act`) rides along so that refresh can put it into every later session JWT.
+async fn refresh_claims(
     conn: &mut Conn,
     ctx: &Ctx,
     user: &User,
     amr: &[String],
     dct: Option<&str>,
     extra: &Map<String, Value>,
-) -> ApiResult<(String, i64)> {
+) -> ApiResult<Claims> {
     let iat = ctx.now.secs();
     let exp = iat + ctx.project.settings.refresh_token_ttl_secs;
     let jti = record_refresh(conn, ctx, user.id(), exp).await?;
-    let claims = Claims {
+    Ok(Claims {
         sub: user.id().to_owned(),
         iss: ctx.project.issuer.clone(),
         iat,
@@ -297,13 +295,73 @@ async fn refresh_jwt(
         tenants: None,
         dct: dct.map(str::to_owned),
         extra: extra.clone(),
-    };
-    Ok((ctx.project.signing.sign(&claims)?, exp))
+    })
 }
 
-/// Finishes any sign-in: checks the user may sign in, records the login, and issues a new
-/// session and refresh JWT. Runs inside the caller's transaction.
-pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOptions) -> ApiResult<AuthInfo> {
+/// Tokens decided inside a transaction, signed by [`Issued::sign`] after it commits. An
+/// RS256 signature costs most of a millisecond of CPU; made inside the transaction, it would
+/// hold SQLite's write lock (and the one connection of `sqlite::memory:`) all that time, so
+/// that sign-ins could only ever sign one after another.
+#[derive(Debug)]
+#[must_use = "sign the tokens once the transaction has committed"]
+pub struct Issued {
+    session: Claims,
+    refresh: RefreshToken,
+    first_seen: bool,
+    user: User,
+}
+
+#[derive(Debug)]
+enum RefreshToken {
+    New(Box<Claims>),
+    /// The caller's refresh JWT, kept as it is (refresh without rotation).
+    Kept(String, i64),
+}
+
+impl Issued {
+    /// Signs the session JWT and, unless the caller's one is kept, the refresh JWT, on the
+    /// blocking pool: the async workers must stay free to move other requests' statements
+    /// along (an RSA signature takes most of a millisecond).
+    pub async fn sign(self, ctx: &Ctx) -> ApiResult<AuthInfo> {
+        let signer = ctx.project.signing.clone();
+        tokio::task::spawn_blocking(move || {
+            let (refresh_jwt, refresh_exp) = match self.refresh {
+                RefreshToken::New(claims) => (signer.sign(&claims)?, claims.exp),
+                RefreshToken::Kept(token, exp) => (token, exp),
+            };
+            Ok(AuthInfo {
+                session_jwt: signer.sign(&self.session)?,
+                session_exp: self.session.exp,
+                refresh_jwt,
+                refresh_exp,
+                first_seen: self.first_seen,
+                user: self.user,
+            })
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}
+
+/// Session and refresh claims for a user, the refresh token recorded.
+async fn issue(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    user: User,
+    amr: &[String],
+    dct: Option<&str>,
+    extra: &Map<String, Value>,
+    first_seen: bool,
+) -> ApiResult<Issued> {
+    let session = session_claims(conn, ctx, &user, amr, dct, extra).await?;
+    let refresh = RefreshToken::New(Box::new(refresh_claims(conn, ctx, &user, amr, dct, extra).await?));
+    Ok(Issued { session, refresh, first_seen, user })
+}
+
+/// Finishes any sign-in: checks the user may sign in, records the login, and decides a new
+/// session and refresh JWT. Runs inside the caller's transaction; the caller signs the
+/// tokens after it commits.
+pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOptions) -> ApiResult<Issued> {
     user.ensure_can_sign_in()?;
 
     let first_seen = user.row.first_seen;
@@ -346,11 +404,7 @@ pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOpt
         store::sessions::revoke_all_of_user(conn, ctx.project_id(), user.id(), None, ctx.now.millis())
             .await?;
     }
-    let (session_jwt, session_exp) =
-        session_jwt(conn, ctx, &user, &opts.amr, opts.dct.as_deref(), &opts.custom_claims).await?;
-    let (refresh_jwt, refresh_exp) =
-        refresh_jwt(conn, ctx, &user, &opts.amr, opts.dct.as_deref(), &opts.custom_claims).await?;
-    Ok(AuthInfo { session_jwt, session_exp, refresh_jwt, refresh_exp, first_seen, user })
+    issue(conn, ctx, user, &opts.amr, opts.dct.as_deref(), &opts.custom_claims, first_seen).await
 }
 
 /// Loads the (enabled) user a verified refresh token belongs to.
@@ -400,18 +454,19 @@ async fn record_refresh_failure(state: &AppState, ctx: &Ctx, token: &str, err: &
 pub async fn refresh(state: &AppState, ctx: &Ctx, claims: &Claims, token: &str) -> ApiResult<AuthInfo> {
     let mut tx = store::begin_immediate(&state.db).await?;
     let user = session_user(&mut tx, ctx, claims).await?;
-    let (session_jwt, session_exp) =
-        session_jwt(&mut tx, ctx, &user, &claims.amr, claims.dct.as_deref(), &claims.extra).await?;
-    let (refresh_jwt, refresh_exp) = if ctx.project.settings.rotate_refresh_tokens {
+    let dct = claims.dct.as_deref();
+    let issued = if ctx.project.settings.rotate_refresh_tokens {
         if let Some(jti) = &claims.jti {
             store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
         }
-        refresh_jwt(&mut tx, ctx, &user, &claims.amr, claims.dct.as_deref(), &claims.extra).await?
+        issue(&mut tx, ctx, user, &claims.amr, dct, &claims.extra, false).await?
     } else {
-        (token.to_owned(), claims.exp)
+        let session = session_claims(&mut tx, ctx, &user, &claims.amr, dct, &claims.extra).await?;
+        let refresh = RefreshToken::Kept(token.to_owned(), claims.exp);
+        Issued { session, refresh, first_seen: false, user }
     };
     tx.commit().await?;
-    Ok(AuthInfo { session_jwt, session_exp, refresh_jwt, refresh_exp, first_seen: false, user })
+    issued.sign(ctx).await
 }
 
 /// `POST /v1/auth/tenant/select`: new tokens whose `dct` is the chosen tenant.
@@ -433,12 +488,9 @@ pub async fn select_tenant(
     if let Some(jti) = &claims.jti {
         store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
     }
-    let (session_jwt, session_exp) =
-        session_jwt(&mut tx, ctx, &user, &claims.amr, dct, &claims.extra).await?;
-    let (refresh_jwt, refresh_exp) =
-        refresh_jwt(&mut tx, ctx, &user, &claims.amr, dct, &claims.extra).await?;
+    let issued = issue(&mut tx, ctx, user, &claims.amr, dct, &claims.extra, false).await?;
     tx.commit().await?;
-    Ok(AuthInfo { session_jwt, session_exp, refresh_jwt, refresh_exp, first_seen: false, user })
+    issued.sign(ctx).await
 }
 
 /// `POST /v1/auth/logout` (this refresh token) and `/logoutall` (all of the user's).

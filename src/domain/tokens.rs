@@ -339,7 +339,7 @@ pub async fn mgmt_sign_in(
     )
     .await?;
     tx.commit().await?;
-    Ok(info)
+    info.sign(ctx).await
 }
 
 /// What `/v1/mgmt/auth/anonymous` issues.

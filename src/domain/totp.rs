@@ -214,5 +214,5 @@ async fn check_and_sign_in(
         sessions::sign_in(&mut tx, ctx, user, opts).await?
     };
     tx.commit().await?;
-    Ok(info)
+    info.sign(ctx).await
 }

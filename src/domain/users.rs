@@ -85,34 +85,44 @@ pub async fn assemble(conn: &mut Conn, project: &str, row: UserRow) -> ApiResult
     let login_ids = store::users::login_ids(conn, project, &row.id).await?;
     let grants = store::users::role_grants(conn, project, &row.id).await?;
     let memberships = store::users::tenants(conn, project, &row.id).await?;
-    let roles = grants.iter().filter(|g| g.tenant_id.is_empty()).map(|g| g.role_name.clone()).collect();
-    let tenants = memberships
-        .into_iter()
-        .map(|m| UserTenant {
-            roles: grants
-                .iter()
-                .filter(|g| g.tenant_id == m.tenant_id)
-                .map(|g| g.role_name.clone())
-                .collect(),
-            tenant_id: m.tenant_id,
-            tenant_name: m.tenant_name,
-        })
-        .collect();
-    Ok(User { row, login_ids, roles, tenants })
+    Ok(User::from_parts(row, login_ids, grants, memberships))
+}
+
+impl User {
+    fn from_parts(
+        row: UserRow,
+        login_ids: Vec<String>,
+        grants: Vec<RoleGrant>,
+        memberships: Vec<store::users::TenantMembership>,
+    ) -> User {
+        let roles = grants.iter().filter(|g| g.tenant_id.is_empty()).map(|g| g.role_name.clone()).collect();
+        let tenants = memberships
+            .into_iter()
+            .map(|m| UserTenant {
+                roles: grants
+                    .iter()
+                    .filter(|g| g.tenant_id == m.tenant_id)
+                    .map(|g| g.role_name.clone())
+                    .collect(),
+                tenant_id: m.tenant_id,
+                tenant_name: m.tenant_name,
+            })
+            .collect();
+        User { row, login_ids, roles, tenants }
+    }
+}
+
+fn from_stored(u: store::users::UserWithGrants) -> User {
+    let (row, login_ids, grants, memberships) = u.into_parts();
+    User::from_parts(row, login_ids, grants, memberships)
 }
 
 pub async fn find_by_login_id(conn: &mut Conn, project: &str, login_id: &str) -> ApiResult<Option<User>> {
-    match store::users::get_by_login_id(conn, project, login_id).await? {
-        Some(row) => Ok(Some(assemble(conn, project, row).await?)),
-        None => Ok(None),
-    }
+    Ok(store::users::get_with_grants_by_login_id(conn, project, login_id).await?.map(from_stored))
 }
 
 pub async fn find_by_id(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult<Option<User>> {
-    match store::users::get_by_id(conn, project, user_id).await? {
-        Some(row) => Ok(Some(assemble(conn, project, row).await?)),
-        None => Ok(None),
-    }
+    Ok(store::users::get_with_grants_by_id(conn, project, user_id).await?.map(from_stored))
 }
 
 /// Management lookups accept a login ID or a user ID in `loginId` (Go's `Load` sends a user
@@ -166,15 +176,28 @@ pub async fn create(conn: &mut Conn, project: &str, now: UnixTime, new: NewUser)
     for (i, l) in login_ids.iter().enumerate() {
         store::users::insert_login_id(conn, project, &row.id, l, i as i64).await?;
     }
+    // A new user has no grants to replace, and without tenants (whose names the user object
+    // shows) it is known without reading it back: every statement is a round trip.
     let tenant_ids: Vec<String> = new.tenants.iter().map(|(t, _)| t.clone()).collect();
-    store::users::set_tenants(conn, project, &row.id, &tenant_ids).await?;
+    if !tenant_ids.is_empty() {
+        store::users::set_tenants(conn, project, &row.id, &tenant_ids).await?;
+    }
     let mut grants: Vec<RoleGrant> =
         new.roles.into_iter().map(|r| RoleGrant { tenant_id: String::new(), role_name: r }).collect();
     for (t, roles) in new.tenants {
         grants.extend(roles.into_iter().map(|r| RoleGrant { tenant_id: t.clone(), role_name: r }));
     }
-    store::users::set_role_grants(conn, project, &row.id, &grants).await?;
-    let user = assemble(conn, project, row).await?;
+    // As they read back: ordered, each once.
+    grants.sort_by(|a, b| (&a.tenant_id, &a.role_name).cmp(&(&b.tenant_id, &b.role_name)));
+    grants.dedup();
+    if !grants.is_empty() {
+        store::users::set_role_grants(conn, project, &row.id, &grants).await?;
+    }
+    let user = if tenant_ids.is_empty() {
+        User::from_parts(row, login_ids, grants, Vec::new())
+    } else {
+        assemble(conn, project, row).await?
+    };
     audit::record_at(
         conn,
         project,
@@ -288,7 +311,7 @@ pub async fn create_managed(state: &AppState, ctx: &Ctx, req: ManagedUser) -> Ap
     let password = req.password.clone();
     let mut new = req.into_new_user()?;
     if !password.is_empty() {
-        new.password_hash = Some(state.hasher.hash(&password)?);
+        new.password_hash = Some(super::password::hash(state, &password).await?);
     }
     let mut tx = store::begin_immediate(&state.db).await?;
     let user = create_checked(&mut tx, ctx, new).await?;

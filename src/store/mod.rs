@@ -44,6 +44,7 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
         .idle_timeout(None)
         .max_lifetime(None)
         .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire(false)
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;

@@ -143,6 +143,75 @@ pub async fn get_by_login_id(conn: &mut Conn, project: &str, login_id: &str) -> 
     .await?)
 }
 
+/// A user row with its login IDs, role grants and tenant memberships, read in one statement
+/// (each statement is a round trip to SQLite's worker thread, so the one read that nearly
+/// every request makes is a single one).
+#[derive(Debug, Clone, FromRow)]
+pub struct UserWithGrants {
+    #[sqlx(flatten)]
+    pub row: UserRow,
+    /// JSON array of login IDs, in order.
+    login_ids: String,
+    /// JSON array of `[tenantId, roleName]`, tenant `""` for project roles.
+    grants: String,
+    /// JSON array of `[tenantId, tenantName]`.
+    tenants: String,
+}
+
+impl UserWithGrants {
+    pub fn into_parts(self) -> (UserRow, Vec<String>, Vec<RoleGrant>, Vec<TenantMembership>) {
+        let grants: Vec<(String, String)> = super::from_json_text(&self.grants);
+        let tenants: Vec<(String, String)> = super::from_json_text(&self.tenants);
+        (
+            self.row,
+            super::from_json_text(&self.login_ids),
+            grants.into_iter().map(|(tenant_id, role_name)| RoleGrant { tenant_id, role_name }).collect(),
+            tenants
+                .into_iter()
+                .map(|(tenant_id, tenant_name)| TenantMembership { tenant_id, tenant_name })
+                .collect(),
+        )
+    }
+}
+
+/// `SELECT` of [`UserWithGrants`]; `?1` is the project, the caller adds the condition on `u`.
+const WITH_GRANTS: &str = "SELECT u.*, \
+    (SELECT json_group_array(login_id) FROM (SELECT login_id FROM user_login_ids \
+        WHERE project_id = u.project_id AND user_id = u.id ORDER BY position, login_id)) AS login_ids, \
+    (SELECT json_group_array(json_array(tenant_id, role_name)) FROM (SELECT tenant_id, role_name \
+        FROM user_roles WHERE project_id = u.project_id AND user_id = u.id \
+        ORDER BY tenant_id, role_name)) AS grants, \
+    (SELECT json_group_array(json_array(tenant_id, name)) FROM (SELECT ut.tenant_id, t.name \
+        FROM user_tenants ut JOIN tenants t ON t.project_id = ut.project_id AND t.id = ut.tenant_id \
+        WHERE ut.project_id = u.project_id AND ut.user_id = u.id ORDER BY ut.tenant_id)) AS tenants \
+    FROM users u WHERE u.project_id = ?1";
+
+pub async fn get_with_grants_by_id(
+    conn: &mut Conn,
+    project: &str,
+    id: &str,
+) -> ApiResult<Option<UserWithGrants>> {
+    Ok(sqlx::query_as::<_, UserWithGrants>(&format!("{WITH_GRANTS} AND u.id = ?2"))
+        .bind(project)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+pub async fn get_with_grants_by_login_id(
+    conn: &mut Conn,
+    project: &str,
+    login_id: &str,
+) -> ApiResult<Option<UserWithGrants>> {
+    Ok(sqlx::query_as::<_, UserWithGrants>(&format!(
+        "{WITH_GRANTS} AND u.id = (SELECT user_id FROM user_login_ids WHERE project_id = ?1 AND login_id = ?2)"
+    ))
+    .bind(project)
+    .bind(login_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
 pub async fn delete(conn: &mut Conn, project: &str, id: &str) -> ApiResult<bool> {
     let r = sqlx::query("DELETE FROM users WHERE project_id = ? AND id = ?")
         .bind(project)

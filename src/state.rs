@@ -1,7 +1,7 @@
 //! The application state: built once in `run()`, cheap to clone, no globals.
 
+use crate::store::Db;
 use axum::extract::FromRef;
-use sqlx::SqlitePool;
 use std::sync::Arc;
 
 use crate::clock::{Clock, UnixTime};
@@ -19,7 +19,7 @@ pub struct Settings {
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: Db,
     pub clock: Clock,
     pub projects: Projects,
     pub outbox: OutboxNotifier,
@@ -30,7 +30,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(
-        db: SqlitePool,
+        db: Db,
         key_pool: KeyPool,
         hasher: PasswordHasher,
         cors: CorsOrigins,

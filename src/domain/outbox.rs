@@ -88,7 +88,7 @@ pub async fn write(conn: &mut Conn, ctx: &Ctx, m: Outgoing<'_>) -> ApiResult<()>
 /// Lists matching messages, newest first; with `wait`, holds until one matches or the wait
 /// (real time, not the emulator clock) runs out.
 pub async fn list(
-    db: &sqlx::SqlitePool,
+    db: &crate::store::Db,
     notifier: &OutboxNotifier,
     project: &str,
     filter: &MessageFilter,

@@ -750,18 +750,17 @@ async fn complete(
         }
         (None, _) => return Err(ApiError::user_not_found(&row.login_id)),
     };
-    match kind {
-        AddressKind::Email => {
-            user.row.email = pending.address.clone();
-            user.row.verified_email = true;
-        }
-        AddressKind::Phone => {
-            user.row.phone = pending.address.clone();
-            user.row.verified_phone = true;
-        }
+    let (address, verified) = match kind {
+        AddressKind::Email => (&mut user.row.email, &mut user.row.verified_email),
+        AddressKind::Phone => (&mut user.row.phone, &mut user.row.verified_phone),
+    };
+    // The address is now verified; written only when that changes something.
+    if *address != pending.address || !*verified {
+        address.clone_from(&pending.address);
+        *verified = true;
+        user.row.modified_ms = ctx.now.millis();
+        store::users::update(conn, project, &user.row).await?;
     }
-    user.row.modified_ms = ctx.now.millis();
-    store::users::update(conn, project, &user.row).await?;
     if purpose == Purpose::Update && pending.add_to_login_ids && !user.login_ids.contains(&pending.address) {
         store::users::insert_login_id(
             conn,

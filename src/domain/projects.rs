@@ -117,7 +117,7 @@ impl Projects {
     /// The runtime of a project, loading and parsing it on first use.
     pub async fn get(
         &self,
-        db: &sqlx::SqlitePool,
+        db: &crate::store::Db,
         public_url: &str,
         id: &str,
     ) -> ApiResult<Option<Arc<ProjectRuntime>>> {
@@ -159,7 +159,7 @@ impl Projects {
     /// Like [`Projects::get`], with an unknown project as an error.
     pub async fn require(
         &self,
-        db: &sqlx::SqlitePool,
+        db: &crate::store::Db,
         public_url: &str,
         id: &str,
     ) -> ApiResult<Arc<ProjectRuntime>> {
@@ -178,7 +178,7 @@ impl Projects {
     /// Creates a project with a signing key from the pool and one management key.
     pub async fn create(
         &self,
-        db: &sqlx::SqlitePool,
+        db: &crate::store::Db,
         now: UnixTime,
         id: Option<String>,
         name: Option<String>,
@@ -237,7 +237,7 @@ impl Projects {
         Ok(CreatedProject { id, name, management_key })
     }
 
-    pub async fn delete(&self, db: &sqlx::SqlitePool, id: &str) -> ApiResult<()> {
+    pub async fn delete(&self, db: &crate::store::Db, id: &str) -> ApiResult<()> {
         let mut tx = store::begin_immediate(db).await?;
         let deleted = store::projects::delete(&mut tx, id).await?;
         tx.commit().await?;
@@ -248,7 +248,7 @@ impl Projects {
         Ok(())
     }
 
-    pub async fn reset(&self, db: &sqlx::SqlitePool, id: &str) -> ApiResult<()> {
+    pub async fn reset(&self, db: &crate::store::Db, id: &str) -> ApiResult<()> {
         let mut tx = store::begin_immediate(db).await?;
         if store::projects::get(&mut tx, id).await?.is_none() {
             return Err(ApiError::not_found(format!("Project {id} not found")));

@@ -452,20 +452,24 @@ async fn record_refresh_failure(state: &AppState, ctx: &Ctx, token: &str, err: &
 /// sign-in, impersonation's `act`, step-up marks) are carried into the new session JWT: this
 /// is the one place they survive a refresh.
 pub async fn refresh(state: &AppState, ctx: &Ctx, claims: &Claims, token: &str) -> ApiResult<AuthInfo> {
-    let mut tx = store::begin_immediate(&state.db).await?;
-    let user = session_user(&mut tx, ctx, claims).await?;
     let dct = claims.dct.as_deref();
     let issued = if ctx.project.settings.rotate_refresh_tokens {
+        let mut tx = store::begin_immediate(&state.db).await?;
+        let user = session_user(&mut tx, ctx, claims).await?;
         if let Some(jti) = &claims.jti {
             store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
         }
-        issue(&mut tx, ctx, user, &claims.amr, dct, &claims.extra, false).await?
+        let issued = issue(&mut tx, ctx, user, &claims.amr, dct, &claims.extra, false).await?;
+        tx.commit().await?;
+        issued
     } else {
-        let session = session_claims(&mut tx, ctx, &user, &claims.amr, dct, &claims.extra).await?;
+        // Nothing is written: reads on a plain connection, no transaction to begin and end.
+        let mut conn = state.db.acquire().await?;
+        let user = session_user(&mut conn, ctx, claims).await?;
+        let session = session_claims(&mut conn, ctx, &user, &claims.amr, dct, &claims.extra).await?;
         let refresh = RefreshToken::Kept(token.to_owned(), claims.exp);
         Issued { session, refresh, first_seen: false, user }
     };
-    tx.commit().await?;
     issued.sign(ctx).await
 }
 

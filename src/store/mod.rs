@@ -15,21 +15,26 @@ pub mod snapshot;
 pub mod tenants;
 pub mod users;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+mod db;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::ConnectOptions;
 use std::str::FromStr;
 use std::time::Duration;
 
 use crate::error::ApiResult;
 
-pub type Tx = Transaction<'static, Sqlite>;
+pub use db::{Db, DbConn, Tx};
 pub use sqlx::SqliteConnection as Conn;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
-/// Opens the pool: WAL, foreign keys, a busy timeout. `sqlite::memory:` gets one connection
-/// that is never closed, so the data lives as long as the pool.
-pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
+/// Connections to a database file: readers run side by side (WAL), writers take turns.
+const FILE_CONNECTIONS: usize = 8;
+
+/// Opens the database and brings its schema up to date: WAL, foreign keys, a busy timeout.
+/// `sqlite::memory:` gets one connection, which holds the data for as long as it lives.
+pub async fn connect(url: &str) -> anyhow::Result<Db> {
     let in_memory = url.contains(":memory:") || url.contains("mode=memory");
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
@@ -38,23 +43,20 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
         .synchronous(SqliteSynchronous::Normal)
         .pragma("temp_store", "memory");
     let options = if in_memory { options } else { options.journal_mode(SqliteJournalMode::Wal) };
-    let pool = SqlitePoolOptions::new()
-        .max_connections(if in_memory { 1 } else { 8 })
-        .min_connections(1)
-        .idle_timeout(None)
-        .max_lifetime(None)
-        .acquire_timeout(Duration::from_secs(30))
-        .test_before_acquire(false)
-        .connect_with(options)
-        .await?;
-    MIGRATOR.run(&pool).await?;
-    Ok(pool)
+    let mut first = options.connect().await?;
+    MIGRATOR.run(&mut first).await?;
+    let mut connections = vec![first];
+    if !in_memory {
+        for _ in 1..FILE_CONNECTIONS {
+            connections.push(options.connect().await?);
+        }
+    }
+    Ok(Db::new(connections, !in_memory))
 }
 
-/// Starts a write transaction that takes SQLite's write lock at once, so two writers never
-/// deadlock upgrading read locks.
-pub async fn begin_immediate(pool: &SqlitePool) -> ApiResult<Tx> {
-    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+/// Starts a write transaction (see [`Db::begin_immediate`]).
+pub async fn begin_immediate(db: &Db) -> ApiResult<Tx> {
+    db.begin_immediate().await
 }
 
 /// Encodes a value for a JSON `TEXT` column.

@@ -26,3 +26,4 @@ mod mgmt_user_update;
 mod route_coverage;
 mod server;
 mod snapshot_full;
+mod store_db;

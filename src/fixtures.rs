@@ -292,6 +292,7 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
     let project = store::projects::get(&mut conn, project_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Project {project_id} not found")))?;
+    let scope = project.scope().to_owned();
     let signing_keys = store::projects::signing_keys(&mut conn, project_id)
         .await?
         .into_iter()
@@ -302,12 +303,12 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
         .into_iter()
         .map(|k| SnapshotManagementKey { id: k.id, name: k.name, key: k.secret })
         .collect();
-    let permissions = tenants::list_permission_records(&mut conn, project_id)
+    let permissions = tenants::list_permission_records(&mut conn, &scope)
         .await?
         .into_iter()
         .map(|p| SnapshotPermission { id: p.id, name: p.row.name, description: p.row.description })
         .collect();
-    let roles = tenants::list_role_records(&mut conn, project_id)
+    let roles = tenants::list_role_records(&mut conn, &scope)
         .await?
         .into_iter()
         .map(|r| SnapshotRole {
@@ -320,7 +321,7 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
             private: r.row.private,
         })
         .collect();
-    let tenant_list = tenants::list_tenants(&mut conn, project_id)
+    let tenant_list = tenants::list_tenants(&mut conn, &scope)
         .await?
         .into_iter()
         .map(|t| SnapshotTenant {
@@ -332,26 +333,25 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
         })
         .collect();
     let mut users = Vec::new();
-    for row in store::users::list_all(&mut conn, project_id).await? {
-        let u = crate::domain::users::assemble(&mut conn, project_id, row).await?;
+    for row in store::users::list_all(&mut conn, &scope).await? {
+        let u = crate::domain::users::assemble(&mut conn, &scope, row).await?;
         let uid = u.row.id.as_str();
-        let password_credential =
-            store::credentials::get_password(&mut conn, project_id, uid).await?.map(|c| {
-                SnapshotPasswordCredential {
-                    temporary: c.temporary,
-                    expired: c.expired,
-                    set_ms: c.set_ms,
-                    failed_attempts: c.failed_attempts,
-                    locked: c.locked,
-                    locked_until_ms: c.locked_until_ms,
-                }
-            });
-        let password_history = snapshot_store::password_history_of_user(&mut conn, project_id, uid)
+        let password_credential = store::credentials::get_password(&mut conn, &scope, uid).await?.map(|c| {
+            SnapshotPasswordCredential {
+                temporary: c.temporary,
+                expired: c.expired,
+                set_ms: c.set_ms,
+                failed_attempts: c.failed_attempts,
+                locked: c.locked,
+                locked_until_ms: c.locked_until_ms,
+            }
+        });
+        let password_history = snapshot_store::password_history_of_user(&mut conn, &scope, uid)
             .await?
             .into_iter()
             .map(|h| SnapshotHashed { hash: h.hash, set_ms: h.set_ms })
             .collect();
-        let recovery_codes = snapshot_store::recovery_codes_of_user(&mut conn, project_id, uid)
+        let recovery_codes = snapshot_store::recovery_codes_of_user(&mut conn, &scope, uid)
             .await?
             .into_iter()
             .map(|c| SnapshotRecoveryCode {
@@ -360,7 +360,7 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
                 used_ms: c.used_ms,
             })
             .collect();
-        let security_answers = snapshot_store::security_answers_of_user(&mut conn, project_id, uid)
+        let security_answers = snapshot_store::security_answers_of_user(&mut conn, &scope, uid)
             .await?
             .into_iter()
             .map(|a| SnapshotSecurityAnswer {
@@ -369,7 +369,7 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
                 set_ms: a.set_ms,
             })
             .collect();
-        let passkeys = store::passkeys::list_of_user(&mut conn, project_id, uid)
+        let passkeys = store::passkeys::list_of_user(&mut conn, &scope, uid)
             .await?
             .into_iter()
             .map(|k| SnapshotPasskey {
@@ -422,7 +422,7 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
             passkeys,
         });
     }
-    let custom_attributes = store::custom_attributes::list(&mut conn, project_id)
+    let custom_attributes = store::custom_attributes::list(&mut conn, &scope)
         .await?
         .into_iter()
         .map(|a| SnapshotCustomAttribute {
@@ -436,7 +436,7 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
             created_ms: a.created_ms,
         })
         .collect();
-    let access_keys = store::accesskeys::list_all(&mut conn, project_id)
+    let access_keys = store::accesskeys::list_all(&mut conn, &scope)
         .await?
         .into_iter()
         .map(|k| SnapshotAccessKey {
@@ -582,6 +582,7 @@ async fn import_checked(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -
                 is_default: snap.default,
                 settings: store::json_text(&snap.settings)?,
                 created_ms: now.millis(),
+                data_scope: None,
             },
         )
         .await?;
@@ -605,17 +606,22 @@ async fn import_checked(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -
                 is_default: snap.default,
                 settings: store::json_text(&snap.settings)?,
                 created_ms: now.millis(),
+                data_scope: None,
             },
         )
         .await?;
-    } else if mode == Apply::Replace {
-        let name = if snap.name.is_empty() {
-            existing.map(|p| p.name).unwrap_or_default()
-        } else {
-            snap.name.clone()
-        };
+    }
+    // The data goes into the project's scope; replacing starts a new, empty one, and the old
+    // one is purged in the background once this commits.
+    let mut scope = existing.as_ref().map_or(id, |p| p.scope()).to_owned();
+    let mut replaced_scope = None;
+    if let (Some(project), Apply::Replace) = (&existing, mode) {
+        let name = if snap.name.is_empty() { project.name.clone() } else { snap.name.clone() };
         store::projects::update(&mut tx, id, &name, snap.default, &store::json_text(&snap.settings)?).await?;
-        store::projects::clear_data(&mut tx, id).await?;
+        let new_scope = crate::domain::projects::new_scope_id(id);
+        store::projects::new_data_scope(&mut tx, id, &new_scope, now.millis()).await?;
+        replaced_scope = Some(project.scope().to_owned());
+        scope = new_scope;
         if !parsed.is_empty() {
             store::projects::delete_signing_keys(&mut tx, id).await?;
         }
@@ -662,9 +668,10 @@ async fn import_checked(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -
             .await?;
         }
     }
-    import_data(&mut tx, &state.hasher, id, snap, now, mode).await?;
+    import_data(&mut tx, &state.hasher, &scope, snap, now, mode).await?;
     tx.commit().await?;
     state.projects.invalidate(id);
+    crate::domain::projects::spawn_purge(state.db.clone(), replaced_scope.into_iter().collect());
     Ok(())
 }
 

@@ -46,6 +46,10 @@ pub async fn build_state(config: &Config, public_url: &str) -> anyhow::Result<Ap
             anyhow::bail!("fixtures not found: {}", config.fixtures);
         }
     }
+    // A file database may hold data of resets that a stop interrupted.
+    if !config.database.contains(":memory:") {
+        domain::projects::purge_stale_scopes(&state.db).await?;
+    }
     Ok(state)
 }
 

@@ -54,7 +54,7 @@ fn is_expired(row: &AccessKeyRow, ctx: &Ctx) -> bool {
 async fn assemble(conn: &mut Conn, ctx: &Ctx, row: AccessKeyRow) -> ApiResult<AccessKey> {
     let mut key_tenants: Vec<KeyTenant> = store::from_json_text(&row.key_tenants);
     for t in &mut key_tenants {
-        if let Some(tenant) = store::tenants::get_tenant(conn, ctx.project_id(), &t.tenant_id).await? {
+        if let Some(tenant) = store::tenants::get_tenant(conn, ctx.scope(), &t.tenant_id).await? {
             t.tenant_name = tenant.name;
         }
     }
@@ -114,7 +114,7 @@ async fn check_tenants(conn: &mut Conn, ctx: &Ctx, tenants: &[KeyTenant]) -> Api
         if t.tenant_id.is_empty() {
             return Err(ApiError::missing("keyTenants.tenantId"));
         }
-        if store::tenants::get_tenant(conn, ctx.project_id(), &t.tenant_id).await?.is_none() {
+        if store::tenants::get_tenant(conn, ctx.scope(), &t.tenant_id).await?.is_none() {
             return Err(ApiError::invalid(format!("Unknown tenant {}", t.tenant_id)));
         }
     }
@@ -149,9 +149,7 @@ async fn insert_new(conn: &mut Conn, ctx: &Ctx, new: NewAccessKey) -> ApiResult<
     let tenants = key_tenants(new.key_tenants);
     check_tenants(conn, ctx, &tenants).await?;
     check_ips(&new.permitted_ips)?;
-    if !new.user_id.is_empty()
-        && store::users::get_by_id(conn, ctx.project_id(), &new.user_id).await?.is_none()
-    {
+    if !new.user_id.is_empty() && store::users::get_by_id(conn, ctx.scope(), &new.user_id).await?.is_none() {
         return Err(ApiError::mgmt_user_not_found(&new.user_id));
     }
     let cleartext = match new.cleartext.filter(|c| !c.is_empty()) {
@@ -177,7 +175,7 @@ async fn insert_new(conn: &mut Conn, ctx: &Ctx, new: NewAccessKey) -> ApiResult<
         permitted_ips: store::json_text(&new.permitted_ips)?,
         custom_attributes: store::json_text(&new.custom_attributes)?,
     };
-    store::accesskeys::insert(conn, ctx.project_id(), &row).await.on_unique(|| {
+    store::accesskeys::insert(conn, ctx.scope(), &row).await.on_unique(|| {
         ApiError::new(ErrorKind::AlreadyExists, "An access key with this secret already exists")
     })?;
     audit::record(conn, ctx, &audit::Event::new("AccessKeyCreated", &id)).await?;
@@ -210,7 +208,7 @@ async fn require(conn: &mut Conn, ctx: &Ctx, id: &str) -> ApiResult<AccessKeyRow
     if id.is_empty() {
         return Err(ApiError::missing("id"));
     }
-    store::accesskeys::get(conn, ctx.project_id(), id).await?.ok_or_else(|| key_not_found(id))
+    store::accesskeys::get(conn, ctx.scope(), id).await?.ok_or_else(|| key_not_found(id))
 }
 
 /// `GET /v1/mgmt/accesskey?id=`.
@@ -233,7 +231,7 @@ pub struct Search {
 /// `POST /v1/mgmt/accesskey/search`.
 pub async fn search(state: &AppState, ctx: &Ctx, q: &Search) -> ApiResult<Vec<AccessKey>> {
     let mut conn = state.db.acquire().await?;
-    let rows = store::accesskeys::list_all(&mut conn, ctx.project_id()).await?;
+    let rows = store::accesskeys::list_all(&mut conn, ctx.scope()).await?;
     let text = q.text.to_lowercase();
     let mut out = Vec::new();
     for row in rows {
@@ -294,7 +292,7 @@ pub async fn update(state: &AppState, ctx: &Ctx, id: &str, patch: AccessKeyPatch
     if let Some(a) = patch.custom_attributes {
         row.custom_attributes = store::json_text(&a)?;
     }
-    store::accesskeys::update(&mut tx, ctx.project_id(), &row).await?;
+    store::accesskeys::update(&mut tx, ctx.scope(), &row).await?;
     audit::record(&mut tx, ctx, &audit::Event::new("AccessKeyModified", id)).await?;
     let key = assemble(&mut tx, ctx, row).await?;
     tx.commit().await?;
@@ -310,7 +308,7 @@ pub async fn set_active(state: &AppState, ctx: &Ctx, ids: &[String], active: boo
     for id in ids {
         let mut row = require(&mut tx, ctx, id).await?;
         row.status = if active { STATUS_ACTIVE } else { STATUS_INACTIVE }.into();
-        store::accesskeys::update(&mut tx, ctx.project_id(), &row).await?;
+        store::accesskeys::update(&mut tx, ctx.scope(), &row).await?;
         let action = if active { "AccessKeyActivated" } else { "AccessKeyDeactivated" };
         audit::record(&mut tx, ctx, &audit::Event::new(action, id)).await?;
     }
@@ -328,7 +326,7 @@ pub async fn delete(state: &AppState, ctx: &Ctx, ids: &[String]) -> ApiResult<()
         if id.is_empty() {
             return Err(ApiError::missing("id"));
         }
-        if !store::accesskeys::delete(&mut tx, ctx.project_id(), id).await? {
+        if !store::accesskeys::delete(&mut tx, ctx.scope(), id).await? {
             return Err(key_not_found(id));
         }
         audit::record(&mut tx, ctx, &audit::Event::new("AccessKeyDeleted", id)).await?;
@@ -343,7 +341,7 @@ pub async fn rotate(state: &AppState, ctx: &Ctx, id: &str) -> ApiResult<(AccessK
     let mut row = require(&mut tx, ctx, id).await?;
     let cleartext = new_cleartext();
     row.secret_hash = hash_secret(&cleartext);
-    store::accesskeys::update(&mut tx, ctx.project_id(), &row).await?;
+    store::accesskeys::update(&mut tx, ctx.scope(), &row).await?;
     audit::record(&mut tx, ctx, &audit::Event::new("AccessKeyRotated", id)).await?;
     let key = assemble(&mut tx, ctx, row).await?;
     tx.commit().await?;
@@ -415,7 +413,7 @@ pub async fn exchange(
         .filter(|c| !c.is_empty())
         .ok_or_else(|| ApiError::new(ErrorKind::MissingAccessKey, "Missing access key"))?;
     let mut tx = store::begin_immediate(&state.db).await?;
-    let row = store::accesskeys::get_by_secret_hash(&mut tx, ctx.project_id(), &hash_secret(cleartext))
+    let row = store::accesskeys::get_by_secret_hash(&mut tx, ctx.scope(), &hash_secret(cleartext))
         .await?
         .ok_or_else(|| invalid_key("Unknown access key"))?;
     if row.status != STATUS_ACTIVE {
@@ -432,14 +430,14 @@ pub async fn exchange(
         let t = key.key_tenants.iter().map(|t| (t.tenant_id.clone(), t.role_names.clone())).collect();
         (key.role_names.clone(), t)
     } else {
-        let user = users::find_by_id(&mut tx, ctx.project_id(), &key.bound_user_id)
+        let user = users::find_by_id(&mut tx, ctx.scope(), &key.bound_user_id)
             .await?
             .ok_or_else(|| invalid_key("The user of this access key no longer exists"))?;
         user.ensure_can_sign_in()?;
         let t = user.tenants.iter().map(|t| (t.tenant_id.clone(), t.roles.clone())).collect();
         (user.roles.clone(), t)
     };
-    let (permissions, tenants) = tokens::grants(&mut tx, ctx.project_id(), &roles, &tenant_roles).await?;
+    let (permissions, tenants) = tokens::grants(&mut tx, ctx.scope(), &roles, &tenant_roles).await?;
     let dct = Some(opts.selected_tenant).filter(|t| !t.is_empty());
     if let Some(t) = &dct {
         if !tenants.contains_key(t) {

@@ -101,7 +101,7 @@ pub struct Record {
 
 /// Appends an event (one INSERT, in the caller's transaction).
 pub async fn record(conn: &mut Conn, ctx: &Ctx, e: &Event) -> ApiResult<()> {
-    record_at(conn, ctx.project_id(), ctx.now, e).await
+    record_at(conn, ctx.scope(), ctx.now, e).await
 }
 
 /// [`record`] for callers that have the project and time but no [`Ctx`].
@@ -152,9 +152,7 @@ pub async fn on_login_failure<T>(
     event.external_ids = vec![login_id.trim().to_owned()];
     {
         let mut conn = state.db.acquire().await?;
-        if let Some(user) =
-            users::find_by_login_or_user_id(&mut conn, ctx.project_id(), login_id.trim()).await?
-        {
+        if let Some(user) = users::find_by_login_or_user_id(&mut conn, ctx.scope(), login_id.trim()).await? {
             event.user_id = user.id().to_owned();
             event.external_ids = user.login_ids.clone();
             event.tenants = user.tenants.iter().map(|t| t.tenant_id.clone()).collect();
@@ -237,7 +235,7 @@ impl Search {
 /// of all matches.
 pub async fn search(state: &AppState, ctx: &Ctx, q: &Search) -> ApiResult<(Vec<Record>, usize)> {
     let mut conn = state.db.acquire().await?;
-    let rows = store::audit::list_between(&mut conn, ctx.project_id(), q.from_ms, q.to_ms).await?;
+    let rows = store::audit::list_between(&mut conn, ctx.scope(), q.from_ms, q.to_ms).await?;
     drop(conn);
     let all: Vec<Record> = rows
         .into_iter()
@@ -364,7 +362,7 @@ pub async fn analytics(state: &AppState, ctx: &Ctx, q: &AnalyticsQuery) -> ApiRe
         ..Search::default()
     };
     let mut conn = state.db.acquire().await?;
-    let rows = store::audit::list_between(&mut conn, ctx.project_id(), q.from_ms, q.to_ms).await?;
+    let rows = store::audit::list_between(&mut conn, ctx.scope(), q.from_ms, q.to_ms).await?;
     drop(conn);
     let mut counts: std::collections::BTreeMap<Analytic, u64> = std::collections::BTreeMap::new();
     let pick = |on: bool, v: &str| if on { v.to_owned() } else { String::new() };

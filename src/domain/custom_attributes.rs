@@ -111,7 +111,7 @@ async fn list_in(conn: &mut Conn, project: &str) -> ApiResult<Vec<CustomAttribut
 /// `GET /v1/mgmt/user/customattributes`: every declared attribute.
 pub async fn list(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<CustomAttribute>> {
     let mut conn = state.db.acquire().await?;
-    list_in(&mut conn, ctx.project_id()).await
+    list_in(&mut conn, ctx.scope()).await
 }
 
 /// `POST /v1/mgmt/user/customattribute/create`: declares (or redeclares) attributes, giving
@@ -139,9 +139,9 @@ pub async fn create(
             edit_permissions: store::json_text(&a.edit_permissions)?,
             created_ms: ctx.now.millis(),
         };
-        store::custom_attributes::upsert(&mut tx, ctx.project_id(), &row).await?;
+        store::custom_attributes::upsert(&mut tx, ctx.scope(), &row).await?;
     }
-    let all = list_in(&mut tx, ctx.project_id()).await?;
+    let all = list_in(&mut tx, ctx.scope()).await?;
     tx.commit().await?;
     Ok(all)
 }
@@ -151,9 +151,9 @@ pub async fn create(
 pub async fn delete(state: &AppState, ctx: &Ctx, names: &[String]) -> ApiResult<Vec<CustomAttribute>> {
     let mut tx = store::begin_immediate(&state.db).await?;
     for n in names {
-        store::custom_attributes::delete(&mut tx, ctx.project_id(), n).await?;
+        store::custom_attributes::delete(&mut tx, ctx.scope(), n).await?;
     }
-    let all = list_in(&mut tx, ctx.project_id()).await?;
+    let all = list_in(&mut tx, ctx.scope()).await?;
     tx.commit().await?;
     Ok(all)
 }

@@ -32,7 +32,15 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The project's public ID: what the API shows, and what its configuration (keys,
+    /// settings) is stored under.
     pub fn project_id(&self) -> &str {
         &self.project.id
+    }
+
+    /// The `project_id` of the project's data rows (users, tenants, codes, ...): the
+    /// project's ID until a reset moves its data to a new, empty scope.
+    pub fn scope(&self) -> &str {
+        &self.project.scope
     }
 }

@@ -70,7 +70,7 @@ pub async fn write(conn: &mut Conn, ctx: &Ctx, m: Outgoing<'_>) -> ApiResult<()>
     let (subject, body) = m.channel.message(&content);
     let row = MessageRow {
         id: format!("M{}", crypto::random_alnum(27)),
-        project_id: ctx.project_id().to_owned(),
+        project_id: ctx.scope().to_owned(),
         channel: m.channel.as_str().to_owned(),
         to_addr: m.to.to_owned(),
         login_id: m.login_id.to_owned(),

@@ -211,8 +211,10 @@ pub(crate) fn sign_in_options(
 
 /// The credential state of a user; a password set at creation (management) has none yet.
 async fn credential(conn: &mut Conn, ctx: &Ctx, user: &User) -> ApiResult<PasswordRow> {
-    Ok(store::credentials::get_password(conn, ctx.project_id(), user.id()).await?.unwrap_or_else(|| {
-        PasswordRow { user_id: user.id().to_owned(), set_ms: user.row.created_ms, ..PasswordRow::default() }
+    Ok(store::credentials::get_password(conn, ctx.scope(), user.id()).await?.unwrap_or_else(|| PasswordRow {
+        user_id: user.id().to_owned(),
+        set_ms: user.row.created_ms,
+        ..PasswordRow::default()
     }))
 }
 
@@ -268,7 +270,7 @@ async fn user_with_password(
     login_id: &str,
 ) -> ApiResult<(User, String, PasswordRow)> {
     let mut conn = state.db.acquire().await?;
-    let user = users::find_by_login_id(&mut conn, ctx.project_id(), login_id)
+    let user = users::find_by_login_id(&mut conn, ctx.scope(), login_id)
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
     user.ensure_can_sign_in()?;
@@ -300,13 +302,13 @@ async fn record_check(
     ensure_not_locked(&cred, ctx)?;
     if !ok {
         register_failure(&mut cred, ctx);
-        store::credentials::upsert_password(tx, ctx.project_id(), &cred).await?;
+        store::credentials::upsert_password(tx, ctx.scope(), &cred).await?;
         return Ok(None);
     }
     if cred.failed_attempts != 0 || cred.locked_until_ms.is_some() {
         cred.failed_attempts = 0;
         cred.locked_until_ms = None;
-        store::credentials::upsert_password(tx, ctx.project_id(), &cred).await?;
+        store::credentials::upsert_password(tx, ctx.scope(), &cred).await?;
     }
     Ok(Some(cred))
 }
@@ -330,7 +332,7 @@ async fn check_new_password(
     };
     let mut recent = {
         let mut conn = state.db.acquire().await?;
-        store::credentials::recent_history(&mut conn, ctx.project_id(), user.id(), s.reuse_amount).await?
+        store::credentials::recent_history(&mut conn, ctx.scope(), user.id(), s.reuse_amount).await?
     };
     if let Some(current) = &user.row.password_hash {
         if !recent.contains(current) {
@@ -356,7 +358,7 @@ async fn store_password(
     hash: String,
     temporary: bool,
 ) -> ApiResult<()> {
-    let project = ctx.project_id();
+    let project = ctx.scope();
     user.row.password_hash = Some(hash.clone());
     user.row.modified_ms = ctx.now.millis();
     store::users::update(conn, project, &user.row).await?;
@@ -395,13 +397,13 @@ pub async fn sign_up(state: &AppState, ctx: &Ctx, req: SignUp) -> ApiResult<Auth
     check_new_password(state, ctx, None, &req.password, &email).await?;
     let hash = hash(state, &req.password).await?;
     let mut tx = store::begin_immediate(&state.db).await?;
-    if users::find_by_login_id(&mut tx, ctx.project_id(), &login_id).await?.is_some() {
+    if users::find_by_login_id(&mut tx, ctx.scope(), &login_id).await?.is_some() {
         return Err(ApiError::new(ErrorKind::UserAlreadyExists, format!("User {login_id} already exists")));
     }
     let d = req.user;
     let mut user = users::create(
         &mut tx,
-        ctx.project_id(),
+        ctx.scope(),
         ctx.now,
         NewUser {
             login_ids: vec![login_id],
@@ -498,7 +500,7 @@ pub async fn replace(
     check_new_password(state, ctx, Some(&user), new_password, &user.row.email).await?;
     let new_hash = hash(state, new_password).await?;
     let mut tx = store::begin_immediate(&state.db).await?;
-    let mut user = users::find_by_id(&mut tx, ctx.project_id(), user.id())
+    let mut user = users::find_by_id(&mut tx, ctx.scope(), user.id())
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
     store_password(&mut tx, ctx, &mut user, new_hash, false).await?;
@@ -521,7 +523,7 @@ pub async fn update(
     require(new_password, "newPassword")?;
     let user = {
         let mut conn = state.db.acquire().await?;
-        users::find_by_id(&mut conn, ctx.project_id(), &claims.sub).await?.ok_or_else(|| {
+        users::find_by_id(&mut conn, ctx.scope(), &claims.sub).await?.ok_or_else(|| {
             ApiError::new(ErrorKind::InvalidSessionToken, "The user of this session no longer exists")
         })?
     };
@@ -532,7 +534,7 @@ pub async fn update(
     check_new_password(state, ctx, Some(&user), new_password, &user.row.email).await?;
     let new_hash = hash(state, new_password).await?;
     let mut tx = store::begin_immediate(&state.db).await?;
-    let mut user = users::find_by_id(&mut tx, ctx.project_id(), user.id())
+    let mut user = users::find_by_id(&mut tx, ctx.scope(), user.id())
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
     store_password(&mut tx, ctx, &mut user, new_hash, false).await?;
@@ -616,7 +618,7 @@ pub async fn set_by_management(
     require(password, "password")?;
     let new_hash = hash(state, password).await?;
     let mut tx = store::begin_immediate(&state.db).await?;
-    let mut user = users::find_by_login_or_user_id(&mut tx, ctx.project_id(), login_id)
+    let mut user = users::find_by_login_or_user_id(&mut tx, ctx.scope(), login_id)
         .await?
         .ok_or_else(|| ApiError::mgmt_user_not_found(login_id))?;
     store_password(&mut tx, ctx, &mut user, new_hash, temporary).await?;
@@ -629,13 +631,13 @@ pub async fn set_by_management(
 pub async fn expire_by_management(state: &AppState, ctx: &Ctx, login_id: &str) -> ApiResult<()> {
     require(login_id, "loginId")?;
     let mut tx = store::begin_immediate(&state.db).await?;
-    let user = users::find_by_login_or_user_id(&mut tx, ctx.project_id(), login_id)
+    let user = users::find_by_login_or_user_id(&mut tx, ctx.scope(), login_id)
         .await?
         .ok_or_else(|| ApiError::mgmt_user_not_found(login_id))?;
     if user.row.password_hash.is_some() {
         let mut cred = credential(&mut tx, ctx, &user).await?;
         cred.expired = true;
-        store::credentials::upsert_password(&mut tx, ctx.project_id(), &cred).await?;
+        store::credentials::upsert_password(&mut tx, ctx.scope(), &cred).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -214,13 +214,13 @@ async fn resolve_address(
     if purpose == Purpose::Update {
         let session =
             req.session.as_ref().ok_or_else(|| ApiError::unauthorized("A refresh token is required"))?;
-        let user = users::find_by_id(conn, ctx.project_id(), &session.sub)
+        let user = users::find_by_id(conn, ctx.scope(), &session.sub)
             .await?
             .ok_or_else(|| ApiError::user_not_found(&req.login_id))?;
         let address = explicit.ok_or_else(|| ApiError::missing(kind.field()))?;
         kind.validate(&address)?;
         if req.add_to_login_ids {
-            if let Some(other) = users::find_by_login_id(conn, ctx.project_id(), &address).await? {
+            if let Some(other) = users::find_by_login_id(conn, ctx.scope(), &address).await? {
                 if other.id() != user.id() {
                     return Err(ApiError::new(
                         ErrorKind::UserAlreadyExists,
@@ -231,7 +231,7 @@ async fn resolve_address(
         }
         return Ok((address, Some(user)));
     }
-    let existing = users::find_by_login_id(conn, ctx.project_id(), &req.login_id).await?;
+    let existing = users::find_by_login_id(conn, ctx.scope(), &req.login_id).await?;
     match (purpose, existing) {
         (Purpose::SignUp, Some(_)) => {
             Err(ApiError::new(ErrorKind::UserAlreadyExists, format!("User {} already exists", req.login_id)))
@@ -278,7 +278,7 @@ async fn store_pending(
 ) -> ApiResult<()> {
     store::codes::insert(
         conn,
-        ctx.project_id(),
+        ctx.scope(),
         &CodeRow {
             id: 0,
             method: what.method.as_str().into(),
@@ -495,7 +495,7 @@ pub async fn generate_for_test_user(
     options: LoginOptions,
 ) -> ApiResult<Secret> {
     let mut tx = store::begin_immediate(&state.db).await?;
-    let user = users::find_by_login_id(&mut tx, ctx.project_id(), login_id)
+    let user = users::find_by_login_id(&mut tx, ctx.scope(), login_id)
         .await?
         .ok_or_else(|| ApiError::mgmt_user_not_found(login_id))?;
     if !user.row.test {
@@ -555,7 +555,7 @@ async fn check_code(
     let max = ctx.project.settings.otp_max_attempts.max(1);
     let live: Vec<CodeRow> = store::codes::live_for_login(
         &mut tx,
-        ctx.project_id(),
+        ctx.scope(),
         login_id,
         Method::Otp.as_str(),
         channel.as_str(),
@@ -568,7 +568,7 @@ async fn check_code(
     let matching = live.iter().find(|c| c.code.as_deref().is_some_and(|c| crypto::secrets_equal(c, code)));
     let Some(row) = matching.cloned() else {
         let ids: Vec<i64> = live.iter().map(|c| c.id).collect();
-        store::codes::add_attempt(&mut tx, ctx.project_id(), &ids).await?;
+        store::codes::add_attempt(&mut tx, ctx.scope(), &ids).await?;
         tx.commit().await?;
         let exhausted = !live.is_empty() && live.iter().all(|c| c.attempts + 1 >= max);
         return Err(if exhausted {
@@ -577,7 +577,7 @@ async fn check_code(
             ApiError::new(ErrorKind::InvalidOneTimeCode, "Wrong, expired or used code")
         });
     };
-    store::codes::consume(&mut tx, ctx.project_id(), row.id, ctx.now.millis()).await?;
+    store::codes::consume(&mut tx, ctx.scope(), row.id, ctx.now.millis()).await?;
     let info = complete(&mut tx, ctx, channel, &row).await?;
     tx.commit().await?;
     info.sign(ctx).await
@@ -589,7 +589,7 @@ pub async fn verify_token(state: &AppState, ctx: &Ctx, token: &str) -> ApiResult
         return Err(ApiError::missing("token"));
     }
     let mut tx = store::begin_immediate(&state.db).await?;
-    let row = store::codes::get_by_token(&mut tx, ctx.project_id(), token)
+    let row = store::codes::get_by_token(&mut tx, ctx.scope(), token)
         .await?
         .filter(|r| r.method == Method::MagicLink.as_str())
         .ok_or_else(|| ApiError::new(ErrorKind::InvalidToken, "Unknown token"))?;
@@ -601,7 +601,7 @@ pub async fn verify_token(state: &AppState, ctx: &Ctx, token: &str) -> ApiResult
     }
     let channel =
         ChannelKind::parse(&row.channel).ok_or_else(|| ApiError::internal("bad channel in code row"))?;
-    store::codes::consume(&mut tx, ctx.project_id(), row.id, ctx.now.millis()).await?;
+    store::codes::consume(&mut tx, ctx.scope(), row.id, ctx.now.millis()).await?;
     let info = complete(&mut tx, ctx, channel, &row).await?;
     tx.commit().await?;
     info.sign(ctx).await
@@ -621,7 +621,7 @@ pub async fn verify_link(
         return Err(ApiError::missing("token"));
     }
     let mut tx = store::begin_immediate(&state.db).await?;
-    let row = store::codes::get_by_token(&mut tx, ctx.project_id(), token)
+    let row = store::codes::get_by_token(&mut tx, ctx.scope(), token)
         .await?
         .filter(|r| r.method == method.as_str())
         .ok_or_else(|| ApiError::new(ErrorKind::InvalidToken, "Unknown token"))?;
@@ -638,12 +638,12 @@ pub async fn verify_link(
     };
     let purpose = Purpose::parse(&row.purpose);
     if purpose == Purpose::SignIn {
-        let user = users::find_by_login_id(&mut tx, ctx.project_id(), &login_id)
+        let user = users::find_by_login_id(&mut tx, ctx.scope(), &login_id)
             .await?
             .ok_or_else(|| ApiError::user_not_found(&login_id))?;
         user.ensure_can_sign_in()?;
     }
-    if !store::codes::mark_verified(&mut tx, ctx.project_id(), row.id, &login_id, ctx.now.millis()).await? {
+    if !store::codes::mark_verified(&mut tx, ctx.scope(), row.id, &login_id, ctx.now.millis()).await? {
         return Err(ApiError::new(ErrorKind::InvalidToken, "Token was already used"));
     }
     tx.commit().await?;
@@ -657,7 +657,7 @@ pub async fn poll(state: &AppState, ctx: &Ctx, method: Method, pending_ref: &str
         return Err(ApiError::missing("pendingRef"));
     }
     let mut tx = store::begin_immediate(&state.db).await?;
-    let row = store::codes::get_by_pending_ref(&mut tx, ctx.project_id(), pending_ref)
+    let row = store::codes::get_by_pending_ref(&mut tx, ctx.scope(), pending_ref)
         .await?
         .filter(|r| r.method == method.as_str())
         .ok_or_else(|| ApiError::new(ErrorKind::InvalidToken, "Unknown pendingRef"))?;
@@ -675,7 +675,7 @@ pub async fn poll(state: &AppState, ctx: &Ctx, method: Method, pending_ref: &str
     }
     let channel =
         ChannelKind::parse(&row.channel).ok_or_else(|| ApiError::internal("bad channel in code row"))?;
-    if !store::codes::consume(&mut tx, ctx.project_id(), row.id, ctx.now.millis()).await? {
+    if !store::codes::consume(&mut tx, ctx.scope(), row.id, ctx.now.millis()).await? {
         return Err(ApiError::new(
             ErrorKind::InvalidToken,
             "The session of this pendingRef was already handed out",
@@ -702,14 +702,14 @@ async fn complete(
     if pending.address.is_empty() {
         // A NOTP flow started without a login ID: the user named at approval, reached at
         // their phone, or a new user whose login ID is the number.
-        let known = users::find_by_login_id(conn, ctx.project_id(), &row.login_id).await?;
+        let known = users::find_by_login_id(conn, ctx.scope(), &row.login_id).await?;
         pending.address = known
             .map(|u| user_address(&u, kind).to_owned())
             .filter(|a| !a.is_empty())
             .unwrap_or_else(|| row.login_id.clone());
     }
     let purpose = Purpose::parse(&row.purpose);
-    let project = ctx.project_id();
+    let project = ctx.scope();
     let existing = match (&pending.session_user_id, purpose) {
         (Some(id), Purpose::Update) => users::find_by_id(conn, project, id).await?,
         _ => users::find_by_login_id(conn, project, &row.login_id).await?,
@@ -820,7 +820,7 @@ pub async fn generate_embedded_link(
     }
     let mut tx = store::begin_immediate(&state.db).await?;
     if purpose == Purpose::SignIn {
-        let known = users::find_by_login_or_user_id(&mut tx, ctx.project_id(), login_id)
+        let known = users::find_by_login_or_user_id(&mut tx, ctx.scope(), login_id)
             .await?
             .ok_or_else(|| ApiError::mgmt_user_not_found(login_id))?;
         known.ensure_can_sign_in()?;
@@ -858,7 +858,7 @@ async fn complete_embedded(
     pending: Pending,
     embedded: Embedded,
 ) -> ApiResult<sessions::Issued> {
-    let project = ctx.project_id();
+    let project = ctx.scope();
     let user = match users::find_by_login_or_user_id(conn, project, &row.login_id).await? {
         Some(u) => u,
         None if Purpose::parse(&row.purpose) == Purpose::SignIn => {

@@ -56,8 +56,11 @@ impl Default for ProjectSettings {
 }
 
 /// What a request needs to know about its project, loaded once and cached.
+#[derive(Clone)]
 pub struct ProjectRuntime {
     pub id: String,
+    /// Where the project's data lives (see [`super::Ctx::scope`]).
+    pub scope: String,
     pub name: String,
     pub settings: ProjectSettings,
     /// The key new tokens are signed with.
@@ -145,6 +148,7 @@ impl Projects {
             .ok_or_else(|| ApiError::internal(format!("project {id} has no signing key")))?;
         let runtime = Arc::new(ProjectRuntime {
             issuer: format!("{public_url}/{id}"),
+            scope: row.scope().to_owned(),
             id: row.id,
             name: row.name,
             settings: store::from_json_text(&row.settings),
@@ -208,6 +212,7 @@ impl Projects {
             is_default: false,
             settings: store::json_text(&ProjectSettings::default())?,
             created_ms: now.millis(),
+            data_scope: None,
         };
         store::projects::insert(&mut tx, &row).await.on_unique(|| already_exists(&id))?;
         store::projects::insert_signing_key(
@@ -248,15 +253,75 @@ impl Projects {
         Ok(())
     }
 
-    pub async fn reset(&self, db: &crate::store::Db, id: &str) -> ApiResult<()> {
+    /// Empties a project in constant time: its data moves to a new, empty scope, and the
+    /// old scope's rows are deleted in the background ([`purge_scope`]).
+    pub async fn reset(
+        &self,
+        db: &crate::store::Db,
+        now: UnixTime,
+        project: &ProjectRuntime,
+    ) -> ApiResult<()> {
+        let scope = new_scope_id(&project.id);
         let mut tx = store::begin_immediate(db).await?;
-        if store::projects::get(&mut tx, id).await?.is_none() {
-            return Err(ApiError::not_found(format!("Project {id} not found")));
-        }
-        store::projects::clear_data(&mut tx, id).await?;
+        store::projects::new_data_scope(&mut tx, &project.id, &scope, now.millis()).await?;
         tx.commit().await?;
+        // The cached runtime moves along rather than being read again.
+        if let Ok(mut cache) = self.cache.write() {
+            let moved = ProjectRuntime { scope, ..project.clone() };
+            cache.insert(project.id.clone(), Arc::new(moved));
+        }
+        spawn_purge(db.clone(), vec![project.scope.clone()]);
         Ok(())
     }
+}
+
+/// A new data scope of a project: its ID, a dot (never in a project ID) and random letters.
+pub fn new_scope_id(project_id: &str) -> String {
+    format!("{project_id}.{}", crypto::random_alnum(10))
+}
+
+/// Deletes the rows of scopes no project uses any more, in the background.
+pub fn spawn_purge(db: crate::store::Db, scopes: Vec<String>) {
+    if scopes.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        for scope in scopes {
+            if let Err(e) = purge_scope(&db, &scope).await {
+                tracing::warn!(scope = %scope, error = %e.message, "purging an old data scope failed");
+            }
+        }
+    });
+}
+
+/// Rows deleted per transaction while purging: small enough that requests waiting for the
+/// database get their turn every few milliseconds.
+const PURGE_CHUNK: i64 = 500;
+
+/// Deletes every row of a data scope, a chunk per transaction, then its hidden row.
+pub async fn purge_scope(db: &crate::store::Db, scope: &str) -> ApiResult<()> {
+    let tables = store::projects::data_tables(&mut *db.acquire().await?).await?;
+    for table in &tables {
+        loop {
+            let mut tx = store::begin_immediate(db).await?;
+            let deleted = store::projects::purge_chunk(&mut tx, table, scope, PURGE_CHUNK).await?;
+            tx.commit().await?;
+            if deleted < PURGE_CHUNK as u64 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+    }
+    let mut tx = store::begin_immediate(db).await?;
+    store::projects::delete_scope(&mut tx, scope).await?;
+    tx.commit().await
+}
+
+/// At start: purges scopes that a reset left behind when the emulator stopped mid-purge.
+pub async fn purge_stale_scopes(db: &crate::store::Db) -> ApiResult<()> {
+    let stale = store::projects::stale_scopes(&mut *db.acquire().await?).await?;
+    spawn_purge(db.clone(), stale);
+    Ok(())
 }
 
 fn already_exists(id: &str) -> ApiError {

@@ -48,7 +48,7 @@ fn normalise_code(code: &str) -> String {
 
 /// The signed-in user, checking that `login_id` (when given) is one of theirs.
 async fn session_user(conn: &mut Conn, ctx: &Ctx, claims: &Claims, login_id: &str) -> ApiResult<User> {
-    let user = users::find_by_id(conn, ctx.project_id(), &claims.sub).await?.ok_or_else(|| {
+    let user = users::find_by_id(conn, ctx.scope(), &claims.sub).await?.ok_or_else(|| {
         ApiError::new(ErrorKind::InvalidSessionToken, "The user of this session no longer exists")
     })?;
     user.ensure_can_sign_in()?;
@@ -70,7 +70,7 @@ pub async fn generate_codes(
     let user = session_user(&mut tx, ctx, claims, login_id).await?;
     let codes: Vec<String> = (0..RECOVERY_CODE_COUNT).map(|_| new_recovery_code()).collect();
     let hashes: Vec<String> = codes.iter().map(|c| sha256_hex(c)).collect();
-    store::recovery::replace_codes(&mut tx, ctx.project_id(), user.id(), &hashes, ctx.now.millis()).await?;
+    store::recovery::replace_codes(&mut tx, ctx.scope(), user.id(), &hashes, ctx.now.millis()).await?;
     tx.commit().await?;
     Ok(codes)
 }
@@ -103,7 +103,7 @@ async fn check_code(
     session: Option<&Claims>,
 ) -> ApiResult<AuthInfo> {
     let mut tx = store::begin_immediate(&state.db).await?;
-    let user = users::find_by_login_id(&mut tx, ctx.project_id(), login_id)
+    let user = users::find_by_login_id(&mut tx, ctx.scope(), login_id)
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
     user.ensure_can_sign_in()?;
@@ -116,7 +116,7 @@ async fn check_code(
         user.id(),
     )?;
     let hash = sha256_hex(&normalise_code(code));
-    if !store::recovery::use_code(&mut tx, ctx.project_id(), user.id(), &hash, ctx.now.millis()).await? {
+    if !store::recovery::use_code(&mut tx, ctx.scope(), user.id(), &hash, ctx.now.millis()).await? {
         return Err(ApiError::new(ErrorKind::InvalidOneTimeCode, "Wrong or used recovery code"));
     }
     let info = sessions::sign_in(&mut tx, ctx, user, opts).await?;
@@ -174,7 +174,7 @@ pub async fn set_up_questions(
     .map_err(ApiError::internal)??;
     let mut tx = store::begin_immediate(&state.db).await?;
     let user = session_user(&mut tx, ctx, claims, login_id).await?;
-    store::recovery::replace_answers(&mut tx, ctx.project_id(), user.id(), &hashed, ctx.now.millis()).await?;
+    store::recovery::replace_answers(&mut tx, ctx.scope(), user.id(), &hashed, ctx.now.millis()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -183,7 +183,7 @@ pub async fn set_up_questions(
 pub async fn questions(state: &AppState, ctx: &Ctx, claims: &Claims) -> ApiResult<Vec<Question>> {
     let mut conn = state.db.acquire().await?;
     let user = session_user(&mut conn, ctx, claims, "").await?;
-    let rows = store::recovery::answers(&mut conn, ctx.project_id(), user.id()).await?;
+    let rows = store::recovery::answers(&mut conn, ctx.scope(), user.id()).await?;
     Ok(rows.iter().map(|r| question(&r.question_id)).collect())
 }
 
@@ -200,7 +200,7 @@ pub async fn verify_questions(
     let (user, rows) = {
         let mut conn = state.db.acquire().await?;
         let user = session_user(&mut conn, ctx, claims, login_id).await?;
-        let rows = store::recovery::answers(&mut conn, ctx.project_id(), user.id()).await?;
+        let rows = store::recovery::answers(&mut conn, ctx.scope(), user.id()).await?;
         (user, rows)
     };
     if rows.is_empty() {

@@ -181,7 +181,7 @@ async fn find_role(conn: &mut Conn, project: &str, id: &str, name: &str, tenant_
 }
 
 async fn create_in(conn: &mut Conn, ctx: &Ctx, new: NewRole) -> ApiResult<Role> {
-    let project = ctx.project_id();
+    let project = ctx.scope();
     if new.name.trim().is_empty() {
         return Err(ApiError::missing("name"));
     }
@@ -202,7 +202,7 @@ async fn create_in(conn: &mut Conn, ctx: &Ctx, new: NewRole) -> ApiResult<Role> 
 }
 
 async fn update_in(conn: &mut Conn, ctx: &Ctx, u: RoleUpdate) -> ApiResult<Role> {
-    let project = ctx.project_id();
+    let project = ctx.scope();
     let mut role = find_role(conn, project, &u.id, &u.name, &u.tenant_id).await?;
     check_permissions(conn, project, &u.permission_names).await?;
     let old_name = role.name.clone();
@@ -221,7 +221,7 @@ async fn update_in(conn: &mut Conn, ctx: &Ctx, u: RoleUpdate) -> ApiResult<Role>
 }
 
 async fn delete_in(conn: &mut Conn, ctx: &Ctx, r: &RoleRef) -> ApiResult<()> {
-    let project = ctx.project_id();
+    let project = ctx.scope();
     let role = find_role(conn, project, &r.id, &r.name, &r.tenant_id).await?;
     store::tenants::delete_role(conn, project, &role.id).await?;
     store::tenants::delete_role_grants(conn, project, &role.tenant_id, &role.name).await
@@ -313,7 +313,7 @@ pub async fn delete_roles(state: &AppState, ctx: &Ctx, refs: Vec<RoleRef>) -> Ap
 /// `GET /v1/mgmt/role/all`: project and tenant roles.
 pub async fn list_roles(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<Role>> {
     let mut conn = state.db.acquire().await?;
-    roles_of(&mut conn, ctx.project_id()).await
+    roles_of(&mut conn, ctx.scope()).await
 }
 
 impl RoleFilter {
@@ -384,7 +384,7 @@ pub async fn create_permissions(state: &AppState, ctx: &Ctx, news: Vec<(String, 
         }
         let event = audit::Event::new(audit::PERMISSION_CREATED, "").data("permission_name", name.clone());
         let row = PermissionRow { name, description, created_ms: ctx.now.millis() };
-        store::tenants::insert_permission_record(&mut tx, ctx.project_id(), &row).await?;
+        store::tenants::insert_permission_record(&mut tx, ctx.scope(), &row).await?;
         audit::record(&mut tx, ctx, &event).await?;
     }
     tx.commit().await?;
@@ -401,7 +401,7 @@ pub async fn update_permissions(
     if updates.is_empty() {
         return Err(ApiError::missing("permissions"));
     }
-    let project = ctx.project_id();
+    let project = ctx.scope();
     let mut tx = store::begin_immediate(&state.db).await?;
     for u in updates {
         let p = find_permission(&mut tx, project, &u.id, &u.name).await?;
@@ -427,7 +427,7 @@ pub async fn delete_permissions(
     if names.is_empty() && ids.is_empty() {
         return Err(ApiError::missing("name"));
     }
-    let project = ctx.project_id();
+    let project = ctx.scope();
     let mut tx = store::begin_immediate(&state.db).await?;
     let refs = names
         .iter()
@@ -446,5 +446,5 @@ pub async fn delete_permissions(
 /// `GET /v1/mgmt/permission/all`.
 pub async fn list_permissions(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<Permission>> {
     let mut conn = state.db.acquire().await?;
-    permissions_of(&mut conn, ctx.project_id()).await
+    permissions_of(&mut conn, ctx.scope()).await
 }

@@ -86,7 +86,7 @@ pub async fn verify(state: &AppState, ctx: &Ctx, token: &str, kind: TokenKind) -
     if kind == TokenKind::Refresh {
         let jti = claims.jti.as_deref().ok_or_else(|| invalid("Refresh token has no ID"))?;
         let mut conn = state.db.acquire().await?;
-        match store::sessions::get(&mut conn, ctx.project_id(), jti).await? {
+        match store::sessions::get(&mut conn, ctx.scope(), jti).await? {
             Some(r) if r.revoked_ms.is_none() => {}
             Some(_) => {
                 return Err(ApiError::new(ErrorKind::RefreshTokenRevoked, "Refresh token was logged out"))
@@ -229,7 +229,7 @@ pub(crate) async fn record_refresh(conn: &mut Conn, ctx: &Ctx, user_id: &str, ex
     let jti = crypto::random_alnum(24);
     store::sessions::insert(
         conn,
-        ctx.project_id(),
+        ctx.scope(),
         &store::sessions::RefreshRow {
             jti: jti.clone(),
             user_id: user_id.to_owned(),
@@ -251,7 +251,7 @@ async fn session_claims(
     dct: Option<&str>,
     custom: &Map<String, Value>,
 ) -> ApiResult<Claims> {
-    let (permissions, tenants) = grants(conn, ctx.project_id(), &user.roles, &tenant_roles(user)).await?;
+    let (permissions, tenants) = grants(conn, ctx.scope(), &user.roles, &tenant_roles(user)).await?;
     let iat = ctx.now.secs();
     Ok(Claims {
         sub: user.id().to_owned(),
@@ -370,11 +370,11 @@ pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOpt
         if user.row.status == users::STATUS_INVITED {
             user.row.status = users::STATUS_ENABLED.into();
         }
-        store::users::update(conn, ctx.project_id(), &user.row).await?;
+        store::users::update(conn, ctx.scope(), &user.row).await?;
     }
     store::users::insert_login(
         conn,
-        ctx.project_id(),
+        ctx.scope(),
         &store::users::LoginRow {
             user_id: user.id().to_owned(),
             login_ms: ctx.now.millis(),
@@ -401,15 +401,14 @@ pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOpt
     )
     .await?;
     if opts.revoke_other_sessions {
-        store::sessions::revoke_all_of_user(conn, ctx.project_id(), user.id(), None, ctx.now.millis())
-            .await?;
+        store::sessions::revoke_all_of_user(conn, ctx.scope(), user.id(), None, ctx.now.millis()).await?;
     }
     issue(conn, ctx, user, &opts.amr, opts.dct.as_deref(), &opts.custom_claims, first_seen).await
 }
 
 /// Loads the (enabled) user a verified refresh token belongs to.
 async fn session_user(conn: &mut Conn, ctx: &Ctx, claims: &Claims) -> ApiResult<User> {
-    let user = users::find_by_id(conn, ctx.project_id(), &claims.sub).await?.ok_or_else(|| {
+    let user = users::find_by_id(conn, ctx.scope(), &claims.sub).await?.ok_or_else(|| {
         ApiError::new(ErrorKind::InvalidSessionToken, "The user of this session no longer exists")
     })?;
     user.ensure_can_sign_in()?;
@@ -437,7 +436,7 @@ async fn record_refresh_failure(state: &AppState, ctx: &Ctx, token: &str, err: &
     let mut event = Event::new(audit::REFRESH_FAILED, "");
     if let Ok(c) = verify_signature(ctx, token) {
         let mut conn = state.db.acquire().await?;
-        event = match users::find_by_id(&mut conn, ctx.project_id(), &c.sub).await? {
+        event = match users::find_by_id(&mut conn, ctx.scope(), &c.sub).await? {
             Some(user) => Event::for_user(audit::REFRESH_FAILED, &user),
             None => Event { user_id: c.sub.clone(), actor_id: c.sub, ..event },
         };
@@ -457,7 +456,7 @@ pub async fn refresh(state: &AppState, ctx: &Ctx, claims: &Claims, token: &str) 
         let mut tx = store::begin_immediate(&state.db).await?;
         let user = session_user(&mut tx, ctx, claims).await?;
         if let Some(jti) = &claims.jti {
-            store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
+            store::sessions::revoke(&mut tx, ctx.scope(), jti, ctx.now.millis()).await?;
         }
         let issued = issue(&mut tx, ctx, user, &claims.amr, dct, &claims.extra, false).await?;
         tx.commit().await?;
@@ -490,7 +489,7 @@ pub async fn select_tenant(
     }
     let dct = Some(tenant).filter(|t| !t.is_empty());
     if let Some(jti) = &claims.jti {
-        store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
+        store::sessions::revoke(&mut tx, ctx.scope(), jti, ctx.now.millis()).await?;
     }
     let issued = issue(&mut tx, ctx, user, &claims.amr, dct, &claims.extra, false).await?;
     tx.commit().await?;
@@ -501,12 +500,12 @@ pub async fn select_tenant(
 pub async fn logout(state: &AppState, ctx: &Ctx, claims: &Claims, all: bool) -> ApiResult<()> {
     let mut tx = store::begin_immediate(&state.db).await?;
     if all {
-        store::sessions::revoke_all_of_user(&mut tx, ctx.project_id(), &claims.sub, None, ctx.now.millis())
+        store::sessions::revoke_all_of_user(&mut tx, ctx.scope(), &claims.sub, None, ctx.now.millis())
             .await?;
     } else if let Some(jti) = &claims.jti {
-        store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
+        store::sessions::revoke(&mut tx, ctx.scope(), jti, ctx.now.millis()).await?;
     }
-    if let Some(user) = users::find_by_id(&mut tx, ctx.project_id(), &claims.sub).await? {
+    if let Some(user) = users::find_by_id(&mut tx, ctx.scope(), &claims.sub).await? {
         let event = Event::for_user(audit::LOGOUT, &user).data("all", all);
         audit::record(&mut tx, ctx, &event).await?;
     }
@@ -524,12 +523,12 @@ pub async fn me(state: &AppState, ctx: &Ctx, claims: &Claims) -> ApiResult<User>
 pub async fn history(state: &AppState, ctx: &Ctx, claims: &Claims) -> ApiResult<Vec<store::users::LoginRow>> {
     let mut conn = state.db.acquire().await?;
     let user = session_user(&mut conn, ctx, claims).await?;
-    store::users::login_history(&mut conn, ctx.project_id(), user.id(), 100).await
+    store::users::login_history(&mut conn, ctx.scope(), user.id(), 100).await
 }
 
 /// Revokes every session of a user (management logout, user disabled or deleted).
 pub async fn revoke_user(conn: &mut Conn, ctx: &Ctx, user_id: &str) -> ApiResult<()> {
-    store::sessions::revoke_all_of_user(conn, ctx.project_id(), user_id, None, ctx.now.millis()).await?;
+    store::sessions::revoke_all_of_user(conn, ctx.scope(), user_id, None, ctx.now.millis()).await?;
     Ok(())
 }
 
@@ -553,7 +552,7 @@ pub async fn my_tenants(
     };
     let mut out = Vec::new();
     for t in user.tenants.iter().filter(|t| wanted(&t.tenant_id)) {
-        if let Some(row) = store::tenants::get_tenant(&mut conn, ctx.project_id(), &t.tenant_id).await? {
+        if let Some(row) = store::tenants::get_tenant(&mut conn, ctx.scope(), &t.tenant_id).await? {
             out.push(row);
         }
     }

@@ -198,7 +198,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, input: TenantInput) -> ApiResul
     check_role_inheritance(&input.role_inheritance)?;
     let id = if input.id.trim().is_empty() { new_tenant_id() } else { input.id.trim().to_owned() };
     let mut tx = store::begin_immediate(&state.db).await?;
-    let project = ctx.project_id();
+    let project = ctx.scope();
     ensure_name_free(&mut tx, project, &input.name, &id).await?;
     if store::tenants::get_tenant(&mut tx, project, &id).await?.is_some() {
         return Err(ApiError::new(ErrorKind::AlreadyExists, format!("Tenant {id} already exists")));
@@ -237,7 +237,7 @@ async fn modify(
     change: impl FnOnce(&mut Tenant) -> ApiResult<()>,
 ) -> ApiResult<()> {
     let mut tx = store::begin_immediate(&state.db).await?;
-    let project = ctx.project_id();
+    let project = ctx.scope();
     let mut tenant = require(&mut tx, project, id).await?;
     change(&mut tenant)?;
     ensure_name_free(&mut tx, project, &tenant.name, &tenant.id).await?;
@@ -307,7 +307,7 @@ pub async fn patch(state: &AppState, ctx: &Ctx, p: TenantPatch) -> ApiResult<()>
 /// too (go-sdk `Delete`: "delete all users/keys associated only with this tenant").
 pub async fn delete(state: &AppState, ctx: &Ctx, id: &str, cascade: bool) -> ApiResult<()> {
     let mut tx = store::begin_immediate(&state.db).await?;
-    let project = ctx.project_id();
+    let project = ctx.scope();
     require(&mut tx, project, id).await?;
     let only_here =
         if cascade { store::tenants::users_only_in_tenant(&mut tx, project, id).await? } else { Vec::new() };
@@ -323,13 +323,13 @@ pub async fn delete(state: &AppState, ctx: &Ctx, id: &str, cascade: bool) -> Api
 /// `GET /v1/mgmt/tenant?id=`.
 pub async fn load(state: &AppState, ctx: &Ctx, id: &str) -> ApiResult<Tenant> {
     let mut conn = state.db.acquire().await?;
-    require(&mut conn, ctx.project_id(), id).await
+    require(&mut conn, ctx.scope(), id).await
 }
 
 /// `GET /v1/mgmt/tenant/all`.
 pub async fn list(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<Tenant>> {
     let mut conn = state.db.acquire().await?;
-    Ok(store::tenants::list_tenants(&mut conn, ctx.project_id())
+    Ok(store::tenants::list_tenants(&mut conn, ctx.scope())
         .await?
         .into_iter()
         .map(Tenant::from_row)
@@ -370,7 +370,7 @@ pub async fn update_default_roles(
 ) -> ApiResult<()> {
     let known: Vec<(String, String)> = {
         let mut conn = state.db.acquire().await?;
-        store::tenants::list_roles(&mut conn, ctx.project_id())
+        store::tenants::list_roles(&mut conn, ctx.scope())
             .await?
             .into_iter()
             .map(|r| (r.tenant_id, r.name))
@@ -443,7 +443,7 @@ pub async fn remove_sso_users(state: &AppState, ctx: &Ctx, id: &str) -> ApiResul
         return Err(ApiError::missing("tenantId"));
     }
     let mut conn = state.db.acquire().await?;
-    require(&mut conn, ctx.project_id(), id.trim()).await?;
+    require(&mut conn, ctx.scope(), id.trim()).await?;
     Ok(())
 }
 

@@ -75,9 +75,9 @@ pub async fn update_jwt(
     let mut claims = verify_live(ctx, jwt)?;
     if claims.drn == DRN_SESSION {
         let mut conn = state.db.acquire().await?;
-        if let Some(user) = users::find_by_id(&mut conn, ctx.project_id(), &claims.sub).await? {
+        if let Some(user) = users::find_by_id(&mut conn, ctx.scope(), &claims.sub).await? {
             let (permissions, tenants) =
-                grants(&mut conn, ctx.project_id(), &user.roles, &user_tenants(&user)).await?;
+                grants(&mut conn, ctx.scope(), &user.roles, &user_tenants(&user)).await?;
             claims.roles = Some(user.roles.clone());
             claims.permissions = Some(permissions);
             claims.tenants = Some(tenants);
@@ -102,7 +102,7 @@ async fn refresh_jwt_for(
     amr: Vec<String>,
     refresh_duration: i64,
 ) -> ApiResult<String> {
-    let (permissions, tenants) = grants(conn, ctx.project_id(), &user.roles, &user_tenants(user)).await?;
+    let (permissions, tenants) = grants(conn, ctx.scope(), &user.roles, &user_tenants(user)).await?;
     let iat = ctx.now.secs();
     let ttl =
         if refresh_duration > 0 { refresh_duration } else { ctx.project.settings.refresh_token_ttl_secs };
@@ -126,7 +126,7 @@ async fn refresh_jwt_for(
 }
 
 async fn require_user(conn: &mut Conn, ctx: &Ctx, id: &str) -> ApiResult<User> {
-    users::find_by_login_or_user_id(conn, ctx.project_id(), id)
+    users::find_by_login_or_user_id(conn, ctx.scope(), id)
         .await?
         .ok_or_else(|| ApiError::mgmt_user_not_found(id))
 }
@@ -178,8 +178,7 @@ pub async fn impersonate(state: &AppState, ctx: &Ctx, req: Impersonation) -> Api
     let actor = require_user(&mut tx, ctx, &req.impersonator_id).await?;
     let target = require_user(&mut tx, ctx, &req.login_id).await?;
     target.ensure_can_sign_in()?;
-    let (permissions, tenants) =
-        grants(&mut tx, ctx.project_id(), &actor.roles, &user_tenants(&actor)).await?;
+    let (permissions, tenants) = grants(&mut tx, ctx.scope(), &actor.roles, &user_tenants(&actor)).await?;
     let allowed = permissions
         .iter()
         .chain(tenants.values().flat_map(|t| t.permissions.iter()))
@@ -230,12 +229,12 @@ pub async fn stop_impersonation(
         .ok_or_else(|| ApiError::invalid("The JWT is not an impersonation token"))?
         .to_owned();
     let mut tx = store::begin_immediate(&state.db).await?;
-    let actor = users::find_by_id(&mut tx, ctx.project_id(), &actor_id)
+    let actor = users::find_by_id(&mut tx, ctx.scope(), &actor_id)
         .await?
         .ok_or_else(|| ApiError::mgmt_user_not_found(&actor_id))?;
     actor.ensure_can_sign_in()?;
     if let Some(jti) = &claims.jti {
-        store::sessions::revoke(&mut tx, ctx.project_id(), jti, ctx.now.millis()).await?;
+        store::sessions::revoke(&mut tx, ctx.scope(), jti, ctx.now.millis()).await?;
     }
     let dct = check_tenant(&actor, selected_tenant)?;
     let jwt =
@@ -287,7 +286,7 @@ pub async fn mgmt_sign_in(
         return Err(ApiError::missing("loginId"));
     }
     let mut tx = store::begin_immediate(&state.db).await?;
-    let existing = users::find_by_login_id(&mut tx, ctx.project_id(), &login_id).await?;
+    let existing = users::find_by_login_id(&mut tx, ctx.scope(), &login_id).await?;
     let user = match (existing, mode) {
         (Some(_), MgmtSignIn::SignUp) => {
             return Err(ApiError::new(
@@ -304,7 +303,7 @@ pub async fn mgmt_sign_in(
                 if req.phone.is_empty() && login_id.starts_with('+') { login_id.clone() } else { req.phone };
             users::create(
                 &mut tx,
-                ctx.project_id(),
+                ctx.scope(),
                 ctx.now,
                 NewUser {
                     login_ids: vec![login_id.clone()],

@@ -107,7 +107,7 @@ pub(crate) fn qr_png(text: &str) -> ApiResult<Vec<u8>> {
 async fn store_secret(conn: &mut Conn, ctx: &Ctx, user: &mut User, key: &str) -> ApiResult<()> {
     user.row.totp_secret = Some(key.to_owned());
     user.row.modified_ms = ctx.now.millis();
-    store::users::update(conn, ctx.project_id(), &user.row).await
+    store::users::update(conn, ctx.scope(), &user.row).await
 }
 
 /// `POST /v1/auth/totp/signup`: creates the user with a new TOTP secret. The user signs in
@@ -125,12 +125,12 @@ pub async fn sign_up(
     let (email, phone) = contact_of(login_id, &details)?;
     let enrollment = new_enrollment(ctx, login_id)?;
     let mut tx = store::begin_immediate(&state.db).await?;
-    if users::find_by_login_id(&mut tx, ctx.project_id(), login_id).await?.is_some() {
+    if users::find_by_login_id(&mut tx, ctx.scope(), login_id).await?.is_some() {
         return Err(ApiError::new(ErrorKind::UserAlreadyExists, format!("User {login_id} already exists")));
     }
     let mut user = users::create(
         &mut tx,
-        ctx.project_id(),
+        ctx.scope(),
         ctx.now,
         NewUser {
             login_ids: vec![login_id.to_owned()],
@@ -153,7 +153,7 @@ pub async fn sign_up(
 /// `POST /v1/auth/totp/update`: replaces the signed-in user's secret.
 pub async fn update(state: &AppState, ctx: &Ctx, claims: &Claims, login_id: &str) -> ApiResult<Enrollment> {
     let mut tx = store::begin_immediate(&state.db).await?;
-    let mut user = users::find_by_id(&mut tx, ctx.project_id(), &claims.sub).await?.ok_or_else(|| {
+    let mut user = users::find_by_id(&mut tx, ctx.scope(), &claims.sub).await?.ok_or_else(|| {
         ApiError::new(ErrorKind::InvalidSessionToken, "The user of this session no longer exists")
     })?;
     user.ensure_can_sign_in()?;
@@ -196,7 +196,7 @@ async fn check_and_sign_in(
     session: Option<&Claims>,
 ) -> ApiResult<AuthInfo> {
     let mut tx = store::begin_immediate(&state.db).await?;
-    let user = users::find_by_login_id(&mut tx, ctx.project_id(), login_id)
+    let user = users::find_by_login_id(&mut tx, ctx.scope(), login_id)
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
     user.ensure_can_sign_in()?;

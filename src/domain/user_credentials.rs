@@ -61,22 +61,22 @@ async fn named(conn: &mut store::Conn, ctx: &Ctx, login_id: &str) -> ApiResult<U
     if login_id.trim().is_empty() {
         return Err(ApiError::missing("loginId"));
     }
-    users::require_named(conn, ctx.project_id(), login_id, "").await
+    users::require_named(conn, ctx.scope(), login_id, "").await
 }
 
 /// `POST /v1/mgmt/user/passkeys/list`: the user's passkeys, oldest first.
 pub async fn list_passkeys(state: &AppState, ctx: &Ctx, login_id: &str) -> ApiResult<Vec<PasskeyRow>> {
     let mut conn = state.db.acquire().await?;
     let user = named(&mut conn, ctx, login_id).await?;
-    store::passkeys::list_of_user(&mut conn, ctx.project_id(), user.id()).await
+    store::passkeys::list_of_user(&mut conn, ctx.scope(), user.id()).await
 }
 
 /// `POST /v1/mgmt/user/passkeys/delete`: removes every passkey of the user.
 pub async fn delete_all_passkeys(state: &AppState, ctx: &Ctx, login_id: &str) -> ApiResult<()> {
     let mut tx = store::begin_immediate(&state.db).await?;
     let user = named(&mut tx, ctx, login_id).await?;
-    store::passkeys::delete_all_of_user(&mut tx, ctx.project_id(), user.id()).await?;
-    store::users::set_webauthn(&mut tx, ctx.project_id(), user.id(), false, ctx.now.millis()).await?;
+    store::passkeys::delete_all_of_user(&mut tx, ctx.scope(), user.id()).await?;
+    store::users::set_webauthn(&mut tx, ctx.scope(), user.id(), false, ctx.now.millis()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -93,7 +93,7 @@ pub async fn delete_passkey(
     }
     let mut tx = store::begin_immediate(&state.db).await?;
     let user = named(&mut tx, ctx, login_id).await?;
-    let project = ctx.project_id();
+    let project = ctx.scope();
     if !store::passkeys::delete(&mut tx, project, user.id(), credential_id).await? {
         return Err(ApiError::not_found(format!("Passkey {credential_id} not found for user {login_id}")));
     }
@@ -131,9 +131,9 @@ pub async fn import_passkeys(
             transports: store::json_text(&d.transports)?,
             created_ms: ctx.now.millis(),
         };
-        store::passkeys::upsert(&mut tx, ctx.project_id(), &row).await?;
+        store::passkeys::upsert(&mut tx, ctx.scope(), &row).await?;
     }
-    store::users::set_webauthn(&mut tx, ctx.project_id(), user.id(), true, ctx.now.millis()).await?;
+    store::users::set_webauthn(&mut tx, ctx.scope(), user.id(), true, ctx.now.millis()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -142,8 +142,8 @@ pub async fn import_passkeys(
 pub async fn remove_totp(state: &AppState, ctx: &Ctx, login_id: &str) -> ApiResult<User> {
     let mut tx = store::begin_immediate(&state.db).await?;
     let user = named(&mut tx, ctx, login_id).await?;
-    store::users::clear_totp(&mut tx, ctx.project_id(), user.id(), ctx.now.millis()).await?;
-    let user = users::require_named(&mut tx, ctx.project_id(), "", user.id()).await?;
+    store::users::clear_totp(&mut tx, ctx.scope(), user.id(), ctx.now.millis()).await?;
+    let user = users::require_named(&mut tx, ctx.scope(), "", user.id()).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -163,7 +163,7 @@ pub async fn list_trusted_devices(
         if id.trim().is_empty() {
             return Err(ApiError::invalid(format!("identifiers[{i}] is empty")));
         }
-        users::require_named(&mut conn, ctx.project_id(), id, "").await?;
+        users::require_named(&mut conn, ctx.scope(), id, "").await?;
     }
     Ok(Vec::new())
 }
@@ -186,7 +186,7 @@ pub async fn remove_trusted_devices(
         return Err(ApiError::invalid(format!("deviceIds[{i}] is empty")));
     }
     let mut conn = state.db.acquire().await?;
-    users::require_named(&mut conn, ctx.project_id(), identifier, "").await?;
+    users::require_named(&mut conn, ctx.scope(), identifier, "").await?;
     Err(ApiError::not_found(format!("Trusted device {} not found for user {identifier}", device_ids[0])))
 }
 

@@ -68,10 +68,10 @@ pub fn paging(limit: i64, page: i64, offset: i64) -> ApiResult<(i64, i64)> {
 /// Runs a search: one page of users, in order, and how many match in all.
 pub async fn search(state: &AppState, ctx: &Ctx, q: &UserQuery) -> ApiResult<(Vec<User>, i64)> {
     let mut tx = state.db.begin().await?;
-    let (ids, total) = store::users::search_ids(&mut tx, ctx.project_id(), q).await?;
+    let (ids, total) = store::users::search_ids(&mut tx, ctx.scope(), q).await?;
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
-        if let Some(u) = users::find_by_id(&mut tx, ctx.project_id(), &id).await? {
+        if let Some(u) = users::find_by_id(&mut tx, ctx.scope(), &id).await? {
             found.push(u);
         }
     }
@@ -86,5 +86,5 @@ pub async fn history(state: &AppState, ctx: &Ctx, user_ids: &[String]) -> ApiRes
         return Err(ApiError::missing("userIds"));
     }
     let mut conn = state.db.acquire().await?;
-    store::users::login_history_of_users(&mut conn, ctx.project_id(), &ids).await
+    store::users::login_history_of_users(&mut conn, ctx.scope(), &ids).await
 }

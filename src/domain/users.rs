@@ -350,15 +350,15 @@ pub(crate) async fn require_named(
 /// `GET /v1/mgmt/user`: loads a user by login ID or user ID.
 pub async fn load(state: &AppState, ctx: &Ctx, login_id: &str, user_id: &str) -> ApiResult<User> {
     let mut conn = state.db.acquire().await?;
-    require_named(&mut conn, ctx.project_id(), login_id, user_id).await
+    require_named(&mut conn, ctx.scope(), login_id, user_id).await
 }
 
 /// `POST /v1/mgmt/user/delete`: deletes a user with their sessions.
 // descope-compat: deleting a user that does not exist succeeds, as in Descope.
 pub async fn delete_named(state: &AppState, ctx: &Ctx, login_id: &str, user_id: &str) -> ApiResult<()> {
     let mut tx = store::begin_immediate(&state.db).await?;
-    if let Some(user) = find_named(&mut tx, ctx.project_id(), login_id, user_id).await? {
-        delete(&mut tx, ctx.project_id(), user.id()).await?;
+    if let Some(user) = find_named(&mut tx, ctx.scope(), login_id, user_id).await? {
+        delete(&mut tx, ctx.scope(), user.id()).await?;
         record_user_event(&mut tx, ctx, audit::USER_DELETED, &user).await?;
     }
     tx.commit().await?;
@@ -370,9 +370,9 @@ pub async fn delete_named(state: &AppState, ctx: &Ctx, login_id: &str, user_id: 
 pub async fn delete_all_test_users(state: &AppState, ctx: &Ctx) -> ApiResult<u64> {
     let mut tx = store::begin_immediate(&state.db).await?;
     let mut deleted = 0;
-    for row in store::users::list_all(&mut tx, ctx.project_id()).await?.into_iter().filter(|u| u.test) {
-        let user = assemble(&mut tx, ctx.project_id(), row).await?;
-        if delete(&mut tx, ctx.project_id(), user.id()).await? {
+    for row in store::users::list_all(&mut tx, ctx.scope()).await?.into_iter().filter(|u| u.test) {
+        let user = assemble(&mut tx, ctx.scope(), row).await?;
+        if delete(&mut tx, ctx.scope(), user.id()).await? {
             record_user_event(&mut tx, ctx, audit::USER_DELETED, &user).await?;
             deleted += 1;
         }
@@ -384,7 +384,7 @@ pub async fn delete_all_test_users(state: &AppState, ctx: &Ctx) -> ApiResult<u64
 /// `POST /v1/mgmt/user/logout`: revokes every refresh token of the user.
 pub async fn logout_named(state: &AppState, ctx: &Ctx, login_id: &str, user_id: &str) -> ApiResult<()> {
     let mut tx = store::begin_immediate(&state.db).await?;
-    let user = require_named(&mut tx, ctx.project_id(), login_id, user_id).await?;
+    let user = require_named(&mut tx, ctx.scope(), login_id, user_id).await?;
     sessions::revoke_user(&mut tx, ctx, user.id()).await?;
     record_user_event(&mut tx, ctx, audit::LOGOUT, &user).await?;
     tx.commit().await?;
@@ -750,7 +750,7 @@ async fn apply_patch(
     named: &str,
     patch: UserPatch,
 ) -> ApiResult<User> {
-    let project = ctx.project_id();
+    let project = ctx.scope();
     check_patch(conn, project, &patch).await?;
     let was_disabled = user.row.status == STATUS_DISABLED;
     let grants = store::users::role_grants(conn, project, user.id()).await?;
@@ -796,7 +796,7 @@ async fn record_user_event(conn: &mut Conn, ctx: &Ctx, action: &str, user: &User
 /// transaction.
 pub async fn patch(state: &AppState, ctx: &Ctx, login_id: &str, change: UserPatch) -> ApiResult<User> {
     let mut tx = store::begin_immediate(&state.db).await?;
-    let user = require_named(&mut tx, ctx.project_id(), login_id, "").await?;
+    let user = require_named(&mut tx, ctx.scope(), login_id, "").await?;
     let user = apply_patch(&mut tx, ctx, user, login_id.trim(), change).await?;
     tx.commit().await?;
     Ok(user)
@@ -892,7 +892,7 @@ pub async fn create_batch(state: &AppState, ctx: &Ctx, reqs: Vec<ManagedUser>) -
 /// Creates a management user after checking its roles, tenants and custom attributes, and
 /// records it in the audit trail.
 async fn create_checked(conn: &mut Conn, ctx: &Ctx, new: NewUser) -> ApiResult<User> {
-    let project = ctx.project_id();
+    let project = ctx.scope();
     check_roles(conn, project, "", &new.roles).await?;
     for (t, roles) in &new.tenants {
         check_tenant(conn, project, t).await?;
@@ -916,7 +916,7 @@ pub async fn patch_batch(
         let found = if login_id.is_empty() {
             None
         } else {
-            find_by_login_or_user_id(&mut tx, ctx.project_id(), &login_id).await?
+            find_by_login_or_user_id(&mut tx, ctx.scope(), &login_id).await?
         };
         let Some(user) = found else {
             let preview = ManagedUser { login_id: login_id.clone(), ..ManagedUser::default() }.preview();
@@ -949,8 +949,8 @@ pub async fn delete_batch(state: &AppState, ctx: &Ctx, user_ids: &[String]) -> A
     }
     let mut tx = store::begin_immediate(&state.db).await?;
     for id in user_ids.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
-        if let Some(user) = find_by_id(&mut tx, ctx.project_id(), id).await? {
-            delete(&mut tx, ctx.project_id(), user.id()).await?;
+        if let Some(user) = find_by_id(&mut tx, ctx.scope(), id).await? {
+            delete(&mut tx, ctx.scope(), user.id()).await?;
             record_user_event(&mut tx, ctx, audit::USER_DELETED, &user).await?;
         }
     }
@@ -972,7 +972,7 @@ pub async fn load_many(
     let mut conn = state.db.acquire().await?;
     let mut users: Vec<User> = Vec::new();
     for id in user_ids.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
-        if let Some(u) = find_by_id(&mut conn, ctx.project_id(), id).await? {
+        if let Some(u) = find_by_id(&mut conn, ctx.scope(), id).await? {
             let valid = ![STATUS_DISABLED, STATUS_EXPIRED].contains(&u.row.status.as_str());
             if (valid || include_invalid) && !users.iter().any(|x| x.id() == u.id()) {
                 users.push(u);

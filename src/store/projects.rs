@@ -12,6 +12,16 @@ pub struct ProjectRow {
     pub is_default: bool,
     pub settings: String,
     pub created_ms: i64,
+    /// Where the project's data lives; `None`: under the project's own ID.
+    #[sqlx(default)]
+    pub data_scope: Option<String>,
+}
+
+impl ProjectRow {
+    /// The `project_id` of the project's data rows.
+    pub fn scope(&self) -> &str {
+        self.data_scope.as_deref().unwrap_or(&self.id)
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -44,7 +54,7 @@ pub async fn insert(conn: &mut Conn, p: &ProjectRow) -> Result<(), sqlx::Error> 
 }
 
 pub async fn get(conn: &mut Conn, id: &str) -> ApiResult<Option<ProjectRow>> {
-    Ok(sqlx::query_as::<_, ProjectRow>("SELECT * FROM projects WHERE id = ?")
+    Ok(sqlx::query_as::<_, ProjectRow>("SELECT * FROM projects WHERE id = ? AND scope_of IS NULL")
         .bind(id)
         .fetch_optional(conn)
         .await?)
@@ -52,15 +62,17 @@ pub async fn get(conn: &mut Conn, id: &str) -> ApiResult<Option<ProjectRow>> {
 
 // No project filter: this lists the projects themselves.
 pub async fn list(conn: &mut Conn) -> ApiResult<Vec<ProjectRow>> {
-    Ok(sqlx::query_as::<_, ProjectRow>("SELECT * FROM projects ORDER BY created_ms, id")
-        .fetch_all(conn)
-        .await?)
+    Ok(sqlx::query_as::<_, ProjectRow>(
+        "SELECT * FROM projects WHERE scope_of IS NULL ORDER BY created_ms, id",
+    )
+    .fetch_all(conn)
+    .await?)
 }
 
 // No project filter: the default project is found across all projects.
 pub async fn get_default(conn: &mut Conn) -> ApiResult<Option<ProjectRow>> {
     Ok(sqlx::query_as::<_, ProjectRow>(
-        "SELECT * FROM projects WHERE is_default = 1 ORDER BY created_ms LIMIT 1",
+        "SELECT * FROM projects WHERE is_default = 1 AND scope_of IS NULL ORDER BY created_ms LIMIT 1",
     )
     .fetch_optional(conn)
     .await?)
@@ -88,29 +100,73 @@ pub async fn delete(conn: &mut Conn, id: &str) -> ApiResult<bool> {
     Ok(r.rows_affected() > 0)
 }
 
-/// Removes every piece of a project's data except the project row, its signing keys and
-/// its management keys (`POST /emulator/v1/projects/{id}/reset`, `PUT .../snapshot`).
-///
-/// Clears every table with a `project_id` column, so tables that later migrations add are
-/// reset too without anyone remembering to list them here. Foreign keys are checked at
-/// commit, so the order of the deletes does not matter; call it inside a transaction.
-pub async fn clear_data(conn: &mut Conn, id: &str) -> ApiResult<()> {
-    // No project filter: this reads the schema, not project data.
-    let tables: Vec<String> = sqlx::query_scalar(
+/// Gives a project a new, empty data scope: a hidden row of `projects` that goes with the
+/// project; the caller purges the rows of the scope it had. One statement pair, one round
+/// trip.
+pub async fn new_data_scope(conn: &mut Conn, project: &str, scope: &str, now_ms: i64) -> ApiResult<()> {
+    let r = sqlx::query(
+        "INSERT INTO projects (id, name, is_default, settings, created_ms, scope_of) VALUES (?, '', 0, '{}', ?, ?); \
+         UPDATE projects SET data_scope = ? WHERE id = ? AND scope_of IS NULL",
+    )
+    .bind(scope)
+    .bind(now_ms)
+    .bind(project)
+    .bind(scope)
+    .bind(project)
+    .execute(conn)
+    .await?;
+    if r.rows_affected() != 2 {
+        return Err(crate::error::ApiError::not_found(format!("Project {project} not found")));
+    }
+    Ok(())
+}
+
+/// Scopes whose data no project uses any more (a reset interrupted by a stop): old hidden
+/// scope rows, and a project's own ID once it has moved to a scope.
+// No project filter: this looks across all projects for leftovers.
+pub async fn stale_scopes(conn: &mut Conn) -> ApiResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT s.id FROM projects s JOIN projects p ON p.id = s.scope_of \
+         WHERE s.id IS NOT p.data_scope \
+         UNION SELECT id FROM projects WHERE scope_of IS NULL AND data_scope IS NOT NULL",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The tables that hold project data: every table with a `project_id` column but the
+/// projects and their keys, so tables that later migrations add are covered too.
+// No project filter: this reads the schema, not project data.
+pub async fn data_tables(conn: &mut Conn) -> ApiResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
         "SELECT DISTINCT m.name FROM sqlite_master m, pragma_table_info(m.name) c \
          WHERE m.type = 'table' AND c.name = 'project_id' \
          AND m.name NOT IN ('projects', 'signing_keys', 'management_keys') ORDER BY m.name",
     )
-    .fetch_all(&mut *conn)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Deletes up to `limit` rows of a scope from one data table (and what cascades from them);
+/// answers how many it deleted.
+pub async fn purge_chunk(conn: &mut Conn, table: &str, scope: &str, limit: i64) -> ApiResult<u64> {
+    let table = table.replace('"', "\"\"");
+    let r = sqlx::query(&format!(
+        "DELETE FROM \"{table}\" WHERE rowid IN (SELECT rowid FROM \"{table}\" WHERE project_id = ? LIMIT ?)"
+    ))
+    .bind(scope)
+    .bind(limit)
+    .execute(conn)
     .await?;
-    sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *conn).await?;
-    for table in tables {
-        let table = table.replace('"', "\"\"");
-        sqlx::query(&format!("DELETE FROM \"{table}\" WHERE project_id = ?"))
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-    }
+    Ok(r.rows_affected())
+}
+
+/// Deletes a hidden scope row once its data is gone.
+pub async fn delete_scope(conn: &mut Conn, scope: &str) -> ApiResult<()> {
+    sqlx::query("DELETE FROM projects WHERE id = ? AND scope_of IS NOT NULL")
+        .bind(scope)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

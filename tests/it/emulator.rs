@@ -705,3 +705,112 @@ async fn unknown_projects_get_descope_errors_never_5xx() {
         }
     }
 }
+
+/// Rows of a project's data in every data table, under its ID or any of its scopes, and the
+/// hidden scope rows of `projects`.
+async fn stored_rows(app: &TestApp, project: &str) -> (i64, i64) {
+    let mut conn = app.state.db.acquire().await.unwrap();
+    let mut rows = 0;
+    for table in store::projects::data_tables(&mut conn).await.unwrap() {
+        let n: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM \"{table}\" WHERE project_id = ?1 OR project_id LIKE ?1 || '.%'"
+        ))
+        .bind(project)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        rows += n;
+    }
+    let scopes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE scope_of = ?")
+        .bind(project)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    (rows, scopes)
+}
+
+/// Polls until the project has at most `rows` data rows and `scopes` scope rows.
+async fn wait_for_purge(app: &TestApp, project: &str, rows: i64, scopes: i64) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = stored_rows(app, project).await;
+        if now.0 <= rows && now.1 <= scopes {
+            return;
+        }
+        assert!(Instant::now() < deadline, "old data never purged: {now:?} rows and scopes left");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn reset_takes_constant_time_and_purges_the_old_data_behind() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", p.id), &rich_snapshot(&p.id))
+        .await
+        .assert_ok();
+    let signed_in = app.sign_up_email(&p, "dora@example.com").await;
+    let refresh = signed_in["refreshJwt"].as_str().unwrap().to_owned();
+    let before = stored_rows(&app, &p.id).await;
+    assert!(before.0 > 10, "{before:?}");
+
+    for round in 0..2 {
+        app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await.assert_ok();
+        // The new scope is empty at once; the old one goes in the background, and its
+        // hidden row with it: one scope row (the current one) is left.
+        assert_eq!(snapshot(&app, &p.id).await["users"], json!([]), "round {round}");
+        wait_for_purge(&app, &p.id, 0, 1).await;
+    }
+
+    // The refresh token of the old data is refused; sign-up in the new scope works, and its
+    // outbox messages carry the project's ID, not the scope's.
+    let r = app.post("/v1/auth/refresh", Some(&format!("{}:{refresh}", p.id)), json!({})).await;
+    assert!(r.status.is_client_error(), "{}", r.text);
+    app.sign_up_email(&p, "dora@example.com").await;
+    assert_eq!(outbox(&app, &p, "").await[0]["projectId"], p.id.as_str());
+    let (rows, _) = stored_rows(&app, &p.id).await;
+    assert!(rows > 0);
+
+    // Scopes are not projects: not listed, not addressable.
+    let list = app.get("/emulator/v1/projects", None).await;
+    let listed = list.assert_ok()["projects"].as_array().unwrap().clone();
+    assert_eq!(listed.iter().filter(|x| x["projectId"].as_str().unwrap().starts_with(&p.id)).count(), 1);
+    let scope = app.state.projects.require(&app.state.db, PUBLIC_URL, &p.id).await.unwrap().scope.clone();
+    assert!(scope.starts_with(&format!("{}.", p.id)), "{scope}");
+    let r = app.post("/v1/auth/otp/signin/email", Some(&scope), json!({"loginId": "dora@example.com"})).await;
+    assert!(r.status.is_client_error(), "a scope answered as a project: {}", r.text);
+    let r = app.get(&format!("/emulator/v1/projects/{scope}/snapshot"), None).await;
+    assert!(r.status.is_client_error(), "{}", r.text);
+
+    // Replacing the state by snapshot also moves to a new scope and purges the old one.
+    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", p.id), &rich_snapshot(&p.id))
+        .await
+        .assert_ok();
+    assert_eq!(snapshot(&app, &p.id).await["users"].as_array().unwrap().len(), 2);
+    let (rows_now, _) = stored_rows(&app, &p.id).await;
+    wait_for_purge(&app, &p.id, rows_now - rows, 1).await;
+
+    // Deleting the project leaves nothing of it behind.
+    app.delete(&format!("/emulator/v1/projects/{}", p.id), None).await.assert_ok();
+    assert_eq!(stored_rows(&app, &p.id).await, (0, 0));
+}
+
+#[tokio::test]
+async fn scopes_left_by_an_interrupted_purge_are_purged_at_start() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", p.id), &rich_snapshot(&p.id))
+        .await
+        .assert_ok();
+    // Two moves to new scopes whose old data nobody purges: a stop in mid-reset.
+    for _ in 0..2 {
+        let mut tx = store::begin_immediate(&app.state.db).await.unwrap();
+        let scope = descope_emulator::domain::projects::new_scope_id(&p.id);
+        store::projects::new_data_scope(&mut tx, &p.id, &scope, 0).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let (rows, scopes) = stored_rows(&app, &p.id).await;
+    assert!(rows > 0 && scopes >= 2, "{rows} {scopes}");
+    descope_emulator::domain::projects::purge_stale_scopes(&app.state.db).await.unwrap();
+    wait_for_purge(&app, &p.id, 0, 1).await;
+}

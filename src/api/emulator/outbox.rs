@@ -5,7 +5,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-use crate::domain::outbox;
+use crate::domain::{outbox, Ctx};
 use crate::dto::common::Empty;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{DescopeQuery, EmulatorProject};
@@ -70,11 +70,12 @@ pub struct Message {
     pub created_time: i64,
 }
 
-impl From<MessageRow> for Message {
-    fn from(m: MessageRow) -> Self {
+impl Message {
+    /// The message as the API shows it: under the project's ID (rows carry its data scope).
+    fn of(ctx: &Ctx, m: MessageRow) -> Self {
         Message {
             id: m.id,
-            project_id: m.project_id,
+            project_id: ctx.project_id().to_owned(),
             channel: m.channel,
             to: m.to_addr,
             login_id: m.login_id,
@@ -102,8 +103,8 @@ async fn list(
     EmulatorProject(ctx): EmulatorProject,
     DescopeQuery(q): DescopeQuery<OutboxQuery>,
 ) -> ApiResult<Json<Messages>> {
-    let rows = outbox::list(&s.db, &s.outbox, ctx.project_id(), &q.filter(100), q.wait()).await?;
-    Ok(Json(Messages { messages: rows.into_iter().map(Message::from).collect() }))
+    let rows = outbox::list(&s.db, &s.outbox, ctx.scope(), &q.filter(100), q.wait()).await?;
+    Ok(Json(Messages { messages: rows.into_iter().map(|m| Message::of(&ctx, m)).collect() }))
 }
 
 /// GET /emulator/v1/projects/{projectId}/outbox/latest
@@ -113,15 +114,18 @@ async fn latest(
     EmulatorProject(ctx): EmulatorProject,
     DescopeQuery(q): DescopeQuery<OutboxQuery>,
 ) -> ApiResult<Json<Message>> {
-    let rows = outbox::list(&s.db, &s.outbox, ctx.project_id(), &q.filter(1), q.wait()).await?;
-    rows.into_iter().next().map(|m| Json(m.into())).ok_or_else(|| ApiError::not_found("No message matches"))
+    let rows = outbox::list(&s.db, &s.outbox, ctx.scope(), &q.filter(1), q.wait()).await?;
+    rows.into_iter()
+        .next()
+        .map(|m| Json(Message::of(&ctx, m)))
+        .ok_or_else(|| ApiError::not_found("No message matches"))
 }
 
 /// DELETE /emulator/v1/projects/{projectId}/outbox
 /// Empties the outbox.
 async fn clear(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject) -> ApiResult<Json<Empty>> {
     let mut tx = store::begin_immediate(&s.db).await?;
-    store::outbox::clear(&mut tx, ctx.project_id()).await?;
+    store::outbox::clear(&mut tx, ctx.scope()).await?;
     tx.commit().await?;
     Ok(Json(Empty {}))
 }

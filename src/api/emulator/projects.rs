@@ -85,7 +85,7 @@ async fn delete(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject
 /// POST /emulator/v1/projects/{projectId}/reset
 /// Removes all data of a project; keeps the project, its signing and management keys.
 async fn reset(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject) -> ApiResult<Json<Empty>> {
-    s.projects.reset(&s.db, ctx.project_id()).await?;
+    s.projects.reset(&s.db, s.now(), &ctx.project).await?;
     Ok(Json(Empty {}))
 }
 

@@ -23,6 +23,11 @@ impl UnixTime {
     pub fn plus_secs(self, secs: i64) -> UnixTime {
         UnixTime(self.0 + secs * 1000)
     }
+
+    /// Real time, for records that no emulator rule judges (when a key was made).
+    pub fn real_now() -> UnixTime {
+        UnixTime(real_now_ms())
+    }
 }
 
 #[derive(Debug, Clone, Default)]

@@ -139,25 +139,20 @@ impl KeyPool {
         Self { rx: Arc::new(Mutex::new(rx)), wake }
     }
 
-    /// Takes a pre-generated key, waiting (off the async runtime) only if the pool is empty.
+    /// Takes a pre-generated key; when the pool is empty, generates one on the blocking pool
+    /// (so a burst uses every core, not just the pool's thread) and wakes the pool's thread
+    /// to refill.
     pub async fn take(&self) -> ApiResult<Vec<u8>> {
         if let Ok(rx) = self.rx.try_lock() {
             if let Ok(key) = rx.try_recv() {
                 return Ok(key);
             }
         }
-        // The pool is empty: make sure the generator is not still waiting out its start delay.
+        // Make sure the generator is not still waiting out its start delay.
         let _ = self.wake.try_send(());
-        let rx = self.rx.clone();
-        tokio::task::spawn_blocking(move || {
-            let guard = rx.lock().map_err(|_| ApiError::internal("key pool poisoned"))?;
-            match guard.recv() {
-                Ok(key) => Ok(key),
-                Err(_) => generate_rsa_pkcs8().map_err(ApiError::internal),
-            }
-        })
-        .await
-        .map_err(ApiError::internal)?
+        tokio::task::spawn_blocking(|| generate_rsa_pkcs8().map_err(ApiError::internal))
+            .await
+            .map_err(ApiError::internal)?
     }
 }
 

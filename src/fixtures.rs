@@ -288,6 +288,8 @@ fn der_to_pem(der: &[u8]) -> String {
 
 /// Exports a project's state.
 pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnapshot> {
+    // Loading the project gives it its signing key if it has none yet.
+    state.projects.require(&state.db, &state.settings.public_url, project_id).await?;
     let mut conn = state.db.acquire().await?;
     let project = store::projects::get(&mut conn, project_id)
         .await?

@@ -131,9 +131,12 @@ impl Projects {
         let Some(row) = store::projects::get(&mut conn, id).await? else {
             return Ok(None);
         };
-        let key_rows = store::projects::signing_keys(&mut conn, id).await?;
+        let mut key_rows = store::projects::signing_keys(&mut conn, id).await?;
         let mgmt = store::projects::management_keys(&mut conn, id).await?;
         drop(conn);
+        if key_rows.is_empty() {
+            key_rows = self.attach_key(db, id).await?;
+        }
         let mut keys = Vec::with_capacity(key_rows.len());
         let mut active = None;
         for k in &key_rows {
@@ -160,6 +163,24 @@ impl Projects {
         Ok(Some(runtime))
     }
 
+    /// Gives a project without a signing key one from the pool; when two requests race,
+    /// the first key stored wins and both use it.
+    async fn attach_key(
+        &self,
+        db: &crate::store::Db,
+        id: &str,
+    ) -> ApiResult<Vec<store::projects::SigningKeyRow>> {
+        let pkcs8 = self.key_pool.take().await?;
+        let kid = SigningKey::from_pkcs8(&pkcs8).map_err(ApiError::internal)?.kid;
+        let created_ms = UnixTime::real_now().millis();
+        let mut tx = store::begin_immediate(db).await?;
+        let row = store::projects::SigningKeyRow { kid, pkcs8, active: true, created_ms };
+        store::projects::insert_first_signing_key(&mut tx, id, &row).await?;
+        let rows = store::projects::signing_keys(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
     /// Like [`Projects::get`], with an unknown project as an error.
     pub async fn require(
         &self,
@@ -179,7 +200,10 @@ impl Projects {
         }
     }
 
-    /// Creates a project with a signing key from the pool and one management key.
+    /// Creates a project with one management key. Its signing key comes from the pool when
+    /// the project is first used ([`Projects::get`]), so creating many projects at once does
+    /// not wait for RSA key generation (~100 ms of CPU a key), and projects that never sign
+    /// a token (management-only tests) never take one.
     pub async fn create(
         &self,
         db: &crate::store::Db,
@@ -197,13 +221,6 @@ impl Projects {
             None => format!("P2{}", crypto::random_alnum(26)),
         };
         let name = name.filter(|s| !s.is_empty()).unwrap_or_else(|| format!("Project {id}"));
-        // Checked before taking a pooled key, so a duplicate does not burn one; the unique
-        // constraint below still settles a race.
-        if store::projects::exists(&mut *db.acquire().await?, &id).await? {
-            return Err(already_exists(&id));
-        }
-        let pkcs8 = self.key_pool.take().await?;
-        let key = SigningKey::from_pkcs8(&pkcs8).map_err(ApiError::internal)?;
         let management_key = new_management_key();
         let mut tx = store::begin_immediate(db).await?;
         let row = ProjectRow {
@@ -215,17 +232,6 @@ impl Projects {
             data_scope: None,
         };
         store::projects::insert(&mut tx, &row).await.on_unique(|| already_exists(&id))?;
-        store::projects::insert_signing_key(
-            &mut tx,
-            &id,
-            &store::projects::SigningKeyRow {
-                kid: key.kid.clone(),
-                pkcs8,
-                active: true,
-                created_ms: now.millis(),
-            },
-        )
-        .await?;
         store::projects::insert_management_key(
             &mut tx,
             &id,

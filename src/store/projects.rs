@@ -170,13 +170,20 @@ pub async fn delete_scope(conn: &mut Conn, scope: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// True when the project exists.
-pub async fn exists(conn: &mut Conn, id: &str) -> ApiResult<bool> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM projects WHERE id = ?")
-        .bind(id)
-        .fetch_one(conn)
-        .await?
-        > 0)
+/// Stores a project's first signing key, unless it has one by now.
+pub async fn insert_first_signing_key(conn: &mut Conn, project: &str, k: &SigningKeyRow) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO signing_keys (project_id, kid, pkcs8, active, created_ms) SELECT ?1, ?2, ?3, ?4, ?5 \
+         WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE project_id = ?1)",
+    )
+    .bind(project)
+    .bind(&k.kid)
+    .bind(&k.pkcs8)
+    .bind(k.active)
+    .bind(k.created_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 pub async fn insert_signing_key(conn: &mut Conn, project: &str, k: &SigningKeyRow) -> ApiResult<()> {

@@ -814,3 +814,36 @@ async fn scopes_left_by_an_interrupted_purge_are_purged_at_start() {
     descope_emulator::domain::projects::purge_stale_scopes(&app.state.db).await.unwrap();
     wait_for_purge(&app, &p.id, 0, 1).await;
 }
+
+#[tokio::test]
+async fn a_new_project_gets_its_signing_key_on_first_use_and_only_one() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let stored = || async {
+        let mut conn = app.state.db.acquire().await.unwrap();
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM signing_keys WHERE project_id = ?")
+            .bind(&p.id)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap()
+    };
+    assert_eq!(stored().await, 0, "creation took a key");
+
+    // Two first uses at once settle on one key.
+    let (a, b) = tokio::join!(kids(&app, &p.id), kids(&app, &p.id));
+    assert_eq!(a.len(), 1);
+    assert_eq!(a, b);
+    assert_eq!(stored().await, 1);
+
+    // Tokens are signed with it.
+    let jwt = app.sign_up_email(&p, "erin@example.com").await["sessionJwt"].as_str().unwrap().to_owned();
+    let header: Value = serde_json::from_slice(
+        &base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            jwt.split('.').next().unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["kid"], a[0].as_str());
+}

@@ -79,3 +79,50 @@ async fn a_file_database_gets_several_connections_that_see_each_others_writes() 
     drop(db);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The schema a fresh in-memory database starts from (`src/store/empty-schema.sqlite`) is
+/// the one the migrations make. After changing a migration, remake it with
+/// `UPDATE_SCHEMA_IMAGE=1 cargo test --test it empty_schema_image`.
+#[tokio::test]
+async fn the_empty_schema_image_matches_the_migrations() {
+    let built = store::empty_schema_image().await.unwrap();
+    if std::env::var_os("UPDATE_SCHEMA_IMAGE").is_some() {
+        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/src/store/empty-schema.sqlite"), &built)
+            .unwrap();
+        return;
+    }
+    let schema = |image: Vec<u8>| async move {
+        let mut conn: sqlx::SqliteConnection = sqlx::ConnectOptions::connect(
+            &"sqlite::memory:".parse::<sqlx::sqlite::SqliteConnectOptions>().unwrap(),
+        )
+        .await
+        .unwrap();
+        conn.deserialize(None, sqlx::sqlite::SqliteOwnedBuf::try_from(&image[..]).unwrap(), true)
+            .await
+            .unwrap();
+        let rows: Vec<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        let version: i64 = sqlx::query_scalar("PRAGMA user_version").fetch_one(&mut conn).await.unwrap();
+        (rows, version)
+    };
+    let (expected, digest) = schema(built).await;
+    assert_eq!(digest, i64::from(store::schema_digest()));
+    let (found, found_digest) = schema(store::EMPTY_SCHEMA_IMAGE.to_vec()).await;
+    assert!(
+        found == expected && found_digest == digest,
+        "src/store/empty-schema.sqlite is out of date: run UPDATE_SCHEMA_IMAGE=1 cargo test --test it empty_schema_image"
+    );
+}
+
+#[tokio::test]
+async fn a_fresh_in_memory_database_has_the_whole_schema() {
+    let db = store::connect("sqlite::memory:").await.unwrap();
+    let mut conn = db.acquire().await.unwrap();
+    let tables = store::projects::data_tables(&mut conn).await.unwrap();
+    assert!(tables.contains(&"users".to_owned()) && tables.len() > 15, "{tables:?}");
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *conn).await.unwrap();
+    assert_eq!(fk, 1, "foreign keys are on");
+}

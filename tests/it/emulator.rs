@@ -847,3 +847,40 @@ async fn a_new_project_gets_its_signing_key_on_first_use_and_only_one() {
     .unwrap();
     assert_eq!(header["kid"], a[0].as_str());
 }
+
+#[tokio::test]
+async fn a_burst_of_creations_stores_each_id_once() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    let ids: Vec<String> = (0..10).map(|i| format!("P2BURST{i:02}")).collect();
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let app = app.clone();
+            // 30 requests for 10 given IDs (three each) and 10 without one.
+            let body = if i < 30 { json!({"projectId": ids[i % 10]}) } else { json!({}) };
+            tokio::spawn(async move { app.post("/emulator/v1/projects", None, body).await })
+        })
+        .collect();
+    let mut created = Vec::new();
+    for t in tasks {
+        let r = t.await.unwrap();
+        if r.status == 200 {
+            created.push(r.body["projectId"].as_str().unwrap().to_owned());
+            assert!(r.body["managementKey"].as_str().unwrap().starts_with("K2"), "{}", r.text);
+        } else {
+            r.assert_error(409, "E011009");
+        }
+    }
+    assert_eq!(created.len(), 20, "{created:?}");
+    for id in &ids {
+        assert_eq!(created.iter().filter(|c| *c == id).count(), 1, "{id} created twice or never");
+    }
+    let list = app.get("/emulator/v1/projects", None).await;
+    assert_eq!(list.assert_ok()["projects"].as_array().unwrap().len(), 20);
+    // Each works with its own management key.
+    for id in ids.iter().take(3) {
+        let snap = app.get(&format!("/emulator/v1/projects/{id}/snapshot"), None).await;
+        let key = snap.assert_ok()["managementKeys"][0]["key"].as_str().unwrap().to_owned();
+        let r = app.post("/v1/mgmt/tenant/create", Some(&format!("{id}:{key}")), json!({"name": "t"})).await;
+        r.assert_ok();
+    }
+}

@@ -35,8 +35,9 @@ pub struct Config {
     #[arg(long, env = "DESCOPE_EMULATOR_PASSWORD_HASH", value_enum, default_value_t = HashCost::Fast)]
     pub password_hash: HashCost,
 
-    /// How many RSA signing keys to keep generated ahead, so that creating a project never
-    /// waits for key generation.
+    /// How many RSA signing keys to keep generated ahead. A project takes its key when it is
+    /// first used (creating one never waits); with keys in the pool, neither does its first
+    /// token.
     #[arg(long, env = "DESCOPE_EMULATOR_KEY_POOL", default_value_t = 4)]
     pub key_pool: usize,
 

@@ -321,9 +321,8 @@ impl Projects {
         project: &ProjectRuntime,
     ) -> ApiResult<()> {
         let scope = new_scope_id(&project.id);
-        let mut tx = store::begin_immediate(db).await?;
-        store::projects::new_data_scope(&mut tx, &project.id, &scope, now.millis()).await?;
-        tx.commit().await?;
+        store::projects::move_to_new_scope(&mut *db.acquire().await?, &project.id, &scope, now.millis())
+            .await?;
         // The cached runtime moves along rather than being read again.
         if let Ok(mut cache) = self.cache.write() {
             let moved = ProjectRuntime { scope, ..project.clone() };

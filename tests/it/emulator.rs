@@ -884,3 +884,29 @@ async fn a_burst_of_creations_stores_each_id_once() {
         r.assert_ok();
     }
 }
+
+#[tokio::test]
+async fn a_failed_move_to_a_new_scope_leaves_no_transaction_open() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    {
+        let mut conn = app.state.db.acquire().await.unwrap();
+        // An unknown project: the UPDATE finds nothing, the batch is rolled back.
+        let r =
+            store::projects::move_to_new_scope(&mut conn, "P2NOSUCHPROJECT", "P2NOSUCHPROJECT.x", 0).await;
+        assert!(r.is_err());
+        // A taken scope ID: the INSERT fails in the middle of the batch.
+        store::projects::move_to_new_scope(&mut conn, &p.id, &format!("{}.same", p.id), 0).await.unwrap();
+        let r = store::projects::move_to_new_scope(&mut conn, &p.id, &format!("{}.same", p.id), 0).await;
+        assert!(r.is_err());
+    }
+    // Nothing of the failed batches stayed, and the connection takes new transactions.
+    let mut tx = store::begin_immediate(&app.state.db).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE id LIKE 'P2NOSUCHPROJECT%'")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+    tx.commit().await.unwrap();
+    app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await.assert_ok();
+}

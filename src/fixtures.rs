@@ -567,51 +567,19 @@ async fn import_checked(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -
         .collect::<ApiResult<_>>()?;
     let now = state.now();
     let id = snap.project_id.as_str();
-    // Take a pooled key before the transaction, so no lock is held while waiting for one.
     let mut tx = store::begin_immediate(&state.db).await?;
     let existing = store::projects::get(&mut tx, id).await?;
-    let need_key = parsed.is_empty() && existing.is_none();
-    if need_key {
-        drop(tx);
-        let der = state.projects.key_pool().take().await?;
-        let key = SigningKey::from_pkcs8(&der).map_err(ApiError::internal)?;
-        tx = store::begin_immediate(&state.db).await?;
-        store::projects::insert(
-            &mut tx,
-            &ProjectRow {
-                id: id.into(),
-                name: snap.name.clone(),
-                is_default: snap.default,
-                settings: store::json_text(&snap.settings)?,
-                created_ms: now.millis(),
-                data_scope: None,
-            },
-        )
-        .await?;
-        store::projects::insert_signing_key(
-            &mut tx,
-            id,
-            &store::projects::SigningKeyRow {
-                kid: key.kid.clone(),
-                pkcs8: der,
-                active: true,
-                created_ms: now.millis(),
-            },
-        )
-        .await?;
-    } else if existing.is_none() {
-        store::projects::insert(
-            &mut tx,
-            &ProjectRow {
-                id: id.into(),
-                name: snap.name.clone(),
-                is_default: snap.default,
-                settings: store::json_text(&snap.settings)?,
-                created_ms: now.millis(),
-                data_scope: None,
-            },
-        )
-        .await?;
+    if existing.is_none() {
+        // Without signing keys in the snapshot, the project takes one on first use.
+        let row = ProjectRow {
+            id: id.into(),
+            name: snap.name.clone(),
+            is_default: snap.default,
+            settings: store::json_text(&snap.settings)?,
+            created_ms: now.millis(),
+            data_scope: None,
+        };
+        store::projects::insert(&mut tx, &row).await?;
     }
     // The data goes into the project's scope; replacing starts a new, empty one, and the old
     // one is purged in the background once this commits.

@@ -221,3 +221,26 @@ async fn merging_a_full_snapshot_twice_is_merging_it_once() {
     assert_eq!(snapshot(&app, &snap.project_id).await, once);
     assert_eq!(without_project_id(once), without_project_id(snapshot(&app, &p.id).await));
 }
+
+#[tokio::test]
+async fn a_fixture_without_keys_makes_a_project_that_takes_one_on_first_use() {
+    use descope_emulator::fixtures::{import, Apply, ProjectSnapshot};
+    let app = TestApp::new().await;
+    let snap: ProjectSnapshot = serde_json::from_value(json!({
+        "projectId": "P2fixturewithoutkeys00000001",
+        "managementKeys": [{"key": "K2fixturewithoutkeysmanagementkey0000001"}],
+        "users": [{"loginIds": ["kim@example.com"], "email": "kim@example.com"}]
+    }))
+    .unwrap();
+    import(&app.state, &snap, Apply::Merge).await.unwrap();
+    let exported = snapshot(&app, &snap.project_id).await;
+    assert_eq!(exported["signingKeys"].as_array().unwrap().len(), 1, "{exported}");
+    let p = crate::harness::TestProject {
+        id: snap.project_id.clone(),
+        management_key: "K2fixturewithoutkeysmanagementkey0000001".into(),
+    };
+    let signed = app.sign_up_email(&p, "lee@example.com").await;
+    assert!(signed["sessionJwt"].as_str().unwrap().starts_with("ey"));
+    // The key does not change once taken.
+    assert_eq!(snapshot(&app, &snap.project_id).await["signingKeys"], exported["signingKeys"]);
+}

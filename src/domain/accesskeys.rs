@@ -477,8 +477,7 @@ pub async fn exchange(
     event.tenants = key.key_tenants.iter().map(|t| t.tenant_id.clone()).collect();
     audit::record(&mut tx, ctx, &event).await?;
     tx.commit().await?;
-    // Signed after the commit, so the write lock is not held for the signature.
-    let session_jwt = ctx.project.signing.sign(&claims)?;
+    let session_jwt = super::sessions::sign_one(ctx, claims).await?;
     Ok(Exchanged { key_id: key.id, session_jwt, expiration: exp })
 }
 

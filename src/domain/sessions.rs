@@ -298,10 +298,24 @@ async fn refresh_claims(
     })
 }
 
-/// Tokens decided inside a transaction, signed by [`Issued::sign`] after it commits. An
-/// RS256 signature costs most of a millisecond of CPU; made inside the transaction, it would
-/// hold SQLite's write lock (and the one connection of `sqlite::memory:`) all that time, so
-/// that sign-ins could only ever sign one after another.
+/// Signs claims with the project's key, all in one hand-off to the blocking pool. Every token
+/// the emulator issues is signed here, after its transaction has committed: an RS256
+/// signature costs most of a millisecond of CPU, and made on the async workers or inside a
+/// write transaction it would hold up other requests (and SQLite's write lock, the one
+/// connection of `sqlite::memory:`), so that tokens could only be signed one after another.
+pub async fn sign_all(ctx: &Ctx, claims: Vec<Claims>) -> ApiResult<Vec<String>> {
+    let signer = ctx.project.signing.clone();
+    tokio::task::spawn_blocking(move || claims.iter().map(|c| signer.sign(c)).collect())
+        .await
+        .map_err(ApiError::internal)?
+}
+
+/// [`sign_all`] of one token.
+pub async fn sign_one(ctx: &Ctx, claims: Claims) -> ApiResult<String> {
+    sign_all(ctx, vec![claims]).await?.pop().ok_or_else(|| ApiError::internal("no token signed"))
+}
+
+/// Tokens decided inside a transaction, signed by [`Issued::sign`] after it commits.
 #[derive(Debug)]
 #[must_use = "sign the tokens once the transaction has committed"]
 pub struct Issued {
@@ -319,27 +333,31 @@ enum RefreshToken {
 }
 
 impl Issued {
-    /// Signs the session JWT and, unless the caller's one is kept, the refresh JWT, on the
-    /// blocking pool: the async workers must stay free to move other requests' statements
-    /// along (an RSA signature takes most of a millisecond).
+    /// Signs the session JWT and, unless the caller's one is kept, the refresh JWT.
     pub async fn sign(self, ctx: &Ctx) -> ApiResult<AuthInfo> {
-        let signer = ctx.project.signing.clone();
-        tokio::task::spawn_blocking(move || {
-            let (refresh_jwt, refresh_exp) = match self.refresh {
-                RefreshToken::New(claims) => (signer.sign(&claims)?, claims.exp),
-                RefreshToken::Kept(token, exp) => (token, exp),
-            };
-            Ok(AuthInfo {
-                session_jwt: signer.sign(&self.session)?,
-                session_exp: self.session.exp,
-                refresh_jwt,
-                refresh_exp,
-                first_seen: self.first_seen,
-                user: self.user,
-            })
+        let session_exp = self.session.exp;
+        let (claims, kept, refresh_exp) = match self.refresh {
+            RefreshToken::New(refresh) => {
+                let exp = refresh.exp;
+                (vec![self.session, *refresh], None, exp)
+            }
+            RefreshToken::Kept(token, exp) => (vec![self.session], Some(token), exp),
+        };
+        let mut jwts = sign_all(ctx, claims).await?.into_iter();
+        let mut next = || jwts.next().ok_or_else(|| ApiError::internal("a token was not signed"));
+        let session_jwt = next()?;
+        let refresh_jwt = match kept {
+            Some(token) => token,
+            None => next()?,
+        };
+        Ok(AuthInfo {
+            session_jwt,
+            session_exp,
+            refresh_jwt,
+            refresh_exp,
+            first_seen: self.first_seen,
+            user: self.user,
         })
-        .await
-        .map_err(ApiError::internal)?
     }
 }
 

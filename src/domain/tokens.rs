@@ -88,12 +88,12 @@ pub async fn update_jwt(
         claims.iat = ctx.now.secs();
         claims.exp = claims.iat + refresh_duration;
     }
-    ctx.project.signing.sign(&claims)
+    sessions::sign_one(ctx, claims).await
 }
 
-/// A recorded refresh JWT for a user, carrying their grants and extra claims (impersonation
-/// and its stop answer with one).
-async fn refresh_jwt_for(
+/// The claims of a recorded refresh JWT for a user, carrying their grants and extra claims
+/// (impersonation and its stop answer with one); signed once the transaction commits.
+async fn refresh_claims_for(
     conn: &mut Conn,
     ctx: &Ctx,
     user: &User,
@@ -101,14 +101,14 @@ async fn refresh_jwt_for(
     extra: Map<String, Value>,
     amr: Vec<String>,
     refresh_duration: i64,
-) -> ApiResult<String> {
+) -> ApiResult<Claims> {
     let (permissions, tenants) = grants(conn, ctx.scope(), &user.roles, &user_tenants(user)).await?;
     let iat = ctx.now.secs();
     let ttl =
         if refresh_duration > 0 { refresh_duration } else { ctx.project.settings.refresh_token_ttl_secs };
     let exp = iat + ttl;
     let jti = sessions::record_refresh(conn, ctx, user.id(), exp).await?;
-    let claims = Claims {
+    Ok(Claims {
         sub: user.id().to_owned(),
         iss: ctx.project.issuer.clone(),
         iat,
@@ -121,8 +121,7 @@ async fn refresh_jwt_for(
         tenants: Some(tenants),
         dct,
         extra,
-    };
-    ctx.project.signing.sign(&claims)
+    })
 }
 
 async fn require_user(conn: &mut Conn, ctx: &Ctx, id: &str) -> ApiResult<User> {
@@ -198,7 +197,7 @@ pub async fn impersonate(state: &AppState, ctx: &Ctx, req: Impersonation) -> Api
     } else {
         Vec::new()
     };
-    let jwt = refresh_jwt_for(&mut tx, ctx, &target, dct, extra, amr, req.refresh_duration).await?;
+    let claims = refresh_claims_for(&mut tx, ctx, &target, dct, extra, amr, req.refresh_duration).await?;
     let mut event = audit::Event::new("UserImpersonated", actor.id()).method("Impersonate");
     if req.step_up {
         event = event.data("stepup", true);
@@ -207,7 +206,7 @@ pub async fn impersonate(state: &AppState, ctx: &Ctx, req: Impersonation) -> Api
     event.external_ids = target.login_ids.clone();
     audit::record(&mut tx, ctx, &event).await?;
     tx.commit().await?;
-    Ok(jwt)
+    sessions::sign_one(ctx, claims).await
 }
 
 /// `POST /v1/mgmt/stop/impersonation`: revokes the impersonation token and answers with a
@@ -237,14 +236,21 @@ pub async fn stop_impersonation(
         store::sessions::revoke(&mut tx, ctx.scope(), jti, ctx.now.millis()).await?;
     }
     let dct = check_tenant(&actor, selected_tenant)?;
-    let jwt =
-        refresh_jwt_for(&mut tx, ctx, &actor, dct, custom_only(custom_claims), Vec::new(), refresh_duration)
-            .await?;
+    let refresh = refresh_claims_for(
+        &mut tx,
+        ctx,
+        &actor,
+        dct,
+        custom_only(custom_claims),
+        Vec::new(),
+        refresh_duration,
+    )
+    .await?;
     let mut event = audit::Event::new("UserImpersonationStopped", actor.id());
     event.user_id = claims.sub.clone();
     audit::record(&mut tx, ctx, &event).await?;
     tx.commit().await?;
-    Ok(jwt)
+    sessions::sign_one(ctx, refresh).await
 }
 
 /// Which of the management sign-in calls.
@@ -352,7 +358,7 @@ pub struct AnonymousTokens {
 
 /// `/v1/mgmt/auth/anonymous`: session and refresh JWTs for a new anonymous subject, marked
 /// `danu: true` as Descope marks anonymous users. No user is stored.
-pub fn anonymous(
+pub async fn anonymous(
     ctx: &Ctx,
     custom_claims: Map<String, Value>,
     selected_tenant: &str,
@@ -366,7 +372,7 @@ pub fn anonymous(
     let mut extra = custom_only(custom_claims);
     extra.insert("danu".into(), Value::Bool(true));
     let dct = Some(selected_tenant.to_owned()).filter(|t| !t.is_empty());
-    let mut claims = Claims {
+    let session = Claims {
         sub,
         iss: ctx.project.issuer.clone(),
         iat,
@@ -380,10 +386,15 @@ pub fn anonymous(
         dct,
         extra,
     };
-    let session_jwt = ctx.project.signing.sign(&claims)?;
-    claims.exp = refresh_exp;
-    claims.drn = DRN_REFRESH.into();
-    claims.jti = Some(crypto::random_alnum(24));
-    let refresh_jwt = ctx.project.signing.sign(&claims)?;
+    let refresh = Claims {
+        exp: refresh_exp,
+        drn: DRN_REFRESH.into(),
+        jti: Some(crypto::random_alnum(24)),
+        ..session.clone()
+    };
+    let [session_jwt, refresh_jwt]: [String; 2] = sessions::sign_all(ctx, vec![session, refresh])
+        .await?
+        .try_into()
+        .map_err(|_| ApiError::internal("a token was not signed"))?;
     Ok(AnonymousTokens { session_jwt, session_exp, refresh_jwt, refresh_exp })
 }

@@ -164,7 +164,7 @@ async fn anonymous(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<AnonymousBody>,
 ) -> ApiResult<Json<AnonymousJwtResponse>> {
-    let t = tokens::anonymous(&ctx, b.custom_claims, &b.selected_tenant, b.refresh_duration)?;
+    let t = tokens::anonymous(&ctx, b.custom_claims, &b.selected_tenant, b.refresh_duration).await?;
     Ok(Json(AnonymousJwtResponse {
         session_jwt: t.session_jwt,
         refresh_jwt: t.refresh_jwt,

@@ -3,12 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, RwLock};
-use tokio::sync::{mpsc, oneshot};
+use std::sync::{Arc, RwLock};
 
 use crate::clock::UnixTime;
 use crate::crypto::{self, KeyPool, SigningKey};
-use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
 use crate::store::{self, projects::ProjectRow};
 
 /// Per-project settings (lifetimes, redirect defaults). Stored as JSON on the project and
@@ -89,61 +88,11 @@ impl ProjectRuntime {
     }
 }
 
-/// The cache of project runtimes, the pool of pre-generated signing keys, and the writer
-/// that stores new projects.
+/// The cache of project runtimes plus the pool of pre-generated signing keys.
 #[derive(Clone)]
 pub struct Projects {
     cache: Arc<RwLock<HashMap<String, Arc<ProjectRuntime>>>>,
     key_pool: KeyPool,
-    creator: Arc<OnceLock<mpsc::UnboundedSender<NewProject>>>,
-}
-
-/// A project waiting for the creation writer.
-struct NewProject {
-    row: ProjectRow,
-    key: store::projects::ManagementKeyRow,
-    done: oneshot::Sender<ApiResult<()>>,
-}
-
-/// Most projects stored in one transaction.
-const CREATE_BATCH: usize = 200;
-
-/// Stores new projects as they come, all that queued up while the last transaction ran in
-/// the next one (two statements for any number: a burst of test suites creating their
-/// projects at once would otherwise wait for each other's round trips in turn).
-async fn create_writer(db: crate::store::Db, mut queue: mpsc::UnboundedReceiver<NewProject>) {
-    while let Some(first) = queue.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < CREATE_BATCH {
-            match queue.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
-            }
-        }
-        // A second request for an ID in the same batch finds it taken.
-        let mut seen = std::collections::HashSet::new();
-        let (unique, repeated): (Vec<NewProject>, Vec<NewProject>) =
-            batch.into_iter().partition(|n| seen.insert(n.row.id.clone()));
-        for n in repeated {
-            let _ = n.done.send(Err(already_exists(&n.row.id)));
-        }
-        let rows: Vec<_> = unique.iter().map(|n| (n.row.clone(), n.key.clone())).collect();
-        let stored = async {
-            let mut tx = store::begin_immediate(&db).await?;
-            let inserted = store::projects::insert_new(&mut tx, &rows).await?;
-            tx.commit().await?;
-            Ok::<_, ApiError>(inserted)
-        }
-        .await;
-        for n in unique {
-            let result = match &stored {
-                Ok(ids) if ids.contains(&n.row.id) => Ok(()),
-                Ok(_) => Err(already_exists(&n.row.id)),
-                Err(e) => Err(ApiError::internal(e.message.clone())),
-            };
-            let _ = n.done.send(result);
-        }
-    }
 }
 
 /// A new project as `POST /emulator/v1/projects` returns it.
@@ -161,7 +110,7 @@ pub fn is_valid_project_id(id: &str) -> bool {
 
 impl Projects {
     pub fn new(key_pool: KeyPool) -> Self {
-        Projects { cache: Arc::default(), key_pool, creator: Arc::default() }
+        Projects { cache: Arc::default(), key_pool }
     }
 
     pub fn key_pool(&self) -> &KeyPool {
@@ -273,6 +222,7 @@ impl Projects {
         };
         let name = name.filter(|s| !s.is_empty()).unwrap_or_else(|| format!("Project {id}"));
         let management_key = new_management_key();
+        let mut tx = store::begin_immediate(db).await?;
         let row = ProjectRow {
             id: id.clone(),
             name: name.clone(),
@@ -281,23 +231,20 @@ impl Projects {
             created_ms: now.millis(),
             data_scope: None,
         };
-        let key = store::projects::ManagementKeyRow {
-            id: format!("MK{}", crypto::random_alnum(20)),
-            name: "default".into(),
-            secret: management_key.clone(),
-            status: "active".into(),
-            created_ms: now.millis(),
-        };
-        let creator = self.creator.get_or_init(|| {
-            let (sender, queue) = mpsc::unbounded_channel();
-            tokio::spawn(create_writer(db.clone(), queue));
-            sender
-        });
-        let (done, stored) = oneshot::channel();
-        creator
-            .send(NewProject { row, key, done })
-            .map_err(|_| ApiError::internal("the project writer has stopped"))?;
-        stored.await.map_err(|_| ApiError::internal("the project writer has stopped"))??;
+        store::projects::insert(&mut tx, &row).await.on_unique(|| already_exists(&id))?;
+        store::projects::insert_management_key(
+            &mut tx,
+            &id,
+            &store::projects::ManagementKeyRow {
+                id: format!("MK{}", crypto::random_alnum(20)),
+                name: "default".into(),
+                secret: management_key.clone(),
+                status: "active".into(),
+                created_ms: now.millis(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
         Ok(CreatedProject { id, name, management_key })
     }
 

@@ -53,43 +53,6 @@ pub async fn insert(conn: &mut Conn, p: &ProjectRow) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
-/// Inserts new projects, each with its first management key, in two statements whatever
-/// their number; projects whose ID is taken are skipped. Answers the IDs inserted.
-pub async fn insert_new(conn: &mut Conn, new: &[(ProjectRow, ManagementKeyRow)]) -> ApiResult<Vec<String>> {
-    if new.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "INSERT OR IGNORE INTO projects (id, name, is_default, settings, created_ms) ",
-    );
-    qb.push_values(new, |mut b, (p, _)| {
-        b.push_bind(&p.id)
-            .push_bind(&p.name)
-            .push_bind(p.is_default)
-            .push_bind(&p.settings)
-            .push_bind(p.created_ms);
-    });
-    qb.push(" RETURNING id");
-    let inserted: Vec<String> = qb.build_query_scalar().fetch_all(&mut *conn).await?;
-    let keys: Vec<&(ProjectRow, ManagementKeyRow)> =
-        new.iter().filter(|(p, _)| inserted.contains(&p.id)).collect();
-    if !keys.is_empty() {
-        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO management_keys (project_id, id, name, secret, status, created_ms) ",
-        );
-        qb.push_values(keys, |mut b, (p, k)| {
-            b.push_bind(&p.id)
-                .push_bind(&k.id)
-                .push_bind(&k.name)
-                .push_bind(&k.secret)
-                .push_bind(&k.status)
-                .push_bind(k.created_ms);
-        });
-        qb.build().execute(conn).await?;
-    }
-    Ok(inserted)
-}
-
 pub async fn get(conn: &mut Conn, id: &str) -> ApiResult<Option<ProjectRow>> {
     Ok(sqlx::query_as::<_, ProjectRow>("SELECT * FROM projects WHERE id = ? AND scope_of IS NULL")
         .bind(id)

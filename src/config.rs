@@ -1,6 +1,7 @@
 //! Command-line flags; each one is also an environment variable.
 
 use clap::{Parser, ValueEnum};
+use std::sync::Arc;
 
 /// A self-hosted emulator of the Descope API: point the official Descope SDKs at it for local
 /// development and hermetic tests. Messages (email, SMS, voice, WhatsApp) go to an outbox
@@ -76,5 +77,34 @@ mod tests {
     #[test]
     fn verify_cli() {
         Config::command().debug_assert();
+    }
+}
+
+/// Which browser origins get CORS headers.
+#[derive(Debug, Clone)]
+pub enum CorsOrigins {
+    Any,
+    List(Arc<Vec<String>>),
+}
+
+impl CorsOrigins {
+    pub fn parse(spec: &str) -> Self {
+        let list: Vec<String> = spec
+            .split(',')
+            .map(|s| s.trim().trim_end_matches('/').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if list.is_empty() || list.iter().any(|s| s == "*") {
+            CorsOrigins::Any
+        } else {
+            CorsOrigins::List(Arc::new(list))
+        }
+    }
+
+    pub fn allows(&self, origin: &str) -> bool {
+        match self {
+            CorsOrigins::Any => true,
+            CorsOrigins::List(list) => list.iter().any(|o| o == origin),
+        }
     }
 }

@@ -336,7 +336,7 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
         .collect();
     let mut users = Vec::new();
     for row in store::users::list_all(&mut conn, &scope).await? {
-        let u = crate::domain::users::assemble(&mut conn, &scope, row).await?;
+        let u = crate::domain::identity::users::assemble(&mut conn, &scope, row).await?;
         let uid = u.row.id.as_str();
         let password_credential = store::credentials::get_password(&mut conn, &scope, uid).await?.map(|c| {
             SnapshotPasswordCredential {
@@ -725,8 +725,11 @@ async fn import_data(
                 t.tenant_id
             )));
         }
-        let user_id =
-            if u.user_id.is_empty() { crate::domain::users::new_user_id() } else { u.user_id.clone() };
+        let user_id = if u.user_id.is_empty() {
+            crate::domain::identity::users::new_user_id()
+        } else {
+            u.user_id.clone()
+        };
         if merge && store::users::get_by_id(conn, id, &user_id).await?.is_some() {
             continue;
         }

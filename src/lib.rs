@@ -23,7 +23,7 @@ pub use state::AppState;
 
 /// Builds the router over a state.
 pub fn app(state: AppState, max_body: usize) -> axum::Router {
-    http::router(state, max_body)
+    api::router(state, max_body)
 }
 
 /// Connects the database, runs migrations, loads fixtures: everything but the socket.
@@ -35,7 +35,7 @@ pub async fn build_state(config: &Config, public_url: &str) -> anyhow::Result<Ap
         db,
         crypto::KeyPool::new(config.key_pool),
         crypto::PasswordHasher::new(config.password_hash),
-        http::middleware::CorsOrigins::parse(&config.cors_origins),
+        config::CorsOrigins::parse(&config.cors_origins),
         public_url,
     );
     if !config.fixtures.is_empty() {

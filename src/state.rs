@@ -5,10 +5,10 @@ use axum::extract::FromRef;
 use std::sync::Arc;
 
 use crate::clock::{Clock, UnixTime};
+use crate::config::CorsOrigins;
 use crate::crypto::{KeyPool, PasswordHasher};
-use crate::domain::outbox::OutboxNotifier;
+use crate::domain::messaging::outbox::OutboxNotifier;
 use crate::domain::projects::Projects;
-use crate::http::middleware::CorsOrigins;
 
 /// Settings fixed at start.
 #[derive(Debug, Clone)]

@@ -26,7 +26,12 @@ pub fn all_ops() -> Vec<&'static Op> {
     ops
 }
 
-pub fn routes() -> axum::Router<AppState> {
+/// The whole application: every group's routes inside the shared layers of [`crate::http`].
+pub fn router(state: AppState, max_body: usize) -> axum::Router {
+    crate::http::with_layers(routes(), state, max_body)
+}
+
+fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .merge(auth::routes())
         .merge(mgmt::routes())

@@ -1,23 +1,27 @@
-//! The rules of the emulator. No axum types here: functions take the state, a [`Ctx`] with
-//! the project and the time read once at the edge, and plain values.
+//! The rules of the emulator, by bounded context. No axum types here: functions take a
+//! [`Ctx`] (the project and the time read once at the edge), the services they use, and
+//! plain values.
+//!
+//! - [`identity`]: users, tenants, roles, access keys, custom attributes, search
+//! - [`authn`]: authentication methods (passwordless, password, TOTP, recovery)
+//! - [`pending`]: single-use expiring secrets shared by every method that starts and finishes
+//! - [`sessions`]: session and refresh JWTs, refresh, logout, management-issued tokens
+//! - [`messaging`]: delivery channels and the outbox
+//! - [`projects`]: projects, their keys and settings, reset
+//! - [`audit`]: the audit trail and analytics
+//! - [`federation`], [`authz`], [`apps`], [`flows`]: rooms for the second half of Descope
 
-pub mod accesskeys;
+pub mod apps;
 pub mod audit;
-pub mod channel;
-pub mod custom_attributes;
-pub mod outbox;
-pub mod password;
-pub mod passwordless;
+pub mod authn;
+pub mod authz;
+pub mod federation;
+pub mod flows;
+pub mod identity;
+pub mod messaging;
+pub mod pending;
 pub mod projects;
-pub mod recovery;
-pub mod roles;
 pub mod sessions;
-pub mod tenants;
-pub mod tokens;
-pub mod totp;
-pub mod user_credentials;
-pub mod user_search;
-pub mod users;
 
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use crate::domain::accesskeys;
+use crate::domain::identity::accesskeys;
 
 /// `AssociatedTenantAK`.
 #[derive(Debug, Clone, Serialize)]

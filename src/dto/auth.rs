@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::user::User;
-use crate::domain::channel::{AddressKind, ChannelKind};
-use crate::domain::passwordless::{LoginOptions, Masked, SignUpDetails, StartRequest};
+use crate::domain::authn::passwordless::{LoginOptions, Masked, SignUpDetails, StartRequest};
+use crate::domain::messaging::channel::{AddressKind, ChannelKind};
 use crate::domain::sessions::{AuthInfo, Claims};
 use crate::domain::Ctx;
 use crate::json::null_as_default;

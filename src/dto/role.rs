@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::clock::UnixTime;
-use crate::domain::roles::{Permission as DomainPermission, Role as DomainRole};
+use crate::domain::identity::roles::{Permission as DomainPermission, Role as DomainRole};
 
 /// A role (`GET /v1/mgmt/role/all`, search, create and update).
 #[derive(Debug, Clone, Serialize)]

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::clock::UnixTime;
-use crate::domain::tenants::Tenant as DomainTenant;
+use crate::domain::identity::tenants::Tenant as DomainTenant;
 
 /// A tenant, flat (`GET /v1/mgmt/tenant` returns it unwrapped: SDK_CONTRACT.md 9.1).
 #[derive(Debug, Clone, Serialize)]

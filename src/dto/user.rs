@@ -7,8 +7,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::domain::custom_attributes::{AttributeOption, AttributeType, CustomAttribute as DomainAttribute};
-use crate::domain::users::{BatchOutcome, ManagedUser, User as DomainUser, UserFields, UserPatch};
+use crate::domain::identity::custom_attributes::{
+    AttributeOption, AttributeType, CustomAttribute as DomainAttribute,
+};
+use crate::domain::identity::users::{BatchOutcome, ManagedUser, User as DomainUser, UserFields, UserPatch};
 use crate::error::ApiResult;
 use crate::http::extract::Validate;
 use crate::json::null_as_default;

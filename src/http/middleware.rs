@@ -5,41 +5,12 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
 
+use crate::config::CorsOrigins;
 use crate::error::{ApiError, ErrorKind};
 
 pub const EMULATOR_HEADER: &str = "x-descope-emulator";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Which browser origins get CORS headers.
-#[derive(Debug, Clone)]
-pub enum CorsOrigins {
-    Any,
-    List(Arc<Vec<String>>),
-}
-
-impl CorsOrigins {
-    pub fn parse(spec: &str) -> Self {
-        let list: Vec<String> = spec
-            .split(',')
-            .map(|s| s.trim().trim_end_matches('/').to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if list.is_empty() || list.iter().any(|s| s == "*") {
-            CorsOrigins::Any
-        } else {
-            CorsOrigins::List(Arc::new(list))
-        }
-    }
-
-    fn allows(&self, origin: &str) -> bool {
-        match self {
-            CorsOrigins::Any => true,
-            CorsOrigins::List(list) => list.iter().any(|o| o == origin),
-        }
-    }
-}
 
 fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());

@@ -1,5 +1,6 @@
-//! axum glue: builds the router from the API route tables, the fallbacks and the layers.
-//! No route paths here except the fallbacks.
+//! axum glue: extractors, the route-table macro, and the layers and fallbacks every route
+//! shares. No route paths and no business rules here; the router itself is assembled in
+//! [`crate::api::router`].
 
 pub mod extract;
 pub mod middleware;
@@ -11,9 +12,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 
-/// The whole application: every route table, 404/405 fallbacks in the Descope error format,
-/// CORS, the emulator header and request tracing.
-pub fn router(state: AppState, max_body: usize) -> Router {
+/// Wraps the routes with what every route shares: 404/405 fallbacks in the Descope error
+/// format, the body limit, CORS, the emulator header, the panic guard and request tracing.
+pub fn with_layers(routes: Router<AppState>, state: AppState, max_body: usize) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request| {
         let path = req
             .extensions()
@@ -22,7 +23,7 @@ pub fn router(state: AppState, max_body: usize) -> Router {
             .unwrap_or_else(|| req.uri().path().to_owned());
         tracing::debug_span!("request", method = %req.method(), path = %path)
     });
-    crate::api::routes()
+    routes
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::harness::{claims, TestApp, TestProject};
-use descope_emulator::domain::{password, Ctx};
+use descope_emulator::domain::{authn::password, Ctx};
 
 const PW: &str = "WASD+ijkl";
 

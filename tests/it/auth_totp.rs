@@ -45,8 +45,8 @@ fn rfc_6238_vector() {
     // RFC 6238 appendix B, SHA-1 seed "12345678901234567890" at T = 59: 94287082 (8 digits).
     let key = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
     assert_eq!(totp(key, 59), "287082");
-    let ours =
-        descope_emulator::domain::totp::code_at(key, descope_emulator::clock::UnixTime(59_000)).unwrap();
+    let ours = descope_emulator::domain::authn::totp::code_at(key, descope_emulator::clock::UnixTime(59_000))
+        .unwrap();
     assert_eq!(ours, "287082");
 }
 

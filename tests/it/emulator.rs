@@ -2,8 +2,8 @@
 //! keys and discovery.
 
 use axum::http::Method;
-use descope_emulator::domain::channel::ChannelKind;
-use descope_emulator::domain::outbox::{self, Outgoing};
+use descope_emulator::domain::messaging::channel::ChannelKind;
+use descope_emulator::domain::messaging::outbox::{self, Outgoing};
 use descope_emulator::domain::Ctx;
 use descope_emulator::store;
 use serde_json::{json, Value};

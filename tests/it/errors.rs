@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Method, Request};
-use descope_emulator::http::middleware::CorsOrigins;
+use descope_emulator::config::CorsOrigins;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;

@@ -5,9 +5,9 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use axum::Router;
+use descope_emulator::config::CorsOrigins;
 use descope_emulator::config::HashCost;
 use descope_emulator::crypto::{KeyPool, PasswordHasher};
-use descope_emulator::http::middleware::CorsOrigins;
 use descope_emulator::AppState;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};

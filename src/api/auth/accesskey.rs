@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::net::{IpAddr, Ipv4Addr};
 
-use crate::domain::accesskeys::{self, ExchangeOptions};
+use crate::domain::identity::accesskeys::{self, ExchangeOptions};
 use crate::dto::accesskey::ExchangeAccessKeyResponse;
 use crate::dto::common::null_as_default;
 use crate::error::ApiResult;

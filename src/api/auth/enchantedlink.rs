@@ -6,14 +6,14 @@
 //! is that token and whose `code` is the `linkId`. `verify {token}` answers `{}` and marks
 //! the link followed; `pending-session {pendingRef}` answers 401 `E062503` until then, and
 //! the JWT response exactly once afterwards (until the link expires by the emulator clock).
-//! The same engine serves OTP and magic links (`domain::passwordless`, STYLE.md D3).
+//! The same engine serves OTP and magic links (`domain::authn::passwordless`, STYLE.md D3).
 
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::channel::{Channel, Email};
-use crate::domain::passwordless::{self, Method, Purpose, Started};
+use crate::domain::authn::passwordless::{self, Method, Purpose, Started};
+use crate::domain::messaging::channel::{Channel, Email};
 use crate::dto::auth::{AuthResponse, StartBody, TokenBody};
 use crate::dto::common::Empty;
 use crate::error::{ApiError, ApiResult};

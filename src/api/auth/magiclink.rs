@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::Json;
 
 use super::otp::{start, start_update};
-use crate::domain::channel::{Channel, Email, Sms, Whatsapp};
-use crate::domain::passwordless::{self, Method, Purpose};
+use crate::domain::authn::passwordless::{self, Method, Purpose};
+use crate::domain::messaging::channel::{Channel, Email, Sms, Whatsapp};
 use crate::dto::auth::{AuthResponse, MaskedResponse, StartBody, TokenBody};
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth};

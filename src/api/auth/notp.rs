@@ -10,7 +10,7 @@
 //! and the JWT response exactly once afterwards. A sign-in may start without `loginId`
 //! (Descope learns the number from the WhatsApp message); the approval then needs
 //! `&loginId=`. `update` (refresh JWT in the bearer) changes the user's phone on approval.
-//! One engine with OTP and links (`domain::passwordless`, STYLE.md D3).
+//! One engine with OTP and links (`domain::authn::passwordless`, STYLE.md D3).
 
 use axum::extract::{Path, State};
 use axum::Json;
@@ -18,9 +18,9 @@ use base64::Engine;
 use serde::Serialize;
 
 use super::enchantedlink::PendingRefBody;
-use crate::domain::channel::{Channel, Whatsapp};
-use crate::domain::passwordless::{self, Method, Purpose, Started};
-use crate::domain::totp::qr_png;
+use crate::domain::authn::passwordless::{self, Method, Purpose, Started};
+use crate::domain::authn::totp::qr_png;
+use crate::domain::messaging::channel::{Channel, Whatsapp};
 use crate::dto::auth::{AuthResponse, StartBody};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth};

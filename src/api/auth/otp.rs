@@ -7,8 +7,8 @@
 use axum::extract::State;
 use axum::Json;
 
-use crate::domain::channel::{Channel, Email, Im, Sms, Voice, Whatsapp};
-use crate::domain::passwordless::{self, Method, Purpose};
+use crate::domain::authn::passwordless::{self, Method, Purpose};
+use crate::domain::messaging::channel::{Channel, Email, Im, Sms, Voice, Whatsapp};
 use crate::dto::auth::{AuthResponse, MaskedResponse, StartBody, VerifyCodeBody};
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth};

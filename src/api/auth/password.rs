@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::password::{self, PasswordSettings, SignUp};
-use crate::domain::passwordless::{LoginOptions, SignUpDetails};
+use crate::domain::authn::password::{self, PasswordSettings, SignUp};
+use crate::domain::authn::passwordless::{LoginOptions, SignUpDetails};
 use crate::dto::auth::AuthResponse;
 use crate::dto::common::Empty;
 use crate::error::ApiResult;

@@ -9,8 +9,8 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::passwordless::LoginOptions;
-use crate::domain::recovery;
+use crate::domain::authn::passwordless::LoginOptions;
+use crate::domain::authn::recovery;
 use crate::dto::auth::AuthResponse;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{DescopeJson, OptionalSessionAuth, SessionAuth, Validate};

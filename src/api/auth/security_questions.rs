@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::recovery;
+use crate::domain::authn::recovery;
 use crate::dto::auth::AuthResponse;
 use crate::dto::common::Empty;
 use crate::error::{ApiError, ApiResult};

@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::passwordless::{LoginOptions, SignUpDetails};
-use crate::domain::totp::{self, Enrollment};
+use crate::domain::authn::passwordless::{LoginOptions, SignUpDetails};
+use crate::domain::authn::totp::{self, Enrollment};
 use crate::dto::auth::AuthResponse;
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth, Validate};

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::passwordless::{self, Method};
+use crate::domain::authn::passwordless::{self, Method};
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeQuery, EmulatorProject};
 use crate::state::AppState;

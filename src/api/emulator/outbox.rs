@@ -5,7 +5,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-use crate::domain::{outbox, Ctx};
+use crate::domain::{messaging::outbox, Ctx};
 use crate::dto::common::Empty;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{DescopeQuery, EmulatorProject};

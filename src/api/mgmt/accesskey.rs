@@ -9,7 +9,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::domain::accesskeys::{self, AccessKeyPatch, NewAccessKey, Search};
+use crate::domain::identity::accesskeys::{self, AccessKeyPatch, NewAccessKey, Search};
 use crate::dto::accesskey::{lenient_i64, AccessKeyEnvelope, AccessKeysEnvelope};
 use crate::dto::common::{null_as_default, Empty};
 use crate::error::ApiResult;

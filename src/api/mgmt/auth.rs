@@ -12,7 +12,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::domain::tokens::{self, MgmtSignIn, MgmtSignInRequest};
+use crate::domain::sessions::tokens::{self, MgmtSignIn, MgmtSignInRequest};
 use crate::dto::accesskey::lenient_i64;
 use crate::dto::auth::AuthResponse;
 use crate::dto::common::null_as_default;

@@ -11,7 +11,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::tenants;
+use crate::domain::identity::tenants;
 use crate::dto::common::null_as_default;
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeJson, MgmtAuth, Validate};

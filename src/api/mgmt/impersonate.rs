@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::jwt::JwtEnvelope;
-use crate::domain::tokens::{self, Impersonation};
+use crate::domain::sessions::tokens::{self, Impersonation};
 use crate::dto::accesskey::lenient_i64;
 use crate::dto::common::null_as_default;
 use crate::error::ApiResult;

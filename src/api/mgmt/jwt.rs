@@ -8,7 +8,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::domain::tokens;
+use crate::domain::sessions::tokens;
 use crate::dto::accesskey::lenient_i64;
 use crate::dto::common::null_as_default;
 use crate::error::ApiResult;

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use crate::domain::accesskeys::{self, ManagementKeyPatch};
+use crate::domain::identity::accesskeys::{self, ManagementKeyPatch};
 use crate::dto::accesskey::{lenient_i64, DeletedTotal, ManagementKeyEnvelope, ManagementKeysEnvelope};
 use crate::dto::common::null_as_default;
 use crate::error::ApiResult;

@@ -8,7 +8,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::domain::password::{self, PasswordSettings};
+use crate::domain::authn::password::{self, PasswordSettings};
 use crate::dto::common::Empty;
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use crate::domain::roles::{self, PermissionUpdate};
+use crate::domain::identity::roles::{self, PermissionUpdate};
 use crate::dto::common::{null_as_default, Empty};
 use crate::dto::role::PermissionsEnvelope;
 use crate::error::ApiResult;

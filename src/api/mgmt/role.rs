@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use crate::domain::roles::{self, NewRole, RoleFilter, RoleRef, RoleUpdate};
+use crate::domain::identity::roles::{self, NewRole, RoleFilter, RoleRef, RoleUpdate};
 use crate::dto::common::{null_as_default, Empty};
 use crate::dto::role::{Role, RolesEnvelope};
 use crate::error::ApiResult;

@@ -13,7 +13,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::domain::tenants::{self, SettingsPatch, TenantFilter, TenantInput, TenantPatch};
+use crate::domain::identity::tenants::{self, SettingsPatch, TenantFilter, TenantInput, TenantPatch};
 use crate::dto::common::{null_as_default, Empty};
 use crate::dto::tenant::{Tenant, TenantId, TenantSettings, TenantsEnvelope};
 use crate::error::ApiResult;

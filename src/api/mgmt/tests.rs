@@ -8,8 +8,8 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::channel::ChannelKind;
-use crate::domain::passwordless::{self, LoginOptions, Method};
+use crate::domain::authn::passwordless::{self, LoginOptions, Method};
+use crate::domain::messaging::channel::ChannelKind;
 use crate::dto::common::null_as_default;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{DescopeJson, MgmtAuth, Validate};

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use crate::domain::custom_attributes;
+use crate::domain::identity::custom_attributes;
 use crate::dto::common::null_as_default;
 use crate::dto::user::{CustomAttributeRequest, CustomAttributesEnvelope};
 use crate::error::ApiResult;

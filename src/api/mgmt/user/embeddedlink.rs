@@ -10,7 +10,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::domain::passwordless::{self, Embedded, LoginOptions, Purpose, SignUpDetails};
+use crate::domain::authn::passwordless::{self, Embedded, LoginOptions, Purpose, SignUpDetails};
 use crate::dto::common::null_as_default;
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeJson, MgmtAuth, Validate};

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use crate::domain::users;
+use crate::domain::identity::users;
 use crate::dto::common::{null_as_default, Empty};
 use crate::dto::user::{
     CreateUserRequest, CreateUsersRequest, CreateUsersResponse, PatchUserRequest, PatchUsersRequest,
@@ -165,7 +165,8 @@ async fn set_password<const TEMPORARY: bool>(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<SetPasswordBody>,
 ) -> ApiResult<Json<Empty>> {
-    crate::domain::password::set_by_management(&s, &ctx, &body.login_id, &body.password, TEMPORARY).await?;
+    crate::domain::authn::password::set_by_management(&s, &ctx, &body.login_id, &body.password, TEMPORARY)
+        .await?;
     Ok(Json(Empty {}))
 }
 
@@ -176,7 +177,7 @@ async fn expire_password(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<UserRef>,
 ) -> ApiResult<Json<Empty>> {
-    crate::domain::password::expire_by_management(&s, &ctx, &body.login_id).await?;
+    crate::domain::authn::password::expire_by_management(&s, &ctx, &body.login_id).await?;
     Ok(Json(Empty {}))
 }
 

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use crate::domain::user_credentials;
+use crate::domain::identity::credentials;
 use crate::dto::common::{null_as_default, Empty};
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeQuery, MgmtAuth};
@@ -36,6 +36,6 @@ async fn token(
     MgmtAuth(ctx): MgmtAuth,
     DescopeQuery(q): DescopeQuery<ProviderTokenQuery>,
 ) -> ApiResult<Json<Empty>> {
-    user_credentials::provider_token(&s, &ctx, &q.login_id, &q.provider).await?;
+    credentials::provider_token(&s, &ctx, &q.login_id, &q.provider).await?;
     Ok(Json(Empty {}))
 }

@@ -14,7 +14,7 @@ use axum::Json;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use crate::domain::user_search::{self, TenantRoles, TestUsers, UserQuery};
+use crate::domain::identity::search::{self, TenantRoles, TestUsers, UserQuery};
 use crate::dto::common::null_as_default;
 use crate::dto::user::User;
 use crate::error::ApiResult;
@@ -152,7 +152,7 @@ fn tenant_roles(map: BTreeMap<String, Option<RoleList>>) -> Vec<TenantRoles> {
 
 impl SearchUsersRequest {
     fn into_query(self, test_only: bool) -> ApiResult<UserQuery> {
-        let (limit, offset) = user_search::paging(self.limit, self.page, self.offset)?;
+        let (limit, offset) = search::paging(self.limit, self.page, self.offset)?;
         let mut login_ids = non_empty(self.login_ids);
         if !self.login_id.is_empty() {
             login_ids.push(self.login_id);
@@ -160,13 +160,13 @@ impl SearchUsersRequest {
         let custom_attributes = self
             .custom_attributes
             .iter()
-            .map(|(k, v)| Ok((k.clone(), user_search::attr_values(k, v)?)))
+            .map(|(k, v)| Ok((k.clone(), search::attr_values(k, v)?)))
             .collect::<ApiResult<Vec<_>>>()?;
         let sort = self
             .sort
             .iter()
             .filter(|s| !s.field.is_empty())
-            .map(|s| Ok((user_search::sort_column(&s.field)?, s.desc)))
+            .map(|s| Ok((search::sort_column(&s.field)?, s.desc)))
             .collect::<ApiResult<Vec<_>>>()?;
         let time = |ms: i64| Some(ms).filter(|&t| t > 0);
         Ok(UserQuery {
@@ -220,6 +220,6 @@ async fn search<const TEST_ONLY: bool>(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<SearchUsersRequest>,
 ) -> ApiResult<Json<UsersResponse>> {
-    let (users, total) = user_search::search(&s, &ctx, &body.into_query(TEST_ONLY)?).await?;
+    let (users, total) = search::search(&s, &ctx, &body.into_query(TEST_ONLY)?).await?;
     Ok(Json(UsersResponse { users: users.iter().map(User::from).collect(), total }))
 }

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use crate::domain::user_credentials;
+use crate::domain::identity::credentials;
 use crate::dto::common::null_as_default;
 use crate::dto::user::UserEnvelope;
 use crate::error::ApiResult;
@@ -33,6 +33,6 @@ async fn delete(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<RemoveUserTotpRequest>,
 ) -> ApiResult<Json<UserEnvelope>> {
-    let user = user_credentials::remove_totp(&s, &ctx, &body.login_id).await?;
+    let user = credentials::remove_totp(&s, &ctx, &body.login_id).await?;
     Ok(Json((&user).into()))
 }

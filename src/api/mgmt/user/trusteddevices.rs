@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::user_credentials::{self, TrustedDevice as DomainDevice};
+use crate::domain::identity::credentials::{self, TrustedDevice as DomainDevice};
 use crate::dto::common::{null_as_default, Empty};
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
@@ -72,7 +72,7 @@ async fn list(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<ListTrustedDevicesRequest>,
 ) -> ApiResult<Json<ListTrustedDevicesResponse>> {
-    let devices = user_credentials::list_trusted_devices(&s, &ctx, &body.identifiers).await?;
+    let devices = credentials::list_trusted_devices(&s, &ctx, &body.identifiers).await?;
     Ok(Json(ListTrustedDevicesResponse { devices: devices.into_iter().map(TrustedDevice::from).collect() }))
 }
 
@@ -99,6 +99,6 @@ async fn remove(
     DescopeJson(body): DescopeJson<RemoveTrustedDevicesRequest>,
 ) -> ApiResult<Json<Empty>> {
     let who = if body.identifier.is_empty() { &body.login_id } else { &body.identifier };
-    user_credentials::remove_trusted_devices(&s, &ctx, who, &body.device_ids).await?;
+    credentials::remove_trusted_devices(&s, &ctx, who, &body.device_ids).await?;
     Ok(Json(Empty {}))
 }

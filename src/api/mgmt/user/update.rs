@@ -1,6 +1,6 @@
 //! Descope API group `userManagement`: the small updates `/v1/mgmt/user/update/*` (and
 //! `/v2/mgmt/user/update/role/add`). Each request type converts into a
-//! [`UserPatch`](crate::domain::users::UserPatch), and one generic handler, [`update`], serves
+//! [`UserPatch`](crate::domain::identity::users::UserPatch), and one generic handler, [`update`], serves
 //! them all, `POST /v1/mgmt/user/update` and `PATCH /v1/mgmt/user/patch` too.
 //!
 //! Every call names the user in `loginId`, which may hold a user ID, and answers `{"user"}`.
@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::users::{self, ListOp, UserFields, UserPatch};
+use crate::domain::identity::users::{self, ListOp, UserFields, UserPatch};
 use crate::dto::common::null_as_default;
 use crate::dto::user::{NamesUser, UserEnvelope};
 use crate::error::{ApiError, ApiResult};

@@ -9,11 +9,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::channel::{AddressKind, ChannelKind};
-use super::passwordless::{self, LoginOptions, Masked, Method, Purpose, SignUpDetails, StartRequest};
-use super::sessions::{self, AuthInfo, Claims, SignInOptions};
-use super::users::{self, NewUser, User};
-use super::Ctx;
+use crate::domain::authn::passwordless::{
+    self, LoginOptions, Masked, Method, Purpose, SignUpDetails, StartRequest,
+};
+use crate::domain::identity::users::{self, NewUser, User};
+use crate::domain::messaging::channel::{AddressKind, ChannelKind};
+use crate::domain::sessions::{self, AuthInfo, Claims, SignInOptions};
+use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
 use crate::store::{self, credentials::PasswordRow, Conn};
@@ -442,7 +444,7 @@ pub async fn sign_in(
     require(login_id, "loginId")?;
     require(password, "password")?;
     let result = check_and_sign_in(state, ctx, login_id, password, options, session).await;
-    super::audit::on_login_failure(state, ctx, login_id, "password", result).await
+    crate::domain::audit::on_login_failure(state, ctx, login_id, "password", result).await
 }
 
 async fn check_and_sign_in(
@@ -597,7 +599,7 @@ pub async fn configure(
     let row = store::projects::get(&mut tx, ctx.project_id())
         .await?
         .ok_or_else(|| ApiError::new(ErrorKind::ProjectNotFound, "Unknown project"))?;
-    let mut all: super::projects::ProjectSettings = store::from_json_text(&row.settings);
+    let mut all: crate::domain::projects::ProjectSettings = store::from_json_text(&row.settings);
     all.password = new.clone();
     store::projects::update(&mut tx, &row.id, &row.name, row.is_default, &store::json_text(&all)?).await?;
     tx.commit().await?;

@@ -2,10 +2,10 @@
 
 use serde_json::{Map, Value};
 
-use super::channel::AddressKind;
-use super::{audit, sessions, Ctx};
 use crate::clock::UnixTime;
 use crate::crypto;
+use crate::domain::messaging::channel::AddressKind;
+use crate::domain::{audit, sessions, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
 use crate::store::{self, users::RoleGrant, users::UserRow, Conn};
@@ -311,7 +311,7 @@ pub async fn create_managed(state: &AppState, ctx: &Ctx, req: ManagedUser) -> Ap
     let password = req.password.clone();
     let mut new = req.into_new_user()?;
     if !password.is_empty() {
-        new.password_hash = Some(super::password::hash(state, &password).await?);
+        new.password_hash = Some(crate::domain::authn::password::hash(state, &password).await?);
     }
     let mut tx = store::begin_immediate(&state.db).await?;
     let user = create_checked(&mut tx, ctx, new).await?;
@@ -717,7 +717,7 @@ async fn check_patch(conn: &mut Conn, project: &str, patch: &UserPatch) -> ApiRe
                 check_roles(conn, project, t, roles).await?;
             }
             if let Some(attrs) = &f.custom_attributes {
-                super::custom_attributes::validate_values(conn, project, attrs).await?;
+                crate::domain::identity::custom_attributes::validate_values(conn, project, attrs).await?;
             }
         }
         UserPatch::CustomAttribute { key, value } => {
@@ -725,7 +725,7 @@ async fn check_patch(conn: &mut Conn, project: &str, patch: &UserPatch) -> ApiRe
                 return Err(ApiError::missing("attributeKey"));
             }
             let one = Map::from_iter([(key.clone(), value.clone())]);
-            super::custom_attributes::validate_values(conn, project, &one).await?;
+            crate::domain::identity::custom_attributes::validate_values(conn, project, &one).await?;
         }
         UserPatch::Roles { op, tenant_id, roles } => {
             if !tenant_id.trim().is_empty() {
@@ -898,7 +898,8 @@ async fn create_checked(conn: &mut Conn, ctx: &Ctx, new: NewUser) -> ApiResult<U
         check_tenant(conn, project, t).await?;
         check_roles(conn, project, t, roles).await?;
     }
-    super::custom_attributes::validate_values(conn, project, &new.custom_attributes).await?;
+    crate::domain::identity::custom_attributes::validate_values(conn, project, &new.custom_attributes)
+        .await?;
     create(conn, project, ctx.now, new).await
 }
 

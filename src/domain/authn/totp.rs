@@ -5,13 +5,13 @@
 use base64::Engine;
 use rand::RngCore;
 
-use super::password::{contact_of, sign_in_options};
-use super::passwordless::{LoginOptions, SignUpDetails};
-use super::sessions::{self, AuthInfo, Claims};
-use super::users::{self, NewUser, User};
-use super::Ctx;
 use crate::clock::UnixTime;
 use crate::crypto;
+use crate::domain::authn::password::{contact_of, sign_in_options};
+use crate::domain::authn::passwordless::{LoginOptions, SignUpDetails};
+use crate::domain::identity::users::{self, NewUser, User};
+use crate::domain::sessions::{self, AuthInfo, Claims};
+use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
 use crate::store::{self, Conn};
@@ -184,7 +184,7 @@ pub async fn verify(
         return Err(ApiError::missing("code"));
     }
     let result = check_and_sign_in(state, ctx, login_id, code, options, session).await;
-    super::audit::on_login_failure(state, ctx, login_id, "totp", result).await
+    crate::domain::audit::on_login_failure(state, ctx, login_id, "totp", result).await
 }
 
 async fn check_and_sign_in(

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::Ctx;
+use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{self, custom_attributes::CustomAttributeRow, Conn};

@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{audit, Ctx};
 use crate::crypto;
+use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
 use crate::store::{self, tenants::TenantRow, Conn};
@@ -313,7 +313,7 @@ pub async fn delete(state: &AppState, ctx: &Ctx, id: &str, cascade: bool) -> Api
         if cascade { store::tenants::users_only_in_tenant(&mut tx, project, id).await? } else { Vec::new() };
     store::tenants::delete_tenant(&mut tx, project, id).await?;
     for user_id in only_here {
-        super::users::delete(&mut tx, project, &user_id).await?;
+        crate::domain::identity::users::delete(&mut tx, project, &user_id).await?;
     }
     audit::record(&mut tx, ctx, &tenant_event(audit::TENANT_DELETED, id).data("cascade", cascade)).await?;
     tx.commit().await?;

@@ -2,15 +2,17 @@
 //! verifying them against the project's keys and the emulator clock, refresh, logout and
 //! tenant selection.
 
+pub mod tokens;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-use super::audit::{self, Event};
-use super::passwordless::LoginOptions;
-use super::users::{self, User};
-use super::Ctx;
 use crate::crypto;
+use crate::domain::audit::{self, Event};
+use crate::domain::authn::passwordless::LoginOptions;
+use crate::domain::identity::users::{self, User};
+use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
 use crate::store::{self, Conn};
@@ -404,17 +406,17 @@ pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOpt
         },
     )
     .await?;
-    super::audit::record(
+    crate::domain::audit::record(
         conn,
         ctx,
-        &super::audit::Event {
-            action: super::audit::LOGIN_SUCCEED.into(),
+        &crate::domain::audit::Event {
+            action: crate::domain::audit::LOGIN_SUCCEED.into(),
             user_id: user.id().to_owned(),
             actor_id: user.login_ids.first().cloned().unwrap_or_default(),
             method: opts.method.clone(),
             external_ids: user.login_ids.clone(),
             tenants: user.tenants.iter().map(|t| t.tenant_id.clone()).collect(),
-            ..super::audit::Event::default()
+            ..crate::domain::audit::Event::default()
         },
     )
     .await?;

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-use super::channel::{ChannelKind, MessageContent};
-use super::Ctx;
 use crate::crypto;
+use crate::domain::messaging::channel::{ChannelKind, MessageContent};
+use crate::domain::Ctx;
 use crate::error::ApiResult;
 use crate::store::{self, outbox::MessageFilter, outbox::MessageRow, Conn};
 

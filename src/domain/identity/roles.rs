@@ -7,7 +7,7 @@
 //! token shows the change. Renaming or deleting a permission rewrites the permission names of
 //! the roles that hold it.
 
-use super::{audit, Ctx};
+use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
 use crate::store::{
@@ -163,7 +163,7 @@ async fn check_permissions(conn: &mut Conn, project: &str, names: &[String]) -> 
 
 async fn check_tenant(conn: &mut Conn, project: &str, tenant_id: &str) -> ApiResult<()> {
     if !tenant_id.is_empty() {
-        super::tenants::require(conn, project, tenant_id).await?;
+        crate::domain::identity::tenants::require(conn, project, tenant_id).await?;
     }
     Ok(())
 }

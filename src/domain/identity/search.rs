@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::users::{self, User};
-use super::Ctx;
+use crate::domain::identity::users::{self, User};
+use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store;

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::net::IpAddr;
 
-use super::sessions::{Claims, DRN_SESSION};
-use super::{audit, tokens, users, Ctx};
 use crate::crypto;
+use crate::domain::sessions::{Claims, DRN_SESSION};
+use crate::domain::{audit, identity::users, sessions::tokens, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
 use crate::state::AppState;
 use crate::store::{self, accesskeys::AccessKeyRow, Conn};
@@ -477,7 +477,7 @@ pub async fn exchange(
     event.tenants = key.key_tenants.iter().map(|t| t.tenant_id.clone()).collect();
     audit::record(&mut tx, ctx, &event).await?;
     tx.commit().await?;
-    let session_jwt = super::sessions::sign_one(ctx, claims).await?;
+    let session_jwt = crate::domain::sessions::sign_one(ctx, claims).await?;
     Ok(Exchanged { key_id: key.id, session_jwt, expiration: exp })
 }
 
@@ -545,7 +545,7 @@ pub async fn create_management_key(
         return Err(ApiError::missing("name"));
     }
     check_ips(&permitted_ips)?;
-    let cleartext = super::projects::new_management_key();
+    let cleartext = crate::domain::projects::new_management_key();
     let row = store::projects::ManagementKeyDetailRow {
         id: format!("MK{}", crypto::random_alnum(20)),
         name,

@@ -9,12 +9,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::channel::{AddressKind, ChannelKind};
-use super::outbox::{self, Outgoing};
-use super::sessions::{self, AuthInfo, Claims};
-use super::users::{self, NewUser, User};
-use super::Ctx;
 use crate::crypto;
+use crate::domain::identity::users::{self, NewUser, User};
+use crate::domain::messaging::channel::{AddressKind, ChannelKind};
+use crate::domain::messaging::outbox::{self, Outgoing};
+use crate::domain::sessions::{self, AuthInfo, Claims};
+use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::json::null_as_default;
 use crate::state::AppState;
@@ -541,7 +541,7 @@ pub async fn verify_code(
         return Err(ApiError::missing("code"));
     }
     let result = check_code(state, ctx, channel, login_id, code).await;
-    super::audit::on_login_failure(state, ctx, login_id, Method::Otp.as_str(), result).await
+    crate::domain::audit::on_login_failure(state, ctx, login_id, Method::Otp.as_str(), result).await
 }
 
 async fn check_code(

@@ -5,10 +5,10 @@
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-use super::sessions::{self, AuthInfo, Claims, SignInOptions, DRN_REFRESH, DRN_SESSION};
-use super::users::{self, NewUser, User};
-use super::{audit, Ctx};
 use crate::crypto;
+use crate::domain::identity::users::{self, NewUser, User};
+use crate::domain::sessions::{self, AuthInfo, Claims, SignInOptions, DRN_REFRESH, DRN_SESSION};
+use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
 use crate::store::{self, Conn};
@@ -44,8 +44,8 @@ pub fn custom_only(claims: Map<String, Value>) -> Map<String, Value> {
     claims.into_iter().filter(|(k, _)| !RESERVED_CLAIMS.contains(&k.as_str())).collect()
 }
 
-pub use super::sessions::grants;
-use super::sessions::tenant_roles as user_tenants;
+pub use crate::domain::sessions::grants;
+use crate::domain::sessions::tenant_roles as user_tenants;
 
 fn invalid_token(message: &str) -> ApiError {
     ApiError::new(ErrorKind::InvalidSessionToken, message)

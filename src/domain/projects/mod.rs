@@ -35,7 +35,7 @@ pub struct ProjectSettings {
     /// Issue a new refresh JWT on every refresh.
     pub rotate_refresh_tokens: bool,
     /// Password policy (`/v1/mgmt/password/settings`).
-    pub password: super::password::PasswordSettings,
+    pub password: crate::domain::authn::password::PasswordSettings,
 }
 
 impl Default for ProjectSettings {
@@ -50,7 +50,7 @@ impl Default for ProjectSettings {
             cookie_domain: String::new(),
             refresh_token_in_cookie: false,
             rotate_refresh_tokens: false,
-            password: super::password::PasswordSettings::default(),
+            password: crate::domain::authn::password::PasswordSettings::default(),
         }
     }
 }
@@ -59,7 +59,7 @@ impl Default for ProjectSettings {
 #[derive(Clone)]
 pub struct ProjectRuntime {
     pub id: String,
-    /// Where the project's data lives (see [`super::Ctx::scope`]).
+    /// Where the project's data lives (see [`crate::domain::Ctx::scope`]).
     pub scope: String,
     pub name: String,
     pub settings: ProjectSettings,

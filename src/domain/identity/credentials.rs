@@ -3,8 +3,8 @@
 
 use base64::Engine;
 
-use super::users::{self, User};
-use super::Ctx;
+use crate::domain::identity::users::{self, User};
+use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store;

@@ -7,9 +7,9 @@
 
 use serde_json::{Map, Value};
 
-use super::users::{self, User};
-use super::Ctx;
 use crate::clock::UnixTime;
+use crate::domain::identity::users::{self, User};
+use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
 use crate::store::{self, audit::AuditRow, Conn};

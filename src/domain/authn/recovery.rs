@@ -7,11 +7,11 @@
 //! passwords; verifying needs every configured question answered right.
 //! `amr` values `recovery` and `secq` are unconfirmed (no SDK or document names them).
 
-use super::passwordless::LoginOptions;
-use super::sessions::{self, AuthInfo, Claims, Prior};
-use super::users::{self, User};
-use super::Ctx;
 use crate::crypto;
+use crate::domain::authn::passwordless::LoginOptions;
+use crate::domain::identity::users::{self, User};
+use crate::domain::sessions::{self, AuthInfo, Claims, Prior};
+use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
 use crate::store::{self, Conn};
@@ -91,7 +91,7 @@ pub async fn sign_in_with_code(
         return Err(ApiError::missing("code"));
     }
     let result = check_code(state, ctx, login_id, code, options, session).await;
-    super::audit::on_login_failure(state, ctx, login_id, "recovery", result).await
+    crate::domain::audit::on_login_failure(state, ctx, login_id, "recovery", result).await
 }
 
 async fn check_code(

@@ -1,0 +1,11 @@
+//! Identity: the people and machines a project knows and what they may do. Users (with their
+//! login IDs, grants and credentials as management sees them), user search, tenants, roles
+//! and permissions, access keys and declared custom attributes.
+
+pub mod accesskeys;
+pub mod credentials;
+pub mod custom_attributes;
+pub mod roles;
+pub mod search;
+pub mod tenants;
+pub mod users;

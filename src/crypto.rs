@@ -206,6 +206,24 @@ impl PasswordHasher {
             .map_err(ApiError::internal)
     }
 
+    /// [`Self::hash`] off the async threads when it is costly.
+    pub async fn hash_off_thread(&self, password: &str) -> ApiResult<String> {
+        if self.hashes_cheaply() {
+            return self.hash(password);
+        }
+        let (hasher, password) = (self.clone(), password.to_owned());
+        tokio::task::spawn_blocking(move || hasher.hash(&password)).await.map_err(ApiError::internal)?
+    }
+
+    /// [`Self::verify`] off the async threads when it is costly.
+    pub async fn verify_off_thread(&self, password: &str, hash: &str) -> ApiResult<bool> {
+        if Self::verifies_cheaply(hash) {
+            return Ok(self.verify(password, hash));
+        }
+        let (hasher, password, hash) = (self.clone(), password.to_owned(), hash.to_owned());
+        tokio::task::spawn_blocking(move || hasher.verify(&password, &hash)).await.map_err(ApiError::internal)
+    }
+
     pub fn verify(&self, password: &str, hash: &str) -> bool {
         use argon2::password_hash::{PasswordHash, PasswordVerifier as _};
         PasswordHash::new(hash)

@@ -14,7 +14,6 @@ use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::http::extract::DescopeQuery;
 use crate::http::route_table::not_implemented;
 use crate::state::AppState;
-use crate::store;
 
 crate::route_table! {
     pub OPS;
@@ -84,13 +83,11 @@ async fn default_jwks(
 ) -> ApiResult<Json<JwksResponse>> {
     let id = match q.project_id.filter(|p| !p.is_empty()) {
         Some(id) => id,
-        None => {
-            let mut conn = s.db.acquire().await?;
-            store::projects::get_default(&mut conn)
-                .await?
-                .ok_or_else(|| ApiError::not_found("No default project; pass ?projectId="))?
-                .id
-        }
+        None => s
+            .projects
+            .default_id(&s.db)
+            .await?
+            .ok_or_else(|| ApiError::not_found("No default project; pass ?projectId="))?,
     };
     Ok(Json(project(&s, &id).await?.as_ref().into()))
 }

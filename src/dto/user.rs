@@ -10,11 +10,11 @@ use serde_json::{Map, Value};
 use crate::domain::identity::custom_attributes::{
     AttributeOption, AttributeType, CustomAttribute as DomainAttribute,
 };
+use crate::domain::identity::search::Login;
 use crate::domain::identity::users::{BatchOutcome, ManagedUser, User as DomainUser, UserFields, UserPatch};
 use crate::error::ApiResult;
 use crate::http::extract::Validate;
 use crate::json::null_as_default;
-use crate::store;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -97,15 +97,15 @@ impl From<&DomainUser> for User {
             status: r.status.clone(),
             picture: r.picture.clone(),
             test: r.test,
-            custom_attributes: store::from_json_text(&r.custom_attributes),
+            custom_attributes: u.custom_attributes(),
             created_time: r.created_ms / 1000,
             totp: r.totp_secret.is_some(),
             saml: r.saml,
             scim: r.scim,
-            oauth: store::from_json_text(&r.oauth),
+            oauth: u.oauth(),
             webauthn: r.webauthn,
             password: r.password_hash.is_some(),
-            sso_app_ids: store::from_json_text(&r.sso_app_ids),
+            sso_app_ids: u.sso_app_ids(),
             editable: true,
             permissions: Vec::new(),
             recovery_email: r.recovery_email.clone(),
@@ -142,11 +142,11 @@ pub struct LoginRecord {
     pub selected_tenant: String,
 }
 
-impl From<store::users::LoginRow> for LoginRecord {
-    fn from(l: store::users::LoginRow) -> Self {
+impl From<Login> for LoginRecord {
+    fn from(l: Login) -> Self {
         LoginRecord {
             user_id: l.user_id,
-            login_time: l.login_ms / 1000,
+            login_time: l.login_time,
             city: l.city,
             country: l.country,
             ip: l.ip,

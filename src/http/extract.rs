@@ -158,7 +158,7 @@ impl FromRequestParts<AppState> for SessionAuth {
         let ctx = ctx_for(state, &b.project_id).await?;
         let token =
             b.secret.ok_or_else(|| ApiError::new(ErrorKind::InvalidSessionToken, "Missing refresh token"))?;
-        let claims = sessions::verify(state, &ctx, &token, TokenKind::Refresh).await?;
+        let claims = sessions::verify(&state.db, &ctx, &token, TokenKind::Refresh).await?;
         Ok(SessionAuth { ctx, claims, token })
     }
 }
@@ -196,7 +196,7 @@ impl FromRequestParts<AppState> for OptionalSessionAuth {
         let ctx = ctx_for(state, &b.project_id).await?;
         let session = match b.secret {
             Some(token) if token.matches('.').count() == 2 => {
-                let claims = sessions::verify(state, &ctx, &token, TokenKind::Refresh).await?;
+                let claims = sessions::verify(&state.db, &ctx, &token, TokenKind::Refresh).await?;
                 Some((claims, token))
             }
             _ => None,
@@ -219,7 +219,7 @@ impl FromRequestParts<AppState> for SessionJwtAuth {
         let ctx = ctx_for(state, &b.project_id).await?;
         let token =
             b.secret.ok_or_else(|| ApiError::new(ErrorKind::InvalidSessionToken, "Missing session token"))?;
-        let claims = sessions::verify(state, &ctx, &token, TokenKind::Session).await?;
+        let claims = sessions::verify(&state.db, &ctx, &token, TokenKind::Session).await?;
         Ok(SessionJwtAuth { ctx, claims })
     }
 }

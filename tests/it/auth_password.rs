@@ -272,7 +272,16 @@ async fn temporary_expired_and_old_passwords() {
     sign_up(&app, &p, login, PW).await;
 
     // set temporary through management: sign-in refused, replace works
-    password::set_by_management(&app.state, &ctx(&app, &p).await, login, "WASD+ijklll", true).await.unwrap();
+    password::set_by_management(
+        &app.state.db,
+        &app.state.hasher,
+        &ctx(&app, &p).await,
+        login,
+        "WASD+ijklll",
+        true,
+    )
+    .await
+    .unwrap();
     sign_in(&app, &p, login, "WASD+ijklll").await.assert_error(401, "E062909");
     app.post(
         "/v1/auth/password/replace",
@@ -284,16 +293,41 @@ async fn temporary_expired_and_old_passwords() {
     sign_in(&app, &p, login, "WASD+ijkzzz").await.assert_ok();
 
     // active through management: usable at once
-    password::set_by_management(&app.state, &ctx(&app, &p).await, login, "WASD+ijkqqq", false).await.unwrap();
+    password::set_by_management(
+        &app.state.db,
+        &app.state.hasher,
+        &ctx(&app, &p).await,
+        login,
+        "WASD+ijkqqq",
+        false,
+    )
+    .await
+    .unwrap();
     sign_in(&app, &p, login, "WASD+ijkqqq").await.assert_ok();
-    let missing =
-        password::set_by_management(&app.state, &ctx(&app, &p).await, "ghost@x.com", "pw", false).await;
+    let missing = password::set_by_management(
+        &app.state.db,
+        &app.state.hasher,
+        &ctx(&app, &p).await,
+        "ghost@x.com",
+        "pw",
+        false,
+    )
+    .await;
     assert_eq!(missing.unwrap_err().kind.code(), "E112102");
 
     // expired through management
-    password::expire_by_management(&app.state, &ctx(&app, &p).await, login).await.unwrap();
+    password::expire_by_management(&app.state.db, &ctx(&app, &p).await, login).await.unwrap();
     sign_in(&app, &p, login, "WASD+ijkqqq").await.assert_error(401, "E062909");
-    password::set_by_management(&app.state, &ctx(&app, &p).await, login, "WASD+ijkqqq", false).await.unwrap();
+    password::set_by_management(
+        &app.state.db,
+        &app.state.hasher,
+        &ctx(&app, &p).await,
+        login,
+        "WASD+ijkqqq",
+        false,
+    )
+    .await
+    .unwrap();
 
     // expiration policy, by the emulator clock
     configure(&app, &p, json!({"expiration": true, "expirationWeeks": 1})).await;

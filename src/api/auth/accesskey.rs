@@ -75,6 +75,6 @@ async fn exchange(
         custom_claims: b.login_options.custom_claims,
         selected_tenant: b.login_options.selected_tenant,
     };
-    let out = accesskeys::exchange(&s, &ctx, secret.as_deref(), client_ip(&headers), opts).await?;
+    let out = accesskeys::exchange(&s.db, &ctx, secret.as_deref(), client_ip(&headers), opts).await?;
     Ok(Json(out.into()))
 }

@@ -76,7 +76,8 @@ async fn start<C: Channel>(
     let session = auth.session.map(|(claims, _)| claims);
     let req = body.into_start(C::KIND, session);
     let started =
-        passwordless::start_polled(s, &auth.ctx, Method::EnchantedLink, C::KIND, purpose, req).await?;
+        passwordless::start_polled(&s.db, &s.outbox, &auth.ctx, Method::EnchantedLink, C::KIND, purpose, req)
+            .await?;
     Ok(Json(started.into()))
 }
 
@@ -119,9 +120,16 @@ async fn update<C: Channel>(
     DescopeJson(body): DescopeJson<StartBody>,
 ) -> ApiResult<Json<EnchantedLinkResponse>> {
     let req = body.into_start(C::KIND, Some(auth.claims));
-    let started =
-        passwordless::start_polled(&s, &auth.ctx, Method::EnchantedLink, C::KIND, Purpose::Update, req)
-            .await?;
+    let started = passwordless::start_polled(
+        &s.db,
+        &s.outbox,
+        &auth.ctx,
+        Method::EnchantedLink,
+        C::KIND,
+        Purpose::Update,
+        req,
+    )
+    .await?;
     Ok(Json(started.into()))
 }
 
@@ -132,7 +140,7 @@ async fn verify(
     ProjectAuth(ctx): ProjectAuth,
     DescopeJson(body): DescopeJson<TokenBody>,
 ) -> ApiResult<Json<Empty>> {
-    passwordless::verify_link(&s, &ctx, Method::EnchantedLink, &body.token, None).await?;
+    passwordless::verify_link(&s.db, &ctx, Method::EnchantedLink, &body.token, None).await?;
     Ok(Json(Empty {}))
 }
 
@@ -143,6 +151,6 @@ async fn pending_session(
     ProjectAuth(ctx): ProjectAuth,
     DescopeJson(body): DescopeJson<PendingRefBody>,
 ) -> ApiResult<AuthResponse> {
-    let info = passwordless::poll(&s, &ctx, Method::EnchantedLink, &body.pending_ref).await?;
+    let info = passwordless::poll(&s.db, &ctx, Method::EnchantedLink, &body.pending_ref).await?;
     Ok(AuthResponse::new(&ctx, &info))
 }

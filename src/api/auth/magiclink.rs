@@ -78,6 +78,6 @@ async fn verify(
     ProjectAuth(ctx): ProjectAuth,
     DescopeJson(body): DescopeJson<TokenBody>,
 ) -> ApiResult<AuthResponse> {
-    let info = passwordless::verify_token(&s, &ctx, &body.token).await?;
+    let info = passwordless::verify_token(&s.db, &ctx, &body.token).await?;
     Ok(AuthResponse::new(&ctx, &info))
 }

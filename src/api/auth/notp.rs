@@ -73,7 +73,8 @@ async fn start(
 ) -> ApiResult<Json<NotpResponse>> {
     check_provider(provider)?;
     let req = body.into_start(Whatsapp::KIND, session);
-    let started = passwordless::start_polled(s, ctx, Method::Notp, Whatsapp::KIND, purpose, req).await?;
+    let started =
+        passwordless::start_polled(&s.db, &s.outbox, ctx, Method::Notp, Whatsapp::KIND, purpose, req).await?;
     Ok(Json(started.try_into()?))
 }
 
@@ -132,6 +133,6 @@ async fn pending_session(
     ProjectAuth(ctx): ProjectAuth,
     DescopeJson(body): DescopeJson<PendingRefBody>,
 ) -> ApiResult<AuthResponse> {
-    let info = passwordless::poll(&s, &ctx, Method::Notp, &body.pending_ref).await?;
+    let info = passwordless::poll(&s.db, &ctx, Method::Notp, &body.pending_ref).await?;
     Ok(AuthResponse::new(&ctx, &info))
 }

@@ -52,9 +52,16 @@ pub(crate) async fn start<C: Channel>(
     body: StartBody,
 ) -> ApiResult<Json<MaskedResponse>> {
     let session = auth.session.map(|(claims, _)| claims);
-    let masked =
-        passwordless::start(s, &auth.ctx, method, C::KIND, purpose, body.into_start(C::KIND, session))
-            .await?;
+    let masked = passwordless::start(
+        &s.db,
+        &s.outbox,
+        &auth.ctx,
+        method,
+        C::KIND,
+        purpose,
+        body.into_start(C::KIND, session),
+    )
+    .await?;
     Ok(Json(masked.into()))
 }
 
@@ -66,7 +73,8 @@ pub(crate) async fn start_update<C: Channel>(
     body: StartBody,
 ) -> ApiResult<Json<MaskedResponse>> {
     let request = body.into_start(C::KIND, Some(auth.claims));
-    let masked = passwordless::start(s, &auth.ctx, method, C::KIND, Purpose::Update, request).await?;
+    let masked =
+        passwordless::start(&s.db, &s.outbox, &auth.ctx, method, C::KIND, Purpose::Update, request).await?;
     Ok(Json(masked.into()))
 }
 
@@ -117,6 +125,6 @@ async fn verify<C: Channel>(
     ProjectAuth(ctx): ProjectAuth,
     DescopeJson(body): DescopeJson<VerifyCodeBody>,
 ) -> ApiResult<AuthResponse> {
-    let info = passwordless::verify_code(&s, &ctx, C::KIND, &body.login_id, &body.code).await?;
+    let info = passwordless::verify_code(&s.db, &ctx, C::KIND, &body.login_id, &body.code).await?;
     Ok(AuthResponse::new(&ctx, &info))
 }

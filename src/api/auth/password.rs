@@ -135,7 +135,7 @@ async fn sign_up(
     DescopeJson(b): DescopeJson<SignUpBody>,
 ) -> ApiResult<AuthResponse> {
     let req = SignUp { login_id: b.login_id, password: b.password, user: b.user, options: b.login_options };
-    let info = password::sign_up(&s, &ctx, req).await?;
+    let info = password::sign_up(&s.db, &s.hasher, &ctx, req).await?;
     Ok(AuthResponse::new(&ctx, &info))
 }
 
@@ -147,7 +147,9 @@ async fn sign_in(
     DescopeJson(b): DescopeJson<SignInBody>,
 ) -> ApiResult<AuthResponse> {
     let session = auth.session.as_ref().map(|(claims, _)| claims);
-    let info = password::sign_in(&s, &auth.ctx, &b.login_id, &b.password, b.login_options, session).await?;
+    let info =
+        password::sign_in(&s.db, &s.hasher, &auth.ctx, &b.login_id, &b.password, b.login_options, session)
+            .await?;
     Ok(AuthResponse::new(&auth.ctx, &info))
 }
 
@@ -158,7 +160,8 @@ async fn replace(
     ProjectAuth(ctx): ProjectAuth,
     DescopeJson(b): DescopeJson<ReplaceBody>,
 ) -> ApiResult<AuthResponse> {
-    let info = password::replace(&s, &ctx, &b.login_id, &b.old_password, &b.new_password).await?;
+    let info =
+        password::replace(&s.db, &s.hasher, &ctx, &b.login_id, &b.old_password, &b.new_password).await?;
     Ok(AuthResponse::new(&ctx, &info))
 }
 
@@ -169,7 +172,7 @@ async fn update(
     auth: SessionAuth,
     DescopeJson(b): DescopeJson<UpdateBody>,
 ) -> ApiResult<Json<Empty>> {
-    password::update(&s, &auth.ctx, &auth.claims, &b.login_id, &b.new_password).await?;
+    password::update(&s.db, &s.hasher, &auth.ctx, &auth.claims, &b.login_id, &b.new_password).await?;
     Ok(Json(Empty {}))
 }
 
@@ -180,7 +183,7 @@ async fn reset(
     ProjectAuth(ctx): ProjectAuth,
     DescopeJson(b): DescopeJson<ResetBody>,
 ) -> ApiResult<Json<ResetResponse>> {
-    let masked = password::send_reset(&s, &ctx, &b.login_id, &b.redirect_url).await?;
+    let masked = password::send_reset(&s.db, &s.outbox, &ctx, &b.login_id, &b.redirect_url).await?;
     Ok(Json(ResetResponse { reset_method: "magiclink", masked_email: masked.value }))
 }
 

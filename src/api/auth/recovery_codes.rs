@@ -72,7 +72,7 @@ async fn generate(
     auth: SessionAuth,
     DescopeJson(b): DescopeJson<GenerateBody>,
 ) -> ApiResult<Json<GenerateResponse>> {
-    let codes = recovery::generate_codes(&s, &auth.ctx, &auth.claims, &b.login_id).await?;
+    let codes = recovery::generate_codes(&s.db, &auth.ctx, &auth.claims, &b.login_id).await?;
     Ok(Json(GenerateResponse { codes: codes.into_iter().map(|code| RecoveryCode { code }).collect() }))
 }
 
@@ -85,6 +85,6 @@ async fn sign_in(
 ) -> ApiResult<AuthResponse> {
     let session = auth.session.as_ref().map(|(c, _)| c);
     let info =
-        recovery::sign_in_with_code(&s, &auth.ctx, &b.login_id, &b.code, b.login_options, session).await?;
+        recovery::sign_in_with_code(&s.db, &auth.ctx, &b.login_id, &b.code, b.login_options, session).await?;
     Ok(AuthResponse::new(&auth.ctx, &info))
 }

@@ -78,14 +78,14 @@ async fn setup(
     DescopeJson(b): DescopeJson<AnswersBody>,
 ) -> ApiResult<Json<Empty>> {
     let login_id = b.login_id.clone();
-    recovery::set_up_questions(&s, &auth.ctx, &auth.claims, &login_id, b.pairs()).await?;
+    recovery::set_up_questions(&s.db, &s.hasher, &auth.ctx, &auth.claims, &login_id, b.pairs()).await?;
     Ok(Json(Empty {}))
 }
 
 /// GET /v1/auth/security-questions/verify
 /// The questions the user of the refresh JWT set up.
 async fn questions(State(s): State<AppState>, auth: SessionAuth) -> ApiResult<Json<QuestionsResponse>> {
-    let qs = recovery::questions(&s, &auth.ctx, &auth.claims).await?;
+    let qs = recovery::questions(&s.db, &auth.ctx, &auth.claims).await?;
     Ok(Json(QuestionsResponse {
         questions: qs.into_iter().map(|q| Question { id: q.id, text: q.text }).collect(),
     }))
@@ -99,6 +99,8 @@ async fn verify(
     DescopeJson(b): DescopeJson<AnswersBody>,
 ) -> ApiResult<AuthResponse> {
     let (login_id, stepup) = (b.login_id.clone(), b.stepup);
-    let info = recovery::verify_questions(&s, &auth.ctx, &auth.claims, &login_id, b.pairs(), stepup).await?;
+    let info =
+        recovery::verify_questions(&s.db, &s.hasher, &auth.ctx, &auth.claims, &login_id, b.pairs(), stepup)
+            .await?;
     Ok(AuthResponse::new(&auth.ctx, &info))
 }

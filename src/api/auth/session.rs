@@ -16,7 +16,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{DescopeJson, SessionAuth, SessionJwtAuth, UnverifiedSession, Validate};
 use crate::http::route_table::not_implemented;
 use crate::state::AppState;
-use crate::store;
 
 crate::route_table! {
     pub OPS;
@@ -46,7 +45,7 @@ async fn refresh(
     auth: UnverifiedSession,
     DescopeJson(_): DescopeJson<AnyBody>,
 ) -> ApiResult<AuthResponse> {
-    let info = sessions::refresh_token(&s, &auth.ctx, &auth.token).await?;
+    let info = sessions::refresh_token(&s.db, &auth.ctx, &auth.token).await?;
     Ok(AuthResponse::new(&auth.ctx, &info))
 }
 
@@ -56,7 +55,7 @@ async fn try_refresh(State(s): State<AppState>, auth: Result<SessionAuth, ApiErr
     let Ok(auth) = auth else {
         return Ok(Json(Empty {}).into_response());
     };
-    match sessions::refresh(&s, &auth.ctx, &auth.claims, &auth.token).await {
+    match sessions::refresh(&s.db, &auth.ctx, &auth.claims, &auth.token).await {
         Ok(info) => Ok(AuthResponse::new(&auth.ctx, &info).into_response()),
         Err(e) if e.kind.status().is_client_error() => Ok(Json(Empty {}).into_response()),
         Err(e) => Err(e),
@@ -70,7 +69,7 @@ async fn logout(
     auth: SessionAuth,
     DescopeJson(_): DescopeJson<AnyBody>,
 ) -> ApiResult<Json<Empty>> {
-    sessions::logout(&s, &auth.ctx, &auth.claims, false).await?;
+    sessions::logout(&s.db, &auth.ctx, &auth.claims, false).await?;
     Ok(Json(Empty {}))
 }
 
@@ -81,14 +80,14 @@ async fn logout_all(
     auth: SessionAuth,
     DescopeJson(_): DescopeJson<AnyBody>,
 ) -> ApiResult<Json<Empty>> {
-    sessions::logout(&s, &auth.ctx, &auth.claims, true).await?;
+    sessions::logout(&s.db, &auth.ctx, &auth.claims, true).await?;
     Ok(Json(Empty {}))
 }
 
 /// GET /v1/auth/me
 /// The signed-in user, as a bare user object.
 async fn me(State(s): State<AppState>, auth: SessionAuth) -> ApiResult<Json<User>> {
-    let user = sessions::me(&s, &auth.ctx, &auth.claims).await?;
+    let user = sessions::me(&s.db, &auth.ctx, &auth.claims).await?;
     Ok(Json((&user).into()))
 }
 
@@ -96,7 +95,7 @@ async fn me(State(s): State<AppState>, auth: SessionAuth) -> ApiResult<Json<User
 /// The user's logins, newest first. descope-compat: a bare array (Go decodes a slice), not
 /// the OpenAPI's `{authHistory}`.
 async fn history(State(s): State<AppState>, auth: SessionAuth) -> ApiResult<Json<Vec<LoginRecord>>> {
-    let rows = sessions::history(&s, &auth.ctx, &auth.claims).await?;
+    let rows = sessions::history(&s.db, &auth.ctx, &auth.claims).await?;
     Ok(Json(rows.into_iter().map(LoginRecord::from).collect()))
 }
 
@@ -131,14 +130,10 @@ async fn my_tenants(
     auth: SessionAuth,
     DescopeJson(req): DescopeJson<MyTenantsRequest>,
 ) -> ApiResult<Json<MyTenants>> {
-    let rows = sessions::my_tenants(&s, &auth.ctx, &auth.claims, req.dct, &req.ids).await?;
+    let rows = sessions::my_tenants(&s.db, &auth.ctx, &auth.claims, req.dct, &req.ids).await?;
     let tenants = rows
         .into_iter()
-        .map(|t| MyTenant {
-            custom_attributes: store::from_json_text(&t.custom_attributes),
-            id: t.id,
-            name: t.name,
-        })
+        .map(|t| MyTenant { custom_attributes: t.custom_attributes, id: t.id, name: t.name })
         .collect();
     Ok(Json(MyTenants { tenants }))
 }
@@ -158,7 +153,7 @@ async fn select_tenant(
     auth: SessionAuth,
     DescopeJson(req): DescopeJson<SelectTenantRequest>,
 ) -> ApiResult<AuthResponse> {
-    let info = sessions::select_tenant(&s, &auth.ctx, &auth.claims, &req.tenant).await?;
+    let info = sessions::select_tenant(&s.db, &auth.ctx, &auth.claims, &req.tenant).await?;
     Ok(AuthResponse::new(&auth.ctx, &info))
 }
 

@@ -67,7 +67,7 @@ async fn sign_up(
     ProjectAuth(ctx): ProjectAuth,
     DescopeJson(b): DescopeJson<SignUpBody>,
 ) -> ApiResult<Json<TotpResponse>> {
-    Ok(Json(totp::sign_up(&s, &ctx, &b.login_id, b.user).await?.into()))
+    Ok(Json(totp::sign_up(&s.db, &ctx, &b.login_id, b.user).await?.into()))
 }
 
 /// POST /v1/auth/totp/update
@@ -77,7 +77,7 @@ async fn update(
     auth: SessionAuth,
     DescopeJson(b): DescopeJson<SignUpBody>,
 ) -> ApiResult<Json<TotpResponse>> {
-    Ok(Json(totp::update(&s, &auth.ctx, &auth.claims, &b.login_id).await?.into()))
+    Ok(Json(totp::update(&s.db, &auth.ctx, &auth.claims, &b.login_id).await?.into()))
 }
 
 /// POST /v1/auth/totp/verify
@@ -88,6 +88,6 @@ async fn verify(
     DescopeJson(b): DescopeJson<VerifyBody>,
 ) -> ApiResult<AuthResponse> {
     let session = auth.session.as_ref().map(|(claims, _)| claims);
-    let info = totp::verify(&s, &auth.ctx, &b.login_id, &b.code, b.login_options, session).await?;
+    let info = totp::verify(&s.db, &auth.ctx, &b.login_id, &b.code, b.login_options, session).await?;
     Ok(AuthResponse::new(&auth.ctx, &info))
 }

@@ -40,6 +40,6 @@ async fn approve(
     EmulatorProject(ctx): EmulatorProject,
     DescopeQuery(q): DescopeQuery<ApproveQuery>,
 ) -> ApiResult<Json<Approved>> {
-    passwordless::verify_link(&s, &ctx, Method::Notp, &q.t, q.login_id.as_deref()).await?;
+    passwordless::verify_link(&s.db, &ctx, Method::Notp, &q.t, q.login_id.as_deref()).await?;
     Ok(Json(Approved { approved: true }))
 }

@@ -5,12 +5,12 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-use crate::domain::{messaging::outbox, Ctx};
+use crate::domain::messaging::outbox::{self, MessageFilter, MessageRow};
+use crate::domain::Ctx;
 use crate::dto::common::Empty;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{DescopeQuery, EmulatorProject};
 use crate::state::AppState;
-use crate::store::{self, outbox::MessageFilter, outbox::MessageRow};
 
 crate::route_table! {
     pub OPS;
@@ -124,9 +124,7 @@ async fn latest(
 /// DELETE /emulator/v1/projects/{projectId}/outbox
 /// Empties the outbox.
 async fn clear(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject) -> ApiResult<Json<Empty>> {
-    let mut tx = store::begin_immediate(&s.db).await?;
-    store::outbox::clear(&mut tx, ctx.scope()).await?;
-    tx.commit().await?;
+    outbox::clear(&s.db, &ctx).await?;
     Ok(Json(Empty {}))
 }
 

@@ -9,7 +9,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::fixtures::{self, Apply, ProjectSnapshot};
 use crate::http::extract::{DescopeJson, EmulatorProject, Validate};
 use crate::state::AppState;
-use crate::store;
 
 crate::route_table! {
     pub OPS;
@@ -66,11 +65,12 @@ async fn create(
 /// GET /emulator/v1/projects
 /// Every project, oldest first.
 async fn list(State(s): State<AppState>) -> ApiResult<Json<ProjectList>> {
-    let mut conn = s.db.acquire().await?;
-    let projects = store::projects::list(&mut conn)
+    let projects = s
+        .projects
+        .list(&s.db)
         .await?
         .into_iter()
-        .map(|p| ProjectSummary { project_id: p.id, name: p.name })
+        .map(|(project_id, name)| ProjectSummary { project_id, name })
         .collect();
     Ok(Json(ProjectList { projects }))
 }

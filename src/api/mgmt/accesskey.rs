@@ -100,7 +100,7 @@ async fn create(
 ) -> ApiResult<Json<AccessKeyEnvelope>> {
     let mut new = NewAccessKey::from(body);
     new.cleartext = None;
-    let (key, cleartext) = accesskeys::create(&s, &ctx, new).await?;
+    let (key, cleartext) = accesskeys::create(&s.db, &ctx, new).await?;
     Ok(Json(AccessKeyEnvelope::with_cleartext(&key, cleartext)))
 }
 
@@ -119,7 +119,7 @@ async fn import(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<ImportBody>,
 ) -> ApiResult<Json<AccessKeysEnvelope>> {
-    let keys = accesskeys::import(&s, &ctx, body.keys.into_iter().map(Into::into).collect()).await?;
+    let keys = accesskeys::import(&s.db, &ctx, body.keys.into_iter().map(Into::into).collect()).await?;
     Ok(Json(keys.as_slice().into()))
 }
 
@@ -148,7 +148,7 @@ async fn load(
     MgmtAuth(ctx): MgmtAuth,
     DescopeQuery(q): DescopeQuery<IdBody>,
 ) -> ApiResult<Json<AccessKeyEnvelope>> {
-    let key = accesskeys::load(&s, &ctx, &q.id).await?;
+    let key = accesskeys::load(&s.db, &ctx, &q.id).await?;
     Ok(Json(AccessKeyEnvelope::new(&key)))
 }
 
@@ -183,7 +183,7 @@ async fn search(
         custom_attributes: b.custom_attributes,
         text: b.text,
     };
-    let keys = accesskeys::search(&s, &ctx, &q).await?;
+    let keys = accesskeys::search(&s.db, &ctx, &q).await?;
     Ok(Json(keys.as_slice().into()))
 }
 
@@ -227,7 +227,7 @@ async fn update(
         permitted_ips: b.permitted_ips,
         custom_attributes: b.custom_attributes,
     };
-    let key = accesskeys::update(&s, &ctx, &b.id, patch).await?;
+    let key = accesskeys::update(&s.db, &ctx, &b.id, patch).await?;
     Ok(Json(AccessKeyEnvelope::new(&key)))
 }
 
@@ -238,7 +238,7 @@ async fn activate(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<IdBody>,
 ) -> ApiResult<Json<Empty>> {
-    accesskeys::set_active(&s, &ctx, &[b.id], true).await?;
+    accesskeys::set_active(&s.db, &ctx, &[b.id], true).await?;
     Ok(Json(Empty {}))
 }
 
@@ -249,7 +249,7 @@ async fn activate_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<IdsBody>,
 ) -> ApiResult<Json<Empty>> {
-    accesskeys::set_active(&s, &ctx, &b.ids, true).await?;
+    accesskeys::set_active(&s.db, &ctx, &b.ids, true).await?;
     Ok(Json(Empty {}))
 }
 
@@ -260,7 +260,7 @@ async fn deactivate(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<IdBody>,
 ) -> ApiResult<Json<Empty>> {
-    accesskeys::set_active(&s, &ctx, &[b.id], false).await?;
+    accesskeys::set_active(&s.db, &ctx, &[b.id], false).await?;
     Ok(Json(Empty {}))
 }
 
@@ -271,7 +271,7 @@ async fn deactivate_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<IdsBody>,
 ) -> ApiResult<Json<Empty>> {
-    accesskeys::set_active(&s, &ctx, &b.ids, false).await?;
+    accesskeys::set_active(&s.db, &ctx, &b.ids, false).await?;
     Ok(Json(Empty {}))
 }
 
@@ -282,7 +282,7 @@ async fn delete(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<IdBody>,
 ) -> ApiResult<Json<Empty>> {
-    accesskeys::delete(&s, &ctx, &[b.id]).await?;
+    accesskeys::delete(&s.db, &ctx, &[b.id]).await?;
     Ok(Json(Empty {}))
 }
 
@@ -293,7 +293,7 @@ async fn delete_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<IdsBody>,
 ) -> ApiResult<Json<Empty>> {
-    accesskeys::delete(&s, &ctx, &b.ids).await?;
+    accesskeys::delete(&s.db, &ctx, &b.ids).await?;
     Ok(Json(Empty {}))
 }
 
@@ -304,6 +304,6 @@ async fn rotate(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<IdBody>,
 ) -> ApiResult<Json<AccessKeyEnvelope>> {
-    let (key, cleartext) = accesskeys::rotate(&s, &ctx, &b.id).await?;
+    let (key, cleartext) = accesskeys::rotate(&s.db, &ctx, &b.id).await?;
     Ok(Json(AccessKeyEnvelope::with_cleartext(&key, cleartext)))
 }

@@ -123,7 +123,7 @@ async fn search(
         group_by_referrer: b.group_by_referrer,
         group_by_created: b.group_by_created,
     };
-    let rows = audit::analytics(&s, &ctx, &q).await?;
+    let rows = audit::analytics(&s.db, &ctx, &q).await?;
     let analytics = rows.into_iter().map(|a| analytic(ctx.project_id(), a)).collect();
     Ok(Json(SearchAnalyticsResponse { analytics }))
 }

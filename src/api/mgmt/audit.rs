@@ -131,7 +131,7 @@ async fn search(
         size: b.size,
         page: b.page,
     };
-    let (records, total) = audit::search(&s, &ctx, &q).await?;
+    let (records, total) = audit::search(&s.db, &ctx, &q).await?;
     let audits = records.into_iter().map(|r| record(ctx.project_id(), r)).collect();
     Ok(Json(SearchAuditResponse { audits, total }))
 }
@@ -171,6 +171,6 @@ async fn create_event(
         data: b.data,
         ..Event::default()
     };
-    audit::create_event(&s, &ctx, event).await?;
+    audit::create_event(&s.db, &ctx, event).await?;
     Ok(Json(Empty {}))
 }

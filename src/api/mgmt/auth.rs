@@ -106,7 +106,7 @@ async fn sign_in(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<SignInBody>,
 ) -> ApiResult<AuthResponse> {
-    let info = tokens::mgmt_sign_in(&s, &ctx, MgmtSignIn::SignIn, b.into()).await?;
+    let info = tokens::mgmt_sign_in(&s.db, &ctx, MgmtSignIn::SignIn, b.into()).await?;
     Ok(AuthResponse::new(&ctx, &info))
 }
 
@@ -117,7 +117,7 @@ async fn sign_up(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<SignInBody>,
 ) -> ApiResult<AuthResponse> {
-    let info = tokens::mgmt_sign_in(&s, &ctx, MgmtSignIn::SignUp, b.into()).await?;
+    let info = tokens::mgmt_sign_in(&s.db, &ctx, MgmtSignIn::SignUp, b.into()).await?;
     Ok(AuthResponse::new(&ctx, &info))
 }
 
@@ -128,7 +128,7 @@ async fn sign_up_or_in(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<SignInBody>,
 ) -> ApiResult<AuthResponse> {
-    let info = tokens::mgmt_sign_in(&s, &ctx, MgmtSignIn::SignUpOrIn, b.into()).await?;
+    let info = tokens::mgmt_sign_in(&s.db, &ctx, MgmtSignIn::SignUpOrIn, b.into()).await?;
     Ok(AuthResponse::new(&ctx, &info))
 }
 

@@ -42,6 +42,6 @@ async fn load_groups(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<GroupsBody>,
 ) -> ApiResult<Json<Vec<Value>>> {
-    tenants::ensure_exists(&s, &ctx, &b.tenant_id).await?;
+    tenants::ensure_exists(&s.db, &ctx, &b.tenant_id).await?;
     Ok(Json(Vec::new()))
 }

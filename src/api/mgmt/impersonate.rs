@@ -54,7 +54,7 @@ async fn impersonate(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<ImpersonateBody>,
 ) -> ApiResult<Json<JwtEnvelope>> {
-    let jwt = tokens::impersonate(&s, &ctx, b.into_request(false)).await?;
+    let jwt = tokens::impersonate(&s.db, &ctx, b.into_request(false)).await?;
     Ok(Json(JwtEnvelope { jwt }))
 }
 
@@ -65,7 +65,7 @@ async fn impersonate_step_up(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<ImpersonateBody>,
 ) -> ApiResult<Json<JwtEnvelope>> {
-    let jwt = tokens::impersonate(&s, &ctx, b.into_request(true)).await?;
+    let jwt = tokens::impersonate(&s.db, &ctx, b.into_request(true)).await?;
     Ok(Json(JwtEnvelope { jwt }))
 }
 
@@ -105,8 +105,14 @@ async fn stop_impersonation(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<StopBody>,
 ) -> ApiResult<Json<JwtEnvelope>> {
-    let jwt =
-        tokens::stop_impersonation(&s, &ctx, &b.jwt, b.custom_claims, &b.selected_tenant, b.refresh_duration)
-            .await?;
+    let jwt = tokens::stop_impersonation(
+        &s.db,
+        &ctx,
+        &b.jwt,
+        b.custom_claims,
+        &b.selected_tenant,
+        b.refresh_duration,
+    )
+    .await?;
     Ok(Json(JwtEnvelope { jwt }))
 }

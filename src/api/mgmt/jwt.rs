@@ -56,6 +56,6 @@ async fn update(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<UpdateBody>,
 ) -> ApiResult<Json<JwtEnvelope>> {
-    let jwt = tokens::update_jwt(&s, &ctx, &b.jwt, b.custom_claims, b.refresh_duration).await?;
+    let jwt = tokens::update_jwt(&s.db, &ctx, &b.jwt, b.custom_claims, b.refresh_duration).await?;
     Ok(Json(JwtEnvelope { jwt }))
 }

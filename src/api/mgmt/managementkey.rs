@@ -58,8 +58,16 @@ async fn create(
     } else {
         0
     };
-    let (key, cleartext) =
-        accesskeys::create_management_key(&s, &ctx, b.name, b.description, expire, b.permitted_ips).await?;
+    let (key, cleartext) = accesskeys::create_management_key(
+        &s.db,
+        &s.projects,
+        &ctx,
+        b.name,
+        b.description,
+        expire,
+        b.permitted_ips,
+    )
+    .await?;
     Ok(Json(ManagementKeyEnvelope { key: (&key).into(), cleartext: Some(cleartext) }))
 }
 
@@ -93,7 +101,7 @@ async fn update(
         permitted_ips: b.permitted_ips,
         status: b.status,
     };
-    let key = accesskeys::update_management_key(&s, &ctx, &b.id, patch).await?;
+    let key = accesskeys::update_management_key(&s.db, &s.projects, &ctx, &b.id, patch).await?;
     Ok(Json(ManagementKeyEnvelope { key: (&key).into(), cleartext: None }))
 }
 
@@ -110,7 +118,7 @@ async fn load(
     MgmtAuth(ctx): MgmtAuth,
     DescopeQuery(q): DescopeQuery<IdQuery>,
 ) -> ApiResult<Json<ManagementKeyEnvelope>> {
-    let key = accesskeys::load_management_key(&s, &ctx, &q.id).await?;
+    let key = accesskeys::load_management_key(&s.db, &ctx, &q.id).await?;
     Ok(Json(ManagementKeyEnvelope { key: (&key).into(), cleartext: None }))
 }
 
@@ -120,7 +128,7 @@ async fn search(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
 ) -> ApiResult<Json<ManagementKeysEnvelope>> {
-    let keys = accesskeys::search_management_keys(&s, &ctx).await?;
+    let keys = accesskeys::search_management_keys(&s.db, &ctx).await?;
     Ok(Json(ManagementKeysEnvelope { keys: keys.iter().map(Into::into).collect() }))
 }
 
@@ -139,6 +147,6 @@ async fn delete(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<DeleteBody>,
 ) -> ApiResult<Json<DeletedTotal>> {
-    let total = accesskeys::delete_management_keys(&s, &ctx, &b.ids).await?;
+    let total = accesskeys::delete_management_keys(&s.db, &s.projects, &ctx, &b.ids).await?;
     Ok(Json(DeletedTotal { total }))
 }

@@ -59,6 +59,6 @@ async fn configure(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<ConfigureBody>,
 ) -> ApiResult<Json<Empty>> {
-    password::configure(&s, &ctx, b.0).await?;
+    password::configure(&s.db, &s.projects, &ctx, b.0).await?;
     Ok(Json(Empty {}))
 }

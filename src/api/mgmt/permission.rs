@@ -41,7 +41,7 @@ async fn create(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<CreateBody>,
 ) -> ApiResult<Json<Empty>> {
-    roles::create_permissions(&s, &ctx, vec![(b.name, b.description)]).await?;
+    roles::create_permissions(&s.db, &ctx, vec![(b.name, b.description)]).await?;
     Ok(Json(Empty {}))
 }
 
@@ -60,8 +60,12 @@ async fn create_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<CreateBatchBody>,
 ) -> ApiResult<Json<Empty>> {
-    roles::create_permissions(&s, &ctx, b.permissions.into_iter().map(|p| (p.name, p.description)).collect())
-        .await?;
+    roles::create_permissions(
+        &s.db,
+        &ctx,
+        b.permissions.into_iter().map(|p| (p.name, p.description)).collect(),
+    )
+    .await?;
     Ok(Json(Empty {}))
 }
 
@@ -93,7 +97,7 @@ async fn update(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<UpdateBody>,
 ) -> ApiResult<Json<Empty>> {
-    roles::update_permissions(&s, &ctx, vec![b.into()]).await?;
+    roles::update_permissions(&s.db, &ctx, vec![b.into()]).await?;
     Ok(Json(Empty {}))
 }
 
@@ -112,7 +116,7 @@ async fn update_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<UpdateBatchBody>,
 ) -> ApiResult<Json<Empty>> {
-    roles::update_permissions(&s, &ctx, b.permissions.into_iter().map(PermissionUpdate::from).collect())
+    roles::update_permissions(&s.db, &ctx, b.permissions.into_iter().map(PermissionUpdate::from).collect())
         .await?;
     Ok(Json(Empty {}))
 }
@@ -135,7 +139,7 @@ async fn delete(
     DescopeJson(b): DescopeJson<DeleteBody>,
 ) -> ApiResult<Json<Empty>> {
     let (names, ids) = if b.id.is_empty() { (vec![b.name], vec![]) } else { (vec![], vec![b.id]) };
-    roles::delete_permissions(&s, &ctx, names, ids).await?;
+    roles::delete_permissions(&s.db, &ctx, names, ids).await?;
     Ok(Json(Empty {}))
 }
 
@@ -156,7 +160,7 @@ async fn delete_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<DeleteBatchBody>,
 ) -> ApiResult<Json<Empty>> {
-    roles::delete_permissions(&s, &ctx, b.names, b.ids).await?;
+    roles::delete_permissions(&s.db, &ctx, b.names, b.ids).await?;
     Ok(Json(Empty {}))
 }
 
@@ -166,5 +170,5 @@ async fn load_all(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
 ) -> ApiResult<Json<PermissionsEnvelope>> {
-    Ok(Json(PermissionsEnvelope::of(&roles::list_permissions(&s, &ctx).await?)))
+    Ok(Json(PermissionsEnvelope::of(&roles::list_permissions(&s.db, &ctx).await?)))
 }

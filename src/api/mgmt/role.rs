@@ -65,7 +65,7 @@ async fn create(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<CreateBody>,
 ) -> ApiResult<Json<Role>> {
-    let role = roles::create_role(&s, &ctx, b.into()).await?;
+    let role = roles::create_role(&s.db, &ctx, b.into()).await?;
     Ok(Json((&role).into()))
 }
 
@@ -84,7 +84,7 @@ async fn create_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<CreateBatchBody>,
 ) -> ApiResult<Json<RolesEnvelope>> {
-    let created = roles::create_roles(&s, &ctx, b.roles.into_iter().map(NewRole::from).collect()).await?;
+    let created = roles::create_roles(&s.db, &ctx, b.roles.into_iter().map(NewRole::from).collect()).await?;
     Ok(Json(RolesEnvelope::of(&created)))
 }
 
@@ -134,7 +134,7 @@ async fn update(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<UpdateBody>,
 ) -> ApiResult<Json<Role>> {
-    let role = roles::update_role(&s, &ctx, b.into()).await?;
+    let role = roles::update_role(&s.db, &ctx, b.into()).await?;
     Ok(Json((&role).into()))
 }
 
@@ -153,7 +153,8 @@ async fn update_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<UpdateBatchBody>,
 ) -> ApiResult<Json<RolesEnvelope>> {
-    let updated = roles::update_roles(&s, &ctx, b.roles.into_iter().map(RoleUpdate::from).collect()).await?;
+    let updated =
+        roles::update_roles(&s.db, &ctx, b.roles.into_iter().map(RoleUpdate::from).collect()).await?;
     Ok(Json(RolesEnvelope::of(&updated)))
 }
 
@@ -177,7 +178,8 @@ async fn delete(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<DeleteBody>,
 ) -> ApiResult<Json<Empty>> {
-    roles::delete_roles(&s, &ctx, vec![RoleRef { id: b.id, name: b.name, tenant_id: b.tenant_id }]).await?;
+    roles::delete_roles(&s.db, &ctx, vec![RoleRef { id: b.id, name: b.name, tenant_id: b.tenant_id }])
+        .await?;
     Ok(Json(Empty {}))
 }
 
@@ -207,14 +209,14 @@ async fn delete_batch(
         .map(|name| RoleRef { id: String::new(), name, tenant_id: b.tenant_id.clone() })
         .chain(b.role_ids.into_iter().map(|id| RoleRef { id, name: String::new(), tenant_id: String::new() }))
         .collect();
-    roles::delete_roles(&s, &ctx, refs).await?;
+    roles::delete_roles(&s.db, &ctx, refs).await?;
     Ok(Json(Empty {}))
 }
 
 /// GET /v1/mgmt/role/all
 /// Every role, project and tenant ones.
 async fn load_all(State(s): State<AppState>, MgmtAuth(ctx): MgmtAuth) -> ApiResult<Json<RolesEnvelope>> {
-    Ok(Json(RolesEnvelope::of(&roles::list_roles(&s, &ctx).await?)))
+    Ok(Json(RolesEnvelope::of(&roles::list_roles(&s.db, &ctx).await?)))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -251,5 +253,5 @@ async fn search(
         role_ids: b.role_ids,
         include_project_roles: b.include_project_roles,
     };
-    Ok(Json(RolesEnvelope::of(&roles::search_roles(&s, &ctx, &filter).await?)))
+    Ok(Json(RolesEnvelope::of(&roles::search_roles(&s.db, &ctx, &filter).await?)))
 }

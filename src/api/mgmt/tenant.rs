@@ -96,7 +96,7 @@ async fn create(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<TenantBody>,
 ) -> ApiResult<Json<TenantId>> {
-    let id = tenants::create(&s, &ctx, body.into()).await?;
+    let id = tenants::create(&s.db, &ctx, body.into()).await?;
     Ok(Json(TenantId { id }))
 }
 
@@ -107,7 +107,7 @@ async fn update(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<TenantBody>,
 ) -> ApiResult<Json<Empty>> {
-    tenants::update(&s, &ctx, body.into()).await?;
+    tenants::update(&s.db, &ctx, body.into()).await?;
     Ok(Json(Empty {}))
 }
 
@@ -149,7 +149,7 @@ async fn patch(
         role_inheritance: b.role_inheritance,
         federated_app_ids: b.federated_app_ids,
     };
-    tenants::patch(&s, &ctx, p).await?;
+    tenants::patch(&s.db, &ctx, p).await?;
     Ok(Json(Empty {}))
 }
 
@@ -180,7 +180,7 @@ async fn sso_user_remove(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<RemoveSsoSuffixFromExternalIdRequest>,
 ) -> ApiResult<Json<Empty>> {
-    tenants::remove_sso_users(&s, &ctx, &b.tenant_id).await?;
+    tenants::remove_sso_users(&s.db, &ctx, &b.tenant_id).await?;
     Ok(Json(Empty {}))
 }
 
@@ -191,7 +191,7 @@ async fn delete(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<DeleteBody>,
 ) -> ApiResult<Json<Empty>> {
-    tenants::delete(&s, &ctx, &b.id, b.cascade).await?;
+    tenants::delete(&s.db, &ctx, &b.id, b.cascade).await?;
     Ok(Json(Empty {}))
 }
 
@@ -222,14 +222,14 @@ async fn load(
     MgmtAuth(ctx): MgmtAuth,
     DescopeQuery(q): DescopeQuery<IdQuery>,
 ) -> ApiResult<Json<Tenant>> {
-    let t = tenants::load(&s, &ctx, q.id()).await?;
+    let t = tenants::load(&s.db, &ctx, q.id()).await?;
     Ok(Json((&t).into()))
 }
 
 /// GET /v1/mgmt/tenant/all
 /// Every tenant of the project.
 async fn load_all(State(s): State<AppState>, MgmtAuth(ctx): MgmtAuth) -> ApiResult<Json<TenantsEnvelope>> {
-    Ok(Json(TenantsEnvelope::of(&tenants::list(&s, &ctx).await?)))
+    Ok(Json(TenantsEnvelope::of(&tenants::list(&s.db, &ctx).await?)))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -263,7 +263,7 @@ async fn search(
         custom_attributes: b.custom_attributes,
         auth_type: b.auth_type,
     };
-    Ok(Json(TenantsEnvelope::of(&tenants::search(&s, &ctx, &filter).await?)))
+    Ok(Json(TenantsEnvelope::of(&tenants::search(&s.db, &ctx, &filter).await?)))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -284,7 +284,7 @@ async fn update_default_roles(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<DefaultRolesBody>,
 ) -> ApiResult<Json<Empty>> {
-    tenants::update_default_roles(&s, &ctx, &b.id, b.default_roles).await?;
+    tenants::update_default_roles(&s.db, &ctx, &b.id, b.default_roles).await?;
     Ok(Json(Empty {}))
 }
 
@@ -295,7 +295,7 @@ async fn load_settings(
     MgmtAuth(ctx): MgmtAuth,
     DescopeQuery(q): DescopeQuery<IdQuery>,
 ) -> ApiResult<Json<TenantSettings>> {
-    let t = tenants::load_settings(&s, &ctx, q.id()).await?;
+    let t = tenants::load_settings(&s.db, &ctx, q.id()).await?;
     Ok(Json((&t).into()))
 }
 
@@ -339,6 +339,6 @@ async fn configure_settings(
         federated_app_ids: b.federated_app_ids,
         session: b.session,
     };
-    tenants::configure_settings(&s, &ctx, &id, p).await?;
+    tenants::configure_settings(&s.db, &ctx, &id, p).await?;
     Ok(Json(Empty {}))
 }

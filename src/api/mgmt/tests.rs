@@ -117,7 +117,7 @@ async fn generate_otp(
 ) -> ApiResult<Json<GeneratedOtp>> {
     let channel = body.channel()?;
     let secret = passwordless::generate_for_test_user(
-        &s,
+        &s.db,
         &ctx,
         Method::Otp,
         channel,
@@ -140,7 +140,7 @@ async fn generate_magic_link(
     let channel = body.channel()?;
     let redirect = body.redirect().map(str::to_owned);
     let secret = passwordless::generate_for_test_user(
-        &s,
+        &s.db,
         &ctx,
         Method::MagicLink,
         channel,
@@ -162,7 +162,7 @@ async fn generate_enchanted_link(
 ) -> ApiResult<Json<GeneratedEnchantedLink>> {
     let redirect = Some(body.uri.as_str()).filter(|u| !u.is_empty());
     let secret = passwordless::generate_for_test_user(
-        &s,
+        &s.db,
         &ctx,
         Method::EnchantedLink,
         ChannelKind::Email,

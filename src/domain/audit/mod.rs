@@ -11,7 +11,7 @@ use crate::clock::UnixTime;
 use crate::domain::identity::users::{self, User};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::state::AppState;
+use crate::store::Db;
 use crate::store::{self, audit::AuditRow, Conn};
 
 /// `action` of a successful sign-in, as Descope names it.
@@ -125,8 +125,8 @@ pub async fn record_at(conn: &mut Conn, project: &str, now: UnixTime, e: &Event)
 
 /// Records an event in a short transaction of its own, for failures whose main transaction
 /// does not commit (wrong code or password, refused refresh).
-pub async fn record_detached(state: &AppState, ctx: &Ctx, e: &Event) -> ApiResult<()> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn record_detached(db: &Db, ctx: &Ctx, e: &Event) -> ApiResult<()> {
+    let mut tx = store::begin_immediate(db).await?;
     record(&mut tx, ctx, e).await?;
     tx.commit().await?;
     Ok(())
@@ -136,7 +136,7 @@ pub async fn record_detached(state: &AppState, ctx: &Ctx, e: &Event) -> ApiResul
 /// refused sign-in, and gives `result` back unchanged. Internal errors are not sign-in
 /// failures and are not recorded.
 pub async fn on_login_failure<T>(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     login_id: &str,
     method: &str,
@@ -151,19 +151,19 @@ pub async fn on_login_failure<T>(
     event.kind = "warn".into();
     event.external_ids = vec![login_id.trim().to_owned()];
     {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = db.acquire().await?;
         if let Some(user) = users::find_by_login_or_user_id(&mut conn, ctx.scope(), login_id.trim()).await? {
             event.user_id = user.id().to_owned();
             event.external_ids = user.login_ids.clone();
             event.tenants = user.tenants.iter().map(|t| t.tenant_id.clone()).collect();
         }
     }
-    record_detached(state, ctx, &event).await?;
+    record_detached(db, ctx, &event).await?;
     result
 }
 
 /// `POST /v1/mgmt/audit/event`: an event the application reports itself.
-pub async fn create_event(state: &AppState, ctx: &Ctx, e: Event) -> ApiResult<()> {
+pub async fn create_event(db: &Db, ctx: &Ctx, e: Event) -> ApiResult<()> {
     if e.action.is_empty() {
         return Err(ApiError::missing("action"));
     }
@@ -176,7 +176,7 @@ pub async fn create_event(state: &AppState, ctx: &Ctx, e: Event) -> ApiResult<()
     if e.tenants.iter().all(String::is_empty) {
         return Err(ApiError::missing("tenantId"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     record(&mut tx, ctx, &e).await?;
     tx.commit().await?;
     Ok(())
@@ -233,8 +233,8 @@ impl Search {
 
 /// `POST /v1/mgmt/audit/search`: one page of matching events, newest first, and the number
 /// of all matches.
-pub async fn search(state: &AppState, ctx: &Ctx, q: &Search) -> ApiResult<(Vec<Record>, usize)> {
-    let mut conn = state.db.acquire().await?;
+pub async fn search(db: &Db, ctx: &Ctx, q: &Search) -> ApiResult<(Vec<Record>, usize)> {
+    let mut conn = db.acquire().await?;
     let rows = store::audit::list_between(&mut conn, ctx.scope(), q.from_ms, q.to_ms).await?;
     drop(conn);
     let all: Vec<Record> = rows
@@ -347,7 +347,7 @@ fn bucket_start(unit: &str, ms: i64) -> ApiResult<i64> {
 
 /// `POST /v1/mgmt/analytics/search`: counts of the matching audit events, grouped by the
 /// requested dimensions and time bucket, oldest bucket first.
-pub async fn analytics(state: &AppState, ctx: &Ctx, q: &AnalyticsQuery) -> ApiResult<Vec<Analytic>> {
+pub async fn analytics(db: &Db, ctx: &Ctx, q: &AnalyticsQuery) -> ApiResult<Vec<Analytic>> {
     let unit = q.group_by_created.trim().to_lowercase();
     if !unit.is_empty() {
         bucket_start(&unit, 0)?;
@@ -361,7 +361,7 @@ pub async fn analytics(state: &AppState, ctx: &Ctx, q: &AnalyticsQuery) -> ApiRe
         tenants: q.tenants.clone(),
         ..Search::default()
     };
-    let mut conn = state.db.acquire().await?;
+    let mut conn = db.acquire().await?;
     let rows = store::audit::list_between(&mut conn, ctx.scope(), q.from_ms, q.to_ms).await?;
     drop(conn);
     let mut counts: std::collections::BTreeMap<Analytic, u64> = std::collections::BTreeMap::new();

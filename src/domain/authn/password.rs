@@ -9,15 +9,18 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::crypto::PasswordHasher;
 use crate::domain::authn::passwordless::{
     self, LoginOptions, Masked, Method, Purpose, SignUpDetails, StartRequest,
 };
 use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::messaging::channel::{AddressKind, ChannelKind};
+use crate::domain::messaging::outbox::OutboxNotifier;
+use crate::domain::projects::Projects;
 use crate::domain::sessions::{self, AuthInfo, Claims, SignInOptions};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::state::AppState;
+use crate::store::Db;
 use crate::store::{self, credentials::PasswordRow, Conn};
 
 /// The `amr` of a password sign-in.
@@ -158,24 +161,6 @@ fn require(value: &str, field: &str) -> ApiResult<()> {
     Ok(())
 }
 
-// ---- hashing: costly hashes off the async threads, cheap ones in place
-
-pub(crate) async fn hash(state: &AppState, password: &str) -> ApiResult<String> {
-    if state.hasher.hashes_cheaply() {
-        return state.hasher.hash(password);
-    }
-    let (hasher, password) = (state.hasher.clone(), password.to_owned());
-    tokio::task::spawn_blocking(move || hasher.hash(&password)).await.map_err(ApiError::internal)?
-}
-
-async fn verify(state: &AppState, password: &str, hash: &str) -> ApiResult<bool> {
-    if crate::crypto::PasswordHasher::verifies_cheaply(hash) {
-        return Ok(state.hasher.verify(password, hash));
-    }
-    let (hasher, password, hash) = (state.hasher.clone(), password.to_owned(), hash.to_owned());
-    tokio::task::spawn_blocking(move || hasher.verify(&password, &hash)).await.map_err(ApiError::internal)
-}
-
 // ---- shared pieces of the flows
 
 /// The email and phone of a user signing up: the given ones, else the login ID when it is
@@ -266,12 +251,8 @@ fn register_failure(cred: &mut PasswordRow, ctx: &Ctx) {
 }
 
 /// Loads a user for a password check: exists, may sign in, has a password, is not locked.
-async fn user_with_password(
-    state: &AppState,
-    ctx: &Ctx,
-    login_id: &str,
-) -> ApiResult<(User, String, PasswordRow)> {
-    let mut conn = state.db.acquire().await?;
+async fn user_with_password(db: &Db, ctx: &Ctx, login_id: &str) -> ApiResult<(User, String, PasswordRow)> {
+    let mut conn = db.acquire().await?;
     let user = users::find_by_login_id(&mut conn, ctx.scope(), login_id)
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
@@ -321,7 +302,8 @@ fn wrong_password() -> ApiError {
 
 /// Refuses a new password that breaks the policy or was used recently.
 async fn check_new_password(
-    state: &AppState,
+    db: &Db,
+    hasher: &PasswordHasher,
     ctx: &Ctx,
     user: Option<&User>,
     password: &str,
@@ -333,7 +315,7 @@ async fn check_new_password(
         return Ok(());
     };
     let mut recent = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = db.acquire().await?;
         store::credentials::recent_history(&mut conn, ctx.scope(), user.id(), s.reuse_amount).await?
     };
     if let Some(current) = &user.row.password_hash {
@@ -342,7 +324,7 @@ async fn check_new_password(
         }
     }
     for old in &recent {
-        if verify(state, password, old).await? {
+        if hasher.verify_off_thread(password, old).await? {
             return Err(ApiError::new(
                 ErrorKind::PasswordPolicy,
                 format!("Password must not be one of the last {} passwords", s.reuse_amount),
@@ -390,15 +372,15 @@ pub struct SignUp {
 }
 
 /// `POST /v1/auth/password/signup`: creates the user with a password and signs them in.
-pub async fn sign_up(state: &AppState, ctx: &Ctx, req: SignUp) -> ApiResult<AuthInfo> {
+pub async fn sign_up(db: &Db, hasher: &PasswordHasher, ctx: &Ctx, req: SignUp) -> ApiResult<AuthInfo> {
     ensure_enabled(ctx)?;
     let login_id = req.login_id.trim().to_owned();
     require(&login_id, "loginId")?;
     require(&req.password, "password")?;
     let (email, phone) = contact_of(&login_id, &req.user)?;
-    check_new_password(state, ctx, None, &req.password, &email).await?;
-    let hash = hash(state, &req.password).await?;
-    let mut tx = store::begin_immediate(&state.db).await?;
+    check_new_password(db, hasher, ctx, None, &req.password, &email).await?;
+    let hash = hasher.hash_off_thread(&req.password).await?;
+    let mut tx = store::begin_immediate(db).await?;
     if users::find_by_login_id(&mut tx, ctx.scope(), &login_id).await?.is_some() {
         return Err(ApiError::new(ErrorKind::UserAlreadyExists, format!("User {login_id} already exists")));
     }
@@ -433,7 +415,8 @@ pub async fn sign_up(state: &AppState, ctx: &Ctx, req: SignUp) -> ApiResult<Auth
 /// `POST /v1/auth/password/signin`: checks the password (lock and expiry rules) and signs
 /// the user in. With `stepup`/`mfa`, `session` is the caller's refresh token.
 pub async fn sign_in(
-    state: &AppState,
+    db: &Db,
+    hasher: &PasswordHasher,
     ctx: &Ctx,
     login_id: &str,
     password: &str,
@@ -443,21 +426,22 @@ pub async fn sign_in(
     ensure_enabled(ctx)?;
     require(login_id, "loginId")?;
     require(password, "password")?;
-    let result = check_and_sign_in(state, ctx, login_id, password, options, session).await;
-    crate::domain::audit::on_login_failure(state, ctx, login_id, "password", result).await
+    let result = check_and_sign_in(db, hasher, ctx, login_id, password, options, session).await;
+    crate::domain::audit::on_login_failure(db, ctx, login_id, "password", result).await
 }
 
 async fn check_and_sign_in(
-    state: &AppState,
+    db: &Db,
+    hasher: &PasswordHasher,
     ctx: &Ctx,
     login_id: &str,
     password: &str,
     options: LoginOptions,
     session: Option<&Claims>,
 ) -> ApiResult<AuthInfo> {
-    let (user, hash, read) = user_with_password(state, ctx, login_id).await?;
-    let ok = verify(state, password, &hash).await?;
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let (user, hash, read) = user_with_password(db, ctx, login_id).await?;
+    let ok = hasher.verify_off_thread(password, &hash).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let Some(cred) = record_check(&mut tx, ctx, &user, ok, read).await? else {
         tx.commit().await?;
         return Err(wrong_password());
@@ -479,7 +463,8 @@ async fn check_and_sign_in(
 /// `POST /v1/auth/password/replace`: the old password (temporary or expired ones too) for a
 /// new one, then a sign-in.
 pub async fn replace(
-    state: &AppState,
+    db: &Db,
+    hasher: &PasswordHasher,
     ctx: &Ctx,
     login_id: &str,
     old_password: &str,
@@ -489,19 +474,19 @@ pub async fn replace(
     require(login_id, "loginId")?;
     require(old_password, "oldPassword")?;
     require(new_password, "newPassword")?;
-    let (user, old_hash, read) = user_with_password(state, ctx, login_id).await?;
+    let (user, old_hash, read) = user_with_password(db, ctx, login_id).await?;
     {
-        let ok = verify(state, old_password, &old_hash).await?;
-        let mut tx = store::begin_immediate(&state.db).await?;
+        let ok = hasher.verify_off_thread(old_password, &old_hash).await?;
+        let mut tx = store::begin_immediate(db).await?;
         let checked = record_check(&mut tx, ctx, &user, ok, read).await?;
         tx.commit().await?;
         if checked.is_none() {
             return Err(wrong_password());
         }
     }
-    check_new_password(state, ctx, Some(&user), new_password, &user.row.email).await?;
-    let new_hash = hash(state, new_password).await?;
-    let mut tx = store::begin_immediate(&state.db).await?;
+    check_new_password(db, hasher, ctx, Some(&user), new_password, &user.row.email).await?;
+    let new_hash = hasher.hash_off_thread(new_password).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let mut user = users::find_by_id(&mut tx, ctx.scope(), user.id())
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
@@ -515,7 +500,8 @@ pub async fn replace(
 /// `POST /v1/auth/password/update`: sets a new (active) password for the signed-in user,
 /// e.g. after the reset link; unlocks the password.
 pub async fn update(
-    state: &AppState,
+    db: &Db,
+    hasher: &PasswordHasher,
     ctx: &Ctx,
     claims: &Claims,
     login_id: &str,
@@ -524,7 +510,7 @@ pub async fn update(
     ensure_enabled(ctx)?;
     require(new_password, "newPassword")?;
     let user = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = db.acquire().await?;
         users::find_by_id(&mut conn, ctx.scope(), &claims.sub).await?.ok_or_else(|| {
             ApiError::new(ErrorKind::InvalidSessionToken, "The user of this session no longer exists")
         })?
@@ -533,9 +519,9 @@ pub async fn update(
     if !login_id.is_empty() && !user.login_ids.iter().any(|l| l == login_id) {
         return Err(ApiError::invalid(format!("Login ID {login_id} is not the signed-in user's")));
     }
-    check_new_password(state, ctx, Some(&user), new_password, &user.row.email).await?;
-    let new_hash = hash(state, new_password).await?;
-    let mut tx = store::begin_immediate(&state.db).await?;
+    check_new_password(db, hasher, ctx, Some(&user), new_password, &user.row.email).await?;
+    let new_hash = hasher.hash_off_thread(new_password).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let mut user = users::find_by_id(&mut tx, ctx.scope(), user.id())
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
@@ -548,7 +534,8 @@ pub async fn update(
 /// `password-reset`). Verifying it through `/v1/auth/magiclink/verify` signs the user in, and
 /// the refresh JWT then sets the new password with [`update`].
 pub async fn send_reset(
-    state: &AppState,
+    db: &Db,
+    notifier: &OutboxNotifier,
     ctx: &Ctx,
     login_id: &str,
     redirect_url: &str,
@@ -561,7 +548,8 @@ pub async fn send_reset(
         ..StartRequest::default()
     };
     passwordless::start_as(
-        state,
+        db,
+        notifier,
         ctx,
         Method::MagicLink,
         ChannelKind::Email,
@@ -579,7 +567,8 @@ pub fn policy(ctx: &Ctx) -> PasswordSettings {
 
 /// `POST /v1/mgmt/password/settings`: changes the given fields of the policy (the rest stay).
 pub async fn configure(
-    state: &AppState,
+    db: &Db,
+    registry: &Projects,
     ctx: &Ctx,
     changes: Map<String, Value>,
 ) -> ApiResult<PasswordSettings> {
@@ -595,7 +584,7 @@ pub async fn configure(
     let new: PasswordSettings = serde_path_to_error::deserialize(Value::Object(merged))
         .map_err(|e| ApiError::bad_request(format!("Field {} is not valid: {}", e.path(), e.inner())))?;
     new.validate()?;
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let row = store::projects::get(&mut tx, ctx.project_id())
         .await?
         .ok_or_else(|| ApiError::new(ErrorKind::ProjectNotFound, "Unknown project"))?;
@@ -603,14 +592,15 @@ pub async fn configure(
     all.password = new.clone();
     store::projects::update(&mut tx, &row.id, &row.name, row.is_default, &store::json_text(&all)?).await?;
     tx.commit().await?;
-    state.projects.invalidate(ctx.project_id());
+    registry.invalidate(ctx.project_id());
     Ok(new)
 }
 
 /// `POST /v1/mgmt/user/password/set/{temporary|active}`: sets a user's password without the
 /// policy. A temporary one must be replaced before it signs in (E062909); both unlock.
 pub async fn set_by_management(
-    state: &AppState,
+    db: &Db,
+    hasher: &PasswordHasher,
     ctx: &Ctx,
     login_id: &str,
     password: &str,
@@ -618,8 +608,8 @@ pub async fn set_by_management(
 ) -> ApiResult<()> {
     require(login_id, "loginId")?;
     require(password, "password")?;
-    let new_hash = hash(state, password).await?;
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let new_hash = hasher.hash_off_thread(password).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let mut user = users::find_by_login_or_user_id(&mut tx, ctx.scope(), login_id)
         .await?
         .ok_or_else(|| ApiError::mgmt_user_not_found(login_id))?;
@@ -630,9 +620,9 @@ pub async fn set_by_management(
 
 /// `POST /v1/mgmt/user/password/expire`: the user must replace or reset the password before
 /// signing in with it.
-pub async fn expire_by_management(state: &AppState, ctx: &Ctx, login_id: &str) -> ApiResult<()> {
+pub async fn expire_by_management(db: &Db, ctx: &Ctx, login_id: &str) -> ApiResult<()> {
     require(login_id, "loginId")?;
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let user = users::find_by_login_or_user_id(&mut tx, ctx.scope(), login_id)
         .await?
         .ok_or_else(|| ApiError::mgmt_user_not_found(login_id))?;

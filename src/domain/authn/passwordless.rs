@@ -12,12 +12,13 @@ use serde_json::{Map, Value};
 use crate::crypto;
 use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::messaging::channel::{AddressKind, ChannelKind};
+use crate::domain::messaging::outbox::OutboxNotifier;
 use crate::domain::messaging::outbox::{self, Outgoing};
 use crate::domain::sessions::{self, AuthInfo, Claims};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::json::null_as_default;
-use crate::state::AppState;
+use crate::store::Db;
 use crate::store::{self, codes::CodeRow, Conn};
 
 /// The form of the secret.
@@ -305,29 +306,29 @@ fn link_with_token(base: &str, token: &str) -> String {
     format!("{base}{sep}t={token}")
 }
 
-fn redirect_base(state: &AppState, ctx: &Ctx, requested: Option<&str>) -> String {
+fn redirect_base(ctx: &Ctx, requested: Option<&str>) -> String {
     match requested.filter(|u| !u.is_empty()) {
         Some(u) => u.to_owned(),
         None if !ctx.project.settings.magic_link_redirect_url.is_empty() => {
             ctx.project.settings.magic_link_redirect_url.clone()
         }
-        None => format!("{}/emulator/magiclink", state.settings.public_url),
+        None => format!("{}/emulator/magiclink", ctx.project.public_url),
     }
 }
 
 /// A new pending secret: a code, or a link token (with a pending reference when polled).
-fn new_secret(state: &AppState, ctx: &Ctx, method: Method, redirect: Option<&str>) -> Secret {
+fn new_secret(ctx: &Ctx, method: Method, redirect: Option<&str>) -> Secret {
     let token = || crypto::random_alnum(64);
     match method {
         Method::Otp => Secret { code: Some(crypto::random_digits(6)), ..Secret::default() },
         Method::MagicLink => {
             let token = token();
-            let link = link_with_token(&redirect_base(state, ctx, redirect), &token);
+            let link = link_with_token(&redirect_base(ctx, redirect), &token);
             Secret { token: Some(token), link: Some(link), ..Secret::default() }
         }
         Method::EnchantedLink => {
             let token = token();
-            let link = link_with_token(&redirect_base(state, ctx, redirect), &token);
+            let link = link_with_token(&redirect_base(ctx, redirect), &token);
             Secret {
                 token: Some(token),
                 link: Some(link),
@@ -338,11 +339,8 @@ fn new_secret(state: &AppState, ctx: &Ctx, method: Method, redirect: Option<&str
         }
         Method::Notp => {
             let token = token();
-            let base = format!(
-                "{}/emulator/v1/projects/{}/notp/approve",
-                state.settings.public_url,
-                ctx.project_id()
-            );
+            let base =
+                format!("{}/emulator/v1/projects/{}/notp/approve", ctx.project.public_url, ctx.project_id());
             Secret {
                 code: Some(crypto::random_digits(6)),
                 link: Some(link_with_token(&base, &token)),
@@ -362,32 +360,35 @@ fn notp_deep_link(code: &str) -> String {
 
 /// Starts a flow: checks the user, stores the pending secret and writes the message.
 pub async fn start(
-    state: &AppState,
+    db: &Db,
+    notifier: &OutboxNotifier,
     ctx: &Ctx,
     method: Method,
     channel: ChannelKind,
     purpose: Purpose,
     req: StartRequest,
 ) -> ApiResult<Masked> {
-    Ok(begin(state, ctx, method, channel, purpose, req, None).await?.masked)
+    Ok(begin(db, notifier, ctx, method, channel, purpose, req, None).await?.masked)
 }
 
 /// Starts a polled flow (enchanted link, NOTP); the answer carries the pending reference.
 pub async fn start_polled(
-    state: &AppState,
+    db: &Db,
+    notifier: &OutboxNotifier,
     ctx: &Ctx,
     method: Method,
     channel: ChannelKind,
     purpose: Purpose,
     req: StartRequest,
 ) -> ApiResult<Started> {
-    begin(state, ctx, method, channel, purpose, req, None).await
+    begin(db, notifier, ctx, method, channel, purpose, req, None).await
 }
 
 /// Like [`start`], with the outbox message's `kind` given (e.g. `password-reset`, whose
 /// link is then verified like any magic link); `None` means the method's own kind.
 pub async fn start_as(
-    state: &AppState,
+    db: &Db,
+    notifier: &OutboxNotifier,
     ctx: &Ctx,
     method: Method,
     channel: ChannelKind,
@@ -395,11 +396,12 @@ pub async fn start_as(
     req: StartRequest,
     outbox_kind: Option<&str>,
 ) -> ApiResult<Masked> {
-    Ok(begin(state, ctx, method, channel, purpose, req, outbox_kind).await?.masked)
+    Ok(begin(db, notifier, ctx, method, channel, purpose, req, outbox_kind).await?.masked)
 }
 
 async fn begin(
-    state: &AppState,
+    db: &Db,
+    notifier: &OutboxNotifier,
     ctx: &Ctx,
     method: Method,
     channel: ChannelKind,
@@ -417,7 +419,7 @@ async fn begin(
         return Err(ApiError::missing("loginId"));
     }
     sessions::check_step_up(&req.options, req.session.is_some())?;
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let (address, user) = if anonymous {
         (String::new(), None)
     } else {
@@ -427,7 +429,7 @@ async fn begin(
         (Some(u), Purpose::Update) => u.login_ids.first().cloned().unwrap_or_else(|| req.login_id.clone()),
         _ => req.login_id.clone(),
     };
-    let secret = new_secret(state, ctx, method, req.redirect_url.as_deref());
+    let secret = new_secret(ctx, method, req.redirect_url.as_deref());
     let pending = Pending {
         address: address.clone(),
         user: req.user,
@@ -469,7 +471,7 @@ async fn begin(
     )
     .await?;
     tx.commit().await?;
-    state.outbox.notify();
+    notifier.notify();
     let kind = channel.address_kind();
     let redirect_url = match method {
         Method::Notp => secret.code.as_deref().map(notp_deep_link),
@@ -486,7 +488,7 @@ async fn begin(
 /// Creates a pending secret for a test user without sending anything; the secret is returned
 /// (the one place a code appears in a response, as in Descope).
 pub async fn generate_for_test_user(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     method: Method,
     channel: ChannelKind,
@@ -494,7 +496,7 @@ pub async fn generate_for_test_user(
     redirect_url: Option<&str>,
     options: LoginOptions,
 ) -> ApiResult<Secret> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let user = users::find_by_login_id(&mut tx, ctx.scope(), login_id)
         .await?
         .ok_or_else(|| ApiError::mgmt_user_not_found(login_id))?;
@@ -506,7 +508,7 @@ pub async fn generate_for_test_user(
         let field = channel.address_kind().field();
         return Err(ApiError::invalid(format!("User {login_id} has no {field} to deliver to")));
     }
-    let secret = new_secret(state, ctx, method, redirect_url);
+    let secret = new_secret(ctx, method, redirect_url);
     // A management caller has no session to step up: `stepup`/`mfa` are ignored here
     // rather than failing the later verification.
     let options = LoginOptions { stepup: false, mfa: false, ..options };
@@ -528,7 +530,7 @@ pub async fn generate_for_test_user(
 /// Verifies a one-time code for a login ID. Wrong codes count against every live code of the
 /// login; a code that reaches the project's attempt limit is voided.
 pub async fn verify_code(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     channel: ChannelKind,
     login_id: &str,
@@ -540,18 +542,18 @@ pub async fn verify_code(
     if code.is_empty() {
         return Err(ApiError::missing("code"));
     }
-    let result = check_code(state, ctx, channel, login_id, code).await;
-    crate::domain::audit::on_login_failure(state, ctx, login_id, Method::Otp.as_str(), result).await
+    let result = check_code(db, ctx, channel, login_id, code).await;
+    crate::domain::audit::on_login_failure(db, ctx, login_id, Method::Otp.as_str(), result).await
 }
 
 async fn check_code(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     channel: ChannelKind,
     login_id: &str,
     code: &str,
 ) -> ApiResult<AuthInfo> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let max = ctx.project.settings.otp_max_attempts.max(1);
     let live: Vec<CodeRow> = store::codes::live_for_login(
         &mut tx,
@@ -584,11 +586,11 @@ async fn check_code(
 }
 
 /// Verifies a magic-link token (`POST /v1/auth/magiclink/verify`).
-pub async fn verify_token(state: &AppState, ctx: &Ctx, token: &str) -> ApiResult<AuthInfo> {
+pub async fn verify_token(db: &Db, ctx: &Ctx, token: &str) -> ApiResult<AuthInfo> {
     if token.is_empty() {
         return Err(ApiError::missing("token"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let row = store::codes::get_by_token(&mut tx, ctx.scope(), token)
         .await?
         .filter(|r| r.method == Method::MagicLink.as_str())
@@ -611,7 +613,7 @@ pub async fn verify_token(state: &AppState, ctx: &Ctx, token: &str) -> ApiResult
 /// approval): marks it verified, once, so the next poll gets the session. `login_id` names
 /// the user of a NOTP flow started without one.
 pub async fn verify_link(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     method: Method,
     token: &str,
@@ -620,7 +622,7 @@ pub async fn verify_link(
     if token.is_empty() {
         return Err(ApiError::missing("token"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let row = store::codes::get_by_token(&mut tx, ctx.scope(), token)
         .await?
         .filter(|r| r.method == method.as_str())
@@ -652,11 +654,11 @@ pub async fn verify_link(
 
 /// Polls a polled flow (`/pending-session`): the method's pending error until the link is
 /// followed, then the session, exactly once; unknown, handed-out and expired references fail.
-pub async fn poll(state: &AppState, ctx: &Ctx, method: Method, pending_ref: &str) -> ApiResult<AuthInfo> {
+pub async fn poll(db: &Db, ctx: &Ctx, method: Method, pending_ref: &str) -> ApiResult<AuthInfo> {
     if pending_ref.is_empty() {
         return Err(ApiError::missing("pendingRef"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let row = store::codes::get_by_pending_ref(&mut tx, ctx.scope(), pending_ref)
         .await?
         .filter(|r| r.method == method.as_str())
@@ -802,7 +804,7 @@ pub struct Embedded {
 /// token's lifetime, else the project's magic-link lifetime applies.
 #[expect(clippy::too_many_arguments, reason = "the embedded link's parts are all plain values")]
 pub async fn generate_embedded_link(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     purpose: Purpose,
     login_id: &str,
@@ -818,7 +820,7 @@ pub async fn generate_embedded_link(
     if timeout_secs < 0 {
         return Err(ApiError::invalid("timeout must not be negative"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     if purpose == Purpose::SignIn {
         let known = users::find_by_login_or_user_id(&mut tx, ctx.scope(), login_id)
             .await?

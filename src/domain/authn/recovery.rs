@@ -8,12 +8,13 @@
 //! `amr` values `recovery` and `secq` are unconfirmed (no SDK or document names them).
 
 use crate::crypto;
+use crate::crypto::PasswordHasher;
 use crate::domain::authn::passwordless::LoginOptions;
 use crate::domain::identity::users::{self, User};
 use crate::domain::sessions::{self, AuthInfo, Claims, Prior};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::state::AppState;
+use crate::store::Db;
 use crate::store::{self, Conn};
 
 /// How many recovery codes a set has.
@@ -60,13 +61,8 @@ async fn session_user(conn: &mut Conn, ctx: &Ctx, claims: &Claims, login_id: &st
 
 /// `POST /v1/auth/recovery-codes`: a new set of codes for the signed-in user (the old set is
 /// void); the only time the codes are shown.
-pub async fn generate_codes(
-    state: &AppState,
-    ctx: &Ctx,
-    claims: &Claims,
-    login_id: &str,
-) -> ApiResult<Vec<String>> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn generate_codes(db: &Db, ctx: &Ctx, claims: &Claims, login_id: &str) -> ApiResult<Vec<String>> {
+    let mut tx = store::begin_immediate(db).await?;
     let user = session_user(&mut tx, ctx, claims, login_id).await?;
     let codes: Vec<String> = (0..RECOVERY_CODE_COUNT).map(|_| new_recovery_code()).collect();
     let hashes: Vec<String> = codes.iter().map(|c| sha256_hex(c)).collect();
@@ -77,7 +73,7 @@ pub async fn generate_codes(
 
 /// `POST /v1/auth/recovery-codes/signin`: signs in with an unused code, which is then used.
 pub async fn sign_in_with_code(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     login_id: &str,
     code: &str,
@@ -90,19 +86,19 @@ pub async fn sign_in_with_code(
     if code.trim().is_empty() {
         return Err(ApiError::missing("code"));
     }
-    let result = check_code(state, ctx, login_id, code, options, session).await;
-    crate::domain::audit::on_login_failure(state, ctx, login_id, "recovery", result).await
+    let result = check_code(db, ctx, login_id, code, options, session).await;
+    crate::domain::audit::on_login_failure(db, ctx, login_id, "recovery", result).await
 }
 
 async fn check_code(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     login_id: &str,
     code: &str,
     options: LoginOptions,
     session: Option<&Claims>,
 ) -> ApiResult<AuthInfo> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let user = users::find_by_login_id(&mut tx, ctx.scope(), login_id)
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
@@ -142,7 +138,8 @@ fn normalise_answer(answer: &str) -> String {
 
 /// `POST /v1/auth/security-questions/setup`: replaces the signed-in user's answers.
 pub async fn set_up_questions(
-    state: &AppState,
+    db: &Db,
+    hasher: &PasswordHasher,
     ctx: &Ctx,
     claims: &Claims,
     login_id: &str,
@@ -163,7 +160,7 @@ pub async fn set_up_questions(
             return Err(ApiError::invalid(format!("Question {id} is answered twice")));
         }
     }
-    let hasher = state.hasher.clone();
+    let hasher = hasher.clone();
     let hashed = tokio::task::spawn_blocking(move || {
         answers
             .into_iter()
@@ -172,7 +169,7 @@ pub async fn set_up_questions(
     })
     .await
     .map_err(ApiError::internal)??;
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let user = session_user(&mut tx, ctx, claims, login_id).await?;
     store::recovery::replace_answers(&mut tx, ctx.scope(), user.id(), &hashed, ctx.now.millis()).await?;
     tx.commit().await?;
@@ -180,8 +177,8 @@ pub async fn set_up_questions(
 }
 
 /// `GET /v1/auth/security-questions/verify`: the signed-in user's questions.
-pub async fn questions(state: &AppState, ctx: &Ctx, claims: &Claims) -> ApiResult<Vec<Question>> {
-    let mut conn = state.db.acquire().await?;
+pub async fn questions(db: &Db, ctx: &Ctx, claims: &Claims) -> ApiResult<Vec<Question>> {
+    let mut conn = db.acquire().await?;
     let user = session_user(&mut conn, ctx, claims, "").await?;
     let rows = store::recovery::answers(&mut conn, ctx.scope(), user.id()).await?;
     Ok(rows.iter().map(|r| question(&r.question_id)).collect())
@@ -190,7 +187,8 @@ pub async fn questions(state: &AppState, ctx: &Ctx, claims: &Claims) -> ApiResul
 /// `POST /v1/auth/security-questions/verify`: checks every configured answer and signs the
 /// user in again (with `stepup`, adding to the session's `amr`).
 pub async fn verify_questions(
-    state: &AppState,
+    db: &Db,
+    hasher: &PasswordHasher,
     ctx: &Ctx,
     claims: &Claims,
     login_id: &str,
@@ -198,7 +196,7 @@ pub async fn verify_questions(
     stepup: bool,
 ) -> ApiResult<AuthInfo> {
     let (user, rows) = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = db.acquire().await?;
         let user = session_user(&mut conn, ctx, claims, login_id).await?;
         let rows = store::recovery::answers(&mut conn, ctx.scope(), user.id()).await?;
         (user, rows)
@@ -206,7 +204,7 @@ pub async fn verify_questions(
     if rows.is_empty() {
         return Err(ApiError::invalid("The user has no security questions set up"));
     }
-    let hasher = state.hasher.clone();
+    let hasher = hasher.clone();
     let all_right = tokio::task::spawn_blocking(move || {
         rows.iter().all(|row| {
             answers
@@ -229,7 +227,7 @@ pub async fn verify_questions(
         false,
         user.id(),
     )?;
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let info = sessions::sign_in(&mut tx, ctx, user, opts).await?;
     tx.commit().await?;
     info.sign(ctx).await

@@ -13,7 +13,7 @@ use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::sessions::{self, AuthInfo, Claims};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::state::AppState;
+use crate::store::Db;
 use crate::store::{self, Conn};
 
 /// The `amr` of a TOTP sign-in.
@@ -112,19 +112,14 @@ async fn store_secret(conn: &mut Conn, ctx: &Ctx, user: &mut User, key: &str) ->
 
 /// `POST /v1/auth/totp/signup`: creates the user with a new TOTP secret. The user signs in
 /// by verifying a first code.
-pub async fn sign_up(
-    state: &AppState,
-    ctx: &Ctx,
-    login_id: &str,
-    details: SignUpDetails,
-) -> ApiResult<Enrollment> {
+pub async fn sign_up(db: &Db, ctx: &Ctx, login_id: &str, details: SignUpDetails) -> ApiResult<Enrollment> {
     let login_id = login_id.trim();
     if login_id.is_empty() {
         return Err(ApiError::missing("loginId"));
     }
     let (email, phone) = contact_of(login_id, &details)?;
     let enrollment = new_enrollment(ctx, login_id)?;
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     if users::find_by_login_id(&mut tx, ctx.scope(), login_id).await?.is_some() {
         return Err(ApiError::new(ErrorKind::UserAlreadyExists, format!("User {login_id} already exists")));
     }
@@ -151,8 +146,8 @@ pub async fn sign_up(
 }
 
 /// `POST /v1/auth/totp/update`: replaces the signed-in user's secret.
-pub async fn update(state: &AppState, ctx: &Ctx, claims: &Claims, login_id: &str) -> ApiResult<Enrollment> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn update(db: &Db, ctx: &Ctx, claims: &Claims, login_id: &str) -> ApiResult<Enrollment> {
+    let mut tx = store::begin_immediate(db).await?;
     let mut user = users::find_by_id(&mut tx, ctx.scope(), &claims.sub).await?.ok_or_else(|| {
         ApiError::new(ErrorKind::InvalidSessionToken, "The user of this session no longer exists")
     })?;
@@ -170,7 +165,7 @@ pub async fn update(state: &AppState, ctx: &Ctx, claims: &Claims, login_id: &str
 /// `POST /v1/auth/totp/verify`: checks a code against the steps around the emulator time
 /// and signs the user in. With `stepup`/`mfa`, `session` is the caller's refresh token.
 pub async fn verify(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     login_id: &str,
     code: &str,
@@ -183,19 +178,19 @@ pub async fn verify(
     if code.is_empty() {
         return Err(ApiError::missing("code"));
     }
-    let result = check_and_sign_in(state, ctx, login_id, code, options, session).await;
-    crate::domain::audit::on_login_failure(state, ctx, login_id, "totp", result).await
+    let result = check_and_sign_in(db, ctx, login_id, code, options, session).await;
+    crate::domain::audit::on_login_failure(db, ctx, login_id, "totp", result).await
 }
 
 async fn check_and_sign_in(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     login_id: &str,
     code: &str,
     options: LoginOptions,
     session: Option<&Claims>,
 ) -> ApiResult<AuthInfo> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let user = users::find_by_login_id(&mut tx, ctx.scope(), login_id)
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;

@@ -1,4 +1,4 @@
 //! Federation (to come): sign-in through other identity providers: OAuth social providers,
 //! enterprise SSO (SAML, OIDC), passkeys (WebAuthn) and the emulator's fake providers. Their
-//! transactions (OAuth state, SAML relay state, WebAuthn challenges) use
+//! transactions (OAuth db, SAML relay db, WebAuthn challenges) use
 //! [`crate::domain::pending`].

@@ -7,10 +7,11 @@ use serde_json::{Map, Value};
 use std::net::IpAddr;
 
 use crate::crypto;
+use crate::domain::projects::Projects;
 use crate::domain::sessions::{Claims, DRN_SESSION};
 use crate::domain::{audit, identity::users, sessions::tokens, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
-use crate::state::AppState;
+use crate::store::Db;
 use crate::store::{self, accesskeys::AccessKeyRow, Conn};
 
 pub const STATUS_ACTIVE: &str = "active";
@@ -183,16 +184,16 @@ async fn insert_new(conn: &mut Conn, ctx: &Ctx, new: NewAccessKey) -> ApiResult<
 }
 
 /// `POST /v1/mgmt/accesskey/create`: the key and its cleartext (shown only here).
-pub async fn create(state: &AppState, ctx: &Ctx, new: NewAccessKey) -> ApiResult<(AccessKey, String)> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn create(db: &Db, ctx: &Ctx, new: NewAccessKey) -> ApiResult<(AccessKey, String)> {
+    let mut tx = store::begin_immediate(db).await?;
     let out = insert_new(&mut tx, ctx, new).await?;
     tx.commit().await?;
     Ok(out)
 }
 
 /// `POST /v1/mgmt/accesskey/import`: keys with their existing cleartexts.
-pub async fn import(state: &AppState, ctx: &Ctx, keys: Vec<NewAccessKey>) -> ApiResult<Vec<AccessKey>> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn import(db: &Db, ctx: &Ctx, keys: Vec<NewAccessKey>) -> ApiResult<Vec<AccessKey>> {
+    let mut tx = store::begin_immediate(db).await?;
     let mut out = Vec::with_capacity(keys.len());
     for k in keys {
         if k.cleartext.as_deref().unwrap_or_default().is_empty() {
@@ -212,8 +213,8 @@ async fn require(conn: &mut Conn, ctx: &Ctx, id: &str) -> ApiResult<AccessKeyRow
 }
 
 /// `GET /v1/mgmt/accesskey?id=`.
-pub async fn load(state: &AppState, ctx: &Ctx, id: &str) -> ApiResult<AccessKey> {
-    let mut conn = state.db.acquire().await?;
+pub async fn load(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<AccessKey> {
+    let mut conn = db.acquire().await?;
     let row = require(&mut conn, ctx, id).await?;
     assemble(&mut conn, ctx, row).await
 }
@@ -229,8 +230,8 @@ pub struct Search {
 }
 
 /// `POST /v1/mgmt/accesskey/search`.
-pub async fn search(state: &AppState, ctx: &Ctx, q: &Search) -> ApiResult<Vec<AccessKey>> {
-    let mut conn = state.db.acquire().await?;
+pub async fn search(db: &Db, ctx: &Ctx, q: &Search) -> ApiResult<Vec<AccessKey>> {
+    let mut conn = db.acquire().await?;
     let rows = store::accesskeys::list_all(&mut conn, ctx.scope()).await?;
     let text = q.text.to_lowercase();
     let mut out = Vec::new();
@@ -264,11 +265,11 @@ pub struct AccessKeyPatch {
     pub custom_attributes: Option<Map<String, Value>>,
 }
 
-pub async fn update(state: &AppState, ctx: &Ctx, id: &str, patch: AccessKeyPatch) -> ApiResult<AccessKey> {
+pub async fn update(db: &Db, ctx: &Ctx, id: &str, patch: AccessKeyPatch) -> ApiResult<AccessKey> {
     if patch.name.trim().is_empty() {
         return Err(ApiError::missing("name"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let mut row = require(&mut tx, ctx, id).await?;
     row.name = patch.name;
     if let Some(d) = patch.description {
@@ -300,11 +301,11 @@ pub async fn update(state: &AppState, ctx: &Ctx, id: &str, patch: AccessKeyPatch
 }
 
 /// `activate`/`deactivate` (single and batch): every named key must exist.
-pub async fn set_active(state: &AppState, ctx: &Ctx, ids: &[String], active: bool) -> ApiResult<()> {
+pub async fn set_active(db: &Db, ctx: &Ctx, ids: &[String], active: bool) -> ApiResult<()> {
     if ids.is_empty() {
         return Err(ApiError::missing("ids"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     for id in ids {
         let mut row = require(&mut tx, ctx, id).await?;
         row.status = if active { STATUS_ACTIVE } else { STATUS_INACTIVE }.into();
@@ -317,11 +318,11 @@ pub async fn set_active(state: &AppState, ctx: &Ctx, ids: &[String], active: boo
 }
 
 /// `delete` (single and batch): every named key must exist.
-pub async fn delete(state: &AppState, ctx: &Ctx, ids: &[String]) -> ApiResult<()> {
+pub async fn delete(db: &Db, ctx: &Ctx, ids: &[String]) -> ApiResult<()> {
     if ids.is_empty() {
         return Err(ApiError::missing("ids"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     for id in ids {
         if id.is_empty() {
             return Err(ApiError::missing("id"));
@@ -336,8 +337,8 @@ pub async fn delete(state: &AppState, ctx: &Ctx, ids: &[String]) -> ApiResult<()
 }
 
 /// `POST /v1/mgmt/accesskey/rotate`: a new cleartext; the old one stops working.
-pub async fn rotate(state: &AppState, ctx: &Ctx, id: &str) -> ApiResult<(AccessKey, String)> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn rotate(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<(AccessKey, String)> {
+    let mut tx = store::begin_immediate(db).await?;
     let mut row = require(&mut tx, ctx, id).await?;
     let cleartext = new_cleartext();
     row.secret_hash = hash_secret(&cleartext);
@@ -403,7 +404,7 @@ fn invalid_key(message: &str) -> ApiError {
 /// The grants are the bound user's when the key is bound to one, else the key's own; the
 /// key's custom claims are top-level and the login options' custom claims sit under `nsec`.
 pub async fn exchange(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     cleartext: Option<&str>,
     client_ip: IpAddr,
@@ -412,7 +413,7 @@ pub async fn exchange(
     let cleartext = cleartext
         .filter(|c| !c.is_empty())
         .ok_or_else(|| ApiError::new(ErrorKind::MissingAccessKey, "Missing access key"))?;
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let row = store::accesskeys::get_by_secret_hash(&mut tx, ctx.scope(), &hash_secret(cleartext))
         .await?
         .ok_or_else(|| invalid_key("Unknown access key"))?;
@@ -534,7 +535,8 @@ fn mgmt_key_not_found(id: &str) -> ApiError {
 
 /// `PUT /v1/mgmt/managementkey`: a new active key; the cleartext is shown only here.
 pub async fn create_management_key(
-    state: &AppState,
+    db: &Db,
+    registry: &Projects,
     ctx: &Ctx,
     name: String,
     description: String,
@@ -556,20 +558,20 @@ pub async fn create_management_key(
         permitted_ips: store::json_text(&permitted_ips)?,
         expire_secs: expire_secs.max(0),
     };
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     store::projects::insert_management_key_detail(&mut tx, ctx.project_id(), &row).await?;
     audit::record(&mut tx, ctx, &audit::Event::new("ManagementKeyCreated", &row.id)).await?;
     tx.commit().await?;
-    state.projects.invalidate(ctx.project_id());
+    registry.invalidate(ctx.project_id());
     Ok((row.into(), cleartext))
 }
 
 /// `GET /v1/mgmt/managementkey?id=`.
-pub async fn load_management_key(state: &AppState, ctx: &Ctx, id: &str) -> ApiResult<ManagementKeyInfo> {
+pub async fn load_management_key(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<ManagementKeyInfo> {
     if id.is_empty() {
         return Err(ApiError::missing("id"));
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = db.acquire().await?;
     store::projects::get_management_key_detail(&mut conn, ctx.project_id(), id)
         .await?
         .map(Into::into)
@@ -577,8 +579,8 @@ pub async fn load_management_key(state: &AppState, ctx: &Ctx, id: &str) -> ApiRe
 }
 
 /// `GET /v1/mgmt/managementkey/search`: every management key of the project.
-pub async fn search_management_keys(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<ManagementKeyInfo>> {
-    let mut conn = state.db.acquire().await?;
+pub async fn search_management_keys(db: &Db, ctx: &Ctx) -> ApiResult<Vec<ManagementKeyInfo>> {
+    let mut conn = db.acquire().await?;
     Ok(store::projects::management_key_details(&mut conn, ctx.project_id())
         .await?
         .into_iter()
@@ -597,7 +599,8 @@ pub struct ManagementKeyPatch {
 }
 
 pub async fn update_management_key(
-    state: &AppState,
+    db: &Db,
+    registry: &Projects,
     ctx: &Ctx,
     id: &str,
     patch: ManagementKeyPatch,
@@ -605,7 +608,7 @@ pub async fn update_management_key(
     if id.is_empty() {
         return Err(ApiError::missing("id"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let mut row = store::projects::get_management_key_detail(&mut tx, ctx.project_id(), id)
         .await?
         .ok_or_else(|| mgmt_key_not_found(id))?;
@@ -628,17 +631,22 @@ pub async fn update_management_key(
     store::projects::update_management_key_detail(&mut tx, ctx.project_id(), &row).await?;
     audit::record(&mut tx, ctx, &audit::Event::new("ManagementKeyModified", id)).await?;
     tx.commit().await?;
-    state.projects.invalidate(ctx.project_id());
+    registry.invalidate(ctx.project_id());
     Ok(row.into())
 }
 
 /// `POST /v1/mgmt/managementkey/delete`: deletes the named keys (unknown IDs are skipped),
 /// giving how many were deleted. Deleting the key of the call itself is allowed.
-pub async fn delete_management_keys(state: &AppState, ctx: &Ctx, ids: &[String]) -> ApiResult<i64> {
+pub async fn delete_management_keys(
+    db: &Db,
+    registry: &Projects,
+    ctx: &Ctx,
+    ids: &[String],
+) -> ApiResult<i64> {
     if ids.is_empty() {
         return Err(ApiError::missing("ids"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let mut total = 0;
     for id in ids {
         if store::projects::delete_management_key(&mut tx, ctx.project_id(), id).await? {
@@ -647,6 +655,6 @@ pub async fn delete_management_keys(state: &AppState, ctx: &Ctx, ids: &[String])
         }
     }
     tx.commit().await?;
-    state.projects.invalidate(ctx.project_id());
+    registry.invalidate(ctx.project_id());
     Ok(total)
 }

@@ -6,9 +6,9 @@ use base64::Engine;
 use crate::domain::identity::users::{self, User};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 use crate::store;
 pub use crate::store::passkeys::PasskeyRow;
+use crate::store::Db;
 
 /// A passkey to import: Descope's own export or Auth0's, already mapped to one shape.
 #[derive(Debug, Clone, Default)]
@@ -65,15 +65,15 @@ async fn named(conn: &mut store::Conn, ctx: &Ctx, login_id: &str) -> ApiResult<U
 }
 
 /// `POST /v1/mgmt/user/passkeys/list`: the user's passkeys, oldest first.
-pub async fn list_passkeys(state: &AppState, ctx: &Ctx, login_id: &str) -> ApiResult<Vec<PasskeyRow>> {
-    let mut conn = state.db.acquire().await?;
+pub async fn list_passkeys(db: &Db, ctx: &Ctx, login_id: &str) -> ApiResult<Vec<PasskeyRow>> {
+    let mut conn = db.acquire().await?;
     let user = named(&mut conn, ctx, login_id).await?;
     store::passkeys::list_of_user(&mut conn, ctx.scope(), user.id()).await
 }
 
 /// `POST /v1/mgmt/user/passkeys/delete`: removes every passkey of the user.
-pub async fn delete_all_passkeys(state: &AppState, ctx: &Ctx, login_id: &str) -> ApiResult<()> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn delete_all_passkeys(db: &Db, ctx: &Ctx, login_id: &str) -> ApiResult<()> {
+    let mut tx = store::begin_immediate(db).await?;
     let user = named(&mut tx, ctx, login_id).await?;
     store::passkeys::delete_all_of_user(&mut tx, ctx.scope(), user.id()).await?;
     store::users::set_webauthn(&mut tx, ctx.scope(), user.id(), false, ctx.now.millis()).await?;
@@ -82,16 +82,11 @@ pub async fn delete_all_passkeys(state: &AppState, ctx: &Ctx, login_id: &str) ->
 }
 
 /// `POST /v1/mgmt/user/passkey/delete`: removes one passkey; an unknown credential is an error.
-pub async fn delete_passkey(
-    state: &AppState,
-    ctx: &Ctx,
-    login_id: &str,
-    credential_id: &str,
-) -> ApiResult<()> {
+pub async fn delete_passkey(db: &Db, ctx: &Ctx, login_id: &str, credential_id: &str) -> ApiResult<()> {
     if credential_id.trim().is_empty() {
         return Err(ApiError::missing("credentialId"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let user = named(&mut tx, ctx, login_id).await?;
     let project = ctx.scope();
     if !store::passkeys::delete(&mut tx, project, user.id(), credential_id).await? {
@@ -106,7 +101,7 @@ pub async fn delete_passkey(
 /// `POST /v1/mgmt/user/passkeys/import`: adds passkeys to the user (an imported credential ID
 /// that exists is replaced). Every device is checked before any is stored.
 pub async fn import_passkeys(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     login_id: &str,
     devices: Vec<ImportedPasskey>,
@@ -117,7 +112,7 @@ pub async fn import_passkeys(
     for (i, d) in devices.iter().enumerate() {
         d.validate(i)?;
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let user = named(&mut tx, ctx, login_id).await?;
     for d in devices {
         let row = PasskeyRow {
@@ -139,8 +134,8 @@ pub async fn import_passkeys(
 }
 
 /// `POST /v1/mgmt/user/totp/delete`: removes the user's TOTP seed.
-pub async fn remove_totp(state: &AppState, ctx: &Ctx, login_id: &str) -> ApiResult<User> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn remove_totp(db: &Db, ctx: &Ctx, login_id: &str) -> ApiResult<User> {
+    let mut tx = store::begin_immediate(db).await?;
     let user = named(&mut tx, ctx, login_id).await?;
     store::users::clear_totp(&mut tx, ctx.scope(), user.id(), ctx.now.millis()).await?;
     let user = users::require_named(&mut tx, ctx.scope(), "", user.id()).await?;
@@ -151,14 +146,14 @@ pub async fn remove_totp(state: &AppState, ctx: &Ctx, login_id: &str) -> ApiResu
 /// `POST /v1/mgmt/user/trusteddevices/list`: the trusted devices of the named users (login IDs
 /// or user IDs). The emulator records none yet, so every known user has an empty list.
 pub async fn list_trusted_devices(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     identifiers: &[String],
 ) -> ApiResult<Vec<TrustedDevice>> {
     if identifiers.is_empty() {
         return Err(ApiError::missing("identifiers"));
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = db.acquire().await?;
     for (i, id) in identifiers.iter().enumerate() {
         if id.trim().is_empty() {
             return Err(ApiError::invalid(format!("identifiers[{i}] is empty")));
@@ -171,7 +166,7 @@ pub async fn list_trusted_devices(
 /// `POST /v1/mgmt/user/trusteddevices/remove`: removes trusted devices of a user; a device the
 /// user does not have is an error (and the emulator records none yet).
 pub async fn remove_trusted_devices(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     identifier: &str,
     device_ids: &[String],
@@ -185,7 +180,7 @@ pub async fn remove_trusted_devices(
     if let Some(i) = device_ids.iter().position(|d| d.trim().is_empty()) {
         return Err(ApiError::invalid(format!("deviceIds[{i}] is empty")));
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = db.acquire().await?;
     users::require_named(&mut conn, ctx.scope(), identifier, "").await?;
     Err(ApiError::not_found(format!("Trusted device {} not found for user {identifier}", device_ids[0])))
 }
@@ -193,11 +188,11 @@ pub async fn remove_trusted_devices(
 /// `GET /v1/mgmt/user/provider/token`: the user's token from a social provider. The emulator
 /// keeps no provider tokens, so a known user gets the not-found error Descope gives a user who
 /// never signed in with that provider.
-pub async fn provider_token(state: &AppState, ctx: &Ctx, login_id: &str, provider: &str) -> ApiResult<()> {
+pub async fn provider_token(db: &Db, ctx: &Ctx, login_id: &str, provider: &str) -> ApiResult<()> {
     if provider.trim().is_empty() {
         return Err(ApiError::missing("provider"));
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = db.acquire().await?;
     named(&mut conn, ctx, login_id).await?;
     Err(ApiError::not_found(format!("No {provider} token for user {login_id}")))
 }

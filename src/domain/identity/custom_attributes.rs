@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::store::Db;
 use crate::store::{self, custom_attributes::CustomAttributeRow, Conn};
 
 /// Descope's numeric attribute types (unconfirmed numbering: Go and Node send the number,
@@ -109,22 +109,18 @@ async fn list_in(conn: &mut Conn, project: &str) -> ApiResult<Vec<CustomAttribut
 }
 
 /// `GET /v1/mgmt/user/customattributes`: every declared attribute.
-pub async fn list(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<CustomAttribute>> {
-    let mut conn = state.db.acquire().await?;
+pub async fn list(db: &Db, ctx: &Ctx) -> ApiResult<Vec<CustomAttribute>> {
+    let mut conn = db.acquire().await?;
     list_in(&mut conn, ctx.scope()).await
 }
 
 /// `POST /v1/mgmt/user/customattribute/create`: declares (or redeclares) attributes, giving
 /// the full list afterwards.
-pub async fn create(
-    state: &AppState,
-    ctx: &Ctx,
-    attrs: Vec<CustomAttribute>,
-) -> ApiResult<Vec<CustomAttribute>> {
+pub async fn create(db: &Db, ctx: &Ctx, attrs: Vec<CustomAttribute>) -> ApiResult<Vec<CustomAttribute>> {
     if attrs.is_empty() {
         return Err(ApiError::missing("attributes"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     for a in &attrs {
         if a.name.trim().is_empty() {
             return Err(ApiError::missing("attributes.name"));
@@ -148,8 +144,8 @@ pub async fn create(
 
 /// `POST /v1/mgmt/user/customattribute/delete`: removes declarations (unknown names are
 /// ignored), giving the remaining list. Users keep their stored values.
-pub async fn delete(state: &AppState, ctx: &Ctx, names: &[String]) -> ApiResult<Vec<CustomAttribute>> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn delete(db: &Db, ctx: &Ctx, names: &[String]) -> ApiResult<Vec<CustomAttribute>> {
+    let mut tx = store::begin_immediate(db).await?;
     for n in names {
         store::custom_attributes::delete(&mut tx, ctx.scope(), n).await?;
     }

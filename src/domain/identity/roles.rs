@@ -9,7 +9,7 @@
 
 use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::state::AppState;
+use crate::store::Db;
 use crate::store::{
     self,
     tenants::{PermissionRecord, PermissionRow, RoleRecord, RoleRow},
@@ -253,16 +253,16 @@ fn permission_event(action: &str, id: &str, name: &str) -> audit::Event {
 }
 
 /// `POST /v1/mgmt/role/create`: the permissions must exist, and a tenant role's tenant too.
-pub async fn create_role(state: &AppState, ctx: &Ctx, new: NewRole) -> ApiResult<Role> {
-    Ok(create_roles(state, ctx, vec![new]).await?.remove(0))
+pub async fn create_role(db: &Db, ctx: &Ctx, new: NewRole) -> ApiResult<Role> {
+    Ok(create_roles(db, ctx, vec![new]).await?.remove(0))
 }
 
 /// `POST /v1/mgmt/role/create/batch`: all or nothing.
-pub async fn create_roles(state: &AppState, ctx: &Ctx, news: Vec<NewRole>) -> ApiResult<Vec<Role>> {
+pub async fn create_roles(db: &Db, ctx: &Ctx, news: Vec<NewRole>) -> ApiResult<Vec<Role>> {
     if news.is_empty() {
         return Err(ApiError::missing("roles"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let mut out = Vec::with_capacity(news.len());
     for new in news {
         let role = create_in(&mut tx, ctx, new).await?;
@@ -275,16 +275,16 @@ pub async fn create_roles(state: &AppState, ctx: &Ctx, news: Vec<NewRole>) -> Ap
 }
 
 /// `POST /v1/mgmt/role/update`: renaming renames the users' grants.
-pub async fn update_role(state: &AppState, ctx: &Ctx, u: RoleUpdate) -> ApiResult<Role> {
-    Ok(update_roles(state, ctx, vec![u]).await?.remove(0))
+pub async fn update_role(db: &Db, ctx: &Ctx, u: RoleUpdate) -> ApiResult<Role> {
+    Ok(update_roles(db, ctx, vec![u]).await?.remove(0))
 }
 
 /// `POST /v1/mgmt/role/update/batch`: all or nothing.
-pub async fn update_roles(state: &AppState, ctx: &Ctx, updates: Vec<RoleUpdate>) -> ApiResult<Vec<Role>> {
+pub async fn update_roles(db: &Db, ctx: &Ctx, updates: Vec<RoleUpdate>) -> ApiResult<Vec<Role>> {
     if updates.is_empty() {
         return Err(ApiError::missing("roles"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let mut out = Vec::with_capacity(updates.len());
     for u in updates {
         let role = update_in(&mut tx, ctx, u).await?;
@@ -297,11 +297,11 @@ pub async fn update_roles(state: &AppState, ctx: &Ctx, updates: Vec<RoleUpdate>)
 }
 
 /// `POST /v1/mgmt/role/delete` and `/delete/batch`: removes the roles and their grants.
-pub async fn delete_roles(state: &AppState, ctx: &Ctx, refs: Vec<RoleRef>) -> ApiResult<()> {
+pub async fn delete_roles(db: &Db, ctx: &Ctx, refs: Vec<RoleRef>) -> ApiResult<()> {
     if refs.is_empty() {
         return Err(ApiError::missing("roleNames"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     for r in &refs {
         delete_in(&mut tx, ctx, r).await?;
         audit::record(&mut tx, ctx, &role_event(audit::ROLE_DELETED, &r.id, &r.name, &r.tenant_id)).await?;
@@ -311,8 +311,8 @@ pub async fn delete_roles(state: &AppState, ctx: &Ctx, refs: Vec<RoleRef>) -> Ap
 }
 
 /// `GET /v1/mgmt/role/all`: project and tenant roles.
-pub async fn list_roles(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<Role>> {
-    let mut conn = state.db.acquire().await?;
+pub async fn list_roles(db: &Db, ctx: &Ctx) -> ApiResult<Vec<Role>> {
+    let mut conn = db.acquire().await?;
     roles_of(&mut conn, ctx.scope()).await
 }
 
@@ -332,8 +332,8 @@ impl RoleFilter {
 }
 
 /// `POST /v1/mgmt/role/search`.
-pub async fn search_roles(state: &AppState, ctx: &Ctx, filter: &RoleFilter) -> ApiResult<Vec<Role>> {
-    Ok(list_roles(state, ctx).await?.into_iter().filter(|r| filter.matches(r)).collect())
+pub async fn search_roles(db: &Db, ctx: &Ctx, filter: &RoleFilter) -> ApiResult<Vec<Role>> {
+    Ok(list_roles(db, ctx).await?.into_iter().filter(|r| filter.matches(r)).collect())
 }
 
 /// Rewrites the permission names of every role holding `old`: renamed to `new`, or removed
@@ -373,11 +373,11 @@ async fn find_permission(conn: &mut Conn, project: &str, id: &str, name: &str) -
 }
 
 /// `POST /v1/mgmt/permission/create` and `/create/batch`: all or nothing.
-pub async fn create_permissions(state: &AppState, ctx: &Ctx, news: Vec<(String, String)>) -> ApiResult<()> {
+pub async fn create_permissions(db: &Db, ctx: &Ctx, news: Vec<(String, String)>) -> ApiResult<()> {
     if news.is_empty() {
         return Err(ApiError::missing("permissions"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     for (name, description) in news {
         if name.trim().is_empty() {
             return Err(ApiError::missing("name"));
@@ -393,16 +393,12 @@ pub async fn create_permissions(state: &AppState, ctx: &Ctx, news: Vec<(String, 
 
 /// `POST /v1/mgmt/permission/update` and `/update/batch`: renaming renames the permission in
 /// every role holding it.
-pub async fn update_permissions(
-    state: &AppState,
-    ctx: &Ctx,
-    updates: Vec<PermissionUpdate>,
-) -> ApiResult<()> {
+pub async fn update_permissions(db: &Db, ctx: &Ctx, updates: Vec<PermissionUpdate>) -> ApiResult<()> {
     if updates.is_empty() {
         return Err(ApiError::missing("permissions"));
     }
     let project = ctx.scope();
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     for u in updates {
         let p = find_permission(&mut tx, project, &u.id, &u.name).await?;
         let name = if u.new_name.trim().is_empty() { p.name.clone() } else { u.new_name };
@@ -418,17 +414,12 @@ pub async fn update_permissions(
 
 /// `POST /v1/mgmt/permission/delete` and `/delete/batch` (by names and/or IDs): the roles
 /// holding a deleted permission lose it.
-pub async fn delete_permissions(
-    state: &AppState,
-    ctx: &Ctx,
-    names: Vec<String>,
-    ids: Vec<String>,
-) -> ApiResult<()> {
+pub async fn delete_permissions(db: &Db, ctx: &Ctx, names: Vec<String>, ids: Vec<String>) -> ApiResult<()> {
     if names.is_empty() && ids.is_empty() {
         return Err(ApiError::missing("name"));
     }
     let project = ctx.scope();
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let refs = names
         .iter()
         .map(|n| (String::new(), n.clone()))
@@ -444,7 +435,7 @@ pub async fn delete_permissions(
 }
 
 /// `GET /v1/mgmt/permission/all`.
-pub async fn list_permissions(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<Permission>> {
-    let mut conn = state.db.acquire().await?;
+pub async fn list_permissions(db: &Db, ctx: &Ctx) -> ApiResult<Vec<Permission>> {
+    let mut conn = db.acquire().await?;
     permissions_of(&mut conn, ctx.scope()).await
 }

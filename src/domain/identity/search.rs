@@ -6,9 +6,10 @@ use serde_json::Value;
 use crate::domain::identity::users::{self, User};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 use crate::store;
-pub use crate::store::users::{AttrValue, LoginRow, SortColumn, TenantRoles, TestUsers, UserQuery};
+use crate::store::users::LoginRow;
+pub use crate::store::users::{AttrValue, SortColumn, TenantRoles, TestUsers, UserQuery};
+use crate::store::Db;
 
 /// The page size when a search gives none (`limit: 0`).
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -66,8 +67,8 @@ pub fn paging(limit: i64, page: i64, offset: i64) -> ApiResult<(i64, i64)> {
 }
 
 /// Runs a search: one page of users, in order, and how many match in all.
-pub async fn search(state: &AppState, ctx: &Ctx, q: &UserQuery) -> ApiResult<(Vec<User>, i64)> {
-    let mut tx = state.db.begin().await?;
+pub async fn search(db: &Db, ctx: &Ctx, q: &UserQuery) -> ApiResult<(Vec<User>, i64)> {
+    let mut tx = db.begin().await?;
     let (ids, total) = store::users::search_ids(&mut tx, ctx.scope(), q).await?;
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
@@ -80,11 +81,37 @@ pub async fn search(state: &AppState, ctx: &Ctx, q: &UserQuery) -> ApiResult<(Ve
 }
 
 /// The logins of the given users, newest first; unknown user IDs have none.
-pub async fn history(state: &AppState, ctx: &Ctx, user_ids: &[String]) -> ApiResult<Vec<LoginRow>> {
+pub async fn history(db: &Db, ctx: &Ctx, user_ids: &[String]) -> ApiResult<Vec<Login>> {
     let ids: Vec<String> = user_ids.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
     if ids.is_empty() {
         return Err(ApiError::missing("userIds"));
     }
-    let mut conn = state.db.acquire().await?;
-    store::users::login_history_of_users(&mut conn, ctx.scope(), &ids).await
+    let mut conn = db.acquire().await?;
+    let rows = store::users::login_history_of_users(&mut conn, ctx.scope(), &ids).await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// One sign-in of a user, as the login history shows it.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub user_id: String,
+    /// Unix seconds.
+    pub login_time: i64,
+    pub city: String,
+    pub country: String,
+    pub ip: String,
+    pub selected_tenant: String,
+}
+
+impl From<LoginRow> for Login {
+    fn from(l: LoginRow) -> Self {
+        Login {
+            user_id: l.user_id,
+            login_time: l.login_ms / 1000,
+            city: l.city,
+            country: l.country,
+            ip: l.ip,
+            selected_tenant: l.selected_tenant,
+        }
+    }
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::crypto;
 use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::state::AppState;
+use crate::store::Db;
 use crate::store::{self, tenants::TenantRow, Conn};
 
 /// The `settings` column of a tenant.
@@ -64,7 +64,7 @@ pub struct Tenant {
 }
 
 impl Tenant {
-    fn from_row(row: TenantRow) -> Self {
+    pub(crate) fn from_row(row: TenantRow) -> Self {
         let mut extras: TenantExtras = store::from_json_text(&row.settings);
         if extras.auth_type.is_empty() {
             extras.auth_type = "none".into();
@@ -194,10 +194,10 @@ fn tenant_event(action: &str, id: &str) -> audit::Event {
 }
 
 /// `POST /v1/mgmt/tenant/create`: gives the new tenant's ID (the given one, or a new one).
-pub async fn create(state: &AppState, ctx: &Ctx, input: TenantInput) -> ApiResult<String> {
+pub async fn create(db: &Db, ctx: &Ctx, input: TenantInput) -> ApiResult<String> {
     check_role_inheritance(&input.role_inheritance)?;
     let id = if input.id.trim().is_empty() { new_tenant_id() } else { input.id.trim().to_owned() };
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let project = ctx.scope();
     ensure_name_free(&mut tx, project, &input.name, &id).await?;
     if store::tenants::get_tenant(&mut tx, project, &id).await?.is_some() {
@@ -231,12 +231,12 @@ pub async fn create(state: &AppState, ctx: &Ctx, input: TenantInput) -> ApiResul
 
 /// Applies a change to one tenant in a transaction.
 async fn modify(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     id: &str,
     change: impl FnOnce(&mut Tenant) -> ApiResult<()>,
 ) -> ApiResult<()> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let project = ctx.scope();
     let mut tenant = require(&mut tx, project, id).await?;
     change(&mut tenant)?;
@@ -249,10 +249,10 @@ async fn modify(
 
 /// `POST /v1/mgmt/tenant/update`: every field of the body replaces the tenant's (the parent,
 /// default roles and session settings stay).
-pub async fn update(state: &AppState, ctx: &Ctx, input: TenantInput) -> ApiResult<()> {
+pub async fn update(db: &Db, ctx: &Ctx, input: TenantInput) -> ApiResult<()> {
     check_role_inheritance(&input.role_inheritance)?;
     let id = input.id.clone();
-    modify(state, ctx, &id, |t| {
+    modify(db, ctx, &id, |t| {
         t.name = input.name;
         t.self_provisioning_domains = input.self_provisioning_domains;
         t.custom_attributes = input.custom_attributes;
@@ -267,12 +267,12 @@ pub async fn update(state: &AppState, ctx: &Ctx, input: TenantInput) -> ApiResul
 }
 
 /// `PATCH /v1/mgmt/tenant/patch`: only the given fields change.
-pub async fn patch(state: &AppState, ctx: &Ctx, p: TenantPatch) -> ApiResult<()> {
+pub async fn patch(db: &Db, ctx: &Ctx, p: TenantPatch) -> ApiResult<()> {
     if let Some(r) = &p.role_inheritance {
         check_role_inheritance(r)?;
     }
     let id = p.id.clone();
-    modify(state, ctx, &id, |t| {
+    modify(db, ctx, &id, |t| {
         if let Some(v) = p.name {
             t.name = v;
         }
@@ -305,8 +305,8 @@ pub async fn patch(state: &AppState, ctx: &Ctx, p: TenantPatch) -> ApiResult<()>
 /// `POST /v1/mgmt/tenant/delete`: removes the tenant, its roles, and its memberships and role
 /// grants from its users. With `cascade`, users that belong to this tenant only are deleted
 /// too (go-sdk `Delete`: "delete all users/keys associated only with this tenant").
-pub async fn delete(state: &AppState, ctx: &Ctx, id: &str, cascade: bool) -> ApiResult<()> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn delete(db: &Db, ctx: &Ctx, id: &str, cascade: bool) -> ApiResult<()> {
+    let mut tx = store::begin_immediate(db).await?;
     let project = ctx.scope();
     require(&mut tx, project, id).await?;
     let only_here =
@@ -321,14 +321,14 @@ pub async fn delete(state: &AppState, ctx: &Ctx, id: &str, cascade: bool) -> Api
 }
 
 /// `GET /v1/mgmt/tenant?id=`.
-pub async fn load(state: &AppState, ctx: &Ctx, id: &str) -> ApiResult<Tenant> {
-    let mut conn = state.db.acquire().await?;
+pub async fn load(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<Tenant> {
+    let mut conn = db.acquire().await?;
     require(&mut conn, ctx.scope(), id).await
 }
 
 /// `GET /v1/mgmt/tenant/all`.
-pub async fn list(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<Tenant>> {
-    let mut conn = state.db.acquire().await?;
+pub async fn list(db: &Db, ctx: &Ctx) -> ApiResult<Vec<Tenant>> {
+    let mut conn = db.acquire().await?;
     Ok(store::tenants::list_tenants(&mut conn, ctx.scope())
         .await?
         .into_iter()
@@ -357,19 +357,14 @@ impl TenantFilter {
 }
 
 /// `POST /v1/mgmt/tenant/search`.
-pub async fn search(state: &AppState, ctx: &Ctx, filter: &TenantFilter) -> ApiResult<Vec<Tenant>> {
-    Ok(list(state, ctx).await?.into_iter().filter(|t| filter.matches(t)).collect())
+pub async fn search(db: &Db, ctx: &Ctx, filter: &TenantFilter) -> ApiResult<Vec<Tenant>> {
+    Ok(list(db, ctx).await?.into_iter().filter(|t| filter.matches(t)).collect())
 }
 
 /// `POST /v1/mgmt/tenant/updateDefaultRoles`: the project roles new users of this tenant get.
-pub async fn update_default_roles(
-    state: &AppState,
-    ctx: &Ctx,
-    id: &str,
-    roles: Vec<String>,
-) -> ApiResult<()> {
+pub async fn update_default_roles(db: &Db, ctx: &Ctx, id: &str, roles: Vec<String>) -> ApiResult<()> {
     let known: Vec<(String, String)> = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = db.acquire().await?;
         store::tenants::list_roles(&mut conn, ctx.scope())
             .await?
             .into_iter()
@@ -381,7 +376,7 @@ pub async fn update_default_roles(
             return Err(ApiError::invalid(format!("Role {r} does not exist")));
         }
     }
-    modify(state, ctx, id, |t| {
+    modify(db, ctx, id, |t| {
         t.extras.default_roles = roles;
         Ok(())
     })
@@ -389,18 +384,18 @@ pub async fn update_default_roles(
 }
 
 /// `GET /v1/mgmt/tenant/settings?id=`.
-pub async fn load_settings(state: &AppState, ctx: &Ctx, id: &str) -> ApiResult<Tenant> {
-    load(state, ctx, id).await
+pub async fn load_settings(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<Tenant> {
+    load(db, ctx, id).await
 }
 
 /// `POST /v1/mgmt/tenant/settings`: merges the given settings into the tenant's.
-pub async fn configure_settings(state: &AppState, ctx: &Ctx, id: &str, p: SettingsPatch) -> ApiResult<()> {
+pub async fn configure_settings(db: &Db, ctx: &Ctx, id: &str, p: SettingsPatch) -> ApiResult<()> {
     if let Some(a) = &p.auth_type {
         if !["", "none", "saml", "oidc"].contains(&a.as_str()) {
             return Err(ApiError::invalid(format!("Invalid authType: {a}")));
         }
     }
-    modify(state, ctx, id, |t| {
+    modify(db, ctx, id, |t| {
         if let Some(v) = p.self_provisioning_domains {
             t.self_provisioning_domains = v;
         }
@@ -438,19 +433,19 @@ pub async fn configure_settings(state: &AppState, ctx: &Ctx, id: &str, p: Settin
 /// the tenant's SSO suffix from the external IDs of the tenant's SSO users, ending their SSO
 /// association. The emulator has no SSO sign-in yet, so no user carries such a suffix: the
 /// call checks the tenant and changes nothing.
-pub async fn remove_sso_users(state: &AppState, ctx: &Ctx, id: &str) -> ApiResult<()> {
+pub async fn remove_sso_users(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<()> {
     if id.trim().is_empty() {
         return Err(ApiError::missing("tenantId"));
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = db.acquire().await?;
     require(&mut conn, ctx.scope(), id.trim()).await?;
     Ok(())
 }
 
 /// The groups calls (`/v1/mgmt/group/*`) need an existing tenant.
-pub async fn ensure_exists(state: &AppState, ctx: &Ctx, id: &str) -> ApiResult<()> {
+pub async fn ensure_exists(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<()> {
     if id.trim().is_empty() {
         return Err(ApiError::missing("tenantId"));
     }
-    load(state, ctx, id).await.map(|_| ())
+    load(db, ctx, id).await.map(|_| ())
 }

@@ -4,10 +4,11 @@ use serde_json::{Map, Value};
 
 use crate::clock::UnixTime;
 use crate::crypto;
+use crate::crypto::PasswordHasher;
 use crate::domain::messaging::channel::AddressKind;
 use crate::domain::{audit, sessions, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::state::AppState;
+use crate::store::Db;
 use crate::store::{self, users::RoleGrant, users::UserRow, Conn};
 
 /// A user with everything the user object and the JWT need.
@@ -37,8 +38,19 @@ impl User {
         &self.row.id
     }
 
+    /// The user's custom attributes (free-form values).
     pub fn custom_attributes(&self) -> Map<String, Value> {
         store::from_json_text(&self.row.custom_attributes)
+    }
+
+    /// The social providers the user signed in with, by name.
+    pub fn oauth(&self) -> Map<String, Value> {
+        store::from_json_text(&self.row.oauth)
+    }
+
+    /// The SSO apps the user may use.
+    pub fn sso_app_ids(&self) -> Vec<String> {
+        store::from_json_text(&self.row.sso_app_ids)
     }
 
     /// Refuses users that may not sign in or refresh.
@@ -307,13 +319,18 @@ impl ManagedUser {
 
 /// `POST /v1/mgmt/user/create` and `/create/test`: creates a user; a taken login ID is
 /// Descope's user-already-exists error, an unknown tenant a 400.
-pub async fn create_managed(state: &AppState, ctx: &Ctx, req: ManagedUser) -> ApiResult<User> {
+pub async fn create_managed(
+    db: &Db,
+    hasher: &PasswordHasher,
+    ctx: &Ctx,
+    req: ManagedUser,
+) -> ApiResult<User> {
     let password = req.password.clone();
     let mut new = req.into_new_user()?;
     if !password.is_empty() {
-        new.password_hash = Some(crate::domain::authn::password::hash(state, &password).await?);
+        new.password_hash = Some(hasher.hash_off_thread(&password).await?);
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let user = create_checked(&mut tx, ctx, new).await?;
     tx.commit().await?;
     Ok(user)
@@ -348,15 +365,15 @@ pub(crate) async fn require_named(
 }
 
 /// `GET /v1/mgmt/user`: loads a user by login ID or user ID.
-pub async fn load(state: &AppState, ctx: &Ctx, login_id: &str, user_id: &str) -> ApiResult<User> {
-    let mut conn = state.db.acquire().await?;
+pub async fn load(db: &Db, ctx: &Ctx, login_id: &str, user_id: &str) -> ApiResult<User> {
+    let mut conn = db.acquire().await?;
     require_named(&mut conn, ctx.scope(), login_id, user_id).await
 }
 
 /// `POST /v1/mgmt/user/delete`: deletes a user with their sessions.
 // descope-compat: deleting a user that does not exist succeeds, as in Descope.
-pub async fn delete_named(state: &AppState, ctx: &Ctx, login_id: &str, user_id: &str) -> ApiResult<()> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn delete_named(db: &Db, ctx: &Ctx, login_id: &str, user_id: &str) -> ApiResult<()> {
+    let mut tx = store::begin_immediate(db).await?;
     if let Some(user) = find_named(&mut tx, ctx.scope(), login_id, user_id).await? {
         delete(&mut tx, ctx.scope(), user.id()).await?;
         record_user_event(&mut tx, ctx, audit::USER_DELETED, &user).await?;
@@ -367,8 +384,8 @@ pub async fn delete_named(state: &AppState, ctx: &Ctx, login_id: &str, user_id: 
 
 /// `DELETE /v1/mgmt/user/test/delete/all`: deletes every test user of the project, giving how
 /// many were deleted.
-pub async fn delete_all_test_users(state: &AppState, ctx: &Ctx) -> ApiResult<u64> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn delete_all_test_users(db: &Db, ctx: &Ctx) -> ApiResult<u64> {
+    let mut tx = store::begin_immediate(db).await?;
     let mut deleted = 0;
     for row in store::users::list_all(&mut tx, ctx.scope()).await?.into_iter().filter(|u| u.test) {
         let user = assemble(&mut tx, ctx.scope(), row).await?;
@@ -382,8 +399,8 @@ pub async fn delete_all_test_users(state: &AppState, ctx: &Ctx) -> ApiResult<u64
 }
 
 /// `POST /v1/mgmt/user/logout`: revokes every refresh token of the user.
-pub async fn logout_named(state: &AppState, ctx: &Ctx, login_id: &str, user_id: &str) -> ApiResult<()> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn logout_named(db: &Db, ctx: &Ctx, login_id: &str, user_id: &str) -> ApiResult<()> {
+    let mut tx = store::begin_immediate(db).await?;
     let user = require_named(&mut tx, ctx.scope(), login_id, user_id).await?;
     sessions::revoke_user(&mut tx, ctx, user.id()).await?;
     record_user_event(&mut tx, ctx, audit::LOGOUT, &user).await?;
@@ -794,8 +811,8 @@ async fn record_user_event(conn: &mut Conn, ctx: &Ctx, action: &str, user: &User
 /// `POST /v1/mgmt/user/update`, `PATCH /v1/mgmt/user/patch` and every `/update/*` call:
 /// applies one change to the user `login_id` names (a login ID or a user ID), in one
 /// transaction.
-pub async fn patch(state: &AppState, ctx: &Ctx, login_id: &str, change: UserPatch) -> ApiResult<User> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn patch(db: &Db, ctx: &Ctx, login_id: &str, change: UserPatch) -> ApiResult<User> {
+    let mut tx = store::begin_immediate(db).await?;
     let user = require_named(&mut tx, ctx.scope(), login_id, "").await?;
     let user = apply_patch(&mut tx, ctx, user, login_id.trim(), change).await?;
     tx.commit().await?;
@@ -856,21 +873,26 @@ async fn settle<T>(sp: sqlx::Transaction<'_, sqlx::Sqlite>, result: ApiResult<T>
 
 /// `POST /v1/mgmt/user/create/batch`: creates each user on its own; the ones that fail are
 /// reported with the reason instead of failing the call.
-pub async fn create_batch(state: &AppState, ctx: &Ctx, reqs: Vec<ManagedUser>) -> ApiResult<BatchOutcome> {
+pub async fn create_batch(
+    db: &Db,
+    hasher: &PasswordHasher,
+    ctx: &Ctx,
+    reqs: Vec<ManagedUser>,
+) -> ApiResult<BatchOutcome> {
     let mut prepared = Vec::with_capacity(reqs.len());
     for req in reqs {
         let preview = req.preview();
         let password = req.password.clone();
         let new = req.into_new_user().and_then(|mut new| {
             if !password.is_empty() {
-                new.password_hash = Some(state.hasher.hash(&password)?);
+                new.password_hash = Some(hasher.hash(&password)?);
             }
             Ok(new)
         });
         prepared.push((preview, new));
     }
     let mut out = BatchOutcome::default();
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     for (preview, new) in prepared {
         let result = match new {
             Err(e) => Err(e),
@@ -905,13 +927,9 @@ async fn create_checked(conn: &mut Conn, ctx: &Ctx, new: NewUser) -> ApiResult<U
 
 /// `PATCH /v1/mgmt/user/patch/batch`: patches each user on its own; unknown users and
 /// refused changes are reported instead of failing the call.
-pub async fn patch_batch(
-    state: &AppState,
-    ctx: &Ctx,
-    changes: Vec<(String, UserPatch)>,
-) -> ApiResult<BatchOutcome> {
+pub async fn patch_batch(db: &Db, ctx: &Ctx, changes: Vec<(String, UserPatch)>) -> ApiResult<BatchOutcome> {
     let mut out = BatchOutcome::default();
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     for (login_id, change) in changes {
         let login_id = login_id.trim().to_owned();
         let found = if login_id.is_empty() {
@@ -944,11 +962,11 @@ pub async fn patch_batch(
 
 /// `POST /v1/mgmt/user/delete/batch`: deletes the users with these IDs; unknown IDs are
 /// ignored, as single delete does.
-pub async fn delete_batch(state: &AppState, ctx: &Ctx, user_ids: &[String]) -> ApiResult<()> {
+pub async fn delete_batch(db: &Db, ctx: &Ctx, user_ids: &[String]) -> ApiResult<()> {
     if user_ids.iter().all(|u| u.trim().is_empty()) {
         return Err(ApiError::missing("userIds"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     for id in user_ids.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
         if let Some(user) = find_by_id(&mut tx, ctx.scope(), id).await? {
             delete(&mut tx, ctx.scope(), user.id()).await?;
@@ -962,7 +980,7 @@ pub async fn delete_batch(state: &AppState, ctx: &Ctx, user_ids: &[String]) -> A
 /// `POST /v1/mgmt/users/load`: the users with these IDs, in the order asked; unknown IDs are
 /// skipped, and disabled or expired users too unless `include_invalid`.
 pub async fn load_many(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     user_ids: &[String],
     include_invalid: bool,
@@ -970,7 +988,7 @@ pub async fn load_many(
     if user_ids.iter().all(|u| u.trim().is_empty()) {
         return Err(ApiError::missing("userIds"));
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = db.acquire().await?;
     let mut users: Vec<User> = Vec::new();
     for id in user_ids.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
         if let Some(u) = find_by_id(&mut conn, ctx.scope(), id).await? {

@@ -10,7 +10,8 @@ use crate::crypto;
 use crate::domain::messaging::channel::{ChannelKind, MessageContent};
 use crate::domain::Ctx;
 use crate::error::ApiResult;
-use crate::store::{self, outbox::MessageFilter, outbox::MessageRow, Conn};
+pub use crate::store::outbox::{MessageFilter, MessageRow};
+use crate::store::{self, Conn};
 
 /// Wakes outbox readers when a message is written. A counter in a watch channel, so a
 /// reader that checks the store and then waits never misses a message written in between.
@@ -110,4 +111,11 @@ pub async fn list(
             return store::outbox::list(&mut conn, project, filter).await;
         }
     }
+}
+
+/// Empties the project's outbox.
+pub async fn clear(db: &crate::store::Db, ctx: &Ctx) -> ApiResult<()> {
+    let mut tx = db.begin_immediate().await?;
+    store::outbox::clear(&mut tx, ctx.scope()).await?;
+    tx.commit().await
 }

@@ -70,6 +70,8 @@ pub struct ProjectRuntime {
     management_secrets: Vec<String>,
     /// `iss` of this project's JWTs: `<public-url>/<projectId>`.
     pub issuer: String,
+    /// Base of the links the emulator writes, without a trailing slash.
+    pub public_url: String,
 }
 
 impl std::fmt::Debug for ProjectRuntime {
@@ -151,6 +153,7 @@ impl Projects {
             .ok_or_else(|| ApiError::internal(format!("project {id} has no signing key")))?;
         let runtime = Arc::new(ProjectRuntime {
             issuer: format!("{public_url}/{id}"),
+            public_url: public_url.to_owned(),
             scope: row.scope().to_owned(),
             id: row.id,
             name: row.name,
@@ -246,6 +249,18 @@ impl Projects {
         .await?;
         tx.commit().await?;
         Ok(CreatedProject { id, name, management_key })
+    }
+
+    /// Every project, oldest first: (ID, name).
+    pub async fn list(&self, db: &crate::store::Db) -> ApiResult<Vec<(String, String)>> {
+        let mut conn = db.acquire().await?;
+        Ok(store::projects::list(&mut conn).await?.into_iter().map(|p| (p.id, p.name)).collect())
+    }
+
+    /// The ID of the default project, if there is one.
+    pub async fn default_id(&self, db: &crate::store::Db) -> ApiResult<Option<String>> {
+        let mut conn = db.acquire().await?;
+        Ok(store::projects::get_default(&mut conn).await?.map(|p| p.id))
     }
 
     pub async fn delete(&self, db: &crate::store::Db, id: &str) -> ApiResult<()> {

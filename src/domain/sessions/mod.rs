@@ -14,7 +14,7 @@ use crate::domain::authn::passwordless::LoginOptions;
 use crate::domain::identity::users::{self, User};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::state::AppState;
+use crate::store::Db;
 use crate::store::{self, Conn};
 
 /// `drn` of session JWTs.
@@ -77,7 +77,7 @@ fn invalid(message: &str) -> ApiError {
 
 /// Verifies a JWT of this project: signature with a key of *this* project, issuer, `drn`, and
 /// expiry by the emulator clock. For refresh tokens, also that it was not logged out.
-pub async fn verify(state: &AppState, ctx: &Ctx, token: &str, kind: TokenKind) -> ApiResult<Claims> {
+pub async fn verify(db: &Db, ctx: &Ctx, token: &str, kind: TokenKind) -> ApiResult<Claims> {
     let claims = verify_signature(ctx, token)?;
     if claims.drn != kind.drn() {
         return Err(invalid("Wrong token type"));
@@ -87,7 +87,7 @@ pub async fn verify(state: &AppState, ctx: &Ctx, token: &str, kind: TokenKind) -
     }
     if kind == TokenKind::Refresh {
         let jti = claims.jti.as_deref().ok_or_else(|| invalid("Refresh token has no ID"))?;
-        let mut conn = state.db.acquire().await?;
+        let mut conn = db.acquire().await?;
         match store::sessions::get(&mut conn, ctx.scope(), jti).await? {
             Some(r) if r.revoked_ms.is_none() => {}
             Some(_) => {
@@ -437,14 +437,14 @@ async fn session_user(conn: &mut Conn, ctx: &Ctx, claims: &Claims) -> ApiResult<
 
 /// `POST /v1/auth/refresh` with the refresh JWT of the bearer: verifies it, recording
 /// `RefreshFailed` when it is refused, then refreshes.
-pub async fn refresh_token(state: &AppState, ctx: &Ctx, token: &str) -> ApiResult<AuthInfo> {
-    let result = match verify(state, ctx, token, TokenKind::Refresh).await {
-        Ok(claims) => refresh(state, ctx, &claims, token).await,
+pub async fn refresh_token(db: &Db, ctx: &Ctx, token: &str) -> ApiResult<AuthInfo> {
+    let result = match verify(db, ctx, token, TokenKind::Refresh).await {
+        Ok(claims) => refresh(db, ctx, &claims, token).await,
         Err(e) => Err(e),
     };
     if let Err(err) = &result {
         if err.kind != ErrorKind::Internal {
-            record_refresh_failure(state, ctx, token, err).await?;
+            record_refresh_failure(db, ctx, token, err).await?;
         }
     }
     result
@@ -452,10 +452,10 @@ pub async fn refresh_token(state: &AppState, ctx: &Ctx, token: &str) -> ApiResul
 
 /// `RefreshFailed` (type `warn`, reason in `data.error_message`) for the user the token names
 /// when its signature holds, in a transaction of its own.
-async fn record_refresh_failure(state: &AppState, ctx: &Ctx, token: &str, err: &ApiError) -> ApiResult<()> {
+async fn record_refresh_failure(db: &Db, ctx: &Ctx, token: &str, err: &ApiError) -> ApiResult<()> {
     let mut event = Event::new(audit::REFRESH_FAILED, "");
     if let Ok(c) = verify_signature(ctx, token) {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = db.acquire().await?;
         event = match users::find_by_id(&mut conn, ctx.scope(), &c.sub).await? {
             Some(user) => Event::for_user(audit::REFRESH_FAILED, &user),
             None => Event { user_id: c.sub.clone(), actor_id: c.sub, ..event },
@@ -463,17 +463,17 @@ async fn record_refresh_failure(state: &AppState, ctx: &Ctx, token: &str, err: &
     }
     event.kind = "warn".into();
     let event = event.data("error_message", err.message.clone());
-    audit::record_detached(state, ctx, &event).await
+    audit::record_detached(db, ctx, &event).await
 }
 
 /// A new session JWT with the user's current grants; the refresh JWT stays the same unless
 /// the project rotates refresh tokens. The refresh JWT's extra claims (custom claims of the
 /// sign-in, impersonation's `act`, step-up marks) are carried into the new session JWT: this
 /// is the one place they survive a refresh.
-pub async fn refresh(state: &AppState, ctx: &Ctx, claims: &Claims, token: &str) -> ApiResult<AuthInfo> {
+pub async fn refresh(db: &Db, ctx: &Ctx, claims: &Claims, token: &str) -> ApiResult<AuthInfo> {
     let dct = claims.dct.as_deref();
     let issued = if ctx.project.settings.rotate_refresh_tokens {
-        let mut tx = store::begin_immediate(&state.db).await?;
+        let mut tx = store::begin_immediate(db).await?;
         let user = session_user(&mut tx, ctx, claims).await?;
         if let Some(jti) = &claims.jti {
             store::sessions::revoke(&mut tx, ctx.scope(), jti, ctx.now.millis()).await?;
@@ -483,7 +483,7 @@ pub async fn refresh(state: &AppState, ctx: &Ctx, claims: &Claims, token: &str) 
         issued
     } else {
         // Nothing is written: reads on a plain connection, no transaction to begin and end.
-        let mut conn = state.db.acquire().await?;
+        let mut conn = db.acquire().await?;
         let user = session_user(&mut conn, ctx, claims).await?;
         let session = session_claims(&mut conn, ctx, &user, &claims.amr, dct, &claims.extra).await?;
         let refresh = RefreshToken::Kept(token.to_owned(), claims.exp);
@@ -493,13 +493,8 @@ pub async fn refresh(state: &AppState, ctx: &Ctx, claims: &Claims, token: &str) 
 }
 
 /// `POST /v1/auth/tenant/select`: new tokens whose `dct` is the chosen tenant.
-pub async fn select_tenant(
-    state: &AppState,
-    ctx: &Ctx,
-    claims: &Claims,
-    tenant: &str,
-) -> ApiResult<AuthInfo> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn select_tenant(db: &Db, ctx: &Ctx, claims: &Claims, tenant: &str) -> ApiResult<AuthInfo> {
+    let mut tx = store::begin_immediate(db).await?;
     let user = session_user(&mut tx, ctx, claims).await?;
     if !tenant.is_empty() && !user.tenants.iter().any(|t| t.tenant_id == tenant) {
         return Err(ApiError::new(
@@ -517,8 +512,8 @@ pub async fn select_tenant(
 }
 
 /// `POST /v1/auth/logout` (this refresh token) and `/logoutall` (all of the user's).
-pub async fn logout(state: &AppState, ctx: &Ctx, claims: &Claims, all: bool) -> ApiResult<()> {
-    let mut tx = store::begin_immediate(&state.db).await?;
+pub async fn logout(db: &Db, ctx: &Ctx, claims: &Claims, all: bool) -> ApiResult<()> {
+    let mut tx = store::begin_immediate(db).await?;
     if all {
         store::sessions::revoke_all_of_user(&mut tx, ctx.scope(), &claims.sub, None, ctx.now.millis())
             .await?;
@@ -534,16 +529,21 @@ pub async fn logout(state: &AppState, ctx: &Ctx, claims: &Claims, all: bool) -> 
 }
 
 /// `GET /v1/auth/me`.
-pub async fn me(state: &AppState, ctx: &Ctx, claims: &Claims) -> ApiResult<User> {
-    let mut conn = state.db.acquire().await?;
+pub async fn me(db: &Db, ctx: &Ctx, claims: &Claims) -> ApiResult<User> {
+    let mut conn = db.acquire().await?;
     session_user(&mut conn, ctx, claims).await
 }
 
 /// `GET /v1/auth/me/history`: the user's logins, newest first.
-pub async fn history(state: &AppState, ctx: &Ctx, claims: &Claims) -> ApiResult<Vec<store::users::LoginRow>> {
-    let mut conn = state.db.acquire().await?;
+pub async fn history(
+    db: &Db,
+    ctx: &Ctx,
+    claims: &Claims,
+) -> ApiResult<Vec<crate::domain::identity::search::Login>> {
+    let mut conn = db.acquire().await?;
     let user = session_user(&mut conn, ctx, claims).await?;
-    store::users::login_history(&mut conn, ctx.scope(), user.id(), 100).await
+    let rows = store::users::login_history(&mut conn, ctx.scope(), user.id(), 100).await?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// Revokes every session of a user (management logout, user disabled or deleted).
@@ -555,13 +555,13 @@ pub async fn revoke_user(conn: &mut Conn, ctx: &Ctx, user_id: &str) -> ApiResult
 /// `POST /v1/auth/me/tenants`: the user's tenants; only the selected one (`dct`) when asked,
 /// or the given IDs.
 pub async fn my_tenants(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     claims: &Claims,
     only_selected: bool,
     ids: &[String],
-) -> ApiResult<Vec<store::tenants::TenantRow>> {
-    let mut conn = state.db.acquire().await?;
+) -> ApiResult<Vec<crate::domain::identity::tenants::Tenant>> {
+    let mut conn = db.acquire().await?;
     let user = session_user(&mut conn, ctx, claims).await?;
     let wanted = |id: &str| {
         if only_selected {
@@ -573,7 +573,7 @@ pub async fn my_tenants(
     let mut out = Vec::new();
     for t in user.tenants.iter().filter(|t| wanted(&t.tenant_id)) {
         if let Some(row) = store::tenants::get_tenant(&mut conn, ctx.scope(), &t.tenant_id).await? {
-            out.push(row);
+            out.push(crate::domain::identity::tenants::Tenant::from_row(row));
         }
     }
     Ok(out)

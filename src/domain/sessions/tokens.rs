@@ -10,7 +10,7 @@ use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::sessions::{self, AuthInfo, Claims, SignInOptions, DRN_REFRESH, DRN_SESSION};
 use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::state::AppState;
+use crate::store::Db;
 use crate::store::{self, Conn};
 
 /// Claims the SDKs or the emulator give a meaning; custom claims never overwrite them.
@@ -66,7 +66,7 @@ fn verify_live(ctx: &Ctx, jwt: &str) -> ApiResult<Claims> {
 /// `POST /v1/mgmt/jwt/update`: the JWT with the custom claims merged at top level and the
 /// user's current grants, re-signed; same `iat`/`exp` unless a refresh duration is given.
 pub async fn update_jwt(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     jwt: &str,
     custom_claims: Map<String, Value>,
@@ -74,7 +74,7 @@ pub async fn update_jwt(
 ) -> ApiResult<String> {
     let mut claims = verify_live(ctx, jwt)?;
     if claims.drn == DRN_SESSION {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = db.acquire().await?;
         if let Some(user) = users::find_by_id(&mut conn, ctx.scope(), &claims.sub).await? {
             let (permissions, tenants) =
                 grants(&mut conn, ctx.scope(), &user.roles, &user_tenants(&user)).await?;
@@ -166,14 +166,14 @@ pub const STEP_UP_CLAIM: &str = "su";
 /// (project-level or in any of their tenants).
 // descope-compat: Descope answers with a refresh JWT of the impersonated user
 // (docs.descope.com/user-impersonation/impersonation-with-sdks).
-pub async fn impersonate(state: &AppState, ctx: &Ctx, req: Impersonation) -> ApiResult<String> {
+pub async fn impersonate(db: &Db, ctx: &Ctx, req: Impersonation) -> ApiResult<String> {
     if req.impersonator_id.is_empty() {
         return Err(ApiError::missing("impersonatorId"));
     }
     if req.login_id.is_empty() {
         return Err(ApiError::missing("loginId"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let actor = require_user(&mut tx, ctx, &req.impersonator_id).await?;
     let target = require_user(&mut tx, ctx, &req.login_id).await?;
     target.ensure_can_sign_in()?;
@@ -212,7 +212,7 @@ pub async fn impersonate(state: &AppState, ctx: &Ctx, req: Impersonation) -> Api
 /// `POST /v1/mgmt/stop/impersonation`: revokes the impersonation token and answers with a
 /// refresh JWT of the impersonator (the `act.sub` of the given JWT).
 pub async fn stop_impersonation(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     jwt: &str,
     custom_claims: Map<String, Value>,
@@ -227,7 +227,7 @@ pub async fn stop_impersonation(
         .and_then(Value::as_str)
         .ok_or_else(|| ApiError::invalid("The JWT is not an impersonation token"))?
         .to_owned();
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let actor = users::find_by_id(&mut tx, ctx.scope(), &actor_id)
         .await?
         .ok_or_else(|| ApiError::mgmt_user_not_found(&actor_id))?;
@@ -282,7 +282,7 @@ pub struct MgmtSignInRequest {
 /// `/v1/mgmt/auth/{signin,signup,signup-in}`: signs a user in as a flow would; sign-up
 /// creates the user (an existing one is an error), sign-in needs one, sign-up-in either.
 pub async fn mgmt_sign_in(
-    state: &AppState,
+    db: &Db,
     ctx: &Ctx,
     mode: MgmtSignIn,
     req: MgmtSignInRequest,
@@ -291,7 +291,7 @@ pub async fn mgmt_sign_in(
     if login_id.is_empty() {
         return Err(ApiError::missing("loginId"));
     }
-    let mut tx = store::begin_immediate(&state.db).await?;
+    let mut tx = store::begin_immediate(db).await?;
     let existing = users::find_by_login_id(&mut tx, ctx.scope(), &login_id).await?;
     let user = match (existing, mode) {
         (Some(_), MgmtSignIn::SignUp) => {

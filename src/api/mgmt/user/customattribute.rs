@@ -19,7 +19,7 @@ pub async fn list(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
 ) -> ApiResult<Json<CustomAttributesEnvelope>> {
-    let all = custom_attributes::list(&s, &ctx).await?;
+    let all = custom_attributes::list(&s.db, &ctx).await?;
     Ok(Json(all.as_slice().into()))
 }
 
@@ -41,7 +41,7 @@ pub async fn create(
 ) -> ApiResult<Json<CustomAttributesEnvelope>> {
     let attrs =
         body.attributes.into_iter().map(CustomAttributeRequest::into_domain).collect::<ApiResult<_>>()?;
-    let all = custom_attributes::create(&s, &ctx, attrs).await?;
+    let all = custom_attributes::create(&s.db, &ctx, attrs).await?;
     Ok(Json(all.as_slice().into()))
 }
 
@@ -61,6 +61,6 @@ pub async fn delete(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<DeleteCustomAttributesRequest>,
 ) -> ApiResult<Json<CustomAttributesEnvelope>> {
-    let all = custom_attributes::delete(&s, &ctx, &body.names).await?;
+    let all = custom_attributes::delete(&s.db, &ctx, &body.names).await?;
     Ok(Json(all.as_slice().into()))
 }

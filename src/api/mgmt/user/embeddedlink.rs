@@ -51,7 +51,7 @@ async fn sign_in(
 ) -> ApiResult<Json<EmbeddedLinkResponse>> {
     let options = LoginOptions { custom_claims: body.custom_claims, ..LoginOptions::default() };
     let token = passwordless::generate_embedded_link(
-        &s,
+        &s.db,
         &ctx,
         Purpose::SignIn,
         &body.login_id,
@@ -146,7 +146,7 @@ async fn sign_up(
     };
     let embedded = Embedded { email_verified: body.email_verified, phone_verified: body.phone_verified };
     let token = passwordless::generate_embedded_link(
-        &s,
+        &s.db,
         &ctx,
         Purpose::SignUpOrIn,
         &body.login_id,

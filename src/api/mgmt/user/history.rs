@@ -50,7 +50,7 @@ async fn history_v1(
     MgmtAuth(ctx): MgmtAuth,
     body: Bytes,
 ) -> ApiResult<Json<Vec<LoginRecord>>> {
-    let rows = search::history(&s, &ctx, &user_ids(&body)?).await?;
+    let rows = search::history(&s.db, &ctx, &user_ids(&body)?).await?;
     Ok(Json(rows.into_iter().map(LoginRecord::from).collect()))
 }
 
@@ -68,7 +68,7 @@ async fn history_v2(
     MgmtAuth(ctx): MgmtAuth,
     body: Bytes,
 ) -> ApiResult<Json<UsersAuthHistoryResponse>> {
-    let rows = search::history(&s, &ctx, &user_ids(&body)?).await?;
+    let rows = search::history(&s.db, &ctx, &user_ids(&body)?).await?;
     Ok(Json(UsersAuthHistoryResponse {
         users_auth_history: rows.into_iter().map(LoginRecord::from).collect(),
     }))

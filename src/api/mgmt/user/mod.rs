@@ -79,7 +79,7 @@ async fn create(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<CreateUserRequest>,
 ) -> ApiResult<Json<UserEnvelope>> {
-    let user = users::create_managed(&s, &ctx, body.into_managed(false)).await?;
+    let user = users::create_managed(&s.db, &s.hasher, &ctx, body.into_managed(false)).await?;
     Ok(Json((&user).into()))
 }
 
@@ -90,7 +90,7 @@ async fn create_test(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<CreateUserRequest>,
 ) -> ApiResult<Json<UserEnvelope>> {
-    let user = users::create_managed(&s, &ctx, body.into_managed(true)).await?;
+    let user = users::create_managed(&s.db, &s.hasher, &ctx, body.into_managed(true)).await?;
     Ok(Json((&user).into()))
 }
 
@@ -114,7 +114,7 @@ async fn load(
     MgmtAuth(ctx): MgmtAuth,
     DescopeQuery(q): DescopeQuery<UserRef>,
 ) -> ApiResult<Json<UserEnvelope>> {
-    let user = users::load(&s, &ctx, &q.login_id, &q.user_id).await?;
+    let user = users::load(&s.db, &ctx, &q.login_id, &q.user_id).await?;
     Ok(Json((&user).into()))
 }
 
@@ -125,14 +125,14 @@ async fn delete(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<UserRef>,
 ) -> ApiResult<Json<Empty>> {
-    users::delete_named(&s, &ctx, &body.login_id, &body.user_id).await?;
+    users::delete_named(&s.db, &ctx, &body.login_id, &body.user_id).await?;
     Ok(Json(Empty {}))
 }
 
 /// DELETE /v1/mgmt/user/test/delete/all
 /// Deletes every test user of the project.
 async fn delete_all_test_users(State(s): State<AppState>, MgmtAuth(ctx): MgmtAuth) -> ApiResult<Json<Empty>> {
-    users::delete_all_test_users(&s, &ctx).await?;
+    users::delete_all_test_users(&s.db, &ctx).await?;
     Ok(Json(Empty {}))
 }
 
@@ -143,7 +143,7 @@ async fn logout(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<UserRef>,
 ) -> ApiResult<Json<Empty>> {
-    users::logout_named(&s, &ctx, &body.login_id, &body.user_id).await?;
+    users::logout_named(&s.db, &ctx, &body.login_id, &body.user_id).await?;
     Ok(Json(Empty {}))
 }
 
@@ -165,8 +165,15 @@ async fn set_password<const TEMPORARY: bool>(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<SetPasswordBody>,
 ) -> ApiResult<Json<Empty>> {
-    crate::domain::authn::password::set_by_management(&s, &ctx, &body.login_id, &body.password, TEMPORARY)
-        .await?;
+    crate::domain::authn::password::set_by_management(
+        &s.db,
+        &s.hasher,
+        &ctx,
+        &body.login_id,
+        &body.password,
+        TEMPORARY,
+    )
+    .await?;
     Ok(Json(Empty {}))
 }
 
@@ -177,7 +184,7 @@ async fn expire_password(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<UserRef>,
 ) -> ApiResult<Json<Empty>> {
-    crate::domain::authn::password::expire_by_management(&s, &ctx, &body.login_id).await?;
+    crate::domain::authn::password::expire_by_management(&s.db, &ctx, &body.login_id).await?;
     Ok(Json(Empty {}))
 }
 
@@ -188,7 +195,7 @@ async fn create_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<CreateUsersRequest>,
 ) -> ApiResult<Json<CreateUsersResponse>> {
-    let outcome = users::create_batch(&s, &ctx, body.into_managed()).await?;
+    let outcome = users::create_batch(&s.db, &s.hasher, &ctx, body.into_managed()).await?;
     Ok(Json((&outcome).into()))
 }
 
@@ -199,7 +206,7 @@ async fn patch_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<PatchUsersRequest>,
 ) -> ApiResult<Json<PatchUsersResponse>> {
-    let outcome = users::patch_batch(&s, &ctx, body.into_changes()).await?;
+    let outcome = users::patch_batch(&s.db, &ctx, body.into_changes()).await?;
     Ok(Json((&outcome).into()))
 }
 
@@ -222,7 +229,7 @@ async fn delete_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<UserIdsBody>,
 ) -> ApiResult<Json<Empty>> {
-    users::delete_batch(&s, &ctx, &body.user_ids).await?;
+    users::delete_batch(&s.db, &ctx, &body.user_ids).await?;
     Ok(Json(Empty {}))
 }
 
@@ -233,6 +240,6 @@ async fn load_users(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<UserIdsBody>,
 ) -> ApiResult<Json<UsersEnvelope>> {
-    let found = users::load_many(&s, &ctx, &body.user_ids, body.include_invalid_users).await?;
+    let found = users::load_many(&s.db, &ctx, &body.user_ids, body.include_invalid_users).await?;
     Ok(Json(found.as_slice().into()))
 }

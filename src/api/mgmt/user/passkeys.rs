@@ -69,7 +69,7 @@ async fn list(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<PasskeyRef>,
 ) -> ApiResult<Json<ListUserPasskeysResponse>> {
-    let rows = credentials::list_passkeys(&s, &ctx, &body.login_id).await?;
+    let rows = credentials::list_passkeys(&s.db, &ctx, &body.login_id).await?;
     Ok(Json(ListUserPasskeysResponse { passkeys: rows.into_iter().map(UserPasskey::from).collect() }))
 }
 
@@ -80,7 +80,7 @@ async fn delete_all(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<PasskeyRef>,
 ) -> ApiResult<Json<Empty>> {
-    credentials::delete_all_passkeys(&s, &ctx, &body.login_id).await?;
+    credentials::delete_all_passkeys(&s.db, &ctx, &body.login_id).await?;
     Ok(Json(Empty {}))
 }
 
@@ -91,7 +91,7 @@ async fn delete_one(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<PasskeyRef>,
 ) -> ApiResult<Json<Empty>> {
-    credentials::delete_passkey(&s, &ctx, &body.login_id, &body.credential_id).await?;
+    credentials::delete_passkey(&s.db, &ctx, &body.login_id, &body.credential_id).await?;
     Ok(Json(Empty {}))
 }
 
@@ -182,6 +182,6 @@ async fn import(
     DescopeJson(body): DescopeJson<ImportUserPasskeysRequest>,
 ) -> ApiResult<Json<Empty>> {
     let login_id = body.login_id.clone();
-    credentials::import_passkeys(&s, &ctx, &login_id, body.passkeys()?).await?;
+    credentials::import_passkeys(&s.db, &ctx, &login_id, body.passkeys()?).await?;
     Ok(Json(Empty {}))
 }

@@ -36,6 +36,6 @@ async fn token(
     MgmtAuth(ctx): MgmtAuth,
     DescopeQuery(q): DescopeQuery<ProviderTokenQuery>,
 ) -> ApiResult<Json<Empty>> {
-    credentials::provider_token(&s, &ctx, &q.login_id, &q.provider).await?;
+    credentials::provider_token(&s.db, &ctx, &q.login_id, &q.provider).await?;
     Ok(Json(Empty {}))
 }

@@ -220,6 +220,6 @@ async fn search<const TEST_ONLY: bool>(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<SearchUsersRequest>,
 ) -> ApiResult<Json<UsersResponse>> {
-    let (users, total) = search::search(&s, &ctx, &body.into_query(TEST_ONLY)?).await?;
+    let (users, total) = search::search(&s.db, &ctx, &body.into_query(TEST_ONLY)?).await?;
     Ok(Json(UsersResponse { users: users.iter().map(User::from).collect(), total }))
 }

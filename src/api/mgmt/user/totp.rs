@@ -33,6 +33,6 @@ async fn delete(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<RemoveUserTotpRequest>,
 ) -> ApiResult<Json<UserEnvelope>> {
-    let user = credentials::remove_totp(&s, &ctx, &body.login_id).await?;
+    let user = credentials::remove_totp(&s.db, &ctx, &body.login_id).await?;
     Ok(Json((&user).into()))
 }

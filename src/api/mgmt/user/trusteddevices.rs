@@ -72,7 +72,7 @@ async fn list(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<ListTrustedDevicesRequest>,
 ) -> ApiResult<Json<ListTrustedDevicesResponse>> {
-    let devices = credentials::list_trusted_devices(&s, &ctx, &body.identifiers).await?;
+    let devices = credentials::list_trusted_devices(&s.db, &ctx, &body.identifiers).await?;
     Ok(Json(ListTrustedDevicesResponse { devices: devices.into_iter().map(TrustedDevice::from).collect() }))
 }
 
@@ -99,6 +99,6 @@ async fn remove(
     DescopeJson(body): DescopeJson<RemoveTrustedDevicesRequest>,
 ) -> ApiResult<Json<Empty>> {
     let who = if body.identifier.is_empty() { &body.login_id } else { &body.identifier };
-    credentials::remove_trusted_devices(&s, &ctx, who, &body.device_ids).await?;
+    credentials::remove_trusted_devices(&s.db, &ctx, who, &body.device_ids).await?;
     Ok(Json(Empty {}))
 }

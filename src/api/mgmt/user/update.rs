@@ -31,7 +31,7 @@ where
     R: DeserializeOwned + Validate + NamesUser + Into<UserPatch> + Send + 'static,
 {
     let login_id = req.login_id().to_owned();
-    let user = users::patch(&s, &ctx, &login_id, req.into()).await?;
+    let user = users::patch(&s.db, &ctx, &login_id, req.into()).await?;
     Ok(Json((&user).into()))
 }
 

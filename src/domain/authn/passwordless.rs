@@ -386,6 +386,7 @@ pub async fn start_polled(
 
 /// Like [`start`], with the outbox message's `kind` given (e.g. `password-reset`, whose
 /// link is then verified like any magic link); `None` means the method's own kind.
+#[expect(clippy::too_many_arguments, reason = "the flow, its channel and purpose, and two services")]
 pub async fn start_as(
     db: &Db,
     notifier: &OutboxNotifier,
@@ -399,6 +400,7 @@ pub async fn start_as(
     Ok(begin(db, notifier, ctx, method, channel, purpose, req, outbox_kind).await?.masked)
 }
 
+#[expect(clippy::too_many_arguments, reason = "the flow, its channel and purpose, and two services")]
 async fn begin(
     db: &Db,
     notifier: &OutboxNotifier,

@@ -13,10 +13,12 @@ use crate::state::AppState;
 use crate::store::{self, outbox::MessageFilter, outbox::MessageRow};
 
 crate::route_table! {
-    pub OPS;
-    GET "/emulator/v1/projects/{projectId}/outbox" => list,
-    GET "/emulator/v1/projects/{projectId}/outbox/latest" => latest,
-    DELETE "/emulator/v1/projects/{projectId}/outbox" => clear,
+    pub GROUP;
+    built {
+        GET "/emulator/v1/projects/{projectId}/outbox" => list,
+        GET "/emulator/v1/projects/{projectId}/outbox/latest" => latest,
+        DELETE "/emulator/v1/projects/{projectId}/outbox" => clear,
+    }
 }
 
 /// Longest `wait` honoured, in seconds.

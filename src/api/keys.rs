@@ -12,24 +12,27 @@ use crate::crypto::Jwk;
 use crate::domain::projects::ProjectRuntime;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::http::extract::DescopeQuery;
-use crate::http::route_table::not_implemented;
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    GET "/.well-known/jwks.json" => default_jwks,
-    GET "/.well-known/oauth-authorization-server/{projectId}" => openid_configuration,
-    GET "/.well-known/project-configuration/{projectId}" => project_configuration,
-    GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/oauth-authorization-server" => not_implemented,
-    GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/openid-configuration" => not_implemented,
-    GET "/v1/apps/{projectId}/.well-known/oauth-authorization-server" => openid_configuration,
-    GET "/v1/apps/{projectId}/.well-known/openid-configuration" => openid_configuration,
-    GET "/v1/keys/{projectId}" => keys_v1,
-    GET "/v2/keys/{projectId}" => jwks,
-    GET "/{projectId}/.well-known/jwks.json" => jwks,
-    GET "/{projectId}/.well-known/oauth-authorization-server" => openid_configuration,
-    GET "/{projectId}/.well-known/openid-configuration" => openid_configuration,
-    GET "/{projectId}/{ssoAppId}/.well-known/openid-configuration" => not_implemented,
+    pub GROUP;
+    built {
+        GET "/.well-known/jwks.json" => default_jwks,
+        GET "/.well-known/oauth-authorization-server/{projectId}" => openid_configuration,
+        GET "/.well-known/project-configuration/{projectId}" => project_configuration,
+        GET "/v1/apps/{projectId}/.well-known/oauth-authorization-server" => openid_configuration,
+        GET "/v1/apps/{projectId}/.well-known/openid-configuration" => openid_configuration,
+        GET "/v1/keys/{projectId}" => keys_v1,
+        GET "/v2/keys/{projectId}" => jwks,
+        GET "/{projectId}/.well-known/jwks.json" => jwks,
+        GET "/{projectId}/.well-known/oauth-authorization-server" => openid_configuration,
+        GET "/{projectId}/.well-known/openid-configuration" => openid_configuration,
+    }
+    unbuilt {
+        GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/oauth-authorization-server",
+        GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/openid-configuration",
+        GET "/{projectId}/{ssoAppId}/.well-known/openid-configuration",
+    }
 }
 
 /// `{"keys": [...]}`: nothing else at the top level (Go decodes it as a map of arrays).

@@ -3,21 +3,22 @@
 //! Every operation here is routed but not built yet: it answers 501 with the Descope error
 //! body naming it.
 
-use crate::http::route_table::not_implemented;
 
 crate::route_table! {
-    pub OPS;
-    GET "/scim/v2/Groups" => not_implemented,
-    POST "/scim/v2/Groups" => not_implemented,
-    DELETE "/scim/v2/Groups/{groupId}" => not_implemented,
-    GET "/scim/v2/Groups/{groupId}" => not_implemented,
-    PATCH "/scim/v2/Groups/{groupId}" => not_implemented,
-    PUT "/scim/v2/Groups/{groupId}" => not_implemented,
-    GET "/scim/v2/ResourceTypes" => not_implemented,
-    GET "/scim/v2/ServiceProviderConfig" => not_implemented,
-    GET "/scim/v2/Users" => not_implemented,
-    DELETE "/scim/v2/Users/{userId}" => not_implemented,
-    GET "/scim/v2/Users/{userId}" => not_implemented,
-    PATCH "/scim/v2/Users/{userId}" => not_implemented,
-    PUT "/scim/v2/Users/{userId}" => not_implemented,
+    pub GROUP;
+    unbuilt {
+        GET "/scim/v2/Groups",
+        POST "/scim/v2/Groups",
+        DELETE "/scim/v2/Groups/{groupId}",
+        GET "/scim/v2/Groups/{groupId}",
+        PATCH "/scim/v2/Groups/{groupId}",
+        PUT "/scim/v2/Groups/{groupId}",
+        GET "/scim/v2/ResourceTypes",
+        GET "/scim/v2/ServiceProviderConfig",
+        GET "/scim/v2/Users",
+        DELETE "/scim/v2/Users/{userId}",
+        GET "/scim/v2/Users/{userId}",
+        PATCH "/scim/v2/Users/{userId}",
+        PUT "/scim/v2/Users/{userId}",
+    }
 }

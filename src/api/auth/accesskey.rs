@@ -20,8 +20,10 @@ use crate::http::extract::{bearer, DescopeJson, ProjectAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/auth/accesskey/exchange" => exchange,
+    pub GROUP;
+    built {
+        POST "/v1/auth/accesskey/exchange" => exchange,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

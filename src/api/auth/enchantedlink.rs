@@ -22,13 +22,15 @@ use crate::json::null_as_default;
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/auth/enchantedlink/pending-session" => pending_session,
-    POST "/v1/auth/enchantedlink/signin/email" => sign_in::<Email>,
-    POST "/v1/auth/enchantedlink/signup-in/email" => sign_up_or_in::<Email>,
-    POST "/v1/auth/enchantedlink/signup/email" => sign_up::<Email>,
-    POST "/v1/auth/enchantedlink/update/email" => update::<Email>,
-    POST "/v1/auth/enchantedlink/verify" => verify,
+    pub GROUP;
+    built {
+        POST "/v1/auth/enchantedlink/pending-session" => pending_session,
+        POST "/v1/auth/enchantedlink/signin/email" => sign_in::<Email>,
+        POST "/v1/auth/enchantedlink/signup-in/email" => sign_up_or_in::<Email>,
+        POST "/v1/auth/enchantedlink/signup/email" => sign_up::<Email>,
+        POST "/v1/auth/enchantedlink/update/email" => update::<Email>,
+        POST "/v1/auth/enchantedlink/verify" => verify,
+    }
 }
 
 /// `{pendingRef, linkId, maskedEmail}`

@@ -15,20 +15,22 @@ use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, Sessio
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/auth/magiclink/signin/email" => sign_in::<Email>,
-    POST "/v1/auth/magiclink/signin/sms" => sign_in::<Sms>,
-    POST "/v1/auth/magiclink/signin/whatsapp" => sign_in::<Whatsapp>,
-    POST "/v1/auth/magiclink/signup-in/email" => sign_up_or_in::<Email>,
-    POST "/v1/auth/magiclink/signup-in/sms" => sign_up_or_in::<Sms>,
-    POST "/v1/auth/magiclink/signup-in/whatsapp" => sign_up_or_in::<Whatsapp>,
-    POST "/v1/auth/magiclink/signup/email" => sign_up::<Email>,
-    POST "/v1/auth/magiclink/signup/sms" => sign_up::<Sms>,
-    POST "/v1/auth/magiclink/signup/whatsapp" => sign_up::<Whatsapp>,
-    POST "/v1/auth/magiclink/update/email" => update::<Email>,
-    POST "/v1/auth/magiclink/update/phone/sms" => update::<Sms>,
-    POST "/v1/auth/magiclink/update/phone/whatsapp" => update::<Whatsapp>,
-    POST "/v1/auth/magiclink/verify" => verify,
+    pub GROUP;
+    built {
+        POST "/v1/auth/magiclink/signin/email" => sign_in::<Email>,
+        POST "/v1/auth/magiclink/signin/sms" => sign_in::<Sms>,
+        POST "/v1/auth/magiclink/signin/whatsapp" => sign_in::<Whatsapp>,
+        POST "/v1/auth/magiclink/signup-in/email" => sign_up_or_in::<Email>,
+        POST "/v1/auth/magiclink/signup-in/sms" => sign_up_or_in::<Sms>,
+        POST "/v1/auth/magiclink/signup-in/whatsapp" => sign_up_or_in::<Whatsapp>,
+        POST "/v1/auth/magiclink/signup/email" => sign_up::<Email>,
+        POST "/v1/auth/magiclink/signup/sms" => sign_up::<Sms>,
+        POST "/v1/auth/magiclink/signup/whatsapp" => sign_up::<Whatsapp>,
+        POST "/v1/auth/magiclink/update/email" => update::<Email>,
+        POST "/v1/auth/magiclink/update/phone/sms" => update::<Sms>,
+        POST "/v1/auth/magiclink/update/phone/whatsapp" => update::<Whatsapp>,
+        POST "/v1/auth/magiclink/verify" => verify,
+    }
 }
 
 /// POST /v1/auth/magiclink/signup/{channel}

@@ -27,12 +27,14 @@ use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, Sessio
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/auth/notp/pending-session" => pending_session,
-    POST "/v1/auth/notp/{provider}/signin" => sign_in,
-    POST "/v1/auth/notp/{provider}/signup" => sign_up,
-    POST "/v1/auth/notp/{provider}/signup-in" => sign_up_or_in,
-    POST "/v1/auth/notp/{provider}/update" => update,
+    pub GROUP;
+    built {
+        POST "/v1/auth/notp/pending-session" => pending_session,
+        POST "/v1/auth/notp/{provider}/signin" => sign_in,
+        POST "/v1/auth/notp/{provider}/signup" => sign_up,
+        POST "/v1/auth/notp/{provider}/signup-in" => sign_up_or_in,
+        POST "/v1/auth/notp/{provider}/update" => update,
+    }
 }
 
 /// `{pendingRef, redirectUrl, image}`

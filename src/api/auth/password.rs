@@ -15,13 +15,15 @@ use crate::json::null_as_default;
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    GET "/v1/auth/password/policy" => policy,
-    POST "/v1/auth/password/replace" => replace,
-    POST "/v1/auth/password/reset" => reset,
-    POST "/v1/auth/password/signin" => sign_in,
-    POST "/v1/auth/password/signup" => sign_up,
-    POST "/v1/auth/password/update" => update,
+    pub GROUP;
+    built {
+        GET "/v1/auth/password/policy" => policy,
+        POST "/v1/auth/password/replace" => replace,
+        POST "/v1/auth/password/reset" => reset,
+        POST "/v1/auth/password/signin" => sign_in,
+        POST "/v1/auth/password/signup" => sign_up,
+        POST "/v1/auth/password/update" => update,
+    }
 }
 
 /// `PasswordSignUpRequest`.

@@ -18,9 +18,11 @@ use crate::json::null_as_default;
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/auth/recovery-codes" => generate,
-    POST "/v1/auth/recovery-codes/signin" => sign_in,
+    pub GROUP;
+    built {
+        POST "/v1/auth/recovery-codes" => generate,
+        POST "/v1/auth/recovery-codes/signin" => sign_in,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -19,10 +19,12 @@ use crate::json::null_as_default;
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/auth/security-questions/setup" => setup,
-    GET "/v1/auth/security-questions/verify" => questions,
-    POST "/v1/auth/security-questions/verify" => verify,
+    pub GROUP;
+    built {
+        POST "/v1/auth/security-questions/setup" => setup,
+        GET "/v1/auth/security-questions/verify" => questions,
+        POST "/v1/auth/security-questions/verify" => verify,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -14,22 +14,25 @@ use crate::dto::common::{null_as_default, Empty};
 use crate::dto::user::{LoginRecord, User};
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{DescopeJson, SessionAuth, SessionJwtAuth, UnverifiedSession, Validate};
-use crate::http::route_table::not_implemented;
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    GET "/v1/auth/idp/sso/logout" => not_implemented,
-    POST "/v1/auth/idp/sso/logout" => not_implemented,
-    POST "/v1/auth/logout" => logout,
-    POST "/v1/auth/logoutall" => logout_all,
-    GET "/v1/auth/me" => me,
-    GET "/v1/auth/me/history" => history,
-    POST "/v1/auth/me/tenants" => my_tenants,
-    POST "/v1/auth/refresh" => refresh,
-    POST "/v1/auth/tenant/select" => select_tenant,
-    POST "/v1/auth/try-refresh" => try_refresh,
-    POST "/v1/auth/validate" => validate,
+    pub GROUP;
+    built {
+        POST "/v1/auth/logout" => logout,
+        POST "/v1/auth/logoutall" => logout_all,
+        GET "/v1/auth/me" => me,
+        GET "/v1/auth/me/history" => history,
+        POST "/v1/auth/me/tenants" => my_tenants,
+        POST "/v1/auth/refresh" => refresh,
+        POST "/v1/auth/tenant/select" => select_tenant,
+        POST "/v1/auth/try-refresh" => try_refresh,
+        POST "/v1/auth/validate" => validate,
+    }
+    unbuilt {
+        GET "/v1/auth/idp/sso/logout",
+        POST "/v1/auth/idp/sso/logout",
+    }
 }
 
 /// The body of refresh and logout calls; Go sends none, others `{}` (nothing is read).

@@ -13,10 +13,12 @@ use crate::json::null_as_default;
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/auth/totp/signup" => sign_up,
-    POST "/v1/auth/totp/update" => update,
-    POST "/v1/auth/totp/verify" => verify,
+    pub GROUP;
+    built {
+        POST "/v1/auth/totp/signup" => sign_up,
+        POST "/v1/auth/totp/update" => update,
+        POST "/v1/auth/totp/verify" => verify,
+    }
 }
 
 /// `TOTPSignUpRequest` and `TOTPUpdateRequest`.

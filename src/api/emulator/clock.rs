@@ -10,9 +10,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{DescopeJson, Validate};
 
 crate::route_table! {
-    pub OPS;
-    GET "/emulator/v1/clock" => get_clock,
-    POST "/emulator/v1/clock" => set_clock,
+    pub GROUP;
+    built {
+        GET "/emulator/v1/clock" => get_clock,
+        POST "/emulator/v1/clock" => set_clock,
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]

@@ -6,8 +6,10 @@ use serde::Serialize;
 use crate::http::middleware::VERSION;
 
 crate::route_table! {
-    pub OPS;
-    GET "/emulator/v1/health" => health,
+    pub GROUP;
+    built {
+        GET "/emulator/v1/health" => health,
+    }
 }
 
 #[derive(Debug, Serialize)]

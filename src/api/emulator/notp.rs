@@ -15,8 +15,10 @@ use crate::http::extract::{DescopeQuery, EmulatorProject};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    GET "/emulator/v1/projects/{projectId}/notp/approve" => approve,
+    pub GROUP;
+    built {
+        GET "/emulator/v1/projects/{projectId}/notp/approve" => approve,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

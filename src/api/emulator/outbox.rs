@@ -13,10 +13,12 @@ use crate::http::extract::{DescopeQuery, EmulatorProject};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    GET "/emulator/v1/projects/{projectId}/outbox" => list,
-    GET "/emulator/v1/projects/{projectId}/outbox/latest" => latest,
-    DELETE "/emulator/v1/projects/{projectId}/outbox" => clear,
+    pub GROUP;
+    built {
+        GET "/emulator/v1/projects/{projectId}/outbox" => list,
+        GET "/emulator/v1/projects/{projectId}/outbox/latest" => latest,
+        DELETE "/emulator/v1/projects/{projectId}/outbox" => clear,
+    }
 }
 
 /// Longest `wait` honoured, in seconds.

@@ -11,13 +11,15 @@ use crate::http::extract::{DescopeJson, EmulatorProject, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/emulator/v1/projects" => create,
-    GET "/emulator/v1/projects" => list,
-    DELETE "/emulator/v1/projects/{projectId}" => delete,
-    POST "/emulator/v1/projects/{projectId}/reset" => reset,
-    GET "/emulator/v1/projects/{projectId}/snapshot" => get_snapshot,
-    PUT "/emulator/v1/projects/{projectId}/snapshot" => put_snapshot,
+    pub GROUP;
+    built {
+        POST "/emulator/v1/projects" => create,
+        GET "/emulator/v1/projects" => list,
+        DELETE "/emulator/v1/projects/{projectId}" => delete,
+        POST "/emulator/v1/projects/{projectId}/reset" => reset,
+        GET "/emulator/v1/projects/{projectId}/snapshot" => get_snapshot,
+        PUT "/emulator/v1/projects/{projectId}/snapshot" => put_snapshot,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -4,10 +4,12 @@
 use axum::response::Html;
 
 crate::route_table! {
-    pub OPS;
-    GET "/emulator/" => page,
-    GET "/emulator" => page,
-    GET "/emulator/magiclink" => page,
+    pub GROUP;
+    built {
+        GET "/emulator/" => page,
+        GET "/emulator" => page,
+        GET "/emulator/magiclink" => page,
+    }
 }
 
 /// GET /emulator/

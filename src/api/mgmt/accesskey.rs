@@ -17,19 +17,21 @@ use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    GET "/v1/mgmt/accesskey" => load,
-    POST "/v1/mgmt/accesskey/activate" => activate,
-    POST "/v1/mgmt/accesskey/activate/batch" => activate_batch,
-    POST "/v1/mgmt/accesskey/create" => create,
-    POST "/v1/mgmt/accesskey/deactivate" => deactivate,
-    POST "/v1/mgmt/accesskey/deactivate/batch" => deactivate_batch,
-    POST "/v1/mgmt/accesskey/delete" => delete,
-    POST "/v1/mgmt/accesskey/delete/batch" => delete_batch,
-    POST "/v1/mgmt/accesskey/import" => import,
-    POST "/v1/mgmt/accesskey/rotate" => rotate,
-    POST "/v1/mgmt/accesskey/search" => search,
-    POST "/v1/mgmt/accesskey/update" => update,
+    pub GROUP;
+    built {
+        GET "/v1/mgmt/accesskey" => load,
+        POST "/v1/mgmt/accesskey/activate" => activate,
+        POST "/v1/mgmt/accesskey/activate/batch" => activate_batch,
+        POST "/v1/mgmt/accesskey/create" => create,
+        POST "/v1/mgmt/accesskey/deactivate" => deactivate,
+        POST "/v1/mgmt/accesskey/deactivate/batch" => deactivate_batch,
+        POST "/v1/mgmt/accesskey/delete" => delete,
+        POST "/v1/mgmt/accesskey/delete/batch" => delete_batch,
+        POST "/v1/mgmt/accesskey/import" => import,
+        POST "/v1/mgmt/accesskey/rotate" => rotate,
+        POST "/v1/mgmt/accesskey/search" => search,
+        POST "/v1/mgmt/accesskey/update" => update,
+    }
 }
 
 /// `{tenantId, roleNames}`.

@@ -20,8 +20,10 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/analytics/search" => search,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/analytics/search" => search,
+    }
 }
 
 /// `SearchAnalyticsRequest`.

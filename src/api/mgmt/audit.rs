@@ -16,9 +16,11 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/audit/event" => create_event,
-    POST "/v1/mgmt/audit/search" => search,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/audit/event" => create_event,
+        POST "/v1/mgmt/audit/search" => search,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -21,11 +21,13 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/auth/anonymous" => anonymous,
-    POST "/v1/mgmt/auth/signin" => sign_in,
-    POST "/v1/mgmt/auth/signup" => sign_up,
-    POST "/v1/mgmt/auth/signup-in" => sign_up_or_in,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/auth/anonymous" => anonymous,
+        POST "/v1/mgmt/auth/signin" => sign_in,
+        POST "/v1/mgmt/auth/signup" => sign_up,
+        POST "/v1/mgmt/auth/signup-in" => sign_up_or_in,
+    }
 }
 
 /// `SignUpUser`.

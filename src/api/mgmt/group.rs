@@ -18,10 +18,12 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/group/all" => load_groups,
-    POST "/v1/mgmt/group/member/all" => load_groups,
-    POST "/v1/mgmt/group/members" => load_groups,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/group/all" => load_groups,
+        POST "/v1/mgmt/group/member/all" => load_groups,
+        POST "/v1/mgmt/group/members" => load_groups,
+    }
 }
 
 /// `{tenantId, ssoId?, userIds?, loginIds?, groupId?}`: only the tenant matters while there

@@ -21,10 +21,12 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/impersonate" => impersonate,
-    POST "/v1/mgmt/impersonate/stepup" => impersonate_step_up,
-    POST "/v1/mgmt/stop/impersonation" => stop_impersonation,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/impersonate" => impersonate,
+        POST "/v1/mgmt/impersonate/stepup" => impersonate_step_up,
+        POST "/v1/mgmt/stop/impersonation" => stop_impersonation,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -3,9 +3,10 @@
 //! Every operation here is routed but not built yet: it answers 501 with the Descope error
 //! body naming it.
 
-use crate::http::route_table::not_implemented;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/inboundapp/app/{projectId}/register" => not_implemented,
+    pub GROUP;
+    unbuilt {
+        POST "/v1/mgmt/inboundapp/app/{projectId}/register",
+    }
 }

@@ -13,21 +13,24 @@ use crate::dto::accesskey::lenient_i64;
 use crate::dto::common::null_as_default;
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
-use crate::http::route_table::not_implemented;
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/jwt/templates/create" => not_implemented,
-    POST "/v1/mgmt/jwt/templates/delete" => not_implemented,
-    POST "/v1/mgmt/jwt/templates/library/apply" => not_implemented,
-    POST "/v1/mgmt/jwt/templates/library/list" => not_implemented,
-    POST "/v1/mgmt/jwt/templates/library/load" => not_implemented,
-    POST "/v1/mgmt/jwt/templates/list" => not_implemented,
-    POST "/v1/mgmt/jwt/templates/load" => not_implemented,
-    POST "/v1/mgmt/jwt/templates/update" => not_implemented,
-    POST "/v1/mgmt/jwt/templates/validate" => not_implemented,
-    POST "/v1/mgmt/jwt/update" => update,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/jwt/update" => update,
+    }
+    unbuilt {
+        POST "/v1/mgmt/jwt/templates/create",
+        POST "/v1/mgmt/jwt/templates/delete",
+        POST "/v1/mgmt/jwt/templates/library/apply",
+        POST "/v1/mgmt/jwt/templates/library/list",
+        POST "/v1/mgmt/jwt/templates/library/load",
+        POST "/v1/mgmt/jwt/templates/list",
+        POST "/v1/mgmt/jwt/templates/load",
+        POST "/v1/mgmt/jwt/templates/update",
+        POST "/v1/mgmt/jwt/templates/validate",
+    }
 }
 
 /// `managementv1.JWTResponse`: `{"jwt"}` of JWT update and the impersonation calls.

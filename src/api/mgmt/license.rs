@@ -7,8 +7,10 @@ use serde::Serialize;
 use crate::http::extract::MgmtAuth;
 
 crate::route_table! {
-    pub OPS;
-    GET "/v1/mgmt/license" => license,
+    pub GROUP;
+    built {
+        GET "/v1/mgmt/license" => license,
+    }
 }
 
 /// `{"rateLimitTier": "tier4"}`

@@ -17,12 +17,14 @@ use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    GET "/v1/mgmt/managementkey" => load,
-    PATCH "/v1/mgmt/managementkey" => update,
-    PUT "/v1/mgmt/managementkey" => create,
-    POST "/v1/mgmt/managementkey/delete" => delete,
-    GET "/v1/mgmt/managementkey/search" => search,
+    pub GROUP;
+    built {
+        GET "/v1/mgmt/managementkey" => load,
+        PATCH "/v1/mgmt/managementkey" => update,
+        PUT "/v1/mgmt/managementkey" => create,
+        POST "/v1/mgmt/managementkey/delete" => delete,
+        GET "/v1/mgmt/managementkey/search" => search,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -15,9 +15,11 @@ use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    GET "/v1/mgmt/password/settings" => get_settings,
-    POST "/v1/mgmt/password/settings" => configure,
+    pub GROUP;
+    built {
+        GET "/v1/mgmt/password/settings" => get_settings,
+        POST "/v1/mgmt/password/settings" => configure,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -14,14 +14,16 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    GET "/v1/mgmt/permission/all" => load_all,
-    POST "/v1/mgmt/permission/create" => create,
-    POST "/v1/mgmt/permission/create/batch" => create_batch,
-    POST "/v1/mgmt/permission/delete" => delete,
-    POST "/v1/mgmt/permission/delete/batch" => delete_batch,
-    POST "/v1/mgmt/permission/update" => update,
-    POST "/v1/mgmt/permission/update/batch" => update_batch,
+    pub GROUP;
+    built {
+        GET "/v1/mgmt/permission/all" => load_all,
+        POST "/v1/mgmt/permission/create" => create,
+        POST "/v1/mgmt/permission/create/batch" => create_batch,
+        POST "/v1/mgmt/permission/delete" => delete,
+        POST "/v1/mgmt/permission/delete/batch" => delete_batch,
+        POST "/v1/mgmt/permission/update" => update,
+        POST "/v1/mgmt/permission/update/batch" => update_batch,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

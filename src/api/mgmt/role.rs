@@ -14,15 +14,17 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    GET "/v1/mgmt/role/all" => load_all,
-    POST "/v1/mgmt/role/create" => create,
-    POST "/v1/mgmt/role/create/batch" => create_batch,
-    POST "/v1/mgmt/role/delete" => delete,
-    POST "/v1/mgmt/role/delete/batch" => delete_batch,
-    POST "/v1/mgmt/role/search" => search,
-    POST "/v1/mgmt/role/update" => update,
-    POST "/v1/mgmt/role/update/batch" => update_batch,
+    pub GROUP;
+    built {
+        GET "/v1/mgmt/role/all" => load_all,
+        POST "/v1/mgmt/role/create" => create,
+        POST "/v1/mgmt/role/create/batch" => create_batch,
+        POST "/v1/mgmt/role/delete" => delete,
+        POST "/v1/mgmt/role/delete/batch" => delete_batch,
+        POST "/v1/mgmt/role/search" => search,
+        POST "/v1/mgmt/role/update" => update,
+        POST "/v1/mgmt/role/update/batch" => update_batch,
+    }
 }
 
 /// A role in create and create batch.

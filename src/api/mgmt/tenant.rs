@@ -18,27 +18,30 @@ use crate::dto::common::{null_as_default, Empty};
 use crate::dto::tenant::{Tenant, TenantId, TenantSettings, TenantsEnvelope};
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};
-use crate::http::route_table::not_implemented;
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    GET "/v1/mgmt/tenant" => load,
-    POST "/v1/mgmt/tenant/adminlinks/sso/authenticated" => not_implemented,
-    POST "/v1/mgmt/tenant/adminlinks/sso/generate" => not_implemented,
-    POST "/v1/mgmt/tenant/adminlinks/sso/revoke" => not_implemented,
-    POST "/v1/mgmt/tenant/adminlinks/sso/send" => not_implemented,
-    GET "/v1/mgmt/tenant/all" => load_all,
-    POST "/v1/mgmt/tenant/create" => create,
-    POST "/v1/mgmt/tenant/delete" => delete,
-    PATCH "/v1/mgmt/tenant/patch" => patch,
-    POST "/v1/mgmt/tenant/search" => search,
-    GET "/v1/mgmt/tenant/settings" => load_settings,
-    POST "/v1/mgmt/tenant/settings" => configure_settings,
-    POST "/v1/mgmt/tenant/sso-user-remove" => sso_user_remove,
-    POST "/v1/mgmt/tenant/update" => update,
-    POST "/v1/mgmt/tenant/updateDefaultRoles" => update_default_roles,
-    POST "/v2/mgmt/tenant/adminlinks/sso/generate" => not_implemented,
+    pub GROUP;
+    built {
+        GET "/v1/mgmt/tenant" => load,
+        GET "/v1/mgmt/tenant/all" => load_all,
+        POST "/v1/mgmt/tenant/create" => create,
+        POST "/v1/mgmt/tenant/delete" => delete,
+        PATCH "/v1/mgmt/tenant/patch" => patch,
+        POST "/v1/mgmt/tenant/search" => search,
+        GET "/v1/mgmt/tenant/settings" => load_settings,
+        POST "/v1/mgmt/tenant/settings" => configure_settings,
+        POST "/v1/mgmt/tenant/sso-user-remove" => sso_user_remove,
+        POST "/v1/mgmt/tenant/update" => update,
+        POST "/v1/mgmt/tenant/updateDefaultRoles" => update_default_roles,
+    }
+    unbuilt {
+        POST "/v1/mgmt/tenant/adminlinks/sso/authenticated",
+        POST "/v1/mgmt/tenant/adminlinks/sso/generate",
+        POST "/v1/mgmt/tenant/adminlinks/sso/revoke",
+        POST "/v1/mgmt/tenant/adminlinks/sso/send",
+        POST "/v2/mgmt/tenant/adminlinks/sso/generate",
+    }
 }
 
 /// The body of create and update. Go sends `parent` on create (its struct tag says

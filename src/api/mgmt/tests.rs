@@ -16,10 +16,12 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/tests/generate/enchantedlink" => generate_enchanted_link,
-    POST "/v1/mgmt/tests/generate/magiclink" => generate_magic_link,
-    POST "/v1/mgmt/tests/generate/otp" => generate_otp,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/tests/generate/enchantedlink" => generate_enchanted_link,
+        POST "/v1/mgmt/tests/generate/magiclink" => generate_magic_link,
+        POST "/v1/mgmt/tests/generate/otp" => generate_otp,
+    }
 }
 
 /// The body of `/generate/otp` and `/generate/magiclink`.

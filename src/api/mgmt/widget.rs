@@ -3,9 +3,10 @@
 //! Every operation here is routed but not built yet: it answers 501 with the Descope error
 //! body naming it.
 
-use crate::http::route_table::not_implemented;
 
 crate::route_table! {
-    pub OPS;
-    GET "/v1/mgmt/widget/list" => not_implemented,
+    pub GROUP;
+    unbuilt {
+        GET "/v1/mgmt/widget/list",
+    }
 }

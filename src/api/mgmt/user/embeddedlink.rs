@@ -17,9 +17,11 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/user/signin/embeddedlink" => sign_in,
-    POST "/v1/mgmt/user/signup/embeddedlink" => sign_up,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/user/signin/embeddedlink" => sign_in,
+        POST "/v1/mgmt/user/signup/embeddedlink" => sign_up,
+    }
 }
 
 /// `EmbeddedLinkSignInRequest`

@@ -17,9 +17,11 @@ use crate::http::extract::MgmtAuth;
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/user/history" => history_v1,
-    POST "/v2/mgmt/user/history" => history_v2,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/user/history" => history_v1,
+        POST "/v2/mgmt/user/history" => history_v2,
+    }
 }
 
 /// A bare array of user IDs (the SDKs) or `{userIds}` (the OpenAPI).

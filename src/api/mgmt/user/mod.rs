@@ -23,53 +23,48 @@ use crate::state::AppState;
 pub mod customattribute;
 pub mod update;
 
-pub mod embeddedlink;
-pub mod history;
-pub mod passkeys;
-pub mod provider;
-pub mod search;
-pub mod totp;
-pub mod trusteddevices;
-
 crate::route_table! {
-    pub OPS;
-    GET "/v1/mgmt/user" => load,
-    POST "/v1/mgmt/user/create" => create,
-    POST "/v1/mgmt/user/create/batch" => create_batch,
-    POST "/v1/mgmt/user/create/test" => create_test,
-    POST "/v1/mgmt/user/customattribute/create" => customattribute::create,
-    POST "/v1/mgmt/user/customattribute/delete" => customattribute::delete,
-    GET "/v1/mgmt/user/customattributes" => customattribute::list,
-    POST "/v1/mgmt/user/delete" => delete,
-    POST "/v1/mgmt/user/delete/batch" => delete_batch,
-    POST "/v1/mgmt/user/logout" => logout,
-    POST "/v1/mgmt/user/password/expire" => expire_password,
-    POST "/v1/mgmt/user/password/set/active" => set_password::<false>,
-    POST "/v1/mgmt/user/password/set/temporary" => set_password::<true>,
-    PATCH "/v1/mgmt/user/patch" => update::update::<PatchUserRequest>,
-    PATCH "/v1/mgmt/user/patch/batch" => patch_batch,
-    DELETE "/v1/mgmt/user/test/delete/all" => delete_all_test_users,
-    POST "/v1/mgmt/user/update" => update::update::<CreateUserRequest>,
-    POST "/v1/mgmt/user/update/customAttribute" => update::update::<update::UpdateUserCustomAttributeRequest>,
-    POST "/v1/mgmt/user/update/email" => update::update::<update::UpdateUserEmailRequest>,
-    POST "/v1/mgmt/user/update/impersonationConsent" => update::update::<update::UpdateUserImpersonationConsentRequest>,
-    POST "/v1/mgmt/user/update/loginid" => update::update::<update::UpdateUserLoginIdRequest>,
-    POST "/v1/mgmt/user/update/name" => update::update::<update::UpdateUserDisplayNameRequest>,
-    POST "/v1/mgmt/user/update/phone" => update::update::<update::UpdateUserPhoneRequest>,
-    POST "/v1/mgmt/user/update/picture" => update::update::<update::UpdateUserPictureRequest>,
-    POST "/v1/mgmt/user/update/recovery/email" => update::update::<update::UpdateUserRecoveryEmailRequest>,
-    POST "/v1/mgmt/user/update/recovery/phone" => update::update::<update::UpdateUserRecoveryPhoneRequest>,
-    POST "/v1/mgmt/user/update/role/add" => update::update::<update::UpdateUserRolesRequest<update::Add>>,
-    POST "/v1/mgmt/user/update/role/remove" => update::update::<update::UpdateUserRolesRequest<update::Remove>>,
-    POST "/v1/mgmt/user/update/role/set" => update::update::<update::UpdateUserRolesRequest<update::Set>>,
-    POST "/v1/mgmt/user/update/ssoapp/add" => update::update::<update::UpdateUserSsoAppsRequest<update::Add>>,
-    POST "/v1/mgmt/user/update/ssoapp/remove" => update::update::<update::UpdateUserSsoAppsRequest<update::Remove>>,
-    POST "/v1/mgmt/user/update/ssoapp/set" => update::update::<update::UpdateUserSsoAppsRequest<update::Set>>,
-    POST "/v1/mgmt/user/update/status" => update::update::<update::UpdateUserStatusRequest>,
-    POST "/v1/mgmt/user/update/tenant/add" => update::update::<update::UpdateUserTenantRequest<update::Add>>,
-    POST "/v1/mgmt/user/update/tenant/remove" => update::update::<update::UpdateUserTenantRequest<update::Remove>>,
-    POST "/v1/mgmt/users/load" => load_users,
-    POST "/v2/mgmt/user/update/role/add" => update::update::<update::UpdateUserRolesRequest<update::Add>>,
+    pub GROUP;
+    built {
+        GET "/v1/mgmt/user" => load,
+        POST "/v1/mgmt/user/create" => create,
+        POST "/v1/mgmt/user/create/batch" => create_batch,
+        POST "/v1/mgmt/user/create/test" => create_test,
+        POST "/v1/mgmt/user/customattribute/create" => customattribute::create,
+        POST "/v1/mgmt/user/customattribute/delete" => customattribute::delete,
+        GET "/v1/mgmt/user/customattributes" => customattribute::list,
+        POST "/v1/mgmt/user/delete" => delete,
+        POST "/v1/mgmt/user/delete/batch" => delete_batch,
+        POST "/v1/mgmt/user/logout" => logout,
+        POST "/v1/mgmt/user/password/expire" => expire_password,
+        POST "/v1/mgmt/user/password/set/active" => set_password::<false>,
+        POST "/v1/mgmt/user/password/set/temporary" => set_password::<true>,
+        PATCH "/v1/mgmt/user/patch" => update::update::<PatchUserRequest>,
+        PATCH "/v1/mgmt/user/patch/batch" => patch_batch,
+        DELETE "/v1/mgmt/user/test/delete/all" => delete_all_test_users,
+        POST "/v1/mgmt/user/update" => update::update::<CreateUserRequest>,
+        POST "/v1/mgmt/user/update/customAttribute" => update::update::<update::UpdateUserCustomAttributeRequest>,
+        POST "/v1/mgmt/user/update/email" => update::update::<update::UpdateUserEmailRequest>,
+        POST "/v1/mgmt/user/update/impersonationConsent" => update::update::<update::UpdateUserImpersonationConsentRequest>,
+        POST "/v1/mgmt/user/update/loginid" => update::update::<update::UpdateUserLoginIdRequest>,
+        POST "/v1/mgmt/user/update/name" => update::update::<update::UpdateUserDisplayNameRequest>,
+        POST "/v1/mgmt/user/update/phone" => update::update::<update::UpdateUserPhoneRequest>,
+        POST "/v1/mgmt/user/update/picture" => update::update::<update::UpdateUserPictureRequest>,
+        POST "/v1/mgmt/user/update/recovery/email" => update::update::<update::UpdateUserRecoveryEmailRequest>,
+        POST "/v1/mgmt/user/update/recovery/phone" => update::update::<update::UpdateUserRecoveryPhoneRequest>,
+        POST "/v1/mgmt/user/update/role/add" => update::update::<update::UpdateUserRolesRequest<update::Add>>,
+        POST "/v1/mgmt/user/update/role/remove" => update::update::<update::UpdateUserRolesRequest<update::Remove>>,
+        POST "/v1/mgmt/user/update/role/set" => update::update::<update::UpdateUserRolesRequest<update::Set>>,
+        POST "/v1/mgmt/user/update/ssoapp/add" => update::update::<update::UpdateUserSsoAppsRequest<update::Add>>,
+        POST "/v1/mgmt/user/update/ssoapp/remove" => update::update::<update::UpdateUserSsoAppsRequest<update::Remove>>,
+        POST "/v1/mgmt/user/update/ssoapp/set" => update::update::<update::UpdateUserSsoAppsRequest<update::Set>>,
+        POST "/v1/mgmt/user/update/status" => update::update::<update::UpdateUserStatusRequest>,
+        POST "/v1/mgmt/user/update/tenant/add" => update::update::<update::UpdateUserTenantRequest<update::Add>>,
+        POST "/v1/mgmt/user/update/tenant/remove" => update::update::<update::UpdateUserTenantRequest<update::Remove>>,
+        POST "/v1/mgmt/users/load" => load_users,
+        POST "/v2/mgmt/user/update/role/add" => update::update::<update::UpdateUserRolesRequest<update::Add>>,
+    }
+    modules { embeddedlink, history, passkeys, provider, search, totp, trusteddevices }
 }
 
 /// POST /v1/mgmt/user/create

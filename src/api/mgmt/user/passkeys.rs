@@ -14,11 +14,13 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/user/passkey/delete" => delete_one,
-    POST "/v1/mgmt/user/passkeys/delete" => delete_all,
-    POST "/v1/mgmt/user/passkeys/import" => import,
-    POST "/v1/mgmt/user/passkeys/list" => list,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/user/passkey/delete" => delete_one,
+        POST "/v1/mgmt/user/passkeys/delete" => delete_all,
+        POST "/v1/mgmt/user/passkeys/import" => import,
+        POST "/v1/mgmt/user/passkeys/list" => list,
+    }
 }
 
 /// `{loginId, credentialId}`

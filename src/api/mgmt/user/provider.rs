@@ -15,8 +15,10 @@ use crate::http::extract::{DescopeQuery, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    GET "/v1/mgmt/user/provider/token" => token,
+    pub GROUP;
+    built {
+        GET "/v1/mgmt/user/provider/token" => token,
+    }
 }
 
 /// `?loginId=&provider=&withRefreshToken=&forceRefresh=` (the flags are not used).

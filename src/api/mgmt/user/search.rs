@@ -22,10 +22,12 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/user/search" => search::<false>,
-    POST "/v2/mgmt/user/search" => search::<false>,
-    POST "/v2/mgmt/user/search/test" => search::<true>,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/user/search" => search::<false>,
+        POST "/v2/mgmt/user/search" => search::<false>,
+        POST "/v2/mgmt/user/search/test" => search::<true>,
+    }
 }
 
 /// A Unix-ms filter time: a number, a numeric string, or null/""/0 for "not given".

@@ -12,8 +12,10 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/user/totp/delete" => delete,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/user/totp/delete" => delete,
+    }
 }
 
 /// `RemoveUserTOTPRequest`

@@ -15,9 +15,11 @@ use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
 use crate::state::AppState;
 
 crate::route_table! {
-    pub OPS;
-    POST "/v1/mgmt/user/trusteddevices/list" => list,
-    POST "/v1/mgmt/user/trusteddevices/remove" => remove,
+    pub GROUP;
+    built {
+        POST "/v1/mgmt/user/trusteddevices/list" => list,
+        POST "/v1/mgmt/user/trusteddevices/remove" => remove,
+    }
 }
 
 /// `ListTrustedDevicesForUsersRequest`

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::harness::{claims, TestApp, TestProject};
-use descope_emulator::domain::{authn::password, Ctx};
+use descope_emulator::domain::authn::password;
 
 const PW: &str = "WASD+ijkl";
 
@@ -26,11 +26,6 @@ async fn sign_in(app: &TestApp, p: &TestProject, login: &str, pw: &str) -> crate
 async fn configure(app: &TestApp, p: &TestProject, settings: Value) {
     let r = app.post("/v1/mgmt/password/settings", Some(&p.mgmt()), settings).await;
     assert_eq!(r.assert_ok(), &json!({}));
-}
-
-async fn ctx(app: &TestApp, p: &TestProject) -> Ctx {
-    let s = &app.state;
-    Ctx { project: s.projects.require(&s.db, &s.settings.public_url, &p.id).await.unwrap(), now: s.now() }
 }
 
 #[tokio::test]
@@ -261,7 +256,7 @@ async fn temporary_lock_ends_by_the_emulator_clock() {
     sign_in(&app, &p, login, PW).await.assert_error(403, "E062904");
     app.advance_clock(61).await;
     sign_in(&app, &p, login, PW).await.assert_ok();
-    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    app.reset_clock().await;
 }
 
 #[tokio::test]
@@ -272,7 +267,7 @@ async fn temporary_expired_and_old_passwords() {
     sign_up(&app, &p, login, PW).await;
 
     // set temporary through management: sign-in refused, replace works
-    password::set_by_management(&app.state, &ctx(&app, &p).await, login, "WASD+ijklll", true).await.unwrap();
+    password::set_by_management(&app.state, &app.ctx(&p).await, login, "WASD+ijklll", true).await.unwrap();
     sign_in(&app, &p, login, "WASD+ijklll").await.assert_error(401, "E062909");
     app.post(
         "/v1/auth/password/replace",
@@ -284,23 +279,23 @@ async fn temporary_expired_and_old_passwords() {
     sign_in(&app, &p, login, "WASD+ijkzzz").await.assert_ok();
 
     // active through management: usable at once
-    password::set_by_management(&app.state, &ctx(&app, &p).await, login, "WASD+ijkqqq", false).await.unwrap();
+    password::set_by_management(&app.state, &app.ctx(&p).await, login, "WASD+ijkqqq", false).await.unwrap();
     sign_in(&app, &p, login, "WASD+ijkqqq").await.assert_ok();
     let missing =
-        password::set_by_management(&app.state, &ctx(&app, &p).await, "ghost@x.com", "pw", false).await;
+        password::set_by_management(&app.state, &app.ctx(&p).await, "ghost@x.com", "pw", false).await;
     assert_eq!(missing.unwrap_err().kind.code(), "E112102");
 
     // expired through management
-    password::expire_by_management(&app.state, &ctx(&app, &p).await, login).await.unwrap();
+    password::expire_by_management(&app.state, &app.ctx(&p).await, login).await.unwrap();
     sign_in(&app, &p, login, "WASD+ijkqqq").await.assert_error(401, "E062909");
-    password::set_by_management(&app.state, &ctx(&app, &p).await, login, "WASD+ijkqqq", false).await.unwrap();
+    password::set_by_management(&app.state, &app.ctx(&p).await, login, "WASD+ijkqqq", false).await.unwrap();
 
     // expiration policy, by the emulator clock
     configure(&app, &p, json!({"expiration": true, "expirationWeeks": 1})).await;
     sign_in(&app, &p, login, "WASD+ijkqqq").await.assert_ok();
     app.advance_clock(8 * 24 * 3600).await;
     sign_in(&app, &p, login, "WASD+ijkqqq").await.assert_error(401, "E062909");
-    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    app.reset_clock().await;
 }
 
 #[tokio::test]
@@ -325,7 +320,7 @@ async fn disabled_users_and_disabled_passwords_are_refused() {
     .assert_error(403, "E062110");
 
     // a user without a password
-    app.sign_up_email(&p, "otp@example.com").await;
+    app.sign_up_with_otp(&p, "otp@example.com").await;
     sign_in(&app, &p, "otp@example.com", PW).await.assert_error(401, "E062901");
 
     configure(&app, &p, json!({"enabled": false})).await;

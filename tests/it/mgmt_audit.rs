@@ -8,7 +8,7 @@ use crate::harness::TestApp;
 async fn search_finds_a_sign_in_with_occurred_as_a_string() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let jwt = app.sign_up_email(&p, "audit@example.com").await;
+    let jwt = app.sign_up_with_otp(&p, "audit@example.com").await;
     let user_id = jwt["user"]["userId"].as_str().unwrap();
     // Go sends its zero time for unset bounds
     let r = app

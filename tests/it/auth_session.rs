@@ -87,7 +87,11 @@ async fn tokens_of_one_project_are_rejected_by_another() {
 async fn me_and_history() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
+    // The login time is emulator time: set the clock so it is known.
+    app.set_clock(1_710_510_330).await; // 2024-03-15 13:45:30
+    let before = app.clock_now().await;
     let jwt = app.sign_up_with_otp(&p, "me@example.com").await;
+    let after = app.clock_now().await;
     let refresh = jwt["refreshJwt"].as_str().unwrap();
     let r = app.get("/v1/auth/me", Some(&p.with(refresh))).await;
     let me = r.assert_ok();
@@ -99,7 +103,9 @@ async fn me_and_history() {
     let history = r.assert_ok().as_array().unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0]["userId"], jwt["user"]["userId"]);
-    assert!(history[0]["loginTime"].as_i64().unwrap() > 1_600_000_000);
+    let login_time = history[0]["loginTime"].as_i64().unwrap();
+    assert!(login_time > 1_600_000_000);
+    assert!((before..=after).contains(&login_time), "loginTime {login_time} is not emulator time (s)");
     app.get("/v1/auth/me", None).await.assert_error(401, "E011101");
     app.get("/v1/auth/me", Some(&p.bearer())).await.assert_error(401, "E061005");
 }

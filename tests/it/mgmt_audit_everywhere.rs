@@ -8,13 +8,16 @@ use crate::harness::{claims, TestApp, TestProject};
 
 const PW: &str = "WASD+ijkl";
 
-/// The audits of one action, newest first; checks `occurred` is a string of ms.
+/// The audits of one action, newest first; checks `occurred` is a string of ms, no later than
+/// the emulator clock's now.
 async fn audits(app: &TestApp, p: &TestProject, action: &str) -> Vec<Value> {
     let r = app.post("/v1/mgmt/audit/search", Some(&p.mgmt()), json!({"actions": [action]})).await;
     let list = r.assert_ok()["audits"].as_array().unwrap().clone();
+    let now_ms = (app.clock_now().await + 1) * 1000;
     for a in &list {
         let occurred: i64 = a["occurred"].as_str().expect("occurred is a string").parse().unwrap();
         assert!(occurred > 0);
+        assert!(occurred <= now_ms, "occurred {occurred} is after the emulator clock's now ({now_ms} ms)");
         assert_eq!(a["projectId"], p.id);
     }
     list

@@ -9,6 +9,9 @@ use crate::harness::{claims, TestApp};
 async fn create_load_update_patch_and_search() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
+    // createdTime is emulator time: set the clock so it is known.
+    app.set_clock(1_710_510_330).await; // 2024-03-15 13:45:30
+    let before = app.clock_now().await;
     // Python sends explicit nulls; a generated ID looks like Descope's
     let id = app.create_tenant(&p, json!({"name": "Acme", "id": null, "selfProvisioningDomains": ["acme.com"], "enforceSSO": false, "disabled": false}),
     )
@@ -31,6 +34,8 @@ async fn create_load_update_patch_and_search() {
     assert_eq!(t["disabled"], false);
     let created = t["createdTime"].as_i64().unwrap();
     assert!(created > 1_600_000_000 && created < i32::MAX as i64);
+    let after = app.clock_now().await;
+    assert!((before..=after).contains(&created), "createdTime {created} is not emulator time (s)");
 
     let r = app
         .post(

@@ -85,7 +85,7 @@ async fn error_codes() {
     app.post("/v1/auth/enchantedlink/signin/email", Some(&p.bearer()), json!({}))
         .await
         .assert_error(400, "E011002");
-    app.sign_up_email(&p, "taken@example.com").await;
+    app.sign_up_with_otp(&p, "taken@example.com").await;
     app.post(
         "/v1/auth/enchantedlink/signup/email",
         Some(&p.bearer()),
@@ -132,7 +132,7 @@ async fn error_codes() {
 async fn links_expire_by_the_emulator_clock() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    app.sign_up_email(&p, "late@example.com").await;
+    app.sign_up_with_otp(&p, "late@example.com").await;
     // followed in time, polled too late
     let r = app
         .post(
@@ -161,14 +161,14 @@ async fn links_expire_by_the_emulator_clock() {
         .assert_error(401, "E061301");
     poll(&app, &p, &pending_ref).await.assert_error(401, "E061301");
     poll(&app, &p, &verified_ref).await.assert_error(401, "E061301");
-    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    app.reset_clock().await;
 }
 
 #[tokio::test]
 async fn update_email_needs_the_refresh_jwt() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let jwt = app.sign_up_email(&p, "move@example.com").await;
+    let jwt = app.sign_up_with_otp(&p, "move@example.com").await;
     let refresh = jwt["refreshJwt"].as_str().unwrap();
     let body =
         json!({"loginId": "move@example.com", "email": "moved@example.com", "URI": "https://app.test/"});
@@ -216,7 +216,7 @@ async fn generate_for_test_users() {
     let r = poll(&app, &p, &g["pendingRef"]).await;
     assert_eq!(r.assert_ok()["user"]["test"], true);
 
-    app.sign_up_email(&p, "real@example.com").await;
+    app.sign_up_with_otp(&p, "real@example.com").await;
     app.post(
         "/v1/mgmt/tests/generate/enchantedlink",
         Some(&p.mgmt()),

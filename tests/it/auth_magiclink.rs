@@ -80,7 +80,7 @@ async fn expired_unknown_and_foreign_tokens_fail() {
     app.post("/v1/auth/magiclink/verify", Some(&p.bearer()), json!({})).await.assert_error(400, "E011002");
     app.advance_clock(601).await;
     let r = app.post("/v1/auth/magiclink/verify", Some(&p.bearer()), json!({"token": token})).await;
-    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    app.reset_clock().await;
     r.assert_error(401, "E061301");
     app.post("/v1/auth/magiclink/signin/email", Some(&p.bearer()), json!({"loginId": "ghost@example.com"}))
         .await
@@ -91,7 +91,7 @@ async fn expired_unknown_and_foreign_tokens_fail() {
 async fn update_email_by_link() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let jwt = app.sign_up_email(&p, "first@example.com").await;
+    let jwt = app.sign_up_with_otp(&p, "first@example.com").await;
     let refresh = jwt["refreshJwt"].as_str().unwrap();
     app.post(
         "/v1/auth/magiclink/update/email",

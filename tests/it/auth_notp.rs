@@ -59,8 +59,7 @@ async fn sign_up_or_in_by_approval() {
     let r = app.post("/v1/auth/notp/whatsapp/signin", Some(&p.bearer()), json!({"loginOptions": {}})).await;
     let started = r.assert_ok().clone();
     check_start(&started);
-    let list = app.get(&format!("/emulator/v1/projects/{}/outbox?kind=notp", p.id), None).await;
-    let link = list.assert_ok()["messages"][0]["link"].as_str().unwrap().to_owned();
+    let link = app.outbox(&p, "?kind=notp").await[0]["link"].as_str().unwrap().to_owned();
     follow(&app, &link).await.assert_error(400, "E011002");
     follow(&app, &format!("{link}&loginId=%2B15550001111")).await.assert_ok();
     let r = poll(&app, &p, &started["pendingRef"]).await;
@@ -96,14 +95,14 @@ async fn error_codes_and_expiry() {
     app.advance_clock(181).await;
     follow(&app, &link).await.assert_error(401, "E061301");
     poll(&app, &p, &started["pendingRef"]).await.assert_error(401, "E061301");
-    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    app.reset_clock().await;
 }
 
 #[tokio::test]
 async fn update_phone_after_approval() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let jwt = app.sign_up_email(&p, "wa@example.com").await;
+    let jwt = app.sign_up_with_otp(&p, "wa@example.com").await;
     let refresh = jwt["refreshJwt"].as_str().unwrap();
     let body = json!({"loginId": "wa@example.com", "phone": "+15550003333"});
     app.post("/v1/auth/notp/whatsapp/update", Some(&p.bearer()), body.clone())

@@ -87,7 +87,7 @@ async fn sign_up_then_sign_in_on_every_channel() {
 async fn sign_up_of_existing_user_and_sign_in_of_unknown_user_fail() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    app.sign_up_email(&p, "bob@example.com").await;
+    app.sign_up_with_otp(&p, "bob@example.com").await;
     app.post("/v1/auth/otp/signup/email", Some(&p.bearer()), json!({"loginId": "bob@example.com"}))
         .await
         .assert_error(400, "E062107");
@@ -139,7 +139,7 @@ async fn codes_expire_by_the_emulator_clock() {
             json!({"loginId": "late@example.com", "code": code}),
         )
         .await;
-    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    app.reset_clock().await;
     r.assert_error(401, "E061102");
 }
 
@@ -182,7 +182,7 @@ async fn too_many_wrong_codes_void_the_code() {
 async fn update_email_and_phone_with_a_session() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let jwt = app.sign_up_email(&p, "move@example.com").await;
+    let jwt = app.sign_up_with_otp(&p, "move@example.com").await;
     let refresh = jwt["refreshJwt"].as_str().unwrap();
     // without a session the update is refused
     app.post(
@@ -249,6 +249,5 @@ async fn codes_of_one_project_do_not_work_in_another() {
     )
     .await
     .assert_error(401, "E061102");
-    let r = app.get(&format!("/emulator/v1/projects/{}/outbox", b.id), None).await;
-    assert_eq!(r.assert_ok()["messages"], json!([]));
+    assert_eq!(app.outbox(&b, "").await, Vec::<serde_json::Value>::new());
 }

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::harness::{claims, TestApp, TestProject};
-use descope_emulator::domain::{authn::password, Ctx};
+use descope_emulator::domain::authn::password;
 
 const PW: &str = "WASD+ijkl";
 
@@ -26,11 +26,6 @@ async fn sign_in(app: &TestApp, p: &TestProject, login: &str, pw: &str) -> crate
 async fn configure(app: &TestApp, p: &TestProject, settings: Value) {
     let r = app.post("/v1/mgmt/password/settings", Some(&p.mgmt()), settings).await;
     assert_eq!(r.assert_ok(), &json!({}));
-}
-
-async fn ctx(app: &TestApp, p: &TestProject) -> Ctx {
-    let s = &app.state;
-    Ctx { project: s.projects.require(&s.db, &s.settings.public_url, &p.id).await.unwrap(), now: s.now() }
 }
 
 #[tokio::test]
@@ -261,7 +256,7 @@ async fn temporary_lock_ends_by_the_emulator_clock() {
     sign_in(&app, &p, login, PW).await.assert_error(403, "E062904");
     app.advance_clock(61).await;
     sign_in(&app, &p, login, PW).await.assert_ok();
-    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    app.reset_clock().await;
 }
 
 #[tokio::test]
@@ -275,7 +270,7 @@ async fn temporary_expired_and_old_passwords() {
     password::set_by_management(
         &app.state.db,
         &app.state.hasher,
-        &ctx(&app, &p).await,
+        &app.ctx(&p).await,
         login,
         "WASD+ijklll",
         true,
@@ -296,7 +291,7 @@ async fn temporary_expired_and_old_passwords() {
     password::set_by_management(
         &app.state.db,
         &app.state.hasher,
-        &ctx(&app, &p).await,
+        &app.ctx(&p).await,
         login,
         "WASD+ijkqqq",
         false,
@@ -307,7 +302,7 @@ async fn temporary_expired_and_old_passwords() {
     let missing = password::set_by_management(
         &app.state.db,
         &app.state.hasher,
-        &ctx(&app, &p).await,
+        &app.ctx(&p).await,
         "ghost@x.com",
         "pw",
         false,
@@ -316,12 +311,12 @@ async fn temporary_expired_and_old_passwords() {
     assert_eq!(missing.unwrap_err().kind.code(), "E112102");
 
     // expired through management
-    password::expire_by_management(&app.state.db, &ctx(&app, &p).await, login).await.unwrap();
+    password::expire_by_management(&app.state.db, &app.ctx(&p).await, login).await.unwrap();
     sign_in(&app, &p, login, "WASD+ijkqqq").await.assert_error(401, "E062909");
     password::set_by_management(
         &app.state.db,
         &app.state.hasher,
-        &ctx(&app, &p).await,
+        &app.ctx(&p).await,
         login,
         "WASD+ijkqqq",
         false,
@@ -334,7 +329,7 @@ async fn temporary_expired_and_old_passwords() {
     sign_in(&app, &p, login, "WASD+ijkqqq").await.assert_ok();
     app.advance_clock(8 * 24 * 3600).await;
     sign_in(&app, &p, login, "WASD+ijkqqq").await.assert_error(401, "E062909");
-    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    app.reset_clock().await;
 }
 
 #[tokio::test]
@@ -359,7 +354,7 @@ async fn disabled_users_and_disabled_passwords_are_refused() {
     .assert_error(403, "E062110");
 
     // a user without a password
-    app.sign_up_email(&p, "otp@example.com").await;
+    app.sign_up_with_otp(&p, "otp@example.com").await;
     sign_in(&app, &p, "otp@example.com", PW).await.assert_error(401, "E062901");
 
     configure(&app, &p, json!({"enabled": false})).await;

@@ -9,7 +9,7 @@ async fn recovery_codes_sign_in_once() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
     let login = "rc@example.com";
-    let jwt = app.sign_up_email(&p, login).await;
+    let jwt = app.sign_up_with_otp(&p, login).await;
     let refresh = jwt["refreshJwt"].as_str().unwrap();
 
     app.post("/v1/auth/recovery-codes", Some(&p.bearer()), json!({"loginId": login}))
@@ -66,7 +66,7 @@ async fn security_questions_set_up_and_verify() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
     let login = "sq@example.com";
-    let jwt = app.sign_up_email(&p, login).await;
+    let jwt = app.sign_up_with_otp(&p, login).await;
     let refresh = jwt["refreshJwt"].as_str().unwrap();
     let answers = json!([{"id": "pet", "answer": "Rex"}, {"id": "custom-q", "answer": "Blue"}]);
 

@@ -9,7 +9,7 @@ use crate::harness::{claims, TestApp};
 async fn refresh_keeps_the_refresh_token_and_issues_a_new_session() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let jwt = app.sign_up_email(&p, "r@example.com").await;
+    let jwt = app.sign_up_with_otp(&p, "r@example.com").await;
     let refresh = jwt["refreshJwt"].as_str().unwrap();
     let r = app.post("/v1/auth/refresh", Some(&p.with(refresh)), json!({})).await;
     let body = r.assert_ok();
@@ -34,33 +34,9 @@ async fn refresh_keeps_the_refresh_token_and_issues_a_new_session() {
 async fn logout_revokes_one_logoutall_revokes_all() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let first = app.sign_up_email(&p, "l@example.com").await["refreshJwt"].as_str().unwrap().to_owned();
-    app.post("/v1/auth/otp/signin/email", Some(&p.bearer()), json!({"loginId": "l@example.com"}))
-        .await
-        .assert_ok();
-    let code = app.outbox_latest(&p, "l@example.com").await["code"].clone();
-    let second = app
-        .post(
-            "/v1/auth/otp/verify/email",
-            Some(&p.bearer()),
-            json!({"loginId": "l@example.com", "code": code}),
-        )
-        .await;
-    let second = second.assert_ok()["refreshJwt"].as_str().unwrap().to_owned();
-    let third = {
-        app.post("/v1/auth/otp/signin/email", Some(&p.bearer()), json!({"loginId": "l@example.com"}))
-            .await
-            .assert_ok();
-        let code = app.outbox_latest(&p, "l@example.com").await["code"].clone();
-        let r = app
-            .post(
-                "/v1/auth/otp/verify/email",
-                Some(&p.bearer()),
-                json!({"loginId": "l@example.com", "code": code}),
-            )
-            .await;
-        r.assert_ok()["refreshJwt"].as_str().unwrap().to_owned()
-    };
+    let first = app.sign_up_with_otp(&p, "l@example.com").await["refreshJwt"].as_str().unwrap().to_owned();
+    let second = app.sign_in_with_otp(&p, "l@example.com").await["refreshJwt"].as_str().unwrap().to_owned();
+    let third = app.sign_in_with_otp(&p, "l@example.com").await["refreshJwt"].as_str().unwrap().to_owned();
 
     assert_eq!(app.post("/v1/auth/logout", Some(&p.with(&first)), json!({})).await.assert_ok(), &json!({}));
     app.post("/v1/auth/refresh", Some(&p.with(&first)), json!({})).await.assert_error(401, "E064001");
@@ -76,11 +52,11 @@ async fn logout_revokes_one_logoutall_revokes_all() {
 async fn refresh_tokens_expire_by_the_emulator_clock() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let refresh = app.sign_up_email(&p, "e@example.com").await["refreshJwt"].as_str().unwrap().to_owned();
+    let refresh = app.sign_up_with_otp(&p, "e@example.com").await["refreshJwt"].as_str().unwrap().to_owned();
     app.advance_clock(4 * 7 * 24 * 3600 + 1).await;
     let r = app.post("/v1/auth/refresh", Some(&p.with(&refresh)), json!({})).await;
     let tried = app.post("/v1/auth/try-refresh", Some(&p.with(&refresh)), json!({})).await;
-    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    app.reset_clock().await;
     r.assert_error(401, "E061005");
     assert_eq!(tried.assert_ok(), &json!({}));
     let r = app.post("/v1/auth/try-refresh", Some(&p.with(&refresh)), json!({})).await;
@@ -92,7 +68,7 @@ async fn tokens_of_one_project_are_rejected_by_another() {
     let app = TestApp::new().await;
     let a = app.new_project().await;
     let b = app.new_project().await;
-    let jwt = app.sign_up_email(&a, "cross@example.com").await;
+    let jwt = app.sign_up_with_otp(&a, "cross@example.com").await;
     let refresh = jwt["refreshJwt"].as_str().unwrap();
     app.post("/v1/auth/refresh", Some(&b.with(refresh)), json!({})).await.assert_error(401, "E061005");
     app.get("/v1/auth/me", Some(&b.with(refresh))).await.assert_error(401, "E061005");
@@ -111,7 +87,11 @@ async fn tokens_of_one_project_are_rejected_by_another() {
 async fn me_and_history() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let jwt = app.sign_up_email(&p, "me@example.com").await;
+    // The login time is emulator time: set the clock so it is known.
+    app.set_clock(1_710_510_330).await; // 2024-03-15 13:45:30
+    let before = app.clock_now().await;
+    let jwt = app.sign_up_with_otp(&p, "me@example.com").await;
+    let after = app.clock_now().await;
     let refresh = jwt["refreshJwt"].as_str().unwrap();
     let r = app.get("/v1/auth/me", Some(&p.with(refresh))).await;
     let me = r.assert_ok();
@@ -123,7 +103,9 @@ async fn me_and_history() {
     let history = r.assert_ok().as_array().unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0]["userId"], jwt["user"]["userId"]);
-    assert!(history[0]["loginTime"].as_i64().unwrap() > 1_600_000_000);
+    let login_time = history[0]["loginTime"].as_i64().unwrap();
+    assert!(login_time > 1_600_000_000);
+    assert!((before..=after).contains(&login_time), "loginTime {login_time} is not emulator time (s)");
     app.get("/v1/auth/me", None).await.assert_error(401, "E011101");
     app.get("/v1/auth/me", Some(&p.bearer())).await.assert_error(401, "E061005");
 }
@@ -141,27 +123,8 @@ async fn roles_tenants_and_tenant_select_reach_the_jwt() {
                    "userTenants": [{"tenantId": "T1", "roleNames": ["admin"]}, {"tenantId": "T2", "roleNames": []}]},
                   {"loginIds": ["off@example.com"], "email": "off@example.com", "status": "disabled"}]
     });
-    let r = app
-        .send(
-            axum::http::Method::PUT,
-            &format!("/emulator/v1/projects/{}/snapshot", p.id),
-            None,
-            Some(snapshot.to_string().into_bytes()),
-        )
-        .await;
-    r.assert_ok();
-    app.post("/v1/auth/otp/signin/email", Some(&p.bearer()), json!({"loginId": "t@example.com"}))
-        .await
-        .assert_ok();
-    let code = app.outbox_latest(&p, "t@example.com").await["code"].clone();
-    let r = app
-        .post(
-            "/v1/auth/otp/verify/email",
-            Some(&p.bearer()),
-            json!({"loginId": "t@example.com", "code": code}),
-        )
-        .await;
-    let jwt = r.assert_ok().clone();
+    app.put_snapshot(&p.id, &snapshot).await.assert_ok();
+    let jwt = app.sign_in_with_otp(&p, "t@example.com").await;
     let c = claims(jwt["sessionJwt"].as_str().unwrap());
     assert_eq!(c["roles"], json!(["viewer"]));
     assert_eq!(c["permissions"], json!(["read"]));

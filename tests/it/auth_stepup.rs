@@ -4,16 +4,9 @@
 
 use serde_json::{json, Value};
 
-use crate::harness::{claims, TestApp, TestProject};
+use crate::harness::{claims, TestApp};
 
 const PASSWORD: &str = "Correct-Horse-9-Battery";
-
-async fn password_sign_up(app: &TestApp, p: &TestProject, login: &str) -> Value {
-    let r = app
-        .post("/v1/auth/password/signup", Some(&p.bearer()), json!({"loginId": login, "password": PASSWORD}))
-        .await;
-    r.assert_ok().clone()
-}
 
 fn amr(jwt: &Value) -> Value {
     claims(jwt["sessionJwt"].as_str().unwrap())["amr"].clone()
@@ -24,7 +17,7 @@ async fn stepup_and_mfa_need_the_refresh_jwt() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
     let login = "up@example.com";
-    password_sign_up(&app, &p, login).await;
+    app.sign_up_with_password(&p, login, PASSWORD).await;
     for options in [json!({"stepup": true}), json!({"mfa": true})] {
         let body = json!({"loginId": login, "loginOptions": options});
         for path in [
@@ -44,7 +37,7 @@ async fn each_method_adds_its_factor() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
     let login = "mf@example.com";
-    let first = password_sign_up(&app, &p, login).await;
+    let first = app.sign_up_with_password(&p, login, PASSWORD).await;
     assert_eq!(amr(&first), json!(["pwd"]));
     let refresh = first["refreshJwt"].as_str().unwrap().to_owned();
 
@@ -113,8 +106,8 @@ async fn each_method_adds_its_factor() {
 async fn stepup_with_another_users_token_fails() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    password_sign_up(&app, &p, "a@example.com").await;
-    let b = password_sign_up(&app, &p, "b@example.com").await;
+    app.sign_up_with_password(&p, "a@example.com", PASSWORD).await;
+    let b = app.sign_up_with_password(&p, "b@example.com", PASSWORD).await;
     let r = app
         .post(
             "/v1/auth/password/signin",
@@ -130,7 +123,7 @@ async fn revoke_other_sessions() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
     let login = "rv@example.com";
-    let old = password_sign_up(&app, &p, login).await;
+    let old = app.sign_up_with_password(&p, login, PASSWORD).await;
     let old_refresh = old["refreshJwt"].as_str().unwrap();
     app.post("/v1/auth/refresh", Some(&p.with(old_refresh)), json!({})).await.assert_ok();
     let r = app

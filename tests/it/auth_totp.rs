@@ -20,10 +20,6 @@ fn totp(key: &str, unix_secs: i64) -> String {
     format!("{:06}", n % 1_000_000)
 }
 
-async fn emulator_now(app: &TestApp) -> i64 {
-    app.get("/emulator/v1/clock", None).await.assert_ok()["now"].as_i64().unwrap()
-}
-
 async fn verify(app: &TestApp, p: &TestProject, login: &str, code: &str) -> crate::harness::TestResponse {
     app.post("/v1/auth/totp/verify", Some(&p.bearer()), json!({"loginId": login, "code": code})).await
 }
@@ -65,7 +61,7 @@ async fn sign_up_verify_and_window() {
         .assert_error(400, "E062107");
     app.post("/v1/auth/totp/signup", Some(&p.bearer()), json!({})).await.assert_error(400, "E011002");
 
-    let now = emulator_now(&app).await;
+    let now = app.clock_now().await;
     let code = totp(&key, now);
     let wrong = if code == "000000" { "111111" } else { "000000" };
     verify(&app, &p, login, wrong).await.assert_error(401, "E061102");
@@ -85,11 +81,11 @@ async fn sign_up_verify_and_window() {
     verify(&app, &p, login, &totp(&key, now + 30)).await.assert_ok();
 
     // judged by the emulator clock: two minutes on, the code is stale and a fresh one works
-    app.post("/emulator/v1/clock", None, json!({"advanceSeconds": 120})).await.assert_ok();
+    app.advance_clock(120).await;
     verify(&app, &p, login, &code).await.assert_error(401, "E061102");
-    let later = emulator_now(&app).await;
+    let later = app.clock_now().await;
     verify(&app, &p, login, &totp(&key, later)).await.assert_ok();
-    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    app.reset_clock().await;
 }
 
 #[tokio::test]
@@ -97,7 +93,7 @@ async fn update_replaces_the_key() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
     let login = "upd@example.com";
-    let jwt = app.sign_up_email(&p, login).await;
+    let jwt = app.sign_up_with_otp(&p, login).await;
     let refresh = jwt["refreshJwt"].as_str().unwrap().to_owned();
 
     // a user without TOTP cannot verify
@@ -115,7 +111,7 @@ async fn update_replaces_the_key() {
     let second = check_enrollment(r.assert_ok(), login);
     assert_ne!(first, second);
 
-    let now = emulator_now(&app).await;
+    let now = app.clock_now().await;
     if totp(&first, now) != totp(&second, now) {
         verify(&app, &p, login, &totp(&first, now)).await.assert_error(401, "E061102");
     }

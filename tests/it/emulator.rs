@@ -4,23 +4,14 @@
 use axum::http::Method;
 use descope_emulator::domain::messaging::channel::ChannelKind;
 use descope_emulator::domain::messaging::outbox::{self, Outgoing};
-use descope_emulator::domain::Ctx;
 use descope_emulator::store;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-use crate::harness::{TestApp, TestProject, TestResponse, PUBLIC_URL};
+use crate::harness::{jwt_header, TestApp, TestProject, PUBLIC_URL};
 
 fn is_descope_project_id(id: &str) -> bool {
     id.len() == 28 && id.starts_with('P') && id.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
-async fn put_json(app: &TestApp, path: &str, body: &Value) -> TestResponse {
-    app.send(Method::PUT, path, None, Some(serde_json::to_vec(body).unwrap())).await
-}
-
-async fn snapshot(app: &TestApp, project: &str) -> Value {
-    app.get(&format!("/emulator/v1/projects/{project}/snapshot"), None).await.assert_ok().clone()
 }
 
 async fn kids(app: &TestApp, project: &str) -> Vec<String> {
@@ -39,10 +30,7 @@ async fn write_message(
     code: &str,
 ) {
     let state = &app.state;
-    let ctx = Ctx {
-        project: state.projects.require(&state.db, PUBLIC_URL, &project.id).await.unwrap(),
-        now: state.now(),
-    };
+    let ctx = app.ctx(project).await;
     let mut tx = store::begin_immediate(&state.db).await.unwrap();
     outbox::write(
         &mut tx,
@@ -53,11 +41,6 @@ async fn write_message(
     .unwrap();
     tx.commit().await.unwrap();
     state.outbox.notify();
-}
-
-async fn outbox(app: &TestApp, project: &TestProject, query: &str) -> Vec<Value> {
-    let r = app.get(&format!("/emulator/v1/projects/{}/outbox{query}", project.id), None).await;
-    r.assert_ok()["messages"].as_array().unwrap().clone()
 }
 
 fn codes(messages: &[Value]) -> Vec<&str> {
@@ -185,7 +168,7 @@ async fn deleted_project_is_gone_everywhere() {
     // The ID can be taken again, with a fresh key.
     let r = app.post("/emulator/v1/projects", None, json!({"projectId": p.id})).await;
     r.assert_ok();
-    assert!(outbox(&app, &p, "").await.is_empty());
+    assert!(app.outbox(&p, "").await.is_empty());
     assert_eq!(kids(&app, &keep.id).await.len(), 1);
 }
 
@@ -196,12 +179,8 @@ async fn reset_removes_data_and_keeps_keys() {
     let other = app.new_project().await;
     let kid_before = kids(&app, &p.id).await;
 
-    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", p.id), &rich_snapshot(&p.id))
-        .await
-        .assert_ok();
-    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", other.id), &rich_snapshot(&other.id))
-        .await
-        .assert_ok();
+    app.put_snapshot(&p.id, &rich_snapshot(&p.id)).await.assert_ok();
+    app.put_snapshot(&other.id, &rich_snapshot(&other.id)).await.assert_ok();
     write_message(&app, &p, ChannelKind::Sms, "+15555550100", "bob", "otp", "222222").await;
     write_message(&app, &other, ChannelKind::Sms, "+15555550100", "bob", "otp", "333333").await;
     // A user made through a Descope flow too, when that flow is built.
@@ -224,11 +203,11 @@ async fn reset_removes_data_and_keeps_keys() {
     let search = app.post("/v1/mgmt/accesskey/search", Some(&p.mgmt()), json!({})).await;
     assert_eq!(search.assert_ok()["keys"], json!([]), "access keys survived the reset");
 
-    let snap = snapshot(&app, &p.id).await;
+    let snap = app.export_snapshot(&p.id).await;
     for list in ["users", "tenants", "roles", "permissions"] {
         assert_eq!(snap[list], json!([]), "{list} survived the reset: {snap}");
     }
-    assert!(outbox(&app, &p, "").await.is_empty());
+    assert!(app.outbox(&p, "").await.is_empty());
     if flow_works {
         let r = app
             .post("/v1/auth/otp/signin/email", Some(&p.bearer()), json!({"loginId": "carol@example.com"}))
@@ -245,9 +224,9 @@ async fn reset_removes_data_and_keeps_keys() {
     app.post("/v1/mgmt/tenant/create", Some(&p.mgmt()), json!({"name": "after reset"})).await.assert_ok();
 
     // Another project is untouched.
-    let other_snap = snapshot(&app, &other.id).await;
+    let other_snap = app.export_snapshot(&other.id).await;
     assert_eq!(other_snap["users"].as_array().unwrap().len(), 2);
-    assert_eq!(codes(&outbox(&app, &other, "").await), ["333333"]);
+    assert_eq!(codes(&app.outbox(&other, "").await), ["333333"]);
 
     // A reset body is not needed.
     app.send(Method::POST, &format!("/emulator/v1/projects/{}/reset", p.id), None, None).await.assert_ok();
@@ -259,7 +238,7 @@ async fn snapshot_roundtrip_keeps_users_roles_permissions_tenants() {
     let p = app.new_project().await;
     let path = format!("/emulator/v1/projects/{}/snapshot", p.id);
 
-    let empty = snapshot(&app, &p.id).await;
+    let empty = app.export_snapshot(&p.id).await;
     assert_eq!(empty["projectId"], p.id.as_str());
     assert_eq!(empty["signingKeys"].as_array().unwrap().len(), 1);
     assert!(empty["signingKeys"][0]["privateKeyPem"]
@@ -267,8 +246,8 @@ async fn snapshot_roundtrip_keeps_users_roles_permissions_tenants() {
         .unwrap()
         .starts_with("-----BEGIN PRIVATE KEY-----"));
 
-    put_json(&app, &path, &rich_snapshot(&p.id)).await.assert_ok();
-    let first = snapshot(&app, &p.id).await;
+    app.put(&path, None, &rich_snapshot(&p.id)).await.assert_ok();
+    let first = app.export_snapshot(&p.id).await;
     let perms: Vec<&str> =
         first["permissions"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(perms, ["read", "write"]);
@@ -291,24 +270,24 @@ async fn snapshot_roundtrip_keeps_users_roles_permissions_tenants() {
 
     // Change everything, then put the first snapshot back: the state is exactly it again.
     app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await.assert_ok();
-    put_json(
-        &app,
+    app.put(
         &path,
+        None,
         &json!({"users": [{"loginIds": ["zed@example.com"]}], "tenants": [{"id": "TZ", "name": "Z"}]}),
     )
     .await
     .assert_ok();
-    assert_eq!(snapshot(&app, &p.id).await["users"][0]["loginIds"], json!(["zed@example.com"]));
-    put_json(&app, &path, &first).await.assert_ok();
-    assert_eq!(snapshot(&app, &p.id).await, first);
+    assert_eq!(app.export_snapshot(&p.id).await["users"][0]["loginIds"], json!(["zed@example.com"]));
+    app.put(&path, None, &first).await.assert_ok();
+    assert_eq!(app.export_snapshot(&p.id).await, first);
     assert_eq!(kids(&app, &p.id).await.len(), 1);
 
     // The same snapshot also builds the same state in another project.
     let q = app.new_project().await;
     let mut moved = first.clone();
     moved["projectId"] = json!(q.id);
-    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", q.id), &moved).await.assert_ok();
-    let copy = snapshot(&app, &q.id).await;
+    app.put_snapshot(&q.id, &moved).await.assert_ok();
+    let copy = app.export_snapshot(&q.id).await;
     assert_eq!(copy["users"], first["users"]);
     assert_eq!(kids(&app, &q.id).await, kids(&app, &p.id).await, "the snapshot's signing key is used");
     let runtime = app.state.projects.require(&app.state.db, PUBLIC_URL, &q.id).await.unwrap();
@@ -322,13 +301,13 @@ async fn snapshot_put_is_all_or_nothing() {
     let p = app.new_project().await;
     let other = app.new_project().await;
     let path = format!("/emulator/v1/projects/{}/snapshot", p.id);
-    put_json(&app, &path, &rich_snapshot(&p.id)).await.assert_ok();
+    app.put(&path, None, &rich_snapshot(&p.id)).await.assert_ok();
     write_message(&app, &p, ChannelKind::Email, "alice@example.com", "alice@example.com", "otp", "123456")
         .await;
-    let before = snapshot(&app, &p.id).await;
+    let before = app.export_snapshot(&p.id).await;
 
     // Another project's ID.
-    let r = put_json(&app, &path, &rich_snapshot(&other.id)).await;
+    let r = app.put(&path, None, &rich_snapshot(&other.id)).await;
     r.assert_error(400, "E011004");
     assert!(r.body["errorMessage"].as_str().unwrap().contains(&other.id), "{}", r.text);
 
@@ -371,12 +350,12 @@ async fn snapshot_put_is_all_or_nothing() {
     bad.push(("wrong type", wrong_type));
 
     for (what, body) in bad {
-        let r = put_json(&app, &path, &body).await;
+        let r = app.put(&path, None, &body).await;
         assert_eq!(r.status, 400, "{what}: {}", r.text);
         assert!(r.body["errorCode"].is_string(), "{what}: {}", r.text);
-        assert_eq!(snapshot(&app, &p.id).await, before, "{what} changed the state");
+        assert_eq!(app.export_snapshot(&p.id).await, before, "{what} changed the state");
     }
-    assert_eq!(codes(&outbox(&app, &p, "").await), ["123456"]);
+    assert_eq!(codes(&app.outbox(&p, "").await), ["123456"]);
     let runtime = app.state.projects.require(&app.state.db, PUBLIC_URL, &p.id).await.unwrap();
     assert!(runtime.management_key_matches(&p.management_key));
 
@@ -384,11 +363,11 @@ async fn snapshot_put_is_all_or_nothing() {
     let mut no_id = rich_snapshot(&p.id);
     no_id.as_object_mut().unwrap().remove("projectId");
     no_id["users"] = json!([]);
-    put_json(&app, &path, &no_id).await.assert_ok();
-    assert_eq!(snapshot(&app, &p.id).await["users"], json!([]));
+    app.put(&path, None, &no_id).await.assert_ok();
+    assert_eq!(app.export_snapshot(&p.id).await["users"], json!([]));
 
     // An unknown project is a 404, never a 500.
-    let r = put_json(&app, "/emulator/v1/projects/P2NoSuchProject000000000001/snapshot", &json!({})).await;
+    let r = app.put("/emulator/v1/projects/P2NoSuchProject000000000001/snapshot", None, &json!({})).await;
     r.assert_error(404, "E011008");
 }
 
@@ -397,7 +376,7 @@ async fn outbox_lists_newest_first_with_filters() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
     let other = app.new_project().await;
-    assert!(outbox(&app, &p, "").await.is_empty());
+    assert!(app.outbox(&p, "").await.is_empty());
 
     write_message(&app, &p, ChannelKind::Email, "a@x.test", "a@x.test", "otp", "000001").await;
     write_message(&app, &p, ChannelKind::Sms, "+15555550100", "bob", "magiclink", "000002").await;
@@ -405,7 +384,7 @@ async fn outbox_lists_newest_first_with_filters() {
     write_message(&app, &p, ChannelKind::Voice, "+15555550100", "bob", "otp", "000004").await;
     write_message(&app, &other, ChannelKind::Email, "a@x.test", "a@x.test", "otp", "999999").await;
 
-    let all = outbox(&app, &p, "").await;
+    let all = app.outbox(&p, "").await;
     assert_eq!(codes(&all), ["000004", "000003", "000002", "000001"]);
     let m = &all[3];
     for field in [
@@ -436,16 +415,16 @@ async fn outbox_lists_newest_first_with_filters() {
     let ids: std::collections::HashSet<&str> = all.iter().map(|m| m["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 4);
 
-    assert_eq!(codes(&outbox(&app, &p, "?loginId=a%40x.test").await), ["000003", "000001"]);
-    assert_eq!(codes(&outbox(&app, &p, "?to=%2B15555550100").await), ["000004", "000002"]);
-    assert_eq!(codes(&outbox(&app, &p, "?channel=email").await), ["000003", "000001"]);
-    assert_eq!(codes(&outbox(&app, &p, "?channel=voice").await), ["000004"]);
-    assert_eq!(codes(&outbox(&app, &p, "?kind=magiclink").await), ["000003", "000002"]);
-    assert_eq!(codes(&outbox(&app, &p, "?limit=2").await), ["000004", "000003"]);
-    assert_eq!(codes(&outbox(&app, &p, "?loginId=bob&kind=otp").await), ["000004"]);
-    assert_eq!(codes(&outbox(&app, &p, "?loginId=bob&channel=sms&kind=magiclink&limit=5").await), ["000002"]);
-    assert!(outbox(&app, &p, "?loginId=nobody").await.is_empty());
-    assert_eq!(codes(&outbox(&app, &p, "?loginId=&channel=").await).len(), 4, "empty filters match all");
+    assert_eq!(codes(&app.outbox(&p, "?loginId=a%40x.test").await), ["000003", "000001"]);
+    assert_eq!(codes(&app.outbox(&p, "?to=%2B15555550100").await), ["000004", "000002"]);
+    assert_eq!(codes(&app.outbox(&p, "?channel=email").await), ["000003", "000001"]);
+    assert_eq!(codes(&app.outbox(&p, "?channel=voice").await), ["000004"]);
+    assert_eq!(codes(&app.outbox(&p, "?kind=magiclink").await), ["000003", "000002"]);
+    assert_eq!(codes(&app.outbox(&p, "?limit=2").await), ["000004", "000003"]);
+    assert_eq!(codes(&app.outbox(&p, "?loginId=bob&kind=otp").await), ["000004"]);
+    assert_eq!(codes(&app.outbox(&p, "?loginId=bob&channel=sms&kind=magiclink&limit=5").await), ["000002"]);
+    assert!(app.outbox(&p, "?loginId=nobody").await.is_empty());
+    assert_eq!(codes(&app.outbox(&p, "?loginId=&channel=").await).len(), 4, "empty filters match all");
 
     for bad in ["?limit=abc", "?wait=soon", "?limit=1.5"] {
         let r = app.get(&format!("/emulator/v1/projects/{}/outbox{bad}", p.id), None).await;
@@ -480,9 +459,9 @@ async fn outbox_latest_and_clear() {
 
     let r = app.delete(&format!("/emulator/v1/projects/{}/outbox", p.id), None).await;
     assert_eq!(r.assert_ok(), &json!({}));
-    assert!(outbox(&app, &p, "").await.is_empty());
+    assert!(app.outbox(&p, "").await.is_empty());
     app.get(&latest, None).await.assert_error(404, "E011008");
-    assert_eq!(codes(&outbox(&app, &other, "").await), ["999999"]);
+    assert_eq!(codes(&app.outbox(&other, "").await), ["999999"]);
     // Clearing an empty outbox is fine too.
     app.delete(&format!("/emulator/v1/projects/{}/outbox", p.id), None).await.assert_ok();
 }
@@ -661,9 +640,7 @@ async fn default_jwks_serves_the_default_project() {
 
     let p = app.new_project().await;
     app.new_project().await;
-    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", p.id), &json!({"default": true}))
-        .await
-        .assert_ok();
+    app.put_snapshot(&p.id, &json!({"default": true})).await.assert_ok();
     let r = app.get("/.well-known/jwks.json", None).await;
     assert_eq!(r.assert_ok()["keys"][0]["kid"], kids(&app, &p.id).await[0].as_str());
     assert_eq!(app.get("/.well-known/jwks.json?projectId=", None).await.assert_ok(), &r.body);
@@ -746,10 +723,8 @@ async fn wait_for_purge(app: &TestApp, project: &str, rows: i64, scopes: i64) {
 async fn reset_takes_constant_time_and_purges_the_old_data_behind() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", p.id), &rich_snapshot(&p.id))
-        .await
-        .assert_ok();
-    let signed_in = app.sign_up_email(&p, "dora@example.com").await;
+    app.put_snapshot(&p.id, &rich_snapshot(&p.id)).await.assert_ok();
+    let signed_in = app.sign_up_with_otp(&p, "dora@example.com").await;
     let refresh = signed_in["refreshJwt"].as_str().unwrap().to_owned();
     let before = stored_rows(&app, &p.id).await;
     assert!(before.0 > 10, "{before:?}");
@@ -758,7 +733,7 @@ async fn reset_takes_constant_time_and_purges_the_old_data_behind() {
         app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await.assert_ok();
         // The new scope is empty at once; the old one goes in the background, and its
         // hidden row with it: one scope row (the current one) is left.
-        assert_eq!(snapshot(&app, &p.id).await["users"], json!([]), "round {round}");
+        assert_eq!(app.export_snapshot(&p.id).await["users"], json!([]), "round {round}");
         wait_for_purge(&app, &p.id, 0, 1).await;
     }
 
@@ -766,8 +741,8 @@ async fn reset_takes_constant_time_and_purges_the_old_data_behind() {
     // outbox messages carry the project's ID, not the scope's.
     let r = app.post("/v1/auth/refresh", Some(&format!("{}:{refresh}", p.id)), json!({})).await;
     assert!(r.status.is_client_error(), "{}", r.text);
-    app.sign_up_email(&p, "dora@example.com").await;
-    assert_eq!(outbox(&app, &p, "").await[0]["projectId"], p.id.as_str());
+    app.sign_up_with_otp(&p, "dora@example.com").await;
+    assert_eq!(app.outbox(&p, "").await[0]["projectId"], p.id.as_str());
     let (rows, _) = stored_rows(&app, &p.id).await;
     assert!(rows > 0);
 
@@ -783,10 +758,8 @@ async fn reset_takes_constant_time_and_purges_the_old_data_behind() {
     assert!(r.status.is_client_error(), "{}", r.text);
 
     // Replacing the state by snapshot also moves to a new scope and purges the old one.
-    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", p.id), &rich_snapshot(&p.id))
-        .await
-        .assert_ok();
-    assert_eq!(snapshot(&app, &p.id).await["users"].as_array().unwrap().len(), 2);
+    app.put_snapshot(&p.id, &rich_snapshot(&p.id)).await.assert_ok();
+    assert_eq!(app.export_snapshot(&p.id).await["users"].as_array().unwrap().len(), 2);
     let (rows_now, _) = stored_rows(&app, &p.id).await;
     wait_for_purge(&app, &p.id, rows_now - rows, 1).await;
 
@@ -799,9 +772,7 @@ async fn reset_takes_constant_time_and_purges_the_old_data_behind() {
 async fn scopes_left_by_an_interrupted_purge_are_purged_at_start() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    put_json(&app, &format!("/emulator/v1/projects/{}/snapshot", p.id), &rich_snapshot(&p.id))
-        .await
-        .assert_ok();
+    app.put_snapshot(&p.id, &rich_snapshot(&p.id)).await.assert_ok();
     // Two moves to new scopes whose old data nobody purges: a stop in mid-reset.
     for _ in 0..2 {
         let mut tx = store::begin_immediate(&app.state.db).await.unwrap();
@@ -836,16 +807,8 @@ async fn a_new_project_gets_its_signing_key_on_first_use_and_only_one() {
     assert_eq!(stored().await, 1);
 
     // Tokens are signed with it.
-    let jwt = app.sign_up_email(&p, "erin@example.com").await["sessionJwt"].as_str().unwrap().to_owned();
-    let header: Value = serde_json::from_slice(
-        &base64::Engine::decode(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-            jwt.split('.').next().unwrap(),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    assert_eq!(header["kid"], a[0].as_str());
+    let jwt = app.sign_up_with_otp(&p, "erin@example.com").await["sessionJwt"].as_str().unwrap().to_owned();
+    assert_eq!(jwt_header(&jwt)["kid"], a[0].as_str());
 }
 
 #[tokio::test]

@@ -4,9 +4,7 @@
 use axum::body::Body;
 use axum::http::{HeaderValue, Method, Request};
 use descope_emulator::config::CorsOrigins;
-use http_body_util::BodyExt;
-use serde_json::{json, Value};
-use tower::ServiceExt;
+use serde_json::json;
 
 use crate::harness::{TestApp, TestResponse};
 
@@ -263,43 +261,39 @@ async fn cors_headers_on_actual_responses() {
     assert!(!r.headers.contains_key("access-control-allow-origin"));
 }
 
-async fn call(router: &axum::Router, req: Request<Body>) -> (u16, axum::http::HeaderMap, Value) {
-    let res = router.clone().oneshot(req).await.unwrap();
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-}
-
 #[tokio::test]
 async fn cors_origin_list_excludes_other_origins() {
     let app = TestApp::new().await;
     let mut state = app.state.clone();
     state.cors = CorsOrigins::parse("https://a.test, https://c.test/");
-    let router = descope_emulator::app(state, 64 * 1024);
+    let app = TestApp::with_state(state);
 
     for allowed in ["https://a.test", "https://c.test"] {
-        let (status, h, _) = call(&router, preflight("/v1/auth/otp/signup/email", allowed)).await;
+        let r = app.call(preflight("/v1/auth/otp/signup/email", allowed)).await;
+        let (status, h) = (r.status, &r.headers);
         assert_eq!(status, 204);
         assert_eq!(h["access-control-allow-origin"], allowed);
         let req = request(Method::GET, "/emulator/v1/health")
             .header("origin", allowed)
             .body(Body::empty())
             .unwrap();
-        let (status, h, _) = call(&router, req).await;
+        let r = app.call(req).await;
+        let (status, h) = (r.status, &r.headers);
         assert_eq!(status, 200);
         assert_eq!(h["access-control-allow-origin"], allowed);
         assert_eq!(h["access-control-allow-credentials"], "true");
     }
 
     for other in ["https://b.test", "https://a.test.evil.example", "http://a.test", "null"] {
-        let (status, h, body) = call(&router, preflight("/v1/auth/otp/signup/email", other)).await;
+        let r = app.call(preflight("/v1/auth/otp/signup/email", other)).await;
+        let (status, h, body) = (r.status, &r.headers, &r.body);
         assert_ne!(status, 204, "{other}");
         assert!(body["errorCode"].is_string(), "{other}: {body}");
         assert!(!h.keys().any(|k| k.as_str().starts_with("access-control-")), "{other}: {h:?}");
         let req =
             request(Method::GET, "/emulator/v1/health").header("origin", other).body(Body::empty()).unwrap();
-        let (status, h, _) = call(&router, req).await;
+        let r = app.call(req).await;
+        let (status, h) = (r.status, &r.headers);
         assert_eq!(status, 200, "the request itself is served");
         assert!(!h.keys().any(|k| k.as_str().starts_with("access-control-")), "{other}: {h:?}");
         assert!(h.contains_key("x-descope-emulator"));

@@ -8,6 +8,7 @@ use axum::Router;
 use descope_emulator::config::CorsOrigins;
 use descope_emulator::config::HashCost;
 use descope_emulator::crypto::{KeyPool, PasswordHasher};
+use descope_emulator::domain::Ctx;
 use descope_emulator::AppState;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -83,8 +84,20 @@ impl TestApp {
             CorsOrigins::parse("*"),
             PUBLIC_URL,
         );
+        Self::with_state(state)
+    }
+
+    /// The app over a state the test has changed (CORS origins, ...).
+    pub fn with_state(state: AppState) -> Self {
         let router = descope_emulator::app(state.clone(), 64 * 1024);
         TestApp { state, router }
+    }
+
+    /// A fresh app and one project in it.
+    pub async fn with_project() -> (Self, TestProject) {
+        let app = Self::new().await;
+        let project = app.new_project().await;
+        (app, project)
     }
 
     /// Sends a request; `auth` is the bearer token without `Bearer `.
@@ -124,6 +137,14 @@ impl TestApp {
         self.send(Method::POST, path, auth, Some(serde_json::to_vec(&body).unwrap())).await
     }
 
+    pub async fn put(&self, path: &str, auth: Option<&str>, body: &Value) -> TestResponse {
+        self.send(Method::PUT, path, auth, Some(serde_json::to_vec(body).unwrap())).await
+    }
+
+    pub async fn patch(&self, path: &str, auth: Option<&str>, body: &Value) -> TestResponse {
+        self.send(Method::PATCH, path, auth, Some(serde_json::to_vec(body).unwrap())).await
+    }
+
     pub async fn delete(&self, path: &str, auth: Option<&str>) -> TestResponse {
         self.send(Method::DELETE, path, auth, None).await
     }
@@ -135,6 +156,25 @@ impl TestApp {
             id: b["projectId"].as_str().unwrap().to_owned(),
             management_key: b["managementKey"].as_str().unwrap().to_owned(),
         }
+    }
+
+    /// The request context a handler of this project would build, for calling the domain.
+    pub async fn ctx(&self, project: &TestProject) -> Ctx {
+        let s = &self.state;
+        Ctx {
+            project: s.projects.require(&s.db, &s.settings.public_url, &project.id).await.unwrap(),
+            now: s.now(),
+        }
+    }
+
+    /// `GET /emulator/v1/projects/{id}/snapshot`.
+    pub async fn export_snapshot(&self, project_id: &str) -> Value {
+        self.get(&format!("/emulator/v1/projects/{project_id}/snapshot"), None).await.assert_ok().clone()
+    }
+
+    /// `PUT /emulator/v1/projects/{id}/snapshot`, answer unchecked.
+    pub async fn put_snapshot(&self, project_id: &str, snapshot: &Value) -> TestResponse {
+        self.put(&format!("/emulator/v1/projects/{project_id}/snapshot"), None, snapshot).await
     }
 
     /// The newest outbox message for a login ID.
@@ -152,12 +192,32 @@ impl TestApp {
         r.assert_ok().clone()
     }
 
+    /// The project's outbox messages, newest first; `query` is `""` or starts with `?`.
+    pub async fn outbox(&self, project: &TestProject, query: &str) -> Vec<Value> {
+        let r = self.get(&format!("/emulator/v1/projects/{}/outbox{query}", project.id), None).await;
+        r.assert_ok()["messages"].as_array().unwrap().clone()
+    }
+
     pub async fn advance_clock(&self, secs: i64) {
         self.post("/emulator/v1/clock", None, json!({ "advanceSeconds": secs })).await.assert_ok();
     }
 
+    /// Sets the emulator clock to `unix_secs` (it runs on from there).
+    pub async fn set_clock(&self, unix_secs: i64) {
+        self.post("/emulator/v1/clock", None, json!({ "set": unix_secs })).await.assert_ok();
+    }
+
+    pub async fn reset_clock(&self) {
+        self.post("/emulator/v1/clock", None, json!({ "reset": true })).await.assert_ok();
+    }
+
+    /// The emulator clock's now, in Unix seconds.
+    pub async fn clock_now(&self) -> i64 {
+        self.get("/emulator/v1/clock", None).await.assert_ok()["now"].as_i64().unwrap()
+    }
+
     /// Signs a user up by email OTP and returns the JWT response.
-    pub async fn sign_up_email(&self, project: &TestProject, email: &str) -> Value {
+    pub async fn sign_up_with_otp(&self, project: &TestProject, email: &str) -> Value {
         self.post(
             "/v1/auth/otp/signup/email",
             Some(&project.bearer()),
@@ -165,6 +225,19 @@ impl TestApp {
         )
         .await
         .assert_ok();
+        self.verify_otp_email(project, email).await
+    }
+
+    /// Signs an existing user in by email OTP and returns the JWT response.
+    pub async fn sign_in_with_otp(&self, project: &TestProject, email: &str) -> Value {
+        self.post("/v1/auth/otp/signin/email", Some(&project.bearer()), json!({ "loginId": email }))
+            .await
+            .assert_ok();
+        self.verify_otp_email(project, email).await
+    }
+
+    /// Verifies the newest email OTP of `email` from the outbox; returns the JWT response.
+    async fn verify_otp_email(&self, project: &TestProject, email: &str) -> Value {
         let code = self.outbox_latest(project, email).await["code"].as_str().unwrap().to_owned();
         let r = self
             .post(
@@ -174,6 +247,77 @@ impl TestApp {
             )
             .await;
         r.assert_ok().clone()
+    }
+
+    /// Signs a user up with a password (no other user fields); returns the JWT response.
+    pub async fn sign_up_with_password(
+        &self,
+        project: &TestProject,
+        login_id: &str,
+        password: &str,
+    ) -> Value {
+        let r = self
+            .post(
+                "/v1/auth/password/signup",
+                Some(&project.bearer()),
+                json!({ "loginId": login_id, "password": password }),
+            )
+            .await;
+        r.assert_ok().clone()
+    }
+
+    /// The claims of the session JWT a refresh gives now.
+    pub async fn refreshed_claims(&self, project: &TestProject, refresh: &str) -> Value {
+        let r = self.post("/v1/auth/refresh", Some(&project.with(refresh)), json!({})).await;
+        claims(r.assert_ok()["sessionJwt"].as_str().unwrap())
+    }
+
+    /// Creates a user through `/v1/mgmt/user/create`; returns the user object.
+    pub async fn create_user(&self, project: &TestProject, body: Value) -> Value {
+        self.post("/v1/mgmt/user/create", Some(&project.mgmt()), body).await.assert_ok()["user"].clone()
+    }
+
+    /// Creates a test user through `/v1/mgmt/user/create/test`; returns the user object.
+    pub async fn create_test_user(&self, project: &TestProject, body: Value) -> Value {
+        self.post("/v1/mgmt/user/create/test", Some(&project.mgmt()), body).await.assert_ok()["user"].clone()
+    }
+
+    /// Creates a tenant; returns its ID.
+    pub async fn create_tenant(&self, project: &TestProject, body: Value) -> String {
+        let r = self.post("/v1/mgmt/tenant/create", Some(&project.mgmt()), body).await;
+        r.assert_ok()["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a role, of the project (`tenant` empty) or of a tenant.
+    pub async fn create_role(&self, project: &TestProject, name: &str, tenant: &str) {
+        self.post("/v1/mgmt/role/create", Some(&project.mgmt()), json!({"name": name, "tenantId": tenant}))
+            .await
+            .assert_ok();
+    }
+
+    /// An admin (`admin@example.com`) whose role holds the Impersonate permission, and a
+    /// target user (`t@example.com`); returns their user IDs.
+    pub async fn create_impersonator_and_target(&self, project: &TestProject) -> (String, String) {
+        let m = project.mgmt();
+        self.post("/v1/mgmt/permission/create", Some(&m), json!({"name": "Impersonate"})).await.assert_ok();
+        self.post(
+            "/v1/mgmt/role/create",
+            Some(&m),
+            json!({"name": "support", "permissionNames": ["Impersonate"]}),
+        )
+        .await
+        .assert_ok();
+        let admin = self
+            .post(
+                "/v1/mgmt/user/create",
+                Some(&m),
+                json!({"loginId": "admin@example.com", "roleNames": ["support"]}),
+            )
+            .await;
+        let admin_id = admin.assert_ok()["user"]["userId"].as_str().unwrap().to_owned();
+        let target = self.post("/v1/mgmt/user/create", Some(&m), json!({"loginId": "t@example.com"})).await;
+        let target_id = target.assert_ok()["user"]["userId"].as_str().unwrap().to_owned();
+        (admin_id, target_id)
     }
 }
 
@@ -188,8 +332,17 @@ pub fn urlencode(s: &str) -> String {
 
 /// The claims of a JWT, without checking its signature.
 pub fn claims(jwt: &str) -> Value {
+    jwt_part(jwt, 1)
+}
+
+/// The header of a JWT (`alg`, `kid`, `typ`).
+pub fn jwt_header(jwt: &str) -> Value {
+    jwt_part(jwt, 0)
+}
+
+fn jwt_part(jwt: &str, index: usize) -> Value {
     use base64::Engine;
-    let payload = jwt.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap();
+    let part = jwt.split('.').nth(index).unwrap_or_else(|| panic!("not a JWT: {jwt}"));
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }

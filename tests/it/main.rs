@@ -26,4 +26,5 @@ mod mgmt_user_update;
 mod route_coverage;
 mod server;
 mod snapshot_full;
+mod snapshots_wire;
 mod store_db;

@@ -147,7 +147,7 @@ async fn deactivated_expired_unknown_and_missing_keys_are_refused() {
     app.post("/v1/auth/accesskey/exchange", Some(&p.bearer()), json!({})).await.assert_error(401, "E062802");
 
     // expiry by the emulator clock; expireTime as a numeric string
-    let now = app.get("/emulator/v1/clock", None).await.body["now"].as_i64().unwrap();
+    let now = app.clock_now().await;
     let (key, cleartext) =
         create_key(&app, &p, json!({"name": "b", "expireTime": (now + 60).to_string()})).await;
     assert_eq!(key["expireTime"], now + 60);
@@ -157,7 +157,7 @@ async fn deactivated_expired_unknown_and_missing_keys_are_refused() {
     let loaded =
         app.get(&format!("/v1/mgmt/accesskey?id={}", key["id"].as_str().unwrap()), Some(&p.mgmt())).await;
     assert_eq!(loaded.assert_ok()["key"]["status"], "expired");
-    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    app.reset_clock().await;
 
     // unknown key for management calls; missing name
     app.post("/v1/mgmt/accesskey/deactivate", Some(&p.mgmt()), json!({"id": "K2nope"}))
@@ -193,12 +193,7 @@ async fn management_keys_work_at_once_and_stop_when_deleted() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
     let r = app
-        .send(
-            axum::http::Method::PUT,
-            "/v1/mgmt/managementkey",
-            Some(&p.mgmt()),
-            Some(serde_json::to_vec(&json!({"name": "second", "description": "d"})).unwrap()),
-        )
+        .put("/v1/mgmt/managementkey", Some(&p.mgmt()), &json!({"name": "second", "description": "d"}))
         .await;
     let b = r.assert_ok().clone();
     let secret = b["cleartext"].as_str().unwrap().to_owned();
@@ -214,15 +209,11 @@ async fn management_keys_work_at_once_and_stop_when_deleted() {
     assert!(loaded.body.get("cleartext").is_none());
 
     // deactivate, then reactivate
-    let patch = |status: &str| serde_json::to_vec(&json!({"id": id, "status": status})).unwrap();
-    let r = app
-        .send(axum::http::Method::PATCH, "/v1/mgmt/managementkey", Some(&p.mgmt()), Some(patch("inactive")))
-        .await;
+    let patch = |status: &str| json!({"id": id, "status": status});
+    let r = app.patch("/v1/mgmt/managementkey", Some(&p.mgmt()), &patch("inactive")).await;
     assert_eq!(r.assert_ok()["key"]["status"], "inactive");
     app.get("/v1/mgmt/managementkey/search", Some(&second)).await.assert_error(401, "E011103");
-    app.send(axum::http::Method::PATCH, "/v1/mgmt/managementkey", Some(&p.mgmt()), Some(patch("active")))
-        .await
-        .assert_ok();
+    app.patch("/v1/mgmt/managementkey", Some(&p.mgmt()), &patch("active")).await.assert_ok();
     app.get("/v1/mgmt/managementkey/search", Some(&second)).await.assert_ok();
 
     let r = app.post("/v1/mgmt/managementkey/delete", Some(&p.mgmt()), json!({"ids": [id, "MKnope"]})).await;

@@ -8,7 +8,11 @@ use crate::harness::TestApp;
 async fn search_finds_a_sign_in_with_occurred_as_a_string() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let jwt = app.sign_up_email(&p, "audit@example.com").await;
+    // `occurred` is judged by the emulator clock, not the wall clock: set it to a known time.
+    app.set_clock(1_710_510_330).await; // 2024-03-15 13:45:30
+    let before_ms = app.clock_now().await * 1000;
+    let jwt = app.sign_up_with_otp(&p, "audit@example.com").await;
+    let after_ms = (app.clock_now().await + 1) * 1000;
     let user_id = jwt["user"]["userId"].as_str().unwrap();
     // Go sends its zero time for unset bounds
     let r = app
@@ -31,6 +35,10 @@ async fn search_finds_a_sign_in_with_occurred_as_a_string() {
     assert_eq!(a["data"], json!({}));
     let occurred: i64 = a["occurred"].as_str().expect("occurred is a string").parse().unwrap();
     assert!(occurred > 1_600_000_000_000);
+    assert!(
+        (before_ms..after_ms).contains(&occurred),
+        "occurred {occurred} is not emulator time (ms) of the sign-in"
+    );
 
     // filters
     let by_login = app

@@ -8,13 +8,16 @@ use crate::harness::{claims, TestApp, TestProject};
 
 const PW: &str = "WASD+ijkl";
 
-/// The audits of one action, newest first; checks `occurred` is a string of ms.
+/// The audits of one action, newest first; checks `occurred` is a string of ms, no later than
+/// the emulator clock's now.
 async fn audits(app: &TestApp, p: &TestProject, action: &str) -> Vec<Value> {
     let r = app.post("/v1/mgmt/audit/search", Some(&p.mgmt()), json!({"actions": [action]})).await;
     let list = r.assert_ok()["audits"].as_array().unwrap().clone();
+    let now_ms = (app.clock_now().await + 1) * 1000;
     for a in &list {
         let occurred: i64 = a["occurred"].as_str().expect("occurred is a string").parse().unwrap();
         assert!(occurred > 0);
+        assert!(occurred <= now_ms, "occurred {occurred} is after the emulator clock's now ({now_ms} ms)");
         assert_eq!(a["projectId"], p.id);
     }
     list
@@ -26,7 +29,7 @@ async fn sign_ups_failures_refresh_failures_and_logouts_are_audited() {
     let p = app.new_project().await;
 
     // OTP sign-up: UserCreated (the user is the actor) and LoginSucceed
-    let jwt = app.sign_up_email(&p, "otp@example.com").await;
+    let jwt = app.sign_up_with_otp(&p, "otp@example.com").await;
     let otp_user = jwt["user"]["userId"].as_str().unwrap().to_owned();
     let created = audits(&app, &p, "UserCreated").await;
     assert_eq!(created.len(), 1);
@@ -193,35 +196,11 @@ async fn management_writes_are_audited() {
     assert_eq!(audits(&app, &p, "TenantDeleted").await[0]["tenants"], json!(["acme"]));
 }
 
-/// An admin with the Impersonate permission and a target user.
-async fn impersonation_setup(app: &TestApp, p: &TestProject) -> (String, String) {
-    let m = p.mgmt();
-    app.post("/v1/mgmt/permission/create", Some(&m), json!({"name": "Impersonate"})).await.assert_ok();
-    app.post(
-        "/v1/mgmt/role/create",
-        Some(&m),
-        json!({"name": "support", "permissionNames": ["Impersonate"]}),
-    )
-    .await
-    .assert_ok();
-    let admin = app
-        .post(
-            "/v1/mgmt/user/create",
-            Some(&m),
-            json!({"loginId": "admin@example.com", "roleNames": ["support"]}),
-        )
-        .await;
-    let admin_id = admin.assert_ok()["user"]["userId"].as_str().unwrap().to_owned();
-    let target = app.post("/v1/mgmt/user/create", Some(&m), json!({"loginId": "t@example.com"})).await;
-    let target_id = target.assert_ok()["user"]["userId"].as_str().unwrap().to_owned();
-    (admin_id, target_id)
-}
-
 #[tokio::test]
 async fn impersonation_step_up_marks_the_token_and_claims_survive_refresh() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let (admin_id, target_id) = impersonation_setup(&app, &p).await;
+    let (admin_id, target_id) = app.create_impersonator_and_target(&p).await;
 
     let body = json!({"impersonatorId": "admin@example.com", "loginId": "t@example.com", "validateConsent": false,
                       "customClaims": {"why": "support"}, "selectedTenant": null, "refreshDuration": 0});
@@ -291,12 +270,12 @@ async fn analytics_count_audit_events_by_dimension_and_time() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
     let m = p.mgmt();
-    app.post("/emulator/v1/clock", None, json!({"set": 1_710_510_330})).await.assert_ok(); // 2024-03-15 13:45:30
-    app.sign_up_email(&p, "a@example.com").await;
-    app.sign_up_email(&p, "b@example.com").await;
+    app.set_clock(1_710_510_330).await; // 2024-03-15 13:45:30
+    app.sign_up_with_otp(&p, "a@example.com").await;
+    app.sign_up_with_otp(&p, "b@example.com").await;
     app.advance_clock(86_400).await;
-    app.sign_up_email(&p, "c@example.com").await;
-    app.post("/emulator/v1/clock", None, json!({"reset": true})).await.assert_ok();
+    app.sign_up_with_otp(&p, "c@example.com").await;
+    app.reset_clock().await;
 
     // by action, all time: 3 UserCreated, 3 LoginSucceed
     let r = app
@@ -366,7 +345,7 @@ async fn tenant_sso_user_remove_checks_the_tenant() {
 async fn wrong_recovery_codes_and_unknown_users_are_failed_logins() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let jwt = app.sign_up_email(&p, "rc@example.com").await;
+    let jwt = app.sign_up_with_otp(&p, "rc@example.com").await;
     let refresh = jwt["refreshJwt"].as_str().unwrap();
     app.post("/v1/auth/recovery-codes", Some(&p.with(refresh)), json!({"loginId": "rc@example.com"}))
         .await

@@ -8,7 +8,7 @@ use crate::harness::{claims, TestApp};
 async fn update_merges_claims_and_still_validates() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let auth = app.sign_up_email(&p, "jwt@example.com").await;
+    let auth = app.sign_up_with_otp(&p, "jwt@example.com").await;
     let session = auth["sessionJwt"].as_str().unwrap();
     let before = claims(session);
     let r = app
@@ -49,24 +49,7 @@ async fn update_merges_claims_and_still_validates() {
 async fn impersonation_needs_the_permission_and_carries_act() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    app.post("/v1/mgmt/permission/create", Some(&p.mgmt()), json!({"name": "Impersonate"})).await.assert_ok();
-    app.post(
-        "/v1/mgmt/role/create",
-        Some(&p.mgmt()),
-        json!({"name": "support", "permissionNames": ["Impersonate"]}),
-    )
-    .await
-    .assert_ok();
-    let admin = app
-        .post(
-            "/v1/mgmt/user/create",
-            Some(&p.mgmt()),
-            json!({"loginId": "admin@example.com", "roleNames": ["support"]}),
-        )
-        .await;
-    let admin_id = admin.assert_ok()["user"]["userId"].as_str().unwrap().to_owned();
-    let target = app.post("/v1/mgmt/user/create", Some(&p.mgmt()), json!({"loginId": "t@example.com"})).await;
-    let target_id = target.assert_ok()["user"]["userId"].as_str().unwrap().to_owned();
+    let (admin_id, target_id) = app.create_impersonator_and_target(&p).await;
 
     let body = json!({"impersonatorId": "admin@example.com", "loginId": "t@example.com", "validateConsent": false,
                       "customClaims": {"why": "support"}});

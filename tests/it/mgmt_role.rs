@@ -4,7 +4,6 @@
 use serde_json::json;
 
 use crate::harness::{claims, TestApp};
-use crate::mgmt_tenant::{refreshed_claims, sign_in};
 
 #[tokio::test]
 async fn permissions_crud_and_batches() {
@@ -183,7 +182,7 @@ async fn renamed_and_deleted_roles_and_permissions_reach_the_next_token() {
     )
     .await
     .assert_ok();
-    let jwt = sign_in(&app, &p, "u@example.com").await;
+    let jwt = app.sign_in_with_otp(&p, "u@example.com").await;
     let c = claims(jwt["sessionJwt"].as_str().unwrap());
     assert_eq!(c["roles"], json!(["editor", "viewer"]));
     let refresh = jwt["refreshJwt"].as_str().unwrap().to_owned();
@@ -196,25 +195,25 @@ async fn renamed_and_deleted_roles_and_permissions_reach_the_next_token() {
     )
     .await
     .assert_ok();
-    let c = refreshed_claims(&app, &p, &refresh).await;
+    let c = app.refreshed_claims(&p, &refresh).await;
     assert_eq!(c["roles"], json!(["editor", "reader"]));
     assert_eq!(c["tenants"]["T1"]["roles"], json!(["reader"]));
     assert_eq!(c["tenants"]["T1"]["permissions"], json!(["read"]));
 
     // rename a permission: the roles holding it follow
     app.post("/v1/mgmt/permission/update", m, json!({"name": "read", "newName": "view"})).await.assert_ok();
-    let c = refreshed_claims(&app, &p, &refresh).await;
+    let c = app.refreshed_claims(&p, &refresh).await;
     assert_eq!(c["tenants"]["T1"]["permissions"], json!(["view"]));
 
     // delete a role: the grants go
     app.post("/v1/mgmt/role/delete", m, json!({"name": "editor"})).await.assert_ok();
-    let c = refreshed_claims(&app, &p, &refresh).await;
+    let c = app.refreshed_claims(&p, &refresh).await;
     assert_eq!(c["roles"], json!(["reader"]));
     assert_eq!(c["permissions"], json!(["view"]));
 
     // delete a permission: the roles lose it
     app.post("/v1/mgmt/permission/delete", m, json!({"name": "view"})).await.assert_ok();
-    let c = refreshed_claims(&app, &p, &refresh).await;
+    let c = app.refreshed_claims(&p, &refresh).await;
     assert_eq!(c["permissions"], json!([]));
     let roles = app.get("/v1/mgmt/role/all", m).await.assert_ok().clone();
     assert_eq!(roles["roles"][0]["permissionNames"], json!([]));

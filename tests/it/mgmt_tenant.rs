@@ -1,47 +1,25 @@
 //! Tenant management: create/update/patch/delete/load/search, default roles, session
 //! settings, groups; a deleted tenant leaves its users' tokens.
 
-use axum::http::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::harness::{claims, TestApp, TestProject};
-
-async fn create(app: &TestApp, p: &TestProject, body: Value) -> String {
-    let r = app.post("/v1/mgmt/tenant/create", Some(&p.mgmt()), body).await;
-    r.assert_ok()["id"].as_str().unwrap().to_owned()
-}
-
-/// Signs an existing user in by email OTP, giving the JWT response.
-pub async fn sign_in(app: &TestApp, p: &TestProject, email: &str) -> Value {
-    app.post("/v1/auth/otp/signin/email", Some(&p.bearer()), json!({"loginId": email})).await.assert_ok();
-    let code = app.outbox_latest(p, email).await["code"].clone();
-    let r = app
-        .post("/v1/auth/otp/verify/email", Some(&p.bearer()), json!({"loginId": email, "code": code}))
-        .await;
-    r.assert_ok().clone()
-}
-
-/// The claims of the session JWT a refresh gives now.
-pub async fn refreshed_claims(app: &TestApp, p: &TestProject, refresh: &str) -> Value {
-    let r = app.post("/v1/auth/refresh", Some(&p.with(refresh)), json!({})).await;
-    claims(r.assert_ok()["sessionJwt"].as_str().unwrap())
-}
+use crate::harness::{claims, TestApp};
 
 #[tokio::test]
 async fn create_load_update_patch_and_search() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
+    // createdTime is emulator time: set the clock so it is known.
+    app.set_clock(1_710_510_330).await; // 2024-03-15 13:45:30
+    let before = app.clock_now().await;
     // Python sends explicit nulls; a generated ID looks like Descope's
-    let id = create(
-        &app,
-        &p,
-        json!({"name": "Acme", "id": null, "selfProvisioningDomains": ["acme.com"], "enforceSSO": false, "disabled": false}),
+    let id = app.create_tenant(&p, json!({"name": "Acme", "id": null, "selfProvisioningDomains": ["acme.com"], "enforceSSO": false, "disabled": false}),
     )
     .await;
     assert!(id.starts_with('T') && id.len() == 28 && id.chars().all(|c| c.is_ascii_alphanumeric()), "{id}");
-    let given =
-        create(&app, &p, json!({"name": "Beta", "id": "beta-id", "customAttributes": {"tier": "gold"}}))
-            .await;
+    let given = app
+        .create_tenant(&p, json!({"name": "Beta", "id": "beta-id", "customAttributes": {"tier": "gold"}}))
+        .await;
     assert_eq!(given, "beta-id");
 
     let r = app.get(&format!("/v1/mgmt/tenant?id={id}"), Some(&p.mgmt())).await;
@@ -56,6 +34,8 @@ async fn create_load_update_patch_and_search() {
     assert_eq!(t["disabled"], false);
     let created = t["createdTime"].as_i64().unwrap();
     assert!(created > 1_600_000_000 && created < i32::MAX as i64);
+    let after = app.clock_now().await;
+    assert!((before..=after).contains(&created), "createdTime {created} is not emulator time (s)");
 
     let r = app
         .post(
@@ -66,11 +46,10 @@ async fn create_load_update_patch_and_search() {
         .await;
     assert_eq!(r.assert_ok(), &json!({}));
     let r = app
-        .send(
-            Method::PATCH,
+        .patch(
             "/v1/mgmt/tenant/patch",
             Some(&p.mgmt()),
-            Some(json!({"id": id, "customAttributes": {"tier": "silver"}}).to_string().into_bytes()),
+            &json!({"id": id, "customAttributes": {"tier": "silver"}}),
         )
         .await;
     assert_eq!(r.assert_ok(), &json!({}));
@@ -101,7 +80,7 @@ async fn create_load_update_patch_and_search() {
 async fn errors_duplicates_unknown_and_wrong_key() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    create(&app, &p, json!({"name": "Acme", "id": "T1"})).await;
+    app.create_tenant(&p, json!({"name": "Acme", "id": "T1"})).await;
     app.post("/v1/mgmt/tenant/create", Some(&p.mgmt()), json!({"name": "Other", "id": "T1"}))
         .await
         .assert_error(409, "E011009");
@@ -128,7 +107,7 @@ async fn errors_duplicates_unknown_and_wrong_key() {
 async fn default_roles_and_session_settings() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let id = create(&app, &p, json!({"name": "Acme"})).await;
+    let id = app.create_tenant(&p, json!({"name": "Acme"})).await;
     app.post("/v1/mgmt/role/create", Some(&p.mgmt()), json!({"name": "member"})).await.assert_ok();
     let r = app
         .post(
@@ -174,7 +153,7 @@ async fn default_roles_and_session_settings() {
 async fn groups_of_a_tenant_without_sso_are_empty() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let id = create(&app, &p, json!({"name": "Acme"})).await;
+    let id = app.create_tenant(&p, json!({"name": "Acme"})).await;
     for (path, body) in [
         ("/v1/mgmt/group/all", json!({"tenantId": id})),
         ("/v1/mgmt/group/member/all", json!({"tenantId": id, "userIds": ["U1"], "loginIds": []})),
@@ -191,8 +170,8 @@ async fn groups_of_a_tenant_without_sso_are_empty() {
 async fn deleted_tenant_disappears_from_its_users_and_cascade_deletes_its_only_users() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
-    let t1 = create(&app, &p, json!({"name": "One", "id": "T1"})).await;
-    create(&app, &p, json!({"name": "Two", "id": "T2"})).await;
+    let t1 = app.create_tenant(&p, json!({"name": "One", "id": "T1"})).await;
+    app.create_tenant(&p, json!({"name": "Two", "id": "T2"})).await;
     app.post("/v1/mgmt/role/create", Some(&p.mgmt()), json!({"name": "admin", "tenantId": "T1"}))
         .await
         .assert_ok();
@@ -204,13 +183,13 @@ async fn deleted_tenant_disappears_from_its_users_and_cascade_deletes_its_only_u
             .await
             .assert_ok();
     }
-    let jwt = sign_in(&app, &p, "both@example.com").await;
+    let jwt = app.sign_in_with_otp(&p, "both@example.com").await;
     let c = claims(jwt["sessionJwt"].as_str().unwrap());
     assert_eq!(c["tenants"]["T1"]["roles"], json!(["admin"]));
     let refresh = jwt["refreshJwt"].as_str().unwrap().to_owned();
 
     app.post("/v1/mgmt/tenant/delete", Some(&p.mgmt()), json!({"id": t1, "cascade": true})).await.assert_ok();
-    let c = refreshed_claims(&app, &p, &refresh).await;
+    let c = app.refreshed_claims(&p, &refresh).await;
     assert!(c["tenants"].get("T1").is_none(), "{c}");
     assert!(c["tenants"].get("T2").is_some(), "{c}");
     let me = app.get("/v1/auth/me", Some(&p.with(&refresh))).await.assert_ok().clone();

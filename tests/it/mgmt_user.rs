@@ -9,18 +9,6 @@ use crate::harness::{claims, urlencode, TestApp, TestProject};
 const CREATE: &str = "/v1/mgmt/user/create";
 const CREATE_TEST: &str = "/v1/mgmt/user/create/test";
 
-async fn setup() -> (TestApp, TestProject) {
-    let app = TestApp::new().await;
-    let project = app.new_project().await;
-    (app, project)
-}
-
-/// Creates a user through the management API and returns the user object.
-async fn create(app: &TestApp, p: &TestProject, path: &str, body: Value) -> Value {
-    let r = app.post(path, Some(&p.mgmt()), body).await;
-    r.assert_ok()["user"].clone()
-}
-
 async fn load(app: &TestApp, p: &TestProject, query: &str) -> crate::harness::TestResponse {
     app.get(&format!("/v1/mgmt/user?{query}"), Some(&p.mgmt())).await
 }
@@ -47,12 +35,8 @@ fn assert_user_shape(u: &Value) {
 
 #[tokio::test]
 async fn create_user_returns_full_user_object() {
-    let (app, p) = setup().await;
-    let u = create(
-        &app,
-        &p,
-        CREATE,
-        json!({ "loginId": "ann@example.com", "displayName": "Ann Lee", "givenName": "Ann", "familyName": "Lee" }),
+    let (app, p) = TestApp::with_project().await;
+    let u = app.create_user(&p, json!({ "loginId": "ann@example.com", "displayName": "Ann Lee", "givenName": "Ann", "familyName": "Lee" }),
     )
     .await;
     assert_user_shape(&u);
@@ -85,39 +69,37 @@ async fn create_user_returns_full_user_object() {
 
 #[tokio::test]
 async fn create_user_accepts_every_sdk_spelling() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     // Python: explicit nulls for everything unset.
-    let py = create(
-        &app,
-        &p,
-        CREATE,
-        json!({
-            "loginId": "py-user", "email": null, "phone": null, "displayName": null, "givenName": null,
-            "middleName": null, "familyName": null, "roleNames": null, "userTenants": null,
-            "picture": null, "customAttributes": null, "additionalLoginIds": null, "ssoAppIDs": null,
-            "invite": false, "test": false, "verifiedEmail": null, "verifiedPhone": null,
-            "inviteUrl": null, "sendMail": null, "sendSMS": null, "password": null
-        }),
-    )
-    .await;
+    let py = app
+        .create_user(
+            &p,
+            json!({
+                "loginId": "py-user", "email": null, "phone": null, "displayName": null, "givenName": null,
+                "middleName": null, "familyName": null, "roleNames": null, "userTenants": null,
+                "picture": null, "customAttributes": null, "additionalLoginIds": null, "ssoAppIDs": null,
+                "invite": false, "test": false, "verifiedEmail": null, "verifiedPhone": null,
+                "inviteUrl": null, "sendMail": null, "sendSMS": null, "password": null
+            }),
+        )
+        .await;
     assert_user_shape(&py);
     assert_eq!(py["loginIds"], json!(["py-user"]));
     assert_eq!(py["email"], "");
     assert_eq!(py["verifiedEmail"], false);
     // Go: empty strings, `name`, `ssoAppIDs`, `additionalLoginIds`.
     app.post("/v1/mgmt/role/create", Some(&p.mgmt()), json!({"name": "viewer"})).await.assert_ok();
-    let go = create(
-        &app,
-        &p,
-        CREATE,
-        json!({
-            "loginId": "go-user", "email": "", "phone": "+15550001111", "name": "Go Pher",
-            "roleNames": ["viewer"], "userTenants": [], "customAttributes": {"plan": "pro", "seats": 3},
-            "additionalLoginIds": ["go-alias"], "ssoAppIDs": ["app1"], "verifiedPhone": true,
-            "picture": "https://example.com/p.png", "middleName": "M"
-        }),
-    )
-    .await;
+    let go = app
+        .create_user(
+            &p,
+            json!({
+                "loginId": "go-user", "email": "", "phone": "+15550001111", "name": "Go Pher",
+                "roleNames": ["viewer"], "userTenants": [], "customAttributes": {"plan": "pro", "seats": 3},
+                "additionalLoginIds": ["go-alias"], "ssoAppIDs": ["app1"], "verifiedPhone": true,
+                "picture": "https://example.com/p.png", "middleName": "M"
+            }),
+        )
+        .await;
     assert_eq!(go["loginIds"], json!(["go-user", "go-alias"]));
     assert_eq!(go["name"], "Go Pher");
     assert_eq!(go["phone"], "+15550001111");
@@ -128,13 +110,12 @@ async fn create_user_accepts_every_sdk_spelling() {
     assert_eq!(go["picture"], "https://example.com/p.png");
     assert_eq!(go["middleName"], "M");
     // Node: fields left out, `additionalIdentifiers`, `ssoAppIds`.
-    let node = create(
-        &app,
-        &p,
-        CREATE,
-        json!({ "loginId": "node-user", "additionalIdentifiers": ["node-alias"], "ssoAppIds": ["app2"] }),
-    )
-    .await;
+    let node = app
+        .create_user(
+            &p,
+            json!({ "loginId": "node-user", "additionalIdentifiers": ["node-alias"], "ssoAppIds": ["app2"] }),
+        )
+        .await;
     assert_eq!(node["loginIds"], json!(["node-user", "node-alias"]));
     assert_eq!(node["ssoAppIds"], json!(["app2"]));
     // An additional login ID finds the user too.
@@ -144,46 +125,37 @@ async fn create_user_accepts_every_sdk_spelling() {
 
 #[tokio::test]
 async fn create_user_derives_phone_status_and_password() {
-    let (app, p) = setup().await;
-    let phone = create(&app, &p, CREATE, json!({ "loginId": "+15551234567" })).await;
+    let (app, p) = TestApp::with_project().await;
+    let phone = app.create_user(&p, json!({ "loginId": "+15551234567" })).await;
     assert_eq!(phone["phone"], "+15551234567");
     assert_eq!(phone["email"], "");
-    let invited = create(&app, &p, CREATE, json!({ "loginId": "inv@example.com", "invite": true })).await;
+    let invited = app.create_user(&p, json!({ "loginId": "inv@example.com", "invite": true })).await;
     assert_eq!(invited["status"], "invited");
-    let disabled = create(&app, &p, CREATE, json!({ "loginId": "off", "status": "disabled" })).await;
+    let disabled = app.create_user(&p, json!({ "loginId": "off", "status": "disabled" })).await;
     assert_eq!(disabled["status"], "disabled");
     let unverified =
-        create(&app, &p, CREATE, json!({ "loginId": "unv@example.com", "verifiedEmail": false })).await;
+        app.create_user(&p, json!({ "loginId": "unv@example.com", "verifiedEmail": false })).await;
     assert_eq!(unverified["email"], "unv@example.com");
     assert_eq!(unverified["verifiedEmail"], false);
-    let with_pw = create(&app, &p, CREATE, json!({ "loginId": "pw-user", "password": "Secret123!" })).await;
+    let with_pw = app.create_user(&p, json!({ "loginId": "pw-user", "password": "Secret123!" })).await;
     assert_eq!(with_pw["password"], true);
 }
 
 #[tokio::test]
 async fn create_user_with_tenants() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let r = app
-        .send(
-            Method::PUT,
-            &format!("/emulator/v1/projects/{}/snapshot", p.id),
-            None,
-            Some(
-                serde_json::to_vec(&json!({
-                    "projectId": p.id,
-                    "roles": [{"name": "admin"}],
-                    "tenants": [{"id": "T1", "name": "Acme"}]
-                }))
-                .unwrap(),
-            ),
+        .put_snapshot(
+            &p.id,
+            &json!({
+                "projectId": p.id,
+                "roles": [{"name": "admin"}],
+                "tenants": [{"id": "T1", "name": "Acme"}]
+            }),
         )
         .await;
     r.assert_ok();
-    let u = create(
-        &app,
-        &p,
-        CREATE,
-        json!({ "loginId": "t@example.com", "userTenants": [{"tenantId": "T1", "roleNames": ["admin"]}] }),
+    let u = app.create_user(&p, json!({ "loginId": "t@example.com", "userTenants": [{"tenantId": "T1", "roleNames": ["admin"]}] }),
     )
     .await;
     assert_eq!(
@@ -204,7 +176,7 @@ async fn create_user_with_tenants() {
 
 #[tokio::test]
 async fn create_user_errors() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let key = p.mgmt();
     app.post(CREATE, Some(&key), json!({})).await.assert_error(400, "E011002");
     app.post(CREATE, Some(&key), json!({ "loginId": "" })).await.assert_error(400, "E011002");
@@ -221,7 +193,7 @@ async fn create_user_errors() {
         .await
         .assert_error(400, "E011004");
     // Duplicates: the same login ID, or another user's additional login ID.
-    create(&app, &p, CREATE, json!({ "loginId": "dup@example.com", "additionalLoginIds": ["alias"] })).await;
+    app.create_user(&p, json!({ "loginId": "dup@example.com", "additionalLoginIds": ["alias"] })).await;
     app.post(CREATE, Some(&key), json!({ "loginId": "dup@example.com" })).await.assert_error(400, "E062107");
     app.post(CREATE_TEST, Some(&key), json!({ "loginId": "dup@example.com" }))
         .await
@@ -235,8 +207,8 @@ async fn create_user_errors() {
 
 #[tokio::test]
 async fn create_test_user() {
-    let (app, p) = setup().await;
-    let u = create(&app, &p, CREATE_TEST, json!({ "loginId": "tester@example.com", "name": "Tess" })).await;
+    let (app, p) = TestApp::with_project().await;
+    let u = app.create_test_user(&p, json!({ "loginId": "tester@example.com", "name": "Tess" })).await;
     assert_user_shape(&u);
     assert_eq!(u["test"], true);
     assert_eq!(u["status"], "enabled");
@@ -247,8 +219,8 @@ async fn create_test_user() {
 
 #[tokio::test]
 async fn load_user_by_login_id_or_user_id() {
-    let (app, p) = setup().await;
-    let u = create(&app, &p, CREATE, json!({ "loginId": "ann+1@example.com" })).await;
+    let (app, p) = TestApp::with_project().await;
+    let u = app.create_user(&p, json!({ "loginId": "ann+1@example.com" })).await;
     let id = u["userId"].as_str().unwrap();
     let by_login = load(&app, &p, &format!("loginId={}", urlencode("ann+1@example.com"))).await;
     assert_eq!(by_login.assert_ok()["user"], u);
@@ -264,22 +236,22 @@ async fn load_user_by_login_id_or_user_id() {
 
 #[tokio::test]
 async fn load_user_errors() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     load(&app, &p, "loginId=nobody%40example.com").await.assert_error(400, "E112102");
     load(&app, &p, "userId=U2nope").await.assert_error(400, "E112102");
     load(&app, &p, "loginId=&userId=").await.assert_error(400, "E011002");
     app.get("/v1/mgmt/user", Some(&p.mgmt())).await.assert_error(400, "E011002");
     // A user of another project is not visible.
     let other = app.new_project().await;
-    create(&app, &other, CREATE, json!({ "loginId": "theirs" })).await;
+    app.create_user(&other, json!({ "loginId": "theirs" })).await;
     load(&app, &p, "loginId=theirs").await.assert_error(400, "E112102");
 }
 
 #[tokio::test]
 async fn delete_user_by_login_id_or_user_id() {
-    let (app, p) = setup().await;
-    create(&app, &p, CREATE, json!({ "loginId": "a" })).await;
-    let b = create(&app, &p, CREATE, json!({ "loginId": "b" })).await;
+    let (app, p) = TestApp::with_project().await;
+    app.create_user(&p, json!({ "loginId": "a" })).await;
+    let b = app.create_user(&p, json!({ "loginId": "b" })).await;
     let r = app.post("/v1/mgmt/user/delete", Some(&p.mgmt()), json!({ "loginId": "a" })).await;
     assert_eq!(r.assert_ok(), &json!({}));
     load(&app, &p, "loginId=a").await.assert_error(400, "E112102");
@@ -287,12 +259,12 @@ async fn delete_user_by_login_id_or_user_id() {
     assert_eq!(r.assert_ok(), &json!({}));
     load(&app, &p, "loginId=b").await.assert_error(400, "E112102");
     // The login ID is free again.
-    create(&app, &p, CREATE, json!({ "loginId": "a" })).await;
+    app.create_user(&p, json!({ "loginId": "a" })).await;
 }
 
 #[tokio::test]
 async fn delete_unknown_user_succeeds_and_missing_arguments_fail() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let r = app.post("/v1/mgmt/user/delete", Some(&p.mgmt()), json!({ "loginId": "ghost" })).await;
     assert_eq!(r.assert_ok(), &json!({}));
     app.post("/v1/mgmt/user/delete", Some(&p.mgmt()), json!({})).await.assert_error(400, "E011002");
@@ -300,8 +272,8 @@ async fn delete_unknown_user_succeeds_and_missing_arguments_fail() {
 
 #[tokio::test]
 async fn delete_user_revokes_their_sessions() {
-    let (app, p) = setup().await;
-    let auth = app.sign_up_email(&p, "del@example.com").await;
+    let (app, p) = TestApp::with_project().await;
+    let auth = app.sign_up_with_otp(&p, "del@example.com").await;
     let refresh = auth["refreshJwt"].as_str().unwrap();
     app.post("/v1/auth/refresh", Some(&p.with(refresh)), json!({})).await.assert_ok();
     app.post("/v1/mgmt/user/delete", Some(&p.mgmt()), json!({ "loginId": "del@example.com" }))
@@ -313,12 +285,12 @@ async fn delete_user_revokes_their_sessions() {
 
 #[tokio::test]
 async fn delete_all_test_users_keeps_other_users() {
-    let (app, p) = setup().await;
-    create(&app, &p, CREATE_TEST, json!({ "loginId": "t1" })).await;
-    create(&app, &p, CREATE_TEST, json!({ "loginId": "t2" })).await;
-    create(&app, &p, CREATE, json!({ "loginId": "real" })).await;
+    let (app, p) = TestApp::with_project().await;
+    app.create_test_user(&p, json!({ "loginId": "t1" })).await;
+    app.create_test_user(&p, json!({ "loginId": "t2" })).await;
+    app.create_user(&p, json!({ "loginId": "real" })).await;
     let other = app.new_project().await;
-    create(&app, &other, CREATE_TEST, json!({ "loginId": "t1" })).await;
+    app.create_test_user(&other, json!({ "loginId": "t1" })).await;
     let r = app.delete("/v1/mgmt/user/test/delete/all", Some(&p.mgmt())).await;
     assert_eq!(r.assert_ok(), &json!({}));
     load(&app, &p, "loginId=t1").await.assert_error(400, "E112102");
@@ -332,8 +304,8 @@ async fn delete_all_test_users_keeps_other_users() {
 
 #[tokio::test]
 async fn logout_user_revokes_refresh_tokens() {
-    let (app, p) = setup().await;
-    let first = app.sign_up_email(&p, "out@example.com").await;
+    let (app, p) = TestApp::with_project().await;
+    let first = app.sign_up_with_otp(&p, "out@example.com").await;
     let refresh = first["refreshJwt"].as_str().unwrap();
     let user_id = first["user"]["userId"].as_str().unwrap();
     let r = app.post("/v1/mgmt/user/logout", Some(&p.mgmt()), json!({ "loginId": "out@example.com" })).await;
@@ -348,7 +320,7 @@ async fn logout_user_revokes_refresh_tokens() {
 
 #[tokio::test]
 async fn logout_unknown_user_fails() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     app.post("/v1/mgmt/user/logout", Some(&p.mgmt()), json!({ "loginId": "ghost" }))
         .await
         .assert_error(400, "E112102");
@@ -359,7 +331,7 @@ async fn logout_unknown_user_fails() {
 
 #[tokio::test]
 async fn management_key_is_required() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let other = app.new_project().await;
     let body = json!({ "loginId": "k@example.com" });
     app.post(CREATE, Some(&p.with("wrong-key")), body.clone()).await.assert_error(401, "E011103");
@@ -376,7 +348,7 @@ async fn management_key_is_required() {
 
 #[tokio::test]
 async fn malformed_bodies_are_rejected() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let r = app.send(Method::POST, CREATE, Some(&p.mgmt()), Some(b"{\"loginId\": ".to_vec())).await;
     r.assert_error(400, "E011001");
     app.post(CREATE, Some(&p.mgmt()), json!({ "loginId": 5 })).await.assert_error(400, "E011001");
@@ -390,7 +362,7 @@ async fn malformed_bodies_are_rejected() {
 
 #[tokio::test]
 async fn license_handshake() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let r = app.get("/v1/mgmt/license", Some(&p.mgmt())).await;
     assert_eq!(r.assert_ok(), &json!({ "rateLimitTier": "tier4" }));
     app.get("/v1/mgmt/license", Some(&p.with("bad"))).await.assert_error(401, "E011103");
@@ -400,8 +372,8 @@ async fn license_handshake() {
 
 #[tokio::test]
 async fn generated_otp_signs_the_test_user_in() {
-    let (app, p) = setup().await;
-    let u = create(&app, &p, CREATE_TEST, json!({ "loginId": "otp@example.com" })).await;
+    let (app, p) = TestApp::with_project().await;
+    let u = app.create_test_user(&p, json!({ "loginId": "otp@example.com" })).await;
     let r = app
         .post(
             "/v1/mgmt/tests/generate/otp",
@@ -415,8 +387,7 @@ async fn generated_otp_signs_the_test_user_in() {
     assert_eq!(code.len(), 6);
     assert!(code.bytes().all(|c| c.is_ascii_digit()));
     // Nothing is sent.
-    let outbox = app.get(&format!("/emulator/v1/projects/{}/outbox", p.id), None).await;
-    assert_eq!(outbox.assert_ok()["messages"], json!([]));
+    assert_eq!(app.outbox(&p, "").await, Vec::<Value>::new());
     let r = app
         .post(
             "/v1/auth/otp/verify/email",
@@ -431,8 +402,8 @@ async fn generated_otp_signs_the_test_user_in() {
 
 #[tokio::test]
 async fn generated_magic_link_signs_the_test_user_in() {
-    let (app, p) = setup().await;
-    let u = create(&app, &p, CREATE_TEST, json!({ "loginId": "ml@example.com" })).await;
+    let (app, p) = TestApp::with_project().await;
+    let u = app.create_test_user(&p, json!({ "loginId": "ml@example.com" })).await;
     for (field, base) in
         [("URI", "https://app.example.com/verify"), ("redirectUrl", "https://app.example.com/r?x=1")]
     {
@@ -460,9 +431,9 @@ async fn generated_magic_link_signs_the_test_user_in() {
 
 #[tokio::test]
 async fn generate_for_test_user_errors() {
-    let (app, p) = setup().await;
-    create(&app, &p, CREATE, json!({ "loginId": "real@example.com" })).await;
-    create(&app, &p, CREATE_TEST, json!({ "loginId": "t@example.com" })).await;
+    let (app, p) = TestApp::with_project().await;
+    app.create_user(&p, json!({ "loginId": "real@example.com" })).await;
+    app.create_test_user(&p, json!({ "loginId": "t@example.com" })).await;
     let otp = "/v1/mgmt/tests/generate/otp";
     let ml = "/v1/mgmt/tests/generate/magiclink";
     let key = p.mgmt();

@@ -7,20 +7,6 @@ use crate::harness::{claims, urlencode, TestApp, TestProject};
 
 const SEARCH: &str = "/v2/mgmt/user/search";
 
-async fn setup() -> (TestApp, TestProject) {
-    let app = TestApp::new().await;
-    let project = app.new_project().await;
-    (app, project)
-}
-
-async fn create(app: &TestApp, p: &TestProject, body: Value) -> Value {
-    app.post("/v1/mgmt/user/create", Some(&p.mgmt()), body).await.assert_ok()["user"].clone()
-}
-
-async fn create_test_user(app: &TestApp, p: &TestProject, body: Value) -> Value {
-    app.post("/v1/mgmt/user/create/test", Some(&p.mgmt()), body).await.assert_ok()["user"].clone()
-}
-
 /// Runs a search and returns `(login IDs of the page, total)`.
 async fn search_at(app: &TestApp, p: &TestProject, path: &str, body: Value) -> (Vec<String>, i64) {
     let r = app.post(path, Some(&p.mgmt()), body).await;
@@ -51,8 +37,7 @@ async fn seed(app: &TestApp, p: &TestProject) {
     for role in ["admin", "viewer", "editor"] {
         app.post("/v1/mgmt/role/create", m, json!({"name": role})).await.assert_ok();
     }
-    create(
-        app,
+    app.create_user(
         p,
         json!({
             "loginId": "ann@example.com", "displayName": "Ann Lee", "phone": "+15550001111",
@@ -63,9 +48,7 @@ async fn seed(app: &TestApp, p: &TestProject) {
         }),
     )
     .await;
-    create(
-        app,
-        p,
+    app.create_user(p,
         json!({
             "loginId": "bob", "email": "bob@example.org", "displayName": "Bob Stone",
             "userTenants": [{"tenantId": "T1", "roleNames": ["viewer"]}, {"tenantId": "T2", "roleNames": ["admin"]}],
@@ -73,19 +56,18 @@ async fn seed(app: &TestApp, p: &TestProject) {
         }),
     )
     .await;
-    create(
-        app,
+    app.create_user(
         p,
         json!({"loginId": "cy@example.net", "displayName": "Cy Young", "status": "disabled",
                "additionalLoginIds": ["cyrus"]}),
     )
     .await;
-    create_test_user(app, p, json!({"loginId": "tess@example.com", "displayName": "Tess Test"})).await;
+    app.create_test_user(p, json!({"loginId": "tess@example.com", "displayName": "Tess Test"})).await;
 }
 
 #[tokio::test]
 async fn search_hides_test_users_unless_asked() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     seed(&app, &p).await;
     let regular = strs(&["ann@example.com", "bob", "cy@example.net"]);
     assert_eq!(search(&app, &p, json!({})).await, regular);
@@ -110,7 +92,7 @@ async fn search_hides_test_users_unless_asked() {
 
 #[tokio::test]
 async fn search_returns_full_user_objects() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     seed(&app, &p).await;
     let r = app.post(SEARCH, Some(&p.mgmt()), json!({"loginIds": ["ann@example.com"]})).await;
     let u = &r.assert_ok()["users"][0];
@@ -125,7 +107,7 @@ async fn search_returns_full_user_objects() {
 
 #[tokio::test]
 async fn search_filters() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     seed(&app, &p).await;
     let cases: Vec<(Value, Vec<&str>)> = vec![
         (json!({"tenantIds": ["T1"]}), vec!["ann@example.com", "bob"]),
@@ -179,7 +161,7 @@ async fn search_filters() {
 
 #[tokio::test]
 async fn search_by_tenant_role_ids() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     seed(&app, &p).await;
     let roles = app.get("/v1/mgmt/role/all", Some(&p.mgmt())).await.assert_ok()["roles"].clone();
     let id_of = |name: &str| {
@@ -198,9 +180,9 @@ async fn search_by_tenant_role_ids() {
 
 #[tokio::test]
 async fn search_pages_and_counts_total() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     for i in 0..5 {
-        create(&app, &p, json!({"loginId": format!("u{i}"), "displayName": format!("User {i}")})).await;
+        app.create_user(&p, json!({"loginId": format!("u{i}"), "displayName": format!("User {i}")})).await;
     }
     let sort = json!([{"field": "displayName", "desc": false}]);
     let mut seen = Vec::new();
@@ -224,7 +206,7 @@ async fn search_pages_and_counts_total() {
 
 #[tokio::test]
 async fn search_sorts() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     seed(&app, &p).await;
     let by = |field: &str, desc: bool| json!({"sort": [{"field": field, "desc": desc}]});
     let (ids, _) = search_at(&app, &p, SEARCH, by("displayName", true)).await;
@@ -245,10 +227,10 @@ async fn search_sorts() {
 
 #[tokio::test]
 async fn search_time_filters_are_milliseconds() {
-    let (app, p) = setup().await;
-    let a = create(&app, &p, json!({"loginId": "early"})).await;
+    let (app, p) = TestApp::with_project().await;
+    let a = app.create_user(&p, json!({"loginId": "early"})).await;
     app.advance_clock(100).await;
-    let b = create(&app, &p, json!({"loginId": "late"})).await;
+    let b = app.create_user(&p, json!({"loginId": "late"})).await;
     let (a_ms, b_ms) = (a["createdTime"].as_i64().unwrap() * 1000, b["createdTime"].as_i64().unwrap() * 1000);
     assert!(b_ms - a_ms >= 100_000);
     assert_eq!(search(&app, &p, json!({"fromCreatedTime": b_ms})).await, strs(&["late"]));
@@ -272,7 +254,7 @@ async fn search_time_filters_are_milliseconds() {
 
 #[tokio::test]
 async fn search_needs_the_management_key() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     app.post(SEARCH, Some(&p.with("bad")), json!({})).await.assert_error(401, "E011103");
     app.post(SEARCH, Some(&p.mgmt()), json!({"customAttributes": {"x": {"a": 1}}}))
         .await
@@ -281,8 +263,8 @@ async fn search_needs_the_management_key() {
 
 #[tokio::test]
 async fn history_of_users() {
-    let (app, p) = setup().await;
-    let jwt = app.sign_up_email(&p, "hal@example.com").await;
+    let (app, p) = TestApp::with_project().await;
+    let jwt = app.sign_up_with_otp(&p, "hal@example.com").await;
     let user_id = jwt["user"]["userId"].as_str().unwrap().to_owned();
     // SDKs send a bare array and read a bare array
     let r = app.post("/v1/mgmt/user/history", Some(&p.mgmt()), json!([user_id, "U2unknown"])).await;
@@ -308,10 +290,10 @@ async fn history_of_users() {
 
 #[tokio::test]
 async fn passkeys_import_list_delete() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let m = Some(p.mgmt());
     let m = m.as_deref();
-    create(&app, &p, json!({"loginId": "pat"})).await;
+    app.create_user(&p, json!({"loginId": "pat"})).await;
     let r = app.post("/v1/mgmt/user/passkeys/list", m, json!({"loginId": "pat"})).await;
     assert_eq!(r.assert_ok(), &json!({"passkeys": []}));
     let import = json!({"loginId": "pat", "devices": [
@@ -342,10 +324,10 @@ async fn passkeys_import_list_delete() {
 
 #[tokio::test]
 async fn passkeys_errors() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let m = Some(p.mgmt());
     let m = m.as_deref();
-    create(&app, &p, json!({"loginId": "pat"})).await;
+    app.create_user(&p, json!({"loginId": "pat"})).await;
     let device = |d: Value| json!({"loginId": "pat", "devices": [d]});
     let cases = [
         (json!({"loginId": "pat", "devices": []}), "E011002"),
@@ -383,7 +365,7 @@ async fn passkeys_errors() {
 
 #[tokio::test]
 async fn totp_delete_removes_the_seed() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let m = Some(p.mgmt());
     let m = m.as_deref();
     app.post("/v1/auth/totp/signup", Some(&p.bearer()), json!({"loginId": "tia", "user": {"name": "Tia"}}))
@@ -401,10 +383,10 @@ async fn totp_delete_removes_the_seed() {
 
 #[tokio::test]
 async fn trusted_devices() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let m = Some(p.mgmt());
     let m = m.as_deref();
-    let u = create(&app, &p, json!({"loginId": "dev@example.com"})).await;
+    let u = app.create_user(&p, json!({"loginId": "dev@example.com"})).await;
     let user_id = u["userId"].as_str().unwrap();
     let r = app
         .post("/v1/mgmt/user/trusteddevices/list", m, json!({"identifiers": ["dev@example.com", user_id]}))
@@ -426,10 +408,10 @@ async fn trusted_devices() {
 
 #[tokio::test]
 async fn provider_token_is_never_available() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let m = Some(p.mgmt());
     let m = m.as_deref();
-    create(&app, &p, json!({"loginId": "olga@example.com"})).await;
+    app.create_user(&p, json!({"loginId": "olga@example.com"})).await;
     let q = |login: &str, provider: &str| {
         format!(
             "/v1/mgmt/user/provider/token?loginId={}&provider={provider}&withRefreshToken=false&forceRefresh=false",
@@ -443,11 +425,11 @@ async fn provider_token_is_never_available() {
 
 #[tokio::test]
 async fn embedded_sign_in_link_verifies_as_magic_link() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let m = Some(p.mgmt());
     let m = m.as_deref();
     // a login ID that is neither an email nor a phone: nothing is delivered anywhere
-    create(&app, &p, json!({"loginId": "emb", "displayName": "Em Bed"})).await;
+    app.create_user(&p, json!({"loginId": "emb", "displayName": "Em Bed"})).await;
     let body = json!({"loginId": "emb", "customClaims": {"k1": "v1"}, "timeout": 0});
     let r = app.post("/v1/mgmt/user/signin/embeddedlink", m, body).await;
     let token = r.assert_ok()["token"].as_str().unwrap().to_owned();
@@ -479,7 +461,7 @@ async fn embedded_sign_in_link_verifies_as_magic_link() {
 
 #[tokio::test]
 async fn embedded_sign_up_link_creates_the_user_on_verify() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let m = Some(p.mgmt());
     let m = m.as_deref();
     // Python's shape: snake_case user keys
@@ -502,9 +484,8 @@ async fn embedded_sign_up_link_creates_the_user_on_verify() {
 
 #[tokio::test]
 async fn search_stays_correct_over_10k_users() {
-    let (app, p) = setup().await;
-    let path = format!("/emulator/v1/projects/{}/snapshot", p.id);
-    let mut snap = app.get(&path, None).await.assert_ok().clone();
+    let (app, p) = TestApp::with_project().await;
+    let mut snap = app.export_snapshot(&p.id).await;
     snap["tenants"] = json!([{"id": "T1", "name": "Acme"}]);
     snap["users"] = (0..10_000)
         .map(|i| {

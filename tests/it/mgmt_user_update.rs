@@ -2,28 +2,16 @@
 //! `/update/*` family, the batch forms, `/v1/mgmt/users/load` and custom attribute
 //! declarations.
 
-use axum::http::Method;
 use serde_json::{json, Value};
 
-use crate::harness::{claims, TestApp, TestProject, TestResponse};
-
-async fn setup() -> (TestApp, TestProject) {
-    let app = TestApp::new().await;
-    let project = app.new_project().await;
-    (app, project)
-}
+use crate::harness::{TestApp, TestProject, TestResponse};
 
 async fn post(app: &TestApp, p: &TestProject, path: &str, body: Value) -> TestResponse {
     app.post(path, Some(&p.mgmt()), body).await
 }
 
 async fn patch(app: &TestApp, p: &TestProject, path: &str, body: Value) -> TestResponse {
-    app.send(Method::PATCH, path, Some(&p.mgmt()), Some(serde_json::to_vec(&body).unwrap())).await
-}
-
-/// Creates a user and returns the user object.
-async fn create(app: &TestApp, p: &TestProject, body: Value) -> Value {
-    post(app, p, "/v1/mgmt/user/create", body).await.assert_ok()["user"].clone()
+    app.patch(path, Some(&p.mgmt()), &body).await
 }
 
 /// Calls an update endpoint and returns the `user` of `{"user"}`.
@@ -34,43 +22,23 @@ async fn update(app: &TestApp, p: &TestProject, path: &str, body: Value) -> Valu
     b["user"].clone()
 }
 
-async fn role(app: &TestApp, p: &TestProject, name: &str, tenant: &str) {
-    post(app, p, "/v1/mgmt/role/create", json!({"name": name, "tenantId": tenant})).await.assert_ok();
-}
-
-async fn tenant(app: &TestApp, p: &TestProject, id: &str) {
-    post(app, p, "/v1/mgmt/tenant/create", json!({"name": format!("Tenant {id}"), "id": id}))
-        .await
-        .assert_ok();
-}
-
 /// Signs an existing user in by email OTP and returns the refresh JWT.
 async fn sign_in(app: &TestApp, p: &TestProject, email: &str) -> String {
-    app.post("/v1/auth/otp/signin/email", Some(&p.bearer()), json!({"loginId": email})).await.assert_ok();
-    let code = app.outbox_latest(p, email).await["code"].as_str().unwrap().to_owned();
-    let r = app
-        .post("/v1/auth/otp/verify/email", Some(&p.bearer()), json!({"loginId": email, "code": code}))
-        .await;
-    r.assert_ok()["refreshJwt"].as_str().unwrap().to_owned()
-}
-
-async fn refreshed_claims(app: &TestApp, p: &TestProject, refresh: &str) -> Value {
-    let r = app.post("/v1/auth/refresh", Some(&p.with(refresh)), json!({})).await;
-    claims(r.assert_ok()["sessionJwt"].as_str().unwrap())
+    app.sign_in_with_otp(p, email).await["refreshJwt"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
 async fn update_replaces_the_whole_user() {
-    let (app, p) = setup().await;
-    role(&app, &p, "viewer", "").await;
-    role(&app, &p, "editor", "").await;
-    let before = create(
-        &app,
-        &p,
-        json!({"loginId": "ann@example.com", "displayName": "Ann", "phone": "+15555550101",
+    let (app, p) = TestApp::with_project().await;
+    app.create_role(&p, "viewer", "").await;
+    app.create_role(&p, "editor", "").await;
+    let before = app
+        .create_user(
+            &p,
+            json!({"loginId": "ann@example.com", "displayName": "Ann", "phone": "+15555550101",
                "roleNames": ["viewer"], "customAttributes": {"plan": "pro"}, "picture": "http://p/1"}),
-    )
-    .await;
+        )
+        .await;
     // Python spelling: displayName, ssoAppIDs, explicit nulls
     let u = update(
         &app,
@@ -106,15 +74,15 @@ async fn update_replaces_the_whole_user() {
 
 #[tokio::test]
 async fn patch_changes_only_the_given_fields() {
-    let (app, p) = setup().await;
-    role(&app, &p, "viewer", "").await;
-    let before = create(
-        &app,
-        &p,
-        json!({"loginId": "bob@example.com", "displayName": "Bob", "givenName": "Bob",
+    let (app, p) = TestApp::with_project().await;
+    app.create_role(&p, "viewer", "").await;
+    let before = app
+        .create_user(
+            &p,
+            json!({"loginId": "bob@example.com", "displayName": "Bob", "givenName": "Bob",
                "phone": "+15555550102", "customAttributes": {"plan": "free", "seats": 1}}),
-    )
-    .await;
+        )
+        .await;
     // Python / Node: displayName
     let r =
         patch(&app, &p, "/v1/mgmt/user/patch", json!({"loginId": "bob@example.com", "displayName": "Bobby"}))
@@ -156,9 +124,9 @@ async fn patch_changes_only_the_given_fields() {
 
 #[tokio::test]
 async fn patch_batch_reports_each_user() {
-    let (app, p) = setup().await;
-    create(&app, &p, json!({"loginId": "c1@example.com"})).await;
-    create(&app, &p, json!({"loginId": "c2@example.com"})).await;
+    let (app, p) = TestApp::with_project().await;
+    app.create_user(&p, json!({"loginId": "c1@example.com"})).await;
+    app.create_user(&p, json!({"loginId": "c2@example.com"})).await;
     let r = patch(
         &app,
         &p,
@@ -187,8 +155,8 @@ async fn patch_batch_reports_each_user() {
 
 #[tokio::test]
 async fn create_batch_creates_and_reports_failures() {
-    let (app, p) = setup().await;
-    create(&app, &p, json!({"loginId": "taken@example.com"})).await;
+    let (app, p) = TestApp::with_project().await;
+    app.create_user(&p, json!({"loginId": "taken@example.com"})).await;
     // Go: null arrays and "" strings
     let r = post(
         &app,
@@ -223,12 +191,16 @@ async fn create_batch_creates_and_reports_failures() {
 
 #[tokio::test]
 async fn delete_batch_and_load_users() {
-    let (app, p) = setup().await;
-    let a =
-        create(&app, &p, json!({"loginId": "e1@example.com"})).await["userId"].as_str().unwrap().to_owned();
-    let b =
-        create(&app, &p, json!({"loginId": "e2@example.com"})).await["userId"].as_str().unwrap().to_owned();
-    let c = create(&app, &p, json!({"loginId": "e3@example.com", "status": "disabled"})).await["userId"]
+    let (app, p) = TestApp::with_project().await;
+    let a = app.create_user(&p, json!({"loginId": "e1@example.com"})).await["userId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = app.create_user(&p, json!({"loginId": "e2@example.com"})).await["userId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let c = app.create_user(&p, json!({"loginId": "e3@example.com", "status": "disabled"})).await["userId"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -254,8 +226,8 @@ async fn delete_batch_and_load_users() {
 
 #[tokio::test]
 async fn update_email_and_phone() {
-    let (app, p) = setup().await;
-    create(&app, &p, json!({"loginId": "f@example.com"})).await;
+    let (app, p) = TestApp::with_project().await;
+    app.create_user(&p, json!({"loginId": "f@example.com"})).await;
     let u = update(
         &app,
         &p,
@@ -286,9 +258,9 @@ async fn update_email_and_phone() {
 
 #[tokio::test]
 async fn update_login_id() {
-    let (app, p) = setup().await;
-    create(&app, &p, json!({"loginId": "g@example.com", "additionalLoginIds": ["g-alt"]})).await;
-    create(&app, &p, json!({"loginId": "h@example.com"})).await;
+    let (app, p) = TestApp::with_project().await;
+    app.create_user(&p, json!({"loginId": "g@example.com", "additionalLoginIds": ["g-alt"]})).await;
+    app.create_user(&p, json!({"loginId": "h@example.com"})).await;
     let path = "/v1/mgmt/user/update/loginid";
     let u = update(&app, &p, path, json!({"loginId": "g@example.com", "newLoginId": "g-new"})).await;
     assert_eq!(u["loginIds"], json!(["g-new", "g-alt"]));
@@ -306,8 +278,8 @@ async fn update_login_id() {
 
 #[tokio::test]
 async fn update_names_picture_and_recovery() {
-    let (app, p) = setup().await;
-    create(&app, &p, json!({"loginId": "i@example.com", "displayName": "I", "givenName": "Ivy"})).await;
+    let (app, p) = TestApp::with_project().await;
+    app.create_user(&p, json!({"loginId": "i@example.com", "displayName": "I", "givenName": "Ivy"})).await;
     let path = "/v1/mgmt/user/update/name";
     // Python / Node: displayName with the other names
     let u = update(
@@ -397,8 +369,8 @@ async fn update_names_picture_and_recovery() {
 
 #[tokio::test]
 async fn disabled_user_cannot_sign_in_or_refresh() {
-    let (app, p) = setup().await;
-    create(&app, &p, json!({"loginId": "j@example.com"})).await;
+    let (app, p) = TestApp::with_project().await;
+    app.create_user(&p, json!({"loginId": "j@example.com"})).await;
     let refresh = sign_in(&app, &p, "j@example.com").await;
     let path = "/v1/mgmt/user/update/status";
     let u = update(&app, &p, path, json!({"loginId": "j@example.com", "status": "disabled"})).await;
@@ -423,14 +395,14 @@ async fn disabled_user_cannot_sign_in_or_refresh() {
 
 #[tokio::test]
 async fn role_changes_show_in_the_next_refreshed_session() {
-    let (app, p) = setup().await;
-    role(&app, &p, "viewer", "").await;
-    role(&app, &p, "editor", "").await;
-    tenant(&app, &p, "T1").await;
-    role(&app, &p, "t-admin", "T1").await;
-    create(&app, &p, json!({"loginId": "k@example.com"})).await;
+    let (app, p) = TestApp::with_project().await;
+    app.create_role(&p, "viewer", "").await;
+    app.create_role(&p, "editor", "").await;
+    app.create_tenant(&p, json!({"name": "Tenant T1", "id": "T1"})).await;
+    app.create_role(&p, "t-admin", "T1").await;
+    app.create_user(&p, json!({"loginId": "k@example.com"})).await;
     let refresh = sign_in(&app, &p, "k@example.com").await;
-    assert_eq!(refreshed_claims(&app, &p, &refresh).await["roles"], json!([]));
+    assert_eq!(app.refreshed_claims(&p, &refresh).await["roles"], json!([]));
 
     // Python / Node add roles through v2; Go's path is v1
     let u = update(
@@ -449,7 +421,7 @@ async fn role_changes_show_in_the_next_refreshed_session() {
     )
     .await;
     assert_eq!(u["roleNames"], json!(["editor", "viewer"]));
-    let c = refreshed_claims(&app, &p, &refresh).await;
+    let c = app.refreshed_claims(&p, &refresh).await;
     let mut roles: Vec<String> = serde_json::from_value(c["roles"].clone()).unwrap();
     roles.sort();
     assert_eq!(roles, ["editor", "viewer"]);
@@ -482,7 +454,7 @@ async fn role_changes_show_in_the_next_refreshed_session() {
     assert_eq!(u["userTenants"][0]["tenantId"], "T1");
     assert_eq!(u["userTenants"][0]["roleNames"], json!(["editor", "t-admin"]));
     assert_eq!(u["roleNames"], json!(["viewer"]));
-    let c = refreshed_claims(&app, &p, &refresh).await;
+    let c = app.refreshed_claims(&p, &refresh).await;
     assert_eq!(c["roles"], json!(["viewer"]));
     let mut t1: Vec<String> = serde_json::from_value(c["tenants"]["T1"]["roles"].clone()).unwrap();
     t1.sort();
@@ -505,7 +477,7 @@ async fn role_changes_show_in_the_next_refreshed_session() {
     )
     .await;
     assert_eq!(u["userTenants"][0]["roleNames"], json!([]));
-    let c = refreshed_claims(&app, &p, &refresh).await;
+    let c = app.refreshed_claims(&p, &refresh).await;
     assert_eq!(c["tenants"]["T1"]["roles"], json!([]));
 
     post(
@@ -551,8 +523,8 @@ async fn role_changes_show_in_the_next_refreshed_session() {
 
 #[tokio::test]
 async fn sso_apps_add_set_remove() {
-    let (app, p) = setup().await;
-    create(&app, &p, json!({"loginId": "l@example.com", "ssoAppIDs": ["a"]})).await;
+    let (app, p) = TestApp::with_project().await;
+    app.create_user(&p, json!({"loginId": "l@example.com", "ssoAppIDs": ["a"]})).await;
     let u = update(
         &app,
         &p,
@@ -584,8 +556,8 @@ async fn sso_apps_add_set_remove() {
 
 #[tokio::test]
 async fn custom_attributes_are_declared_and_enforced() {
-    let (app, p) = setup().await;
-    create(&app, &p, json!({"loginId": "m@example.com"})).await;
+    let (app, p) = TestApp::with_project().await;
+    app.create_user(&p, json!({"loginId": "m@example.com"})).await;
     let path = "/v1/mgmt/user/update/customAttribute";
     // with nothing declared, any value is accepted
     let u = update(
@@ -707,9 +679,9 @@ async fn custom_attributes_are_declared_and_enforced() {
 
 #[tokio::test]
 async fn user_changes_are_audited() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let id =
-        create(&app, &p, json!({"loginId": "o@example.com"})).await["userId"].as_str().unwrap().to_owned();
+        app.create_user(&p, json!({"loginId": "o@example.com"})).await["userId"].as_str().unwrap().to_owned();
     update(
         &app,
         &p,
@@ -731,7 +703,7 @@ async fn user_changes_are_audited() {
 
 #[tokio::test]
 async fn every_single_user_update_refuses_an_unknown_user() {
-    let (app, p) = setup().await;
+    let (app, p) = TestApp::with_project().await;
     let calls = [
         ("/v1/mgmt/user/update", json!({"displayName": "X"})),
         ("/v1/mgmt/user/update/email", json!({"email": "x@example.com", "verified": false})),
@@ -763,7 +735,7 @@ async fn every_single_user_update_refuses_an_unknown_user() {
         );
     }
     // Go's bodies with every field at its zero value
-    create(&app, &p, json!({"loginId": "q@example.com", "displayName": "Q"})).await;
+    app.create_user(&p, json!({"loginId": "q@example.com", "displayName": "Q"})).await;
     let u = update(
         &app,
         &p,

@@ -9,21 +9,6 @@ use crate::harness::{TestApp, TestProject};
 
 const PW: &str = "WASD+ijkl";
 
-async fn snapshot(app: &TestApp, project: &str) -> Value {
-    app.get(&format!("/emulator/v1/projects/{project}/snapshot"), None).await.assert_ok().clone()
-}
-
-async fn put(app: &TestApp, project: &str, body: &Value) {
-    app.send(
-        axum::http::Method::PUT,
-        &format!("/emulator/v1/projects/{project}/snapshot"),
-        None,
-        Some(serde_json::to_vec(body).unwrap()),
-    )
-    .await
-    .assert_ok();
-}
-
 async fn ok(app: &TestApp, p: &TestProject, path: &str, body: Value) -> Value {
     app.post(path, Some(&p.mgmt()), body).await.assert_ok().clone()
 }
@@ -88,7 +73,7 @@ async fn populate(app: &TestApp, p: &TestProject) {
     .await;
 
     // a signed-up user with recovery codes, security answers and a password history
-    let jwt = app.sign_up_email(p, "sam@example.com").await;
+    let jwt = app.sign_up_with_otp(p, "sam@example.com").await;
     let refresh = jwt["refreshJwt"].as_str().unwrap();
     app.post("/v1/auth/recovery-codes", Some(&p.with(refresh)), json!({"loginId": "sam@example.com"}))
         .await
@@ -121,7 +106,7 @@ async fn snapshot_holds_and_restores_the_whole_state() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
     populate(&app, &p).await;
-    let snap = snapshot(&app, &p.id).await;
+    let snap = app.export_snapshot(&p.id).await;
 
     // what is in it
     let key = &snap["accessKeys"][0];
@@ -153,8 +138,8 @@ async fn snapshot_holds_and_restores_the_whole_state() {
     let q = app.new_project().await;
     let mut moved = snap.clone();
     moved["projectId"] = json!(q.id);
-    put(&app, &q.id, &moved).await;
-    let copy = snapshot(&app, &q.id).await;
+    app.put_snapshot(&q.id, &moved).await.assert_ok();
+    let copy = app.export_snapshot(&q.id).await;
     assert_eq!(without_project_id(copy), without_project_id(snap.clone()));
 
     // and the restored state works: the access key exchanges, sam's old password is refused
@@ -177,8 +162,8 @@ async fn snapshot_holds_and_restores_the_whole_state() {
     r.assert_ok();
 
     // a fixture-style merge of the same snapshot again changes nothing
-    put(&app, &q.id, &moved).await;
-    assert_eq!(without_project_id(snapshot(&app, &q.id).await), without_project_id(snap));
+    app.put_snapshot(&q.id, &moved).await.assert_ok();
+    assert_eq!(without_project_id(app.export_snapshot(&q.id).await), without_project_id(snap));
 }
 
 #[tokio::test]
@@ -191,8 +176,8 @@ async fn old_snapshots_without_the_new_fields_still_load() {
         "tenants": [{"id": "T1", "name": "One", "selfProvisioningDomains": [], "customAttributes": {}}],
         "users": [{"userId": "U2old", "loginIds": ["old@example.com"], "password": PW}],
     });
-    put(&app, &p.id, &old).await;
-    let snap = snapshot(&app, &p.id).await;
+    app.put_snapshot(&p.id, &old).await.assert_ok();
+    let snap = app.export_snapshot(&p.id).await;
     assert_eq!(snap["accessKeys"], json!([]));
     assert_eq!(snap["customAttributes"], json!([]));
     assert!(snap["tenants"][0].get("settings").is_none());
@@ -213,13 +198,13 @@ async fn merging_a_full_snapshot_twice_is_merging_it_once() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
     populate(&app, &p).await;
-    let mut snap: ProjectSnapshot = serde_json::from_value(snapshot(&app, &p.id).await).unwrap();
+    let mut snap: ProjectSnapshot = serde_json::from_value(app.export_snapshot(&p.id).await).unwrap();
     snap.project_id = "P2mergedmergedmergedmerged01".into();
     import(&app.state, &snap, Apply::Merge).await.unwrap();
-    let once = snapshot(&app, &snap.project_id).await;
+    let once = app.export_snapshot(&snap.project_id).await;
     import(&app.state, &snap, Apply::Merge).await.unwrap();
-    assert_eq!(snapshot(&app, &snap.project_id).await, once);
-    assert_eq!(without_project_id(once), without_project_id(snapshot(&app, &p.id).await));
+    assert_eq!(app.export_snapshot(&snap.project_id).await, once);
+    assert_eq!(without_project_id(once), without_project_id(app.export_snapshot(&p.id).await));
 }
 
 #[tokio::test]
@@ -233,14 +218,14 @@ async fn a_fixture_without_keys_makes_a_project_that_takes_one_on_first_use() {
     }))
     .unwrap();
     import(&app.state, &snap, Apply::Merge).await.unwrap();
-    let exported = snapshot(&app, &snap.project_id).await;
+    let exported = app.export_snapshot(&snap.project_id).await;
     assert_eq!(exported["signingKeys"].as_array().unwrap().len(), 1, "{exported}");
     let p = crate::harness::TestProject {
         id: snap.project_id.clone(),
         management_key: "K2fixturewithoutkeysmanagementkey0000001".into(),
     };
-    let signed = app.sign_up_email(&p, "lee@example.com").await;
+    let signed = app.sign_up_with_otp(&p, "lee@example.com").await;
     assert!(signed["sessionJwt"].as_str().unwrap().starts_with("ey"));
     // The key does not change once taken.
-    assert_eq!(snapshot(&app, &snap.project_id).await["signingKeys"], exported["signingKeys"]);
+    assert_eq!(app.export_snapshot(&snap.project_id).await["signingKeys"], exported["signingKeys"]);
 }

@@ -1,61 +1,91 @@
 //! The connection pool of `store::Db`: transactions end as they should, connections come back.
 
 use descope_emulator::store;
+use std::future::Future;
+use std::time::Duration;
+
+/// How long any one wait on the pool may take before the test fails instead of hanging.
+const POOL_WAIT: Duration = Duration::from_secs(20);
+
+/// Awaits `fut`, failing the test with `what` if it is not done within [`POOL_WAIT`]: a
+/// connection that never comes back must fail the test, not hang it.
+#[track_caller]
+fn within<F: Future>(what: &'static str, fut: F) -> impl Future<Output = F::Output> {
+    let caller = std::panic::Location::caller();
+    async move {
+        tokio::time::timeout(POOL_WAIT, fut).await.unwrap_or_else(|_| {
+            panic!("{what} did not finish within {POOL_WAIT:?} ({caller}): the pool is stuck")
+        })
+    }
+}
+
+async fn acquire(db: &store::Db) -> store::DbConn {
+    within("acquire", db.acquire()).await.unwrap()
+}
+
+async fn begin(db: &store::Db) -> store::Tx {
+    within("begin_immediate", db.begin_immediate()).await.unwrap()
+}
+
+async fn commit(tx: store::Tx) {
+    within("commit", tx.commit()).await.unwrap();
+}
 
 async fn count(db: &store::Db) -> i64 {
-    let mut conn = db.acquire().await.unwrap();
-    sqlx::query_scalar("SELECT COUNT(*) FROM t").fetch_one(&mut *conn).await.unwrap()
+    let mut conn = acquire(db).await;
+    within("count", sqlx::query_scalar("SELECT COUNT(*) FROM t").fetch_one(&mut *conn)).await.unwrap()
 }
 
 async fn insert(tx: &mut store::Tx, v: i64) {
-    sqlx::query("INSERT INTO t (v) VALUES (?)").bind(v).execute(&mut **tx).await.unwrap();
+    within("insert", sqlx::query("INSERT INTO t (v) VALUES (?)").bind(v).execute(&mut **tx)).await.unwrap();
+}
+
+async fn create_table(db: &store::Db) {
+    let mut conn = acquire(db).await;
+    within("create table", sqlx::query("CREATE TABLE t (v INTEGER)").execute(&mut *conn)).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_dropped_transaction_is_rolled_back_and_the_connection_reused() {
-    let db = store::connect("sqlite::memory:").await.unwrap();
-    {
-        let mut conn = db.acquire().await.unwrap();
-        sqlx::query("CREATE TABLE t (v INTEGER)").execute(&mut *conn).await.unwrap();
-    }
-    let mut tx = db.begin_immediate().await.unwrap();
+    let db = within("connect", store::connect("sqlite::memory:")).await.unwrap();
+    create_table(&db).await;
+    let mut tx = begin(&db).await;
     insert(&mut tx, 1).await;
-    tx.commit().await.unwrap();
+    commit(tx).await;
 
-    let mut tx = db.begin_immediate().await.unwrap();
+    let mut tx = begin(&db).await;
     insert(&mut tx, 2).await;
     drop(tx);
     assert_eq!(count(&db).await, 1, "the dropped transaction's row is gone");
 
     // The one connection of the in-memory database is free again, and outside a transaction.
-    let mut tx = db.begin_immediate().await.unwrap();
+    let mut tx = begin(&db).await;
     insert(&mut tx, 3).await;
-    tx.commit().await.unwrap();
+    commit(tx).await;
     assert_eq!(count(&db).await, 2);
 }
 
 #[tokio::test]
 async fn waiters_get_the_connection_in_turn() {
-    let db = store::connect("sqlite::memory:").await.unwrap();
-    {
-        let mut conn = db.acquire().await.unwrap();
-        sqlx::query("CREATE TABLE t (v INTEGER)").execute(&mut *conn).await.unwrap();
-    }
+    let db = within("connect", store::connect("sqlite::memory:")).await.unwrap();
+    create_table(&db).await;
     let tasks: Vec<_> = (0..20)
         .map(|i| {
             let db = db.clone();
             tokio::spawn(async move {
-                let mut tx = db.begin_immediate().await.unwrap();
+                let mut tx = begin(&db).await;
                 insert(&mut tx, i).await;
                 tokio::task::yield_now().await;
                 if i % 2 == 0 {
-                    tx.commit().await.unwrap();
+                    commit(tx).await;
                 }
             })
         })
         .collect();
     for t in tasks {
-        t.await.unwrap();
+        // Each task bounds its own waits; this bounds the whole task too (a waiter that never
+        // wakes, or a panic in it, fails here with its message).
+        within("a waiter's task", t).await.unwrap();
     }
     assert_eq!(count(&db).await, 10, "only the committed half is kept");
 }
@@ -65,15 +95,12 @@ async fn a_file_database_gets_several_connections_that_see_each_others_writes() 
     let dir = std::env::temp_dir().join(format!("descope-emulator-db-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("t.db").display());
-    let db = store::connect(&url).await.unwrap();
-    {
-        let mut conn = db.acquire().await.unwrap();
-        sqlx::query("CREATE TABLE t (v INTEGER)").execute(&mut *conn).await.unwrap();
-    }
-    let held = db.acquire().await.unwrap();
-    let mut tx = db.begin_immediate().await.unwrap();
+    let db = within("connect", store::connect(&url)).await.unwrap();
+    create_table(&db).await;
+    let held = acquire(&db).await;
+    let mut tx = begin(&db).await;
     insert(&mut tx, 7).await;
-    tx.commit().await.unwrap();
+    commit(tx).await;
     assert_eq!(count(&db).await, 1);
     drop(held);
     drop(db);
@@ -119,8 +146,8 @@ async fn the_empty_schema_image_matches_the_migrations() {
 
 #[tokio::test]
 async fn a_fresh_in_memory_database_has_the_whole_schema() {
-    let db = store::connect("sqlite::memory:").await.unwrap();
-    let mut conn = db.acquire().await.unwrap();
+    let db = within("connect", store::connect("sqlite::memory:")).await.unwrap();
+    let mut conn = acquire(&db).await;
     let tables = store::projects::data_tables(&mut conn).await.unwrap();
     assert!(tables.contains(&"users".to_owned()) && tables.len() > 15, "{tables:?}");
     let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *conn).await.unwrap();

@@ -18,9 +18,13 @@ impl Op {
     }
 }
 
+/// `route_table! { pub OPS; [surface OAuth;] GET "/path" => handler, ... }`. The optional
+/// `surface` names the [`ErrorSurface`](crate::error::ErrorSurface) the group's errors answer in;
+/// without it they answer with the Descope body.
 #[macro_export]
 macro_rules! route_table {
-    ($vis:vis $ops:ident; $( $method:ident $path:literal => $handler:expr ),* $(,)?) => {
+    (@table $vis:vis $ops:ident; [$($surface:ident)?];
+        $( $method:ident $path:literal => $handler:expr ),* $(,)?) => {
         $vis const $ops: &[$crate::http::route_table::Op] = &[
             $( $crate::http::route_table::Op {
                 method: stringify!($method),
@@ -31,14 +35,23 @@ macro_rules! route_table {
 
         /// The routes of this module, one per row of the table above.
         $vis fn routes() -> axum::Router<$crate::state::AppState> {
-            axum::Router::new()
-            $( .route($path, axum::routing::on(axum::routing::MethodFilter::$method, $handler)) )*
+            let routes = axum::Router::new()
+            $( .route($path, axum::routing::on(axum::routing::MethodFilter::$method, $handler)) )*;
+            $( let routes = routes.route_layer($crate::error::ErrorSurface::$surface.layer()); )?
+            routes
         }
+    };
+    ($vis:vis $ops:ident; surface $surface:ident; $($rows:tt)*) => {
+        $crate::route_table!(@table $vis $ops; [$surface]; $($rows)*);
+    };
+    ($vis:vis $ops:ident; $($rows:tt)*) => {
+        $crate::route_table!(@table $vis $ops; []; $($rows)*);
     };
 }
 
 /// Handler of every Descope operation that is routed but not built yet: 501 with the Descope
-/// error body naming the operation.
+/// error body naming the operation, whatever the group's error surface (the surfaces leave
+/// [`ErrorKind::NotImplemented`](crate::error::ErrorKind::NotImplemented) answers alone).
 pub async fn not_implemented(
     method: axum::http::Method,
     path: axum::extract::MatchedPath,

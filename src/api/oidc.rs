@@ -1,11 +1,13 @@
 //! Descope API groups `federatedApps`, `thirdPartyApps`.
 //!
 //! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! body naming it. Their other errors answer in the format of RFC 6749 section 5.2 (the `OAuth`
+//! error surface).
 
 
 crate::route_table! {
     pub GROUP;
+    surface OAuth;
     unbuilt {
         GET "/oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/authorize",
         POST "/oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/authorize",

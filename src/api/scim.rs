@@ -1,11 +1,13 @@
 //! Descope API groups `scimManagement`.
 //!
 //! Every operation here is routed but not built yet: it answers 501 with the Descope error
-//! body naming it.
+//! body naming it. Their other errors answer in the format of RFC 7644 section 3.12 (the `Scim`
+//! error surface).
 
 
 crate::route_table! {
     pub GROUP;
+    surface Scim;
     unbuilt {
         GET "/scim/v2/Groups",
         POST "/scim/v2/Groups",

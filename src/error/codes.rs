@@ -3,11 +3,21 @@
 //! Codes come from `SDK_CONTRACT.md` section 7 and the official SDK sources. Rows marked
 //! `unconfirmed` are codes whose exact value or status no SDK or Descope document pins down;
 //! no SDK branches on them.
+//!
+//! A row may also name its OAuth `error` code (RFC 6749 section 5.2, RFC 6750 section 3.1) and
+//! its SCIM `scimType` (RFC 7644 section 3.12), for the routes that answer in those formats
+//! ([`super::ErrorSurface`]); rows without them take the defaults by status of
+//! [`ErrorKind::oauth_error`] and [`ErrorKind::scim_type`]. So the whole mapping is this table.
 
 use axum::http::StatusCode;
 
 macro_rules! descope_errors {
-    ($( $(#[$meta:meta])* $variant:ident => ($status:ident, $code:literal, $desc:literal), )*) => {
+    (@opt) => { None };
+    (@opt $value:literal) => { Some($value) };
+    ($( $(#[$meta:meta])* $variant:ident => (
+        $status:ident, $code:literal, $desc:literal
+        $(, oauth = $oauth:literal)? $(, scim = $scim:literal)? $(,)?
+    ), )*) => {
         /// Every error the emulator can answer with, one row per Descope error code.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum ErrorKind { $( $(#[$meta])* $variant, )* }
@@ -27,16 +37,46 @@ macro_rules! descope_errors {
             pub fn description(self) -> &'static str {
                 match self { $(ErrorKind::$variant => $desc,)* }
             }
+
+            fn explicit_oauth_error(self) -> Option<&'static str> {
+                match self { $(ErrorKind::$variant => descope_errors!(@opt $($oauth)?),)* }
+            }
+
+            fn explicit_scim_type(self) -> Option<&'static str> {
+                match self { $(ErrorKind::$variant => descope_errors!(@opt $($scim)?),)* }
+            }
         }
     };
 }
 
+impl ErrorKind {
+    /// The OAuth `error` code: the row's, else by status (401 `invalid_client`, 403
+    /// `access_denied`, 5xx `server_error`, any other `invalid_request`).
+    pub fn oauth_error(self) -> &'static str {
+        self.explicit_oauth_error().unwrap_or(match self.status() {
+            StatusCode::UNAUTHORIZED => "invalid_client",
+            StatusCode::FORBIDDEN => "access_denied",
+            s if s.is_server_error() => "server_error",
+            _ => "invalid_request",
+        })
+    }
+
+    /// The SCIM `scimType`: the row's, else `uniqueness` for a 409 (RFC 7644 table 9), else
+    /// none, because RFC 7644 names a keyword only for those errors.
+    pub fn scim_type(self) -> Option<&'static str> {
+        self.explicit_scim_type().or(match self.status() {
+            StatusCode::CONFLICT => Some("uniqueness"),
+            _ => None,
+        })
+    }
+}
+
 descope_errors! {
     // --- common request errors
-    BadRequest => (BAD_REQUEST, "E011001", "Request is malformed"),
-    MissingArguments => (BAD_REQUEST, "E011002", "Missing arguments"),
+    BadRequest => (BAD_REQUEST, "E011001", "Request is malformed", scim = "invalidSyntax"),
+    MissingArguments => (BAD_REQUEST, "E011002", "Missing arguments", scim = "invalidValue"),
     InvalidRequest => (BAD_REQUEST, "E011003", "Request is invalid"),
-    InvalidArguments => (BAD_REQUEST, "E011004", "Invalid arguments"),
+    InvalidArguments => (BAD_REQUEST, "E011004", "Invalid arguments", scim = "invalidValue"),
     /// unconfirmed: Descope's code for a body over its size limit.
     PayloadTooLarge => (PAYLOAD_TOO_LARGE, "E011001", "Request is malformed"),
     /// Route not found; unconfirmed code.
@@ -84,9 +124,12 @@ descope_errors! {
 
     // --- sessions
     /// unconfirmed status.
-    RefreshTokenRevoked => (UNAUTHORIZED, "E064001", "Token expired by logged out"),
-    /// unconfirmed code: a session or refresh JWT that fails validation.
-    InvalidSessionToken => (UNAUTHORIZED, "E061005", "Invalid session token"),
+    /// On the OAuth surface `invalid_token` (a bearer access token); the token endpoint, where a
+    /// bad refresh token is `invalid_grant` (RFC 6749 5.2), raises [`ErrorKind::InvalidGrant`].
+    RefreshTokenRevoked => (UNAUTHORIZED, "E064001", "Token expired by logged out", oauth = "invalid_token"),
+    /// unconfirmed code: a session or refresh JWT that fails validation. `invalid_token` on the
+    /// OAuth surface, as for [`ErrorKind::RefreshTokenRevoked`].
+    InvalidSessionToken => (UNAUTHORIZED, "E061005", "Invalid session token", oauth = "invalid_token"),
     /// unconfirmed code: tenant select for a tenant the user is not in.
     TenantNotAssociated => (BAD_REQUEST, "E064101", "User is not associated with the tenant"),
 
@@ -114,4 +157,29 @@ descope_errors! {
     InvalidAccessKey => (UNAUTHORIZED, "E062803", "Invalid access key"),
     /// unconfirmed code: impersonation by a user without the `Impersonate` permission.
     ImpersonationNotAllowed => (FORBIDDEN, "E112104", "Impersonation is not allowed"),
+
+    // --- OAuth 2.0 (RFC 6749 5.2), for the `/oauth2/v1/*` routes. unconfirmed codes: no SDK
+    // or Descope document names Descope's codes for these, so each row reuses the generic code
+    // and description of its status (E011003, E011101); they show only on the Descope surface.
+    /// Client authentication failed: unknown client, wrong secret, malformed HTTP Basic.
+    InvalidClient => (UNAUTHORIZED, "E011101", "Unauthorized", oauth = "invalid_client"),
+    /// An invalid, expired or revoked authorization code, refresh token or device code, or a
+    /// redirect URI that does not match.
+    InvalidGrant => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "invalid_grant"),
+    /// The client may not use this grant type.
+    UnauthorizedClient => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "unauthorized_client"),
+    UnsupportedGrantType => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "unsupported_grant_type"),
+    InvalidScope => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "invalid_scope"),
+
+    // --- SCIM 2.0 (RFC 7644 3.12 table 9), for the `/scim/v2/*` routes; unconfirmed codes as
+    // for OAuth. `invalidSyntax`, `invalidValue` and `uniqueness` come from the rows above.
+    ScimInvalidFilter => (BAD_REQUEST, "E011003", "Request is invalid", scim = "invalidFilter"),
+    /// A PATCH path that is not valid.
+    ScimInvalidPath => (BAD_REQUEST, "E011003", "Request is invalid", scim = "invalidPath"),
+    /// A PATCH path that matches nothing where a match is needed.
+    ScimNoTarget => (BAD_REQUEST, "E011003", "Request is invalid", scim = "noTarget"),
+    /// A change to a read-only or immutable attribute.
+    ScimMutability => (BAD_REQUEST, "E011003", "Request is invalid", scim = "mutability"),
+    /// A filter that would return more results than the emulator returns at once.
+    ScimTooMany => (BAD_REQUEST, "E011003", "Request is invalid", scim = "tooMany"),
 }

@@ -1,17 +1,25 @@
 //! The one request-path error type and the Descope error body.
+//!
+//! Every [`ApiError`] becomes the Descope body; the routes of an OAuth or SCIM group rewrite it
+//! into their own format through [`ErrorSurface`], from the error the response carries.
 
 mod codes;
+mod surface;
 
 pub use codes::ErrorKind;
+pub use surface::{is_json, ErrorSurface, SurfaceLayer, SurfaceService};
 
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 /// An error on the request path: a Descope error code plus a message for `errorMessage`.
-#[derive(Debug)]
+///
+/// Its response carries a copy of it in the response extensions, so that [`ErrorSurface`]
+/// can rewrite the body for OAuth and SCIM routes without parsing it back.
+#[derive(Debug, Clone)]
 pub struct ApiError {
     pub kind: ErrorKind,
     pub message: String,
@@ -75,13 +83,34 @@ impl ApiError {
         Self::new(ErrorKind::Internal, format!("{err} (at {}:{})", at.file(), at.line()))
     }
 
+    /// The error a framework answer of this status stands for (a rejection that slipped past
+    /// the extractors); the message is the status's reason phrase.
+    pub fn for_status(status: StatusCode) -> Self {
+        let kind = match status {
+            StatusCode::NOT_FOUND => ErrorKind::RouteNotFound,
+            StatusCode::METHOD_NOT_ALLOWED => ErrorKind::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorKind::PayloadTooLarge,
+            StatusCode::UNAUTHORIZED => ErrorKind::Unauthorized,
+            s if s.is_server_error() => ErrorKind::Internal,
+            _ => ErrorKind::BadRequest,
+        };
+        Self::new(kind, status.canonical_reason().unwrap_or("error"))
+    }
+
+    /// The message the client may see: internal errors keep their details in the log.
+    pub fn public_message(&self) -> &str {
+        if self.kind == ErrorKind::Internal {
+            "Internal error"
+        } else {
+            &self.message
+        }
+    }
+
     pub fn body(&self) -> ErrorBody {
-        let message =
-            if self.kind == ErrorKind::Internal { "Internal error".to_owned() } else { self.message.clone() };
         ErrorBody {
             error_code: self.kind.code().to_owned(),
             error_description: self.kind.description().to_owned(),
-            error_message: message,
+            error_message: self.public_message().to_owned(),
         }
     }
 }
@@ -119,6 +148,7 @@ impl IntoResponse for ApiError {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }
         }
+        response.extensions_mut().insert(self);
         response
     }
 }

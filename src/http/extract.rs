@@ -1,17 +1,14 @@
-//! Extractors: JSON and query parsing that answer with the Descope error body, and the auth
-//! extractors that resolve the caller's project from the bearer header.
-//!
-//! `Authorization: Bearer <projectId>[:<secret>][:<authManagementKey>]` (SDK_CONTRACT.md 2):
-//! the middle part is a refresh JWT, a session JWT, an access key or a management key,
-//! depending on the endpoint, which is why each endpoint class has its own extractor.
+//! Extractors: JSON and query parsing that answer with the Descope error body, and the
+//! emulator routes' `{projectId}`. The auth extractors (`http::auth`) and the form and OAuth
+//! client extractors (`http::form`, `http::client_auth`) are re-exported here, so that
+//! handlers find every extractor in one module.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
-use crate::domain::sessions::{self, Claims, TokenKind};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
@@ -78,151 +75,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for DescopeQuery<T
     }
 }
 
-/// The parts of the bearer header.
-#[derive(Debug)]
-pub struct Bearer {
-    pub project_id: String,
-    pub secret: Option<String>,
-}
-
-pub fn bearer(parts: &Parts) -> ApiResult<Bearer> {
-    let value = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("Missing Authorization header"))?
-        .to_str()
-        .map_err(|_| ApiError::unauthorized("Invalid Authorization header"))?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .ok_or_else(|| ApiError::unauthorized("Authorization header must be a bearer token"))?
-        .trim();
-    let mut pieces = token.split(':');
-    let project_id = pieces.next().unwrap_or_default().to_owned();
-    if project_id.is_empty() {
-        return Err(ApiError::unauthorized("Missing project ID in Authorization header"));
-    }
-    let secret = pieces.next().filter(|s| !s.is_empty()).map(str::to_owned);
-    Ok(Bearer { project_id, secret })
-}
-
-async fn ctx_for(state: &AppState, project_id: &str) -> ApiResult<Ctx> {
-    let project = state.projects.require(&state.db, &state.settings.public_url, project_id).await?;
-    Ok(Ctx { project, now: state.now() })
-}
-
-/// A public auth call: `Bearer <projectId>`.
-pub struct ProjectAuth(pub Ctx);
-
-impl FromRequestParts<AppState> for ProjectAuth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let b = bearer(parts)?;
-        Ok(ProjectAuth(ctx_for(state, &b.project_id).await?))
-    }
-}
-
-/// A management call: `Bearer <projectId>:<managementKey>`, checked against that project.
-pub struct MgmtAuth(pub Ctx);
-
-impl FromRequestParts<AppState> for MgmtAuth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let b = bearer(parts)?;
-        let ctx = ctx_for(state, &b.project_id).await?;
-        let secret = b
-            .secret
-            .ok_or_else(|| ApiError::new(ErrorKind::InvalidManagementKey, "Missing management key"))?;
-        if !ctx.project.management_key_matches(&secret) {
-            return Err(ApiError::new(ErrorKind::InvalidManagementKey, "Invalid management key"));
-        }
-        Ok(MgmtAuth(ctx))
-    }
-}
-
-/// A call that carries a session: `Bearer <projectId>:<refreshJwt>`, verified (signature,
-/// issuer, expiry by the emulator clock, not logged out).
-pub struct SessionAuth {
-    pub ctx: Ctx,
-    pub claims: Claims,
-    pub token: String,
-}
-
-impl FromRequestParts<AppState> for SessionAuth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let b = bearer(parts)?;
-        let ctx = ctx_for(state, &b.project_id).await?;
-        let token =
-            b.secret.ok_or_else(|| ApiError::new(ErrorKind::InvalidSessionToken, "Missing refresh token"))?;
-        let claims = sessions::verify(&state.db, &ctx, &token, TokenKind::Refresh).await?;
-        Ok(SessionAuth { ctx, claims, token })
-    }
-}
-
-/// `Bearer <projectId>:<refreshJwt>` with the JWT not yet verified: refresh verifies it in
-/// the domain, so that a refused refresh lands in the audit trail.
-pub struct UnverifiedSession {
-    pub ctx: Ctx,
-    pub token: String,
-}
-
-impl FromRequestParts<AppState> for UnverifiedSession {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let b = bearer(parts)?;
-        let ctx = ctx_for(state, &b.project_id).await?;
-        let token =
-            b.secret.ok_or_else(|| ApiError::new(ErrorKind::InvalidSessionToken, "Missing refresh token"))?;
-        Ok(UnverifiedSession { ctx, token })
-    }
-}
-
-/// Like [`SessionAuth`] but optional: sign-in flows take a refresh JWT for step-up and MFA.
-pub struct OptionalSessionAuth {
-    pub ctx: Ctx,
-    pub session: Option<(Claims, String)>,
-}
-
-impl FromRequestParts<AppState> for OptionalSessionAuth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let b = bearer(parts)?;
-        let ctx = ctx_for(state, &b.project_id).await?;
-        let session = match b.secret {
-            Some(token) if token.matches('.').count() == 2 => {
-                let claims = sessions::verify(&state.db, &ctx, &token, TokenKind::Refresh).await?;
-                Some((claims, token))
-            }
-            _ => None,
-        };
-        Ok(OptionalSessionAuth { ctx, session })
-    }
-}
-
-/// `Bearer <projectId>:<sessionJwt>` (`/v1/auth/validate`).
-pub struct SessionJwtAuth {
-    pub ctx: Ctx,
-    pub claims: Claims,
-}
-
-impl FromRequestParts<AppState> for SessionJwtAuth {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let b = bearer(parts)?;
-        let ctx = ctx_for(state, &b.project_id).await?;
-        let token =
-            b.secret.ok_or_else(|| ApiError::new(ErrorKind::InvalidSessionToken, "Missing session token"))?;
-        let claims = sessions::verify(&state.db, &ctx, &token, TokenKind::Session).await?;
-        Ok(SessionJwtAuth { ctx, claims })
-    }
-}
+// Handlers import every extractor from here.
+pub use super::auth::{
+    bearer, Bearer, MgmtAuth, OptionalSessionAuth, ProjectAuth, ScimAuth, SessionAuth, SessionJwtAuth,
+    UnverifiedSession,
+};
+pub use super::client_auth::{ClientAuthMethod, ClientCredentials, OAuthForm};
+pub use super::form::DescopeForm;
 
 /// An emulator route's `{projectId}` path segment, resolved to an existing project.
 pub struct EmulatorProject(pub Ctx);

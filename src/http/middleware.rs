@@ -54,21 +54,14 @@ pub async fn cors(State(origins): State<CorsOrigins>, req: Request, next: Next) 
 pub async fn emulator_header_and_error_body(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if (status.is_client_error() || status.is_server_error()) && !is_json {
-        let kind = match status {
-            StatusCode::NOT_FOUND => ErrorKind::RouteNotFound,
-            StatusCode::METHOD_NOT_ALLOWED => ErrorKind::MethodNotAllowed,
-            StatusCode::PAYLOAD_TOO_LARGE => ErrorKind::PayloadTooLarge,
-            StatusCode::UNAUTHORIZED => ErrorKind::Unauthorized,
-            s if s.is_server_error() => ErrorKind::Internal,
-            _ => ErrorKind::BadRequest,
-        };
-        let mut rewritten = ApiError::new(kind, status.canonical_reason().unwrap_or("error")).into_response();
+    // An answer built from an `ApiError` is already in its surface's format (SCIM's is
+    // `application/scim+json`, which the JSON check below would not recognise).
+    let from_api_error = response.extensions().get::<ApiError>().is_some();
+    if (status.is_client_error() || status.is_server_error())
+        && !from_api_error
+        && !crate::error::is_json(&response)
+    {
+        let mut rewritten = ApiError::for_status(status).into_response();
         *rewritten.status_mut() = status;
         for (name, value) in response.headers() {
             if name.as_str().starts_with("access-control-") || name == header::VARY || name == header::ALLOW {

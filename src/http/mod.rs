@@ -2,7 +2,10 @@
 //! shares. No route paths and no business rules here; the router itself is assembled in
 //! [`crate::api::router`].
 
+pub mod auth;
+pub mod client_auth;
 pub mod extract;
+pub mod form;
 pub mod middleware;
 pub mod route_table;
 

@@ -5,7 +5,9 @@
 //! table itself says which operations are built: `built` rows name their handler, `unbuilt` rows
 //! are routed to [`not_implemented`] (501 with the Descope error body naming the operation). A
 //! third section, `modules`, declares submodules and nests their groups, so a parent module
-//! names each child once. The route-coverage test reads the ops; [`crate::api::router`] merges
+//! names each child once. An optional `surface OAuth;` (or `Scim`) line after the name picks the
+//! [`ErrorSurface`](crate::error::ErrorSurface) the group's errors answer in; without it they
+//! answer with the Descope body. The route-coverage test reads the ops; [`crate::api::router`] merges
 //! the routers.
 //!
 //! ```ignore
@@ -83,6 +85,7 @@ impl Group {
 macro_rules! route_table {
     (
         $vis:vis $name:ident;
+        $( surface $surface:ident; )?
         $( built { $( $method:ident $path:literal => $handler:expr ),* $(,)? } )?
         $( unbuilt { $( $u_method:ident $u_path:literal ),* $(,)? } )?
         $( modules { $( $module:ident ),* $(,)? } )?
@@ -107,7 +110,7 @@ macro_rules! route_table {
             ],
             routes: {
                 fn routes() -> axum::Router<$crate::state::AppState> {
-                    axum::Router::new()
+                    let routes = axum::Router::new()
                     $($( .route(
                         $path,
                         axum::routing::on(axum::routing::MethodFilter::$method, $handler),
@@ -118,7 +121,9 @@ macro_rules! route_table {
                             axum::routing::MethodFilter::$u_method,
                             $crate::http::route_table::not_implemented,
                         ),
-                    ) )*)?
+                    ) )*)?;
+                    $( let routes = routes.route_layer($crate::error::ErrorSurface::$surface.layer()); )?
+                    routes
                 }
                 routes
             },
@@ -128,7 +133,8 @@ macro_rules! route_table {
 }
 
 /// Handler of every Descope operation that is routed but not built yet: 501 with the Descope
-/// error body naming the operation.
+/// error body naming the operation, whatever the group's error surface (the surfaces leave
+/// [`ErrorKind::NotImplemented`](crate::error::ErrorKind::NotImplemented) answers alone).
 pub async fn not_implemented(
     method: axum::http::Method,
     path: axum::extract::MatchedPath,

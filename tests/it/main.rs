@@ -13,6 +13,7 @@ mod auth_session;
 mod auth_stepup;
 mod auth_totp;
 mod emulator;
+mod error_surfaces;
 mod errors;
 mod mgmt_accesskey;
 mod mgmt_audit;

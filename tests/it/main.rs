@@ -14,6 +14,7 @@ mod auth_stepup;
 mod auth_totp;
 mod emulator;
 mod errors;
+mod json_nulls;
 mod mgmt_accesskey;
 mod mgmt_audit;
 mod mgmt_audit_everywhere;

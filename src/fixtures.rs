@@ -9,8 +9,8 @@ use std::path::Path;
 
 use crate::clock::UnixTime;
 use crate::crypto::{PasswordHasher, SigningKey};
+use crate::domain::identity::profile::UserProfile;
 use crate::domain::projects::{is_valid_project_id, ProjectSettings};
-use crate::dto::common::null_as_default;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::state::AppState;
 use crate::store::{
@@ -19,35 +19,23 @@ use crate::store::{
 
 /// A project's whole state.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ProjectSnapshot {
     /// May be left out of a `PUT /snapshot` body (the path names the project).
-    #[serde(default, deserialize_with = "null_as_default")]
     pub project_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
     /// The project `/.well-known/jwks.json` serves when no `projectId` is given.
-    #[serde(default)]
     pub default: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub settings: ProjectSettings,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub signing_keys: Vec<SnapshotSigningKey>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub management_keys: Vec<SnapshotManagementKey>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub permissions: Vec<SnapshotPermission>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub roles: Vec<SnapshotRole>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub tenants: Vec<SnapshotTenant>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub users: Vec<SnapshotUser>,
     /// Declared user custom attributes.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub custom_attributes: Vec<SnapshotCustomAttribute>,
     /// Access keys, with the hash of their secret (never the cleartext).
-    #[serde(default, deserialize_with = "null_as_default")]
     pub access_keys: Vec<SnapshotAccessKey>,
 }
 
@@ -206,12 +194,8 @@ pub struct SnapshotUserTenant {
 pub struct SnapshotUser {
     pub user_id: String,
     pub login_ids: Vec<String>,
-    pub email: String,
-    pub phone: String,
-    pub name: String,
-    pub given_name: String,
-    pub middle_name: String,
-    pub family_name: String,
+    #[serde(flatten)]
+    pub profile: UserProfile,
     pub picture: String,
     pub verified_email: bool,
     pub verified_phone: bool,
@@ -388,12 +372,14 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
         users.push(SnapshotUser {
             user_id: u.row.id.clone(),
             login_ids: u.login_ids.clone(),
-            email: u.row.email.clone(),
-            phone: u.row.phone.clone(),
-            name: u.row.name.clone(),
-            given_name: u.row.given_name.clone(),
-            middle_name: u.row.middle_name.clone(),
-            family_name: u.row.family_name.clone(),
+            profile: UserProfile {
+                name: u.row.name.clone(),
+                given_name: u.row.given_name.clone(),
+                middle_name: u.row.middle_name.clone(),
+                family_name: u.row.family_name.clone(),
+                email: u.row.email.clone(),
+                phone: u.row.phone.clone(),
+            },
             picture: u.row.picture.clone(),
             verified_email: u.row.verified_email,
             verified_phone: u.row.verified_phone,
@@ -756,12 +742,12 @@ async fn import_data(
         };
         let row = UserRow {
             id: user_id.clone(),
-            email: u.email.clone(),
-            phone: u.phone.clone(),
-            name: u.name.clone(),
-            given_name: u.given_name.clone(),
-            middle_name: u.middle_name.clone(),
-            family_name: u.family_name.clone(),
+            email: u.profile.email.clone(),
+            phone: u.profile.phone.clone(),
+            name: u.profile.name.clone(),
+            given_name: u.profile.given_name.clone(),
+            middle_name: u.profile.middle_name.clone(),
+            family_name: u.profile.family_name.clone(),
             picture: u.picture.clone(),
             verified_email: u.verified_email,
             verified_phone: u.verified_phone,
@@ -925,9 +911,10 @@ pub async fn load_path(state: &AppState, path: &Path) -> anyhow::Result<usize> {
         vec![path.to_path_buf()]
     };
     for f in &files {
-        let text = std::fs::read_to_string(f)?;
+        let text = std::fs::read(f)?;
+        // `null` members mean "not given", as in a `PUT /snapshot` body.
         let snap: ProjectSnapshot =
-            serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("fixture {}: {e}", f.display()))?;
+            crate::json::from_slice(&text).map_err(|e| anyhow::anyhow!("fixture {}: {e}", f.display()))?;
         import(state, &snap, Apply::Merge)
             .await
             .map_err(|e| anyhow::anyhow!("fixture {}: {e}", f.display()))?;

@@ -10,7 +10,6 @@ use crate::domain::authn::passwordless::{LoginOptions, Masked, SignUpDetails, St
 use crate::domain::messaging::channel::{AddressKind, ChannelKind};
 use crate::domain::sessions::{AuthInfo, Claims};
 use crate::domain::Ctx;
-use crate::json::null_as_default;
 
 /// `JWTResponse` (SDK_CONTRACT.md 5). Cookie numbers fit int32, as Go decodes them.
 #[derive(Debug, Clone, Serialize)]
@@ -89,36 +88,22 @@ impl From<Masked> for MaskedResponse {
 /// The body of every passwordless start call (OTP, magic link; sign-up, sign-in, sign-up-in,
 /// update). Field spellings of all three SDKs are accepted.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct StartBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub login_id: String,
     /// Sign-up and update address fields; Python names the phone field after the channel.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub email: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub phone: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub whatsapp: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub voice: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub user: SignUpDetails,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub login_options: LoginOptions,
     /// Magic-link redirect: the SDKs send `URI`, the OpenAPI says `redirectUrl`.
-    #[serde(default, rename = "URI", alias = "redirectUrl", deserialize_with = "null_as_default")]
+    #[serde(rename = "URI", alias = "redirectUrl")]
     pub uri: String,
-    #[serde(
-        default,
-        rename = "addToLoginIDs",
-        alias = "addToLoginIds",
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(rename = "addToLoginIDs", alias = "addToLoginIds")]
     pub add_to_login_ids: bool,
 }
-
-impl crate::http::extract::Validate for StartBody {}
 
 impl StartBody {
     /// The domain request for a channel, with the caller's verified session if any.
@@ -144,15 +129,13 @@ impl StartBody {
 
 /// `{loginId, code}` of `POST /v1/auth/otp/verify/{channel}`.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct VerifyCodeBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub code: String,
 }
 
-impl crate::http::extract::Validate for VerifyCodeBody {
+impl crate::dto::Validate for VerifyCodeBody {
     fn validate(&self) -> crate::error::ApiResult<()> {
         if self.login_id.is_empty() {
             return Err(crate::error::ApiError::missing("loginId"));
@@ -166,12 +149,12 @@ impl crate::http::extract::Validate for VerifyCodeBody {
 
 /// `{token}` of the link verify calls.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct TokenBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub token: String,
 }
 
-impl crate::http::extract::Validate for TokenBody {
+impl crate::dto::Validate for TokenBody {
     fn validate(&self) -> crate::error::ApiResult<()> {
         if self.token.is_empty() {
             return Err(crate::error::ApiError::missing("token"));

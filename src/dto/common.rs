@@ -5,5 +5,3 @@ use serde::{Deserialize, Serialize};
 /// `{}`: every 2xx needs a JSON body (Node parses every response).
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Empty {}
-
-pub use crate::json::null_as_default;

@@ -10,11 +10,10 @@ use serde_json::{Map, Value};
 use crate::domain::identity::custom_attributes::{
     AttributeOption, AttributeType, CustomAttribute as DomainAttribute,
 };
+use crate::domain::identity::profile::UserProfile;
 use crate::domain::identity::search::Login;
 use crate::domain::identity::users::{BatchOutcome, ManagedUser, User as DomainUser, UserFields, UserPatch};
 use crate::error::ApiResult;
-use crate::http::extract::Validate;
-use crate::json::null_as_default;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -32,13 +31,9 @@ pub struct User {
     pub user_id: String,
     pub login_ids: Vec<String>,
     pub external_ids: Vec<String>,
-    pub name: String,
-    pub given_name: String,
-    pub middle_name: String,
-    pub family_name: String,
-    pub email: String,
+    #[serde(flatten)]
+    pub profile: UserProfile,
     pub verified_email: bool,
-    pub phone: String,
     pub verified_phone: bool,
     pub role_names: Vec<String>,
     pub user_tenants: Vec<UserTenant>,
@@ -75,13 +70,15 @@ impl From<&DomainUser> for User {
             user_id: r.id.clone(),
             login_ids: u.login_ids.clone(),
             external_ids: u.login_ids.clone(),
-            name: r.name.clone(),
-            given_name: r.given_name.clone(),
-            middle_name: r.middle_name.clone(),
-            family_name: r.family_name.clone(),
-            email: r.email.clone(),
+            profile: UserProfile {
+                name: r.name.clone(),
+                given_name: r.given_name.clone(),
+                middle_name: r.middle_name.clone(),
+                family_name: r.family_name.clone(),
+                email: r.email.clone(),
+                phone: r.phone.clone(),
+            },
             verified_email: r.verified_email,
-            phone: r.phone.clone(),
             verified_phone: r.verified_phone,
             role_names: u.roles.clone(),
             user_tenants: u
@@ -187,11 +184,9 @@ fn merged(lists: impl IntoIterator<Item = Vec<String>>) -> Vec<String> {
 
 /// `{tenantId, roleNames}` in a user body (`AssociatedTenant`).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UserTenantRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub tenant_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub role_names: Vec<String>,
 }
 
@@ -200,56 +195,30 @@ pub struct UserTenantRequest {
 /// emulator does not act on (`inviteUrl`, `sendMail`, `sendSMS`, `templateId`, `locale`,
 /// `hashedPassword`, `seed`, ...) are ignored.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct CreateUserRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub email: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub phone: String,
-    #[serde(default, deserialize_with = "null_as_default")]
+    /// `name` is the display name for Go; Python and Node send `displayName`.
+    #[serde(flatten)]
+    pub profile: UserProfile,
     pub display_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub given_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub middle_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub family_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub picture: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub role_names: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub user_tenants: Vec<UserTenantRequest>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub custom_attributes: Map<String, Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub additional_login_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub additional_identifiers: Vec<String>,
     /// Python and Go spell it `ssoAppIDs`.
-    #[serde(default, rename = "ssoAppIDs", deserialize_with = "null_as_default")]
+    #[serde(rename = "ssoAppIDs")]
     pub sso_app_ids_caps: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub sso_app_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub invite: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub test: bool,
-    #[serde(default)]
     pub verified_email: Option<bool>,
-    #[serde(default)]
     pub verified_phone: Option<bool>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub status: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub password: String,
 }
-
-impl Validate for CreateUserRequest {}
 
 impl NamesUser for CreateUserRequest {
     fn login_id(&self) -> &str {
@@ -263,12 +232,12 @@ impl CreateUserRequest {
         ManagedUser {
             login_id: self.login_id,
             additional_login_ids: merged([self.additional_login_ids, self.additional_identifiers]),
-            email: self.email,
-            phone: self.phone,
-            name: if self.display_name.is_empty() { self.name } else { self.display_name },
-            given_name: self.given_name,
-            middle_name: self.middle_name,
-            family_name: self.family_name,
+            email: self.profile.email,
+            phone: self.profile.phone,
+            name: if self.display_name.is_empty() { self.profile.name } else { self.display_name },
+            given_name: self.profile.given_name,
+            middle_name: self.profile.middle_name,
+            family_name: self.profile.family_name,
             picture: self.picture,
             verified_email: self.verified_email,
             verified_phone: self.verified_phone,
@@ -293,15 +262,11 @@ impl From<CreateUserRequest> for UserPatch {
 
 /// `POST /v1/mgmt/user/create/batch` (`CreateUsersRequest`).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct CreateUsersRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub users: Vec<CreateUserRequest>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub invite: bool,
 }
-
-impl Validate for CreateUsersRequest {}
 
 impl CreateUsersRequest {
     pub fn into_managed(self) -> Vec<ManagedUser> {
@@ -320,9 +285,8 @@ impl CreateUsersRequest {
 /// The body of `PATCH /v1/mgmt/user/patch` and each entry of `/patch/batch`
 /// (`PatchUserRequest`): only the fields given (not null) change.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct PatchUserRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub login_id: String,
     pub email: Option<String>,
     pub verified_email: Option<bool>,
@@ -350,8 +314,6 @@ pub struct PatchUserRequest {
     pub recovery_phone: Option<String>,
     pub verified_recovery_phone: Option<bool>,
 }
-
-impl Validate for PatchUserRequest {}
 
 impl NamesUser for PatchUserRequest {
     fn login_id(&self) -> &str {
@@ -398,13 +360,10 @@ impl From<PatchUserRequest> for UserPatch {
 
 /// `PATCH /v1/mgmt/user/patch/batch` (`PatchUserBatchRequest`).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct PatchUsersRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub users: Vec<PatchUserRequest>,
 }
-
-impl Validate for PatchUsersRequest {}
 
 impl PatchUsersRequest {
     pub fn into_changes(self) -> Vec<(String, UserPatch)> {
@@ -489,21 +448,15 @@ pub enum AttributeOptionRequest {
 
 /// One entry of `POST /v1/mgmt/user/customattribute/create` (`CustomAttribute`).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct CustomAttributeRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
-    #[serde(default, rename = "type", deserialize_with = "null_as_default")]
+    #[serde(rename = "type")]
     pub kind: AttributeTypeRequest,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub options: Vec<AttributeOptionRequest>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub display_name: String,
-    #[serde(default)]
     pub default_value: Value,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub view_permissions: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub edit_permissions: Vec<String>,
 }
 

@@ -10,21 +10,16 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::domain::Ctx;
+use crate::dto::Validate;
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::json;
 use crate::state::AppState;
 
-/// Request-level validation beyond what serde checks; the default accepts everything.
-pub trait Validate {
-    fn validate(&self) -> ApiResult<()> {
-        Ok(())
-    }
-}
-
-/// A JSON body parsed leniently (no Content-Type needed, empty means `{}`), with errors in
-/// the Descope format naming the offending field, then validated.
+/// A JSON body parsed leniently (no Content-Type needed, empty means `{}`, `null` members
+/// mean "not given"), with errors in the Descope format naming the offending field.
 pub struct DescopeJson<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for DescopeJson<T> {
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for DescopeJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -35,21 +30,35 @@ impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for DescopeJ
                 ApiError::bad_request(format!("Cannot read request body: {e}"))
             }
         })?;
-        let value = parse_json::<T>(&bytes)?;
+        Ok(DescopeJson(parse_json(&bytes)?))
+    }
+}
+
+/// A [`DescopeJson`] body that is then checked by its [`Validate`] impl: the extractor of
+/// every body type that has one.
+pub struct ValidJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for ValidJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let DescopeJson(value) = DescopeJson::<T>::from_request(req, state).await?;
         value.validate()?;
-        Ok(DescopeJson(value))
+        Ok(ValidJson(value))
     }
 }
 
 /// Parses a JSON body; an empty (or all-whitespace) body is `{}`, as Go sends for refresh.
+/// `null` members are dropped first ([`crate::json::drop_nulls`]).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { bytes };
     // serde reads structs from arrays too; Descope bodies are always objects.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::bad_request("Request body must be a JSON object"));
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("Request body is not valid: {e}")))?;
+    serde_path_to_error::deserialize(json::drop_nulls(value)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if path == "." || path.is_empty() {
@@ -57,9 +66,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
         } else {
             ApiError::bad_request(format!("Field {path} is not valid: {inner}"))
         }
-    })?;
-    de.end().map_err(|e| ApiError::bad_request(format!("Request body is not valid: {e}")))?;
-    Ok(value)
+    })
 }
 
 /// Query parameters decoded as form data (Go encodes spaces as `+`).

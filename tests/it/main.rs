@@ -15,6 +15,7 @@ mod auth_totp;
 mod emulator;
 mod error_surfaces;
 mod errors;
+mod json_nulls;
 mod mgmt_accesskey;
 mod mgmt_audit;
 mod mgmt_audit_everywhere;

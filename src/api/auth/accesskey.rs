@@ -14,9 +14,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use crate::domain::identity::accesskeys::{self, ExchangeOptions};
 use crate::dto::accesskey::ExchangeAccessKeyResponse;
-use crate::dto::common::null_as_default;
 use crate::error::ApiResult;
-use crate::http::extract::{bearer, DescopeJson, ProjectAuth, Validate};
+use crate::http::extract::{bearer, DescopeJson, ProjectAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -27,22 +26,19 @@ crate::route_table! {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct LoginOptionsBody {
-    #[serde(default, alias = "custom_claims", deserialize_with = "null_as_default")]
+    #[serde(alias = "custom_claims")]
     custom_claims: Map<String, Value>,
-    #[serde(default, alias = "selected_tenant", deserialize_with = "null_as_default")]
+    #[serde(alias = "selected_tenant")]
     selected_tenant: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct ExchangeBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_options: LoginOptionsBody,
 }
-
-impl Validate for ExchangeBody {}
 
 /// The bearer's access key (`P...:<cleartext>`), if any.
 struct AccessKeySecret(Option<String>);

@@ -16,9 +16,9 @@ use crate::domain::authn::passwordless::{self, Method, Purpose, Started};
 use crate::domain::messaging::channel::{Channel, Email};
 use crate::dto::auth::{AuthResponse, StartBody, TokenBody};
 use crate::dto::common::Empty;
+use crate::dto::Validate;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth, Validate};
-use crate::json::null_as_default;
+use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth, ValidJson};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -54,9 +54,8 @@ impl From<Started> for EnchantedLinkResponse {
 
 /// `{pendingRef}` of the poll (shared with NOTP).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub(crate) struct PendingRefBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub pending_ref: String,
 }
 
@@ -140,7 +139,7 @@ async fn update<C: Channel>(
 async fn verify(
     State(s): State<AppState>,
     ProjectAuth(ctx): ProjectAuth,
-    DescopeJson(body): DescopeJson<TokenBody>,
+    ValidJson(body): ValidJson<TokenBody>,
 ) -> ApiResult<Json<Empty>> {
     passwordless::verify_link(&s.db, &ctx, Method::EnchantedLink, &body.token, None).await?;
     Ok(Json(Empty {}))
@@ -151,7 +150,7 @@ async fn verify(
 async fn pending_session(
     State(s): State<AppState>,
     ProjectAuth(ctx): ProjectAuth,
-    DescopeJson(body): DescopeJson<PendingRefBody>,
+    ValidJson(body): ValidJson<PendingRefBody>,
 ) -> ApiResult<AuthResponse> {
     let info = passwordless::poll(&s.db, &ctx, Method::EnchantedLink, &body.pending_ref).await?;
     Ok(AuthResponse::new(&ctx, &info))

@@ -11,7 +11,7 @@ use crate::domain::authn::passwordless::{self, Method, Purpose};
 use crate::domain::messaging::channel::{Channel, Email, Sms, Whatsapp};
 use crate::dto::auth::{AuthResponse, MaskedResponse, StartBody, TokenBody};
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth};
+use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth, ValidJson};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -78,7 +78,7 @@ async fn update<C: Channel>(
 async fn verify(
     State(s): State<AppState>,
     ProjectAuth(ctx): ProjectAuth,
-    DescopeJson(body): DescopeJson<TokenBody>,
+    ValidJson(body): ValidJson<TokenBody>,
 ) -> ApiResult<AuthResponse> {
     let info = passwordless::verify_token(&s.db, &ctx, &body.token).await?;
     Ok(AuthResponse::new(&ctx, &info))

@@ -23,7 +23,7 @@ use crate::domain::authn::totp::qr_png;
 use crate::domain::messaging::channel::{Channel, Whatsapp};
 use crate::dto::auth::{AuthResponse, StartBody};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth};
+use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth, ValidJson};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -133,7 +133,7 @@ async fn update(
 async fn pending_session(
     State(s): State<AppState>,
     ProjectAuth(ctx): ProjectAuth,
-    DescopeJson(body): DescopeJson<PendingRefBody>,
+    ValidJson(body): ValidJson<PendingRefBody>,
 ) -> ApiResult<AuthResponse> {
     let info = passwordless::poll(&s.db, &ctx, Method::Notp, &body.pending_ref).await?;
     Ok(AuthResponse::new(&ctx, &info))

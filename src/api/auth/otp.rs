@@ -11,7 +11,7 @@ use crate::domain::authn::passwordless::{self, Method, Purpose};
 use crate::domain::messaging::channel::{Channel, Email, Im, Sms, Voice, Whatsapp};
 use crate::dto::auth::{AuthResponse, MaskedResponse, StartBody, VerifyCodeBody};
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth};
+use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth, ValidJson};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -125,7 +125,7 @@ async fn update<C: Channel>(
 async fn verify<C: Channel>(
     State(s): State<AppState>,
     ProjectAuth(ctx): ProjectAuth,
-    DescopeJson(body): DescopeJson<VerifyCodeBody>,
+    ValidJson(body): ValidJson<VerifyCodeBody>,
 ) -> ApiResult<AuthResponse> {
     let info = passwordless::verify_code(&s.db, &ctx, C::KIND, &body.login_id, &body.code).await?;
     Ok(AuthResponse::new(&ctx, &info))

@@ -10,8 +10,7 @@ use crate::domain::authn::passwordless::{LoginOptions, SignUpDetails};
 use crate::dto::auth::AuthResponse;
 use crate::dto::common::Empty;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth, Validate};
-use crate::json::null_as_default;
+use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -28,71 +27,48 @@ crate::route_table! {
 
 /// `PasswordSignUpRequest`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SignUpBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     password: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     user: SignUpDetails,
-    #[serde(default, deserialize_with = "null_as_default")]
     login_options: LoginOptions,
 }
-
-impl Validate for SignUpBody {}
 
 /// `PasswordSignInRequest`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SignInBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     password: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     login_options: LoginOptions,
 }
 
-impl Validate for SignInBody {}
-
 /// `PasswordReplaceRequest`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct ReplaceBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     old_password: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     new_password: String,
 }
-
-impl Validate for ReplaceBody {}
 
 /// `PasswordUpdateRequest`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct UpdateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     new_password: String,
 }
 
-impl Validate for UpdateBody {}
-
 /// `PasswordResetSendRequest`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct ResetBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, alias = "redirectURL", deserialize_with = "null_as_default")]
+    #[serde(alias = "redirectURL")]
     redirect_url: String,
 }
-
-impl Validate for ResetBody {}
 
 /// `PasswordResetSendResponse`.
 #[derive(Debug, Serialize)]

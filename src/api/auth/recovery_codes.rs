@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::domain::authn::passwordless::LoginOptions;
 use crate::domain::authn::recovery;
 use crate::dto::auth::AuthResponse;
+use crate::dto::Validate;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{DescopeJson, OptionalSessionAuth, SessionAuth, Validate};
-use crate::json::null_as_default;
+use crate::http::extract::{DescopeJson, OptionalSessionAuth, SessionAuth, ValidJson};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -26,13 +26,10 @@ crate::route_table! {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct GenerateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
 }
-
-impl Validate for GenerateBody {}
 
 #[derive(Debug, Serialize)]
 struct RecoveryCode {
@@ -45,13 +42,10 @@ struct GenerateResponse {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SignInBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     code: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     login_options: LoginOptions,
 }
 
@@ -83,7 +77,7 @@ async fn generate(
 async fn sign_in(
     State(s): State<AppState>,
     auth: OptionalSessionAuth,
-    DescopeJson(b): DescopeJson<SignInBody>,
+    ValidJson(b): ValidJson<SignInBody>,
 ) -> ApiResult<AuthResponse> {
     let session = auth.session.as_ref().map(|(c, _)| c);
     let info =

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::domain::authn::recovery;
 use crate::dto::auth::AuthResponse;
 use crate::dto::common::Empty;
+use crate::dto::Validate;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{DescopeJson, SessionAuth, Validate};
-use crate::json::null_as_default;
+use crate::http::extract::{SessionAuth, ValidJson};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -28,21 +28,17 @@ crate::route_table! {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct Answer {
-    #[serde(default, deserialize_with = "null_as_default")]
     id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     answer: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct AnswersBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     answers: Vec<Answer>,
-    #[serde(default, deserialize_with = "null_as_default")]
     stepup: bool,
 }
 
@@ -77,7 +73,7 @@ struct QuestionsResponse {
 async fn setup(
     State(s): State<AppState>,
     auth: SessionAuth,
-    DescopeJson(b): DescopeJson<AnswersBody>,
+    ValidJson(b): ValidJson<AnswersBody>,
 ) -> ApiResult<Json<Empty>> {
     let login_id = b.login_id.clone();
     recovery::set_up_questions(&s.db, &s.hasher, &auth.ctx, &auth.claims, &login_id, b.pairs()).await?;
@@ -98,7 +94,7 @@ async fn questions(State(s): State<AppState>, auth: SessionAuth) -> ApiResult<Js
 async fn verify(
     State(s): State<AppState>,
     auth: SessionAuth,
-    DescopeJson(b): DescopeJson<AnswersBody>,
+    ValidJson(b): ValidJson<AnswersBody>,
 ) -> ApiResult<AuthResponse> {
     let (login_id, stepup) = (b.login_id.clone(), b.stepup);
     let info =

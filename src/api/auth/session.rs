@@ -10,10 +10,10 @@ use serde_json::{Map, Value};
 
 use crate::domain::sessions;
 use crate::dto::auth::AuthResponse;
-use crate::dto::common::{null_as_default, Empty};
+use crate::dto::common::Empty;
 use crate::dto::user::{LoginRecord, User};
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{DescopeJson, SessionAuth, SessionJwtAuth, UnverifiedSession, Validate};
+use crate::http::extract::{DescopeJson, SessionAuth, SessionJwtAuth, UnverifiedSession};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -38,8 +38,6 @@ crate::route_table! {
 /// The body of refresh and logout calls; Go sends none, others `{}` (nothing is read).
 #[derive(Debug, Default, Deserialize)]
 pub struct AnyBody {}
-
-impl Validate for AnyBody {}
 
 /// POST /v1/auth/refresh
 /// A new session JWT with the user's current roles; the refresh JWT is kept.
@@ -103,15 +101,11 @@ async fn history(State(s): State<AppState>, auth: SessionAuth) -> ApiResult<Json
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct MyTenantsRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     dct: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     ids: Vec<String>,
 }
-
-impl Validate for MyTenantsRequest {}
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -142,12 +136,10 @@ async fn my_tenants(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct SelectTenantRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant: String,
 }
-
-impl Validate for SelectTenantRequest {}
 
 /// POST /v1/auth/tenant/select
 /// New tokens whose `dct` claim is the chosen tenant (empty clears it).

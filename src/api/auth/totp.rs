@@ -8,8 +8,7 @@ use crate::domain::authn::passwordless::{LoginOptions, SignUpDetails};
 use crate::domain::authn::totp::{self, Enrollment};
 use crate::dto::auth::AuthResponse;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth, Validate};
-use crate::json::null_as_default;
+use crate::http::extract::{DescopeJson, OptionalSessionAuth, ProjectAuth, SessionAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -23,29 +22,20 @@ crate::route_table! {
 
 /// `TOTPSignUpRequest` and `TOTPUpdateRequest`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SignUpBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     user: SignUpDetails,
 }
 
-impl Validate for SignUpBody {}
-
 /// `TOTPVerifyCodeRequest`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct VerifyBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     code: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     login_options: LoginOptions,
 }
-
-impl Validate for VerifyBody {}
 
 /// `TOTPResponse`.
 #[derive(Debug, Serialize)]

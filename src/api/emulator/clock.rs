@@ -6,8 +6,9 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
+use crate::dto::Validate;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{DescopeJson, Validate};
+use crate::http::extract::ValidJson;
 
 crate::route_table! {
     pub GROUP;
@@ -31,11 +32,10 @@ impl From<&Clock> for ClockResponse {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ClockRequest {
     advance_seconds: Option<i64>,
     set: Option<i64>,
-    #[serde(default)]
     reset: bool,
 }
 
@@ -70,7 +70,7 @@ async fn get_clock(State(clock): State<Clock>) -> Json<ClockResponse> {
 /// Moves the clock: `{"advanceSeconds": n}`, `{"set": unixSeconds}` or `{"reset": true}`.
 async fn set_clock(
     State(clock): State<Clock>,
-    DescopeJson(req): DescopeJson<ClockRequest>,
+    ValidJson(req): ValidJson<ClockRequest>,
 ) -> ApiResult<Json<ClockResponse>> {
     if let Some(secs) = req.advance_seconds {
         let target = clock.now().secs().saturating_add(secs);

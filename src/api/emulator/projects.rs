@@ -4,10 +4,10 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::dto::common::{null_as_default, Empty};
+use crate::dto::common::Empty;
 use crate::error::{ApiError, ApiResult};
 use crate::fixtures::{self, Apply, ProjectSnapshot};
-use crate::http::extract::{DescopeJson, EmulatorProject, Validate};
+use crate::http::extract::{DescopeJson, EmulatorProject};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -23,15 +23,11 @@ crate::route_table! {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct CreateProjectRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     project_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     name: String,
 }
-
-impl Validate for CreateProjectRequest {}
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -120,5 +116,3 @@ async fn put_snapshot(
     fixtures::import(&s, &snap, Apply::Replace).await?;
     Ok(Json(Empty {}))
 }
-
-impl Validate for ProjectSnapshot {}

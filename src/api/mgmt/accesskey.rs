@@ -11,9 +11,9 @@ use serde_json::{Map, Value};
 
 use crate::domain::identity::accesskeys::{self, AccessKeyPatch, NewAccessKey, Search};
 use crate::dto::accesskey::{lenient_i64, AccessKeyEnvelope, AccessKeysEnvelope};
-use crate::dto::common::{null_as_default, Empty};
+use crate::dto::common::Empty;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -36,11 +36,9 @@ crate::route_table! {
 
 /// `{tenantId, roleNames}`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct KeyTenantBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     role_names: Vec<String>,
 }
 
@@ -50,31 +48,20 @@ fn tenant_pairs(t: Vec<KeyTenantBody>) -> Vec<(String, Vec<String>)> {
 
 /// The body of create, and one key of import (which adds `cleartext`).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct CreateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     name: String,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     expire_time: i64,
-    #[serde(default, deserialize_with = "null_as_default")]
     role_names: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     key_tenants: Vec<KeyTenantBody>,
-    #[serde(default, deserialize_with = "null_as_default")]
     user_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     custom_claims: Map<String, Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
     description: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     permitted_ips: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     custom_attributes: Map<String, Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
     cleartext: String,
 }
-
-impl Validate for CreateBody {}
 
 impl From<CreateBody> for NewAccessKey {
     fn from(b: CreateBody) -> Self {
@@ -107,12 +94,10 @@ async fn create(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct ImportBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     keys: Vec<CreateBody>,
 }
-
-impl Validate for ImportBody {}
 
 /// POST /v1/mgmt/accesskey/import
 /// Imports keys with their existing cleartexts.
@@ -127,21 +112,17 @@ async fn import(
 
 /// `{id}` as a query (load) or a body.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct IdBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     id: String,
 }
 
-impl Validate for IdBody {}
-
 /// `{ids}` of the batch calls.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct IdsBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     ids: Vec<String>,
 }
-
-impl Validate for IdsBody {}
 
 /// GET /v1/mgmt/accesskey
 /// Loads a key by `id`.
@@ -155,21 +136,14 @@ async fn load(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SearchBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     bound_user_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     creating_user: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     custom_attributes: Map<String, Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
     text: String,
 }
-
-impl Validate for SearchBody {}
 
 /// POST /v1/mgmt/accesskey/search
 /// Keys matching every given filter.
@@ -191,27 +165,17 @@ async fn search(
 
 /// Update: absent or null fields keep their value (`description: null` keeps it).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct UpdateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     name: String,
-    #[serde(default)]
     description: Option<String>,
-    #[serde(default)]
     role_names: Option<Vec<String>>,
-    #[serde(default)]
     key_tenants: Option<Vec<KeyTenantBody>>,
-    #[serde(default)]
     custom_claims: Option<Map<String, Value>>,
-    #[serde(default)]
     permitted_ips: Option<Vec<String>>,
-    #[serde(default)]
     custom_attributes: Option<Map<String, Value>>,
 }
-
-impl Validate for UpdateBody {}
 
 /// POST /v1/mgmt/accesskey/update
 /// Renames a key and replaces the other given fields.

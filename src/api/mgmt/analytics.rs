@@ -14,9 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::audit::{self, Analytic, AnalyticsQuery};
 use crate::dto::accesskey::lenient_i64;
-use crate::dto::common::null_as_default;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -28,41 +27,26 @@ crate::route_table! {
 
 /// `SearchAnalyticsRequest`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SearchAnalyticsRequest {
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     from: i64,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     to: i64,
-    #[serde(default, deserialize_with = "null_as_default")]
     actions: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     excluded_actions: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     devices: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     methods: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     geos: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     tenants: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     group_by_action: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     group_by_device: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     group_by_method: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     group_by_geo: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     group_by_tenant: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     group_by_referrer: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     group_by_created: String,
 }
-
-impl Validate for SearchAnalyticsRequest {}
 
 /// `Analytic`.
 #[derive(Debug, Clone, Serialize)]

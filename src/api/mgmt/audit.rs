@@ -10,9 +10,9 @@ use serde_json::{Map, Value};
 
 use crate::domain::audit::{self, Event, Record, Search};
 use crate::dto::accesskey::lenient_i64;
-use crate::dto::common::{null_as_default, Empty};
+use crate::dto::common::Empty;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -24,43 +24,29 @@ crate::route_table! {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SearchBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     user_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     actions: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     excluded_actions: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     devices: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     methods: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     geos: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     remote_addresses: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     external_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     tenants: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     actor_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     no_tenants: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     text: String,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     from: i64,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     to: i64,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     size: i64,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     page: i64,
 }
-
-impl Validate for SearchBody {}
 
 /// `Audit`: one record of the search answer.
 #[derive(Debug, Clone, Serialize)]
@@ -139,23 +125,16 @@ async fn search(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct CreateEventBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     action: String,
-    #[serde(default, rename = "type", deserialize_with = "null_as_default")]
+    #[serde(rename = "type")]
     kind: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     actor_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     user_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     data: Map<String, Value>,
 }
-
-impl Validate for CreateEventBody {}
 
 /// POST /v1/mgmt/audit/event
 /// Records an event the application reports (`type` info, warn or error).

@@ -12,12 +12,12 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::domain::identity::profile::UserProfile;
 use crate::domain::sessions::tokens::{self, MgmtSignIn, MgmtSignInRequest};
 use crate::dto::accesskey::lenient_i64;
 use crate::dto::auth::AuthResponse;
-use crate::dto::common::null_as_default;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -30,56 +30,28 @@ crate::route_table! {
     }
 }
 
-/// `SignUpUser`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SignUpUserBody {
-    #[serde(default, deserialize_with = "null_as_default")]
-    name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    given_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    middle_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    family_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    email: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    phone: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct TenantBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     role_names: Vec<String>,
 }
 
 /// The body of all three calls (`GenerateJWTSignInRequest` / `GenerateJWTSignUpRequest`).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SignInBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    user: SignUpUserBody,
-    #[serde(default, deserialize_with = "null_as_default")]
+    /// `SignUpUser`.
+    user: UserProfile,
     email_verified: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     phone_verified: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     custom_claims: Map<String, Value>,
-    #[serde(default, alias = "selectedTenant", deserialize_with = "null_as_default")]
+    #[serde(alias = "selectedTenant")]
     selected_tenant_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     user_tenants: Vec<TenantBody>,
-    #[serde(default, deserialize_with = "null_as_default")]
     revoke_other_sessions: bool,
 }
-
-impl Validate for SignInBody {}
 
 impl From<SignInBody> for MgmtSignInRequest {
     fn from(b: SignInBody) -> Self {
@@ -135,17 +107,13 @@ async fn sign_up_or_in(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct AnonymousBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     custom_claims: Map<String, Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
     selected_tenant: String,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     refresh_duration: i64,
 }
-
-impl Validate for AnonymousBody {}
 
 /// `AnonymousJWTResponse` (plus `sessionExpiration`, as JWTResponse has it).
 #[derive(Debug, Clone, Serialize)]

@@ -12,9 +12,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::domain::identity::tenants;
-use crate::dto::common::null_as_default;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -29,13 +28,10 @@ crate::route_table! {
 /// `{tenantId, ssoId?, userIds?, loginIds?, groupId?}`: only the tenant matters while there
 /// are no groups.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct GroupsBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_id: String,
 }
-
-impl Validate for GroupsBody {}
 
 /// POST /v1/mgmt/group/all, /group/member/all, /group/members
 /// The tenant's groups (all, of some members, or one group with its members): none.

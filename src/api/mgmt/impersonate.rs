@@ -15,9 +15,8 @@ use serde_json::{Map, Value};
 use super::jwt::JwtEnvelope;
 use crate::domain::sessions::tokens::{self, Impersonation};
 use crate::dto::accesskey::lenient_i64;
-use crate::dto::common::null_as_default;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -30,23 +29,16 @@ crate::route_table! {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct ImpersonateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     impersonator_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     validate_consent: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     custom_claims: Map<String, Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
     selected_tenant: String,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     refresh_duration: i64,
 }
-
-impl Validate for ImpersonateBody {}
 
 /// POST /v1/mgmt/impersonate
 /// A refresh JWT of the impersonated user, for an impersonator with the `Impersonate`
@@ -86,19 +78,14 @@ impl ImpersonateBody {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct StopBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     jwt: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     custom_claims: Map<String, Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
     selected_tenant: String,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     refresh_duration: i64,
 }
-
-impl Validate for StopBody {}
 
 /// POST /v1/mgmt/stop/impersonation
 /// Ends an impersonation: a refresh JWT of the impersonator.

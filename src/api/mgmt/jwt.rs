@@ -10,9 +10,8 @@ use serde_json::{Map, Value};
 
 use crate::domain::sessions::tokens;
 use crate::dto::accesskey::lenient_i64;
-use crate::dto::common::null_as_default;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -40,17 +39,13 @@ pub struct JwtEnvelope {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct UpdateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     jwt: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     custom_claims: Map<String, Value>,
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     refresh_duration: i64,
 }
-
-impl Validate for UpdateBody {}
 
 /// POST /v1/mgmt/jwt/update
 /// Merges custom claims into a JWT of this project and re-signs it.

@@ -11,9 +11,8 @@ use serde::Deserialize;
 
 use crate::domain::identity::accesskeys::{self, ManagementKeyPatch};
 use crate::dto::accesskey::{lenient_i64, DeletedTotal, ManagementKeyEnvelope, ManagementKeysEnvelope};
-use crate::dto::common::null_as_default;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -28,23 +27,18 @@ crate::route_table! {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct CreateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     description: String,
     /// Seconds from now.
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     expires_in: i64,
     /// Unix seconds.
-    #[serde(default, deserialize_with = "lenient_i64")]
+    #[serde(deserialize_with = "lenient_i64")]
     expire_time: i64,
-    #[serde(default, deserialize_with = "null_as_default")]
     permitted_ips: Vec<String>,
 }
-
-impl Validate for CreateBody {}
 
 /// PUT /v1/mgmt/managementkey
 /// Creates a management key; the answer carries its cleartext, shown only here.
@@ -74,21 +68,14 @@ async fn create(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct UpdateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     id: String,
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     description: Option<String>,
-    #[serde(default)]
     permitted_ips: Option<Vec<String>>,
-    #[serde(default)]
     status: Option<String>,
 }
-
-impl Validate for UpdateBody {}
 
 /// PATCH /v1/mgmt/managementkey
 /// Changes the given fields of a management key (`status`: active or inactive).
@@ -108,8 +95,8 @@ async fn update(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct IdQuery {
-    #[serde(default)]
     id: String,
 }
 
@@ -135,12 +122,10 @@ async fn search(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct DeleteBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     ids: Vec<String>,
 }
-
-impl Validate for DeleteBody {}
 
 /// POST /v1/mgmt/managementkey/delete
 /// Deletes management keys, answering how many were deleted.

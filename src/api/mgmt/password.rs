@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::domain::authn::password::{self, PasswordSettings};
 use crate::dto::common::Empty;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -23,9 +23,8 @@ crate::route_table! {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct TenantQuery {
-    #[serde(default)]
     tenant_id: String,
 }
 
@@ -42,8 +41,6 @@ struct SettingsResponse {
 #[derive(Debug, Default, Deserialize)]
 #[serde(transparent)]
 struct ConfigureBody(Map<String, Value>);
-
-impl Validate for ConfigureBody {}
 
 /// GET /v1/mgmt/password/settings
 /// The password policy.

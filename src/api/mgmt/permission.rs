@@ -7,10 +7,10 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::domain::identity::roles::{self, PermissionUpdate};
-use crate::dto::common::{null_as_default, Empty};
+use crate::dto::common::Empty;
 use crate::dto::role::PermissionsEnvelope;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -27,14 +27,11 @@ crate::route_table! {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct CreateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     description: String,
 }
-
-impl Validate for CreateBody {}
 
 /// POST /v1/mgmt/permission/create
 /// Creates a permission.
@@ -48,12 +45,10 @@ async fn create(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct CreateBatchBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     permissions: Vec<CreateBody>,
 }
-
-impl Validate for CreateBatchBody {}
 
 /// POST /v1/mgmt/permission/create/batch
 /// Creates several permissions, all or none.
@@ -72,19 +67,13 @@ async fn create_batch(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct UpdateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     new_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     description: String,
 }
-
-impl Validate for UpdateBody {}
 
 impl From<UpdateBody> for PermissionUpdate {
     fn from(b: UpdateBody) -> Self {
@@ -104,12 +93,10 @@ async fn update(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct UpdateBatchBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     permissions: Vec<UpdateBody>,
 }
-
-impl Validate for UpdateBatchBody {}
 
 /// POST /v1/mgmt/permission/update/batch
 /// Updates several permissions, all or none.
@@ -124,14 +111,11 @@ async fn update_batch(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct DeleteBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     name: String,
 }
-
-impl Validate for DeleteBody {}
 
 /// POST /v1/mgmt/permission/delete
 /// Deletes a permission; roles holding it lose it.
@@ -146,14 +130,11 @@ async fn delete(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct DeleteBatchBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     names: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     ids: Vec<String>,
 }
-
-impl Validate for DeleteBatchBody {}
 
 /// POST /v1/mgmt/permission/delete/batch
 /// Deletes several permissions (by names and/or IDs), all or none.

@@ -7,10 +7,10 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::domain::identity::roles::{self, NewRole, RoleFilter, RoleRef, RoleUpdate};
-use crate::dto::common::{null_as_default, Empty};
+use crate::dto::common::Empty;
 use crate::dto::role::{Role, RolesEnvelope};
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -29,23 +29,15 @@ crate::route_table! {
 
 /// A role in create and create batch.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct CreateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     description: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     permission_names: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     default: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     private: bool,
 }
-
-impl Validate for CreateBody {}
 
 impl From<CreateBody> for NewRole {
     fn from(b: CreateBody) -> Self {
@@ -72,12 +64,10 @@ async fn create(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct CreateBatchBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     roles: Vec<CreateBody>,
 }
-
-impl Validate for CreateBatchBody {}
 
 /// POST /v1/mgmt/role/create/batch
 /// Creates several roles, all or none.
@@ -92,27 +82,17 @@ async fn create_batch(
 
 /// A role update (single and batch).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct UpdateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     new_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     description: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     permission_names: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     default: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     private: bool,
 }
-
-impl Validate for UpdateBody {}
 
 impl From<UpdateBody> for RoleUpdate {
     fn from(b: UpdateBody) -> Self {
@@ -141,12 +121,10 @@ async fn update(
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct UpdateBatchBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     roles: Vec<UpdateBody>,
 }
-
-impl Validate for UpdateBatchBody {}
 
 /// POST /v1/mgmt/role/update/batch
 /// Updates several roles, all or none.
@@ -161,17 +139,12 @@ async fn update_batch(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct DeleteBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_id: String,
 }
-
-impl Validate for DeleteBody {}
 
 /// POST /v1/mgmt/role/delete
 /// Deletes a role and every grant of it.
@@ -186,17 +159,12 @@ async fn delete(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct DeleteBatchBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     role_names: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     role_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_id: String,
 }
-
-impl Validate for DeleteBatchBody {}
 
 /// POST /v1/mgmt/role/delete/batch
 /// Deletes several roles (by names in one tenant, and/or by IDs), all or none.
@@ -222,23 +190,15 @@ async fn load_all(State(s): State<AppState>, MgmtAuth(ctx): MgmtAuth) -> ApiResu
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SearchBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     role_names: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     role_name_like: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     permission_names: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     role_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     include_project_roles: bool,
 }
-
-impl Validate for SearchBody {}
 
 /// POST /v1/mgmt/role/search
 /// The roles matching every given filter.

@@ -14,10 +14,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::domain::identity::tenants::{self, SettingsPatch, TenantFilter, TenantInput, TenantPatch};
-use crate::dto::common::{null_as_default, Empty};
+use crate::dto::common::Empty;
 use crate::dto::tenant::{Tenant, TenantId, TenantSettings, TenantsEnvelope};
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -47,33 +47,22 @@ crate::route_table! {
 /// The body of create and update. Go sends `parent` on create (its struct tag says
 /// `parentId`; both are read).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct TenantBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     self_provisioning_domains: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     custom_attributes: Map<String, Value>,
-    #[serde(default, rename = "enforceSSO", deserialize_with = "null_as_default")]
+    #[serde(rename = "enforceSSO")]
     enforce_sso: bool,
-    #[serde(default, rename = "enforceSSOExclusions", deserialize_with = "null_as_default")]
+    #[serde(rename = "enforceSSOExclusions")]
     enforce_sso_exclusions: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     disabled: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     parent: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     parent_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     role_inheritance: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     federated_app_ids: Vec<String>,
 }
-
-impl Validate for TenantBody {}
 
 impl From<TenantBody> for TenantInput {
     fn from(b: TenantBody) -> Self {
@@ -116,9 +105,8 @@ async fn update(
 
 /// The body of the patch: absent or `null` fields stay as they are.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct PatchBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     id: String,
     name: Option<String>,
     self_provisioning_domains: Option<Vec<String>>,
@@ -131,8 +119,6 @@ struct PatchBody {
     role_inheritance: Option<String>,
     federated_app_ids: Option<Vec<String>>,
 }
-
-impl Validate for PatchBody {}
 
 /// PATCH /v1/mgmt/tenant/patch
 /// Changes only the given fields of a tenant (python-sdk).
@@ -157,24 +143,17 @@ async fn patch(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct DeleteBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     cascade: bool,
 }
 
-impl Validate for DeleteBody {}
-
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct RemoveSsoSuffixFromExternalIdRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_id: String,
 }
-
-impl Validate for RemoveSsoSuffixFromExternalIdRequest {}
 
 /// POST /v1/mgmt/tenant/sso-user-remove
 /// Removes the SSO association of the tenant's SSO users (none exist in the emulator).
@@ -200,11 +179,9 @@ async fn delete(
 
 /// `?id=` (the settings load also accepts the older `tenantId`).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct IdQuery {
-    #[serde(default)]
     id: String,
-    #[serde(default)]
     tenant_id: String,
 }
 
@@ -236,21 +213,14 @@ async fn load_all(State(s): State<AppState>, MgmtAuth(ctx): MgmtAuth) -> ApiResu
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SearchBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_names: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_self_provisioning_domains: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     custom_attributes: Map<String, Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
     auth_type: String,
 }
-
-impl Validate for SearchBody {}
 
 /// POST /v1/mgmt/tenant/search
 /// The tenants matching every given filter.
@@ -270,15 +240,11 @@ async fn search(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct DefaultRolesBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     default_roles: Vec<String>,
 }
-
-impl Validate for DefaultRolesBody {}
 
 /// POST /v1/mgmt/tenant/updateDefaultRoles
 /// Sets the roles new users of the tenant get.
@@ -307,9 +273,9 @@ async fn load_settings(
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SettingsBody {
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default)]
     tenant_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default)]
     id: String,
     self_provisioning_domains: Option<Vec<String>>,
     domains: Option<Vec<String>>,
@@ -322,8 +288,6 @@ struct SettingsBody {
     #[serde(flatten)]
     session: Map<String, Value>,
 }
-
-impl Validate for SettingsBody {}
 
 /// POST /v1/mgmt/tenant/settings
 /// Updates the tenant's domains and session settings.

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::authn::passwordless::{self, LoginOptions, Method};
 use crate::domain::messaging::channel::ChannelKind;
-use crate::dto::common::null_as_default;
+use crate::dto::Validate;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{MgmtAuth, ValidJson};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -26,18 +26,14 @@ crate::route_table! {
 
 /// The body of `/generate/otp` and `/generate/magiclink`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct GenerateBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     delivery_method: String,
     /// The link base of a magic link (upper-case, as the SDKs send it).
-    #[serde(default, rename = "URI", deserialize_with = "null_as_default")]
+    #[serde(rename = "URI")]
     uri: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     redirect_url: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     login_options: LoginOptions,
 }
 
@@ -91,13 +87,11 @@ struct GeneratedEnchantedLink {
 
 /// The body of `/generate/enchantedlink` (email only, so no `deliveryMethod`).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct GenerateEnchantedBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, rename = "URI", alias = "redirectUrl", deserialize_with = "null_as_default")]
+    #[serde(rename = "URI", alias = "redirectUrl")]
     uri: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     login_options: LoginOptions,
 }
 
@@ -115,7 +109,7 @@ impl Validate for GenerateEnchantedBody {
 async fn generate_otp(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(body): DescopeJson<GenerateBody>,
+    ValidJson(body): ValidJson<GenerateBody>,
 ) -> ApiResult<Json<GeneratedOtp>> {
     let channel = body.channel()?;
     let secret = passwordless::generate_for_test_user(
@@ -137,7 +131,7 @@ async fn generate_otp(
 async fn generate_magic_link(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(body): DescopeJson<GenerateBody>,
+    ValidJson(body): ValidJson<GenerateBody>,
 ) -> ApiResult<Json<GeneratedLink>> {
     let channel = body.channel()?;
     let redirect = body.redirect().map(str::to_owned);
@@ -160,7 +154,7 @@ async fn generate_magic_link(
 async fn generate_enchanted_link(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(body): DescopeJson<GenerateEnchantedBody>,
+    ValidJson(body): ValidJson<GenerateEnchantedBody>,
 ) -> ApiResult<Json<GeneratedEnchantedLink>> {
     let redirect = Some(body.uri.as_str()).filter(|u| !u.is_empty());
     let secret = passwordless::generate_for_test_user(

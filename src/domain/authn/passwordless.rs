@@ -17,7 +17,6 @@ use crate::domain::messaging::outbox::{self, Outgoing};
 use crate::domain::sessions::{self, AuthInfo, Claims};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::json::null_as_default;
 use crate::store::Db;
 use crate::store::{self, codes::CodeRow, Conn};
 
@@ -97,37 +96,17 @@ impl Purpose {
 
 /// Descope's `loginOptions`, as far as the passwordless flows use them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct LoginOptions {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub stepup: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub mfa: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub custom_claims: Map<String, Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub revoke_other_sessions: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub tenant_id: String,
 }
 
-/// Name fields given at sign-up.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SignUpDetails {
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub given_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub middle_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub family_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub email: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub phone: String,
-}
+/// The profile given at sign-up (`user` of a sign-up body, kept with the pending secret).
+pub type SignUpDetails = crate::domain::identity::profile::UserProfile;
 
 /// A request to start a flow.
 #[derive(Debug, Clone, Default)]

@@ -5,6 +5,7 @@
 pub mod accesskeys;
 pub mod credentials;
 pub mod custom_attributes;
+pub mod profile;
 pub mod roles;
 pub mod search;
 pub mod tenants;

@@ -7,10 +7,9 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::domain::identity::custom_attributes;
-use crate::dto::common::null_as_default;
 use crate::dto::user::{CustomAttributeRequest, CustomAttributesEnvelope};
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 /// GET /v1/mgmt/user/customattributes
@@ -24,13 +23,10 @@ pub async fn list(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct CreateCustomAttributesRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     attributes: Vec<CustomAttributeRequest>,
 }
-
-impl Validate for CreateCustomAttributesRequest {}
 
 /// POST /v1/mgmt/user/customattribute/create
 /// Declares custom attributes (a declared name is replaced).
@@ -46,13 +42,10 @@ pub async fn create(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct DeleteCustomAttributesRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     names: Vec<String>,
 }
-
-impl Validate for DeleteCustomAttributesRequest {}
 
 /// POST /v1/mgmt/user/customattribute/delete
 /// Removes declared custom attributes; users keep their values.

@@ -11,9 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::domain::authn::passwordless::{self, Embedded, LoginOptions, Purpose, SignUpDetails};
-use crate::dto::common::null_as_default;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -26,17 +25,12 @@ crate::route_table! {
 
 /// `EmbeddedLinkSignInRequest`
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct EmbeddedLinkSignInRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     custom_claims: Map<String, Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
     timeout: i64,
 }
-
-impl Validate for EmbeddedLinkSignInRequest {}
 
 /// `EmbeddedLinkSignInResponse`
 #[derive(Debug, Serialize)]
@@ -68,59 +62,46 @@ async fn sign_in(
 
 /// `SignUpUser`, in either spelling.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SignUpUser {
-    #[serde(default, deserialize_with = "null_as_default")]
     name: String,
-    #[serde(default, alias = "display_name", deserialize_with = "null_as_default")]
+    #[serde(alias = "display_name")]
     display_name: String,
-    #[serde(default, alias = "given_name", deserialize_with = "null_as_default")]
+    #[serde(alias = "given_name")]
     given_name: String,
-    #[serde(default, alias = "middle_name", deserialize_with = "null_as_default")]
+    #[serde(alias = "middle_name")]
     middle_name: String,
-    #[serde(default, alias = "family_name", deserialize_with = "null_as_default")]
+    #[serde(alias = "family_name")]
     family_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     email: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     phone: String,
 }
 
 /// `LoginOptions`, in either spelling.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SignUpLoginOptions {
-    #[serde(default, deserialize_with = "null_as_default")]
     stepup: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     mfa: bool,
-    #[serde(default, alias = "custom_claims", deserialize_with = "null_as_default")]
+    #[serde(alias = "custom_claims")]
     custom_claims: Map<String, Value>,
-    #[serde(default, alias = "revoke_other_sessions", deserialize_with = "null_as_default")]
+    #[serde(alias = "revoke_other_sessions")]
     revoke_other_sessions: bool,
-    #[serde(default, alias = "tenant_id", deserialize_with = "null_as_default")]
+    #[serde(alias = "tenant_id")]
     tenant_id: String,
 }
 
 /// `EmbeddedLinkSignUpOrInRequest`
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct EmbeddedLinkSignUpRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     user: SignUpUser,
-    #[serde(default, deserialize_with = "null_as_default")]
     login_options: SignUpLoginOptions,
-    #[serde(default, deserialize_with = "null_as_default")]
     email_verified: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     phone_verified: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     timeout: i64,
 }
-
-impl Validate for EmbeddedLinkSignUpRequest {}
 
 /// POST /v1/mgmt/user/signup/embeddedlink
 /// A sign-up token: verifying it creates the user from `user` (or signs in an existing one).

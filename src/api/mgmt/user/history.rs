@@ -10,7 +10,6 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::identity::search;
-use crate::dto::common::null_as_default;
 use crate::dto::user::LoginRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::MgmtAuth;
@@ -30,14 +29,14 @@ crate::route_table! {
 enum HistoryRequest {
     Ids(Vec<String>),
     Object {
-        #[serde(default, rename = "userIds", deserialize_with = "null_as_default")]
+        #[serde(default, rename = "userIds")]
         user_ids: Vec<String>,
     },
 }
 
 fn user_ids(body: &[u8]) -> ApiResult<Vec<String>> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { body };
-    match serde_json::from_slice::<HistoryRequest>(body) {
+    match crate::json::from_slice::<HistoryRequest>(body) {
         Ok(HistoryRequest::Ids(ids) | HistoryRequest::Object { user_ids: ids }) => Ok(ids),
         Err(e) => Err(ApiError::bad_request(format!(
             "Request body must be an array of user IDs or {{\"userIds\": [...]}}: {e}"

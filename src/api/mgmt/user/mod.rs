@@ -11,13 +11,13 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::domain::identity::users;
-use crate::dto::common::{null_as_default, Empty};
+use crate::dto::common::Empty;
 use crate::dto::user::{
     CreateUserRequest, CreateUsersRequest, CreateUsersResponse, PatchUserRequest, PatchUsersRequest,
     PatchUsersResponse, UserEnvelope, UsersEnvelope,
 };
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth};
 use crate::state::AppState;
 
 pub mod customattribute;
@@ -43,7 +43,7 @@ crate::route_table! {
         PATCH "/v1/mgmt/user/patch/batch" => patch_batch,
         DELETE "/v1/mgmt/user/test/delete/all" => delete_all_test_users,
         POST "/v1/mgmt/user/update" => update::update::<CreateUserRequest>,
-        POST "/v1/mgmt/user/update/customAttribute" => update::update::<update::UpdateUserCustomAttributeRequest>,
+        POST "/v1/mgmt/user/update/customAttribute" => update::update_checked::<update::UpdateUserCustomAttributeRequest>,
         POST "/v1/mgmt/user/update/email" => update::update::<update::UpdateUserEmailRequest>,
         POST "/v1/mgmt/user/update/impersonationConsent" => update::update::<update::UpdateUserImpersonationConsentRequest>,
         POST "/v1/mgmt/user/update/loginid" => update::update::<update::UpdateUserLoginIdRequest>,
@@ -58,7 +58,7 @@ crate::route_table! {
         POST "/v1/mgmt/user/update/ssoapp/add" => update::update::<update::UpdateUserSsoAppsRequest<update::Add>>,
         POST "/v1/mgmt/user/update/ssoapp/remove" => update::update::<update::UpdateUserSsoAppsRequest<update::Remove>>,
         POST "/v1/mgmt/user/update/ssoapp/set" => update::update::<update::UpdateUserSsoAppsRequest<update::Set>>,
-        POST "/v1/mgmt/user/update/status" => update::update::<update::UpdateUserStatusRequest>,
+        POST "/v1/mgmt/user/update/status" => update::update_checked::<update::UpdateUserStatusRequest>,
         POST "/v1/mgmt/user/update/tenant/add" => update::update::<update::UpdateUserTenantRequest<update::Add>>,
         POST "/v1/mgmt/user/update/tenant/remove" => update::update::<update::UpdateUserTenantRequest<update::Remove>>,
         POST "/v1/mgmt/users/load" => load_users,
@@ -92,15 +92,11 @@ async fn create_test(
 /// `loginId` or `userId`, as a query (load) or a body (delete, logout). Go sends both, one
 /// empty.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct UserRef {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     user_id: String,
 }
-
-impl Validate for UserRef {}
 
 /// GET /v1/mgmt/user
 /// Loads a user by `loginId` (a login ID or a user ID) or `userId`.
@@ -143,15 +139,11 @@ async fn logout(
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SetPasswordBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     password: String,
 }
-
-impl Validate for SetPasswordBody {}
 
 /// POST /v1/mgmt/user/password/set/temporary, /v1/mgmt/user/password/set/active
 /// Sets a user's password; a temporary one must be replaced before it signs in.
@@ -207,15 +199,11 @@ async fn patch_batch(
 
 /// `{userIds, includeInvalidUsers}` of delete/batch and users/load.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct UserIdsBody {
-    #[serde(default, deserialize_with = "null_as_default")]
     user_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     include_invalid_users: bool,
 }
-
-impl Validate for UserIdsBody {}
 
 /// POST /v1/mgmt/user/delete/batch
 /// Deletes users by user ID; unknown IDs are ignored.

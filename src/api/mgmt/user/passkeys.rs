@@ -8,9 +8,9 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::identity::credentials::{self, ImportedPasskey, PasskeyRow};
-use crate::dto::common::{null_as_default, Empty};
+use crate::dto::common::Empty;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -25,15 +25,11 @@ crate::route_table! {
 
 /// `{loginId, credentialId}`
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct PasskeyRef {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     credential_id: String,
 }
-
-impl Validate for PasskeyRef {}
 
 /// `UserPasskey`; `createdTime` in Unix seconds.
 #[derive(Debug, Serialize)]
@@ -99,56 +95,41 @@ async fn delete_one(
 
 /// `WebauthnImportDescope`
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct DescopeDevice {
-    #[serde(default, deserialize_with = "null_as_default")]
     credential_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     rp_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     public_key: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     aaguid: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     transports: Vec<String>,
 }
 
 /// `WebauthnImportAuth0`
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct Auth0Device {
-    #[serde(default, deserialize_with = "null_as_default")]
     key_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     rp_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     public_key: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     aaguid: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     transports: Vec<String>,
 }
 
 /// `WebauthnImportDevice`: one of the two exports.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct ImportDevice {
-    #[serde(default)]
     descope: Option<DescopeDevice>,
-    #[serde(default)]
     auth0: Option<Auth0Device>,
 }
 
 /// `ImportUserPasskeysRequest`
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct ImportUserPasskeysRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     devices: Vec<ImportDevice>,
 }
-
-impl Validate for ImportUserPasskeysRequest {}
 
 impl ImportUserPasskeysRequest {
     fn passkeys(self) -> ApiResult<Vec<ImportedPasskey>> {

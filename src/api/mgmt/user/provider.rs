@@ -9,7 +9,7 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::domain::identity::credentials;
-use crate::dto::common::{null_as_default, Empty};
+use crate::dto::common::Empty;
 use crate::error::ApiResult;
 use crate::http::extract::{DescopeQuery, MgmtAuth};
 use crate::state::AppState;
@@ -23,11 +23,9 @@ crate::route_table! {
 
 /// `?loginId=&provider=&withRefreshToken=&forceRefresh=` (the flags are not used).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct ProviderTokenQuery {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     provider: String,
 }
 

@@ -15,10 +15,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::domain::identity::search::{self, TenantRoles, TestUsers, UserQuery};
-use crate::dto::common::null_as_default;
 use crate::dto::user::User;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -52,91 +51,59 @@ fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
 
 /// `SortField`
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SortField {
-    #[serde(default, deserialize_with = "null_as_default")]
     field: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     desc: bool,
 }
 
 /// `StringArray`: role IDs or names in one tenant, any of them or all (`and`).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct RoleList {
-    #[serde(default, deserialize_with = "null_as_default")]
     values: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     and: bool,
 }
 
 /// `SearchUsersRequest`, with the SDK spellings.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct SearchUsersRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     role_names: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     limit: i64,
-    #[serde(default, deserialize_with = "null_as_default")]
     page: i64,
-    #[serde(default, deserialize_with = "null_as_default")]
     offset: i64,
-    #[serde(default, deserialize_with = "null_as_default")]
     test_users_only: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     with_test_user: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     statuses: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     emails: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     phones: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     custom_attributes: Map<String, Value>,
-    #[serde(default, deserialize_with = "null_as_default")]
     sso_app_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     login_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     user_ids: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     text: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     sort: Vec<SortField>,
-    #[serde(default, deserialize_with = "millis")]
+    #[serde(deserialize_with = "millis")]
     from_created_time: i64,
-    #[serde(default, deserialize_with = "millis")]
+    #[serde(deserialize_with = "millis")]
     to_created_time: i64,
-    #[serde(default, deserialize_with = "millis")]
+    #[serde(deserialize_with = "millis")]
     from_modified_time: i64,
-    #[serde(default, deserialize_with = "millis")]
+    #[serde(deserialize_with = "millis")]
     to_modified_time: i64,
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_role_ids: BTreeMap<String, Option<RoleList>>,
-    #[serde(default, deserialize_with = "null_as_default")]
     tenant_role_names: BTreeMap<String, Option<RoleList>>,
-    #[serde(default)]
     verified_email: Option<bool>,
-    #[serde(default)]
     verified_phone: Option<bool>,
-    #[serde(default, deserialize_with = "null_as_default")]
     password: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     totp: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     webauthn: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     scim: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
     scim_only: bool,
 }
-
-impl Validate for SearchUsersRequest {}
 
 fn non_empty(values: Vec<String>) -> Vec<String> {
     values.into_iter().filter(|v| !v.is_empty()).collect()

@@ -5,10 +5,9 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::domain::identity::credentials;
-use crate::dto::common::null_as_default;
 use crate::dto::user::UserEnvelope;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -20,13 +19,10 @@ crate::route_table! {
 
 /// `RemoveUserTOTPRequest`
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct RemoveUserTotpRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
 }
-
-impl Validate for RemoveUserTotpRequest {}
 
 /// POST /v1/mgmt/user/totp/delete
 /// Removes the user's TOTP seed; answers with the user (`TOTP: false`).

@@ -9,9 +9,9 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::identity::credentials::{self, TrustedDevice as DomainDevice};
-use crate::dto::common::{null_as_default, Empty};
+use crate::dto::common::Empty;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -24,13 +24,10 @@ crate::route_table! {
 
 /// `ListTrustedDevicesForUsersRequest`
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct ListTrustedDevicesRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     identifiers: Vec<String>,
 }
-
-impl Validate for ListTrustedDevicesRequest {}
 
 /// `TrustedDevice`
 #[derive(Debug, Serialize)]
@@ -81,17 +78,12 @@ async fn list(
 /// `UpdateUserRemoveTrustedDevicesRequest`: the SDKs name the user `identifier`, the OpenAPI
 /// `loginId`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 struct RemoveTrustedDevicesRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     identifier: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     device_ids: Vec<String>,
 }
-
-impl Validate for RemoveTrustedDevicesRequest {}
 
 /// POST /v1/mgmt/user/trusteddevices/remove
 /// Removes trusted devices of a user.

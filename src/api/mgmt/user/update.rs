@@ -14,10 +14,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::domain::identity::users::{self, ListOp, UserFields, UserPatch};
-use crate::dto::common::null_as_default;
 use crate::dto::user::{NamesUser, UserEnvelope};
+use crate::dto::Validate;
 use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{DescopeJson, MgmtAuth, Validate};
+use crate::http::extract::{DescopeJson, MgmtAuth, ValidJson};
 use crate::state::AppState;
 
 /// POST /v1/mgmt/user/update/{email,phone,loginid,name,picture,customAttribute,status,…}
@@ -28,11 +28,24 @@ pub async fn update<R>(
     DescopeJson(req): DescopeJson<R>,
 ) -> ApiResult<Json<UserEnvelope>>
 where
-    R: DeserializeOwned + Validate + NamesUser + Into<UserPatch> + Send + 'static,
+    R: DeserializeOwned + NamesUser + Into<UserPatch> + Send + 'static,
 {
     let login_id = req.login_id().to_owned();
     let user = users::patch(&s.db, &ctx, &login_id, req.into()).await?;
     Ok(Json((&user).into()))
+}
+
+/// [`update`] for the request types with checks of their own ([`Validate`]): `customAttribute`
+/// and `status`.
+pub async fn update_checked<R>(
+    state: State<AppState>,
+    auth: MgmtAuth,
+    ValidJson(req): ValidJson<R>,
+) -> ApiResult<Json<UserEnvelope>>
+where
+    R: DeserializeOwned + Validate + NamesUser + Into<UserPatch> + Send + 'static,
+{
+    update(state, auth, DescopeJson(req)).await
 }
 
 /// Implements [`NamesUser`] for request types with a `login_id` field.
@@ -48,13 +61,10 @@ macro_rules! names_user {
 
 /// `{loginId, email, verified, failOnConflict}`: sets the email and whether it is verified.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UpdateUserEmailRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     email: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     verified: bool,
 }
 
@@ -66,13 +76,10 @@ impl From<UpdateUserEmailRequest> for UserPatch {
 
 /// `{loginId, phone, verified, failOnConflict}`: sets the phone and whether it is verified.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UpdateUserPhoneRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     phone: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     verified: bool,
 }
 
@@ -84,13 +91,10 @@ impl From<UpdateUserPhoneRequest> for UserPatch {
 
 /// `{loginId, recoveryEmail, verified}`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UpdateUserRecoveryEmailRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     recovery_email: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     verified: bool,
 }
 
@@ -107,13 +111,10 @@ impl From<UpdateUserRecoveryEmailRequest> for UserPatch {
 
 /// `{loginId, recoveryPhone, verified}`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UpdateUserRecoveryPhoneRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     recovery_phone: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     verified: bool,
 }
 
@@ -130,11 +131,9 @@ impl From<UpdateUserRecoveryPhoneRequest> for UserPatch {
 
 /// `{loginId, newLoginId}`: replaces the named login ID; an empty `newLoginId` removes it.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UpdateUserLoginIdRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     new_login_id: String,
 }
 
@@ -147,9 +146,8 @@ impl From<UpdateUserLoginIdRequest> for UserPatch {
 /// `{loginId, displayName|name, givenName, middleName, familyName}`: the names given (an
 /// empty one removes that name); Go sends the display name alone, or the three others alone.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UpdateUserDisplayNameRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
     display_name: Option<String>,
     name: Option<String>,
@@ -173,11 +171,9 @@ impl From<UpdateUserDisplayNameRequest> for UserPatch {
 
 /// `{loginId, picture}`.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UpdateUserPictureRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     picture: String,
 }
 
@@ -189,13 +185,10 @@ impl From<UpdateUserPictureRequest> for UserPatch {
 
 /// `{loginId, attributeKey, attributeValue}`: sets one custom attribute.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UpdateUserCustomAttributeRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     attribute_key: String,
-    #[serde(default)]
     attribute_value: Value,
 }
 
@@ -207,11 +200,9 @@ impl From<UpdateUserCustomAttributeRequest> for UserPatch {
 
 /// `{loginId, status}`: `enabled` or `disabled`; disabling revokes the user's sessions.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UpdateUserStatusRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     status: String,
 }
 
@@ -224,11 +215,9 @@ impl From<UpdateUserStatusRequest> for UserPatch {
 /// `{loginId, impersonationConsent}`: seconds of consent from now; 0 withdraws it
 /// (unconfirmed: the OpenAPI only says int32, the user object has `consentExpiration`).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct UpdateUserImpersonationConsentRequest {
-    #[serde(default, deserialize_with = "null_as_default")]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
     impersonation_consent: i64,
 }
 
@@ -264,11 +253,11 @@ impl Op for Remove {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", bound = "")]
 pub struct UpdateUserRolesRequest<O> {
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default)]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default)]
     tenant_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default)]
     role_names: Vec<String>,
     #[serde(skip)]
     op: PhantomData<O>,
@@ -284,9 +273,9 @@ impl<O: Op> From<UpdateUserRolesRequest<O>> for UserPatch {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", bound = "")]
 pub struct UpdateUserTenantRequest<O> {
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default)]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default)]
     tenant_id: String,
     #[serde(skip)]
     op: PhantomData<O>,
@@ -302,9 +291,9 @@ impl<O: Op> From<UpdateUserTenantRequest<O>> for UserPatch {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", bound = "")]
 pub struct UpdateUserSsoAppsRequest<O> {
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default)]
     login_id: String,
-    #[serde(default, deserialize_with = "null_as_default", alias = "ssoAppIDs")]
+    #[serde(default, alias = "ssoAppIDs")]
     sso_app_ids: Vec<String>,
     #[serde(skip)]
     op: PhantomData<O>,
@@ -328,15 +317,6 @@ names_user!(
     UpdateUserStatusRequest,
     UpdateUserImpersonationConsentRequest,
 );
-
-impl Validate for UpdateUserEmailRequest {}
-impl Validate for UpdateUserPhoneRequest {}
-impl Validate for UpdateUserRecoveryEmailRequest {}
-impl Validate for UpdateUserRecoveryPhoneRequest {}
-impl Validate for UpdateUserLoginIdRequest {}
-impl Validate for UpdateUserDisplayNameRequest {}
-impl Validate for UpdateUserPictureRequest {}
-impl Validate for UpdateUserImpersonationConsentRequest {}
 
 impl Validate for UpdateUserCustomAttributeRequest {
     fn validate(&self) -> ApiResult<()> {
@@ -372,6 +352,3 @@ impl<O> NamesUser for UpdateUserSsoAppsRequest<O> {
         &self.login_id
     }
 }
-impl<O> Validate for UpdateUserRolesRequest<O> {}
-impl<O> Validate for UpdateUserTenantRequest<O> {}
-impl<O> Validate for UpdateUserSsoAppsRequest<O> {}

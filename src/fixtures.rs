@@ -12,6 +12,7 @@ use crate::crypto::{PasswordHasher, SigningKey};
 use crate::domain::identity::profile::UserProfile;
 use crate::domain::projects::{is_valid_project_id, ProjectSettings};
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::ids::{ProjectId, Scope};
 use crate::state::AppState;
 use crate::store::{
     self, projects::ProjectRow, snapshot as snapshot_store, tenants, users::RoleGrant, users::UserRow, Conn,
@@ -274,11 +275,12 @@ fn der_to_pem(der: &[u8]) -> String {
 pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnapshot> {
     // Loading the project gives it its signing key if it has none yet.
     state.projects.require(&state.db, &state.settings.public_url, project_id).await?;
+    let project_id = &ProjectId::from(project_id);
     let mut conn = state.db.acquire().await?;
     let project = store::projects::get(&mut conn, project_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Project {project_id} not found")))?;
-    let scope = project.scope().to_owned();
+    let scope = project.scope();
     let signing_keys = store::projects::signing_keys(&mut conn, project_id)
         .await?
         .into_iter()
@@ -446,7 +448,7 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
         })
         .collect();
     Ok(ProjectSnapshot {
-        project_id: project.id,
+        project_id: project.id.into_string(),
         name: project.name,
         default: project.is_default,
         settings: store::from_json_text(&project.settings),
@@ -552,13 +554,13 @@ async fn import_checked(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -
         })
         .collect::<ApiResult<_>>()?;
     let now = state.now();
-    let id = snap.project_id.as_str();
+    let id = &ProjectId::from(snap.project_id.as_str());
     let mut tx = store::begin_immediate(&state.db).await?;
     let existing = store::projects::get(&mut tx, id).await?;
     if existing.is_none() {
         // Without signing keys in the snapshot, the project takes one on first use.
         let row = ProjectRow {
-            id: id.into(),
+            id: id.clone(),
             name: snap.name.clone(),
             is_default: snap.default,
             settings: store::json_text(&snap.settings)?,
@@ -569,14 +571,14 @@ async fn import_checked(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -
     }
     // The data goes into the project's scope; replacing starts a new, empty one, and the old
     // one is purged in the background once this commits.
-    let mut scope = existing.as_ref().map_or(id, |p| p.scope()).to_owned();
+    let mut scope = existing.as_ref().map_or_else(|| Scope::new(id.as_str()), |p| p.scope());
     let mut replaced_scope = None;
     if let (Some(project), Apply::Replace) = (&existing, mode) {
         let name = if snap.name.is_empty() { project.name.clone() } else { snap.name.clone() };
         store::projects::update(&mut tx, id, &name, snap.default, &store::json_text(&snap.settings)?).await?;
         let new_scope = crate::domain::projects::new_scope_id(id);
         store::projects::new_data_scope(&mut tx, id, &new_scope, now.millis()).await?;
-        replaced_scope = Some(project.scope().to_owned());
+        replaced_scope = Some(project.scope());
         scope = new_scope;
         if !parsed.is_empty() {
             store::projects::delete_signing_keys(&mut tx, id).await?;
@@ -626,7 +628,7 @@ async fn import_checked(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -
     }
     import_data(&mut tx, &state.hasher, &scope, snap, now, mode).await?;
     tx.commit().await?;
-    state.projects.invalidate(id);
+    state.projects.invalidate(id.as_str());
     crate::domain::projects::spawn_purge(state.db.clone(), replaced_scope.into_iter().collect());
     Ok(())
 }
@@ -634,7 +636,7 @@ async fn import_checked(state: &AppState, snap: &ProjectSnapshot, mode: Apply) -
 async fn import_data(
     conn: &mut Conn,
     hasher: &PasswordHasher,
-    id: &str,
+    id: &Scope,
     snap: &ProjectSnapshot,
     now: UnixTime,
     mode: Apply,
@@ -845,7 +847,7 @@ fn array_text(v: &Value) -> ApiResult<String> {
 /// A new user's password state, history, recovery codes, security answers and passkeys.
 async fn import_credentials(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     u: &SnapshotUser,
 ) -> ApiResult<()> {
@@ -859,11 +861,11 @@ async fn import_credentials(
             locked: c.locked,
             locked_until_ms: c.locked_until_ms,
         };
-        store::credentials::upsert_password(conn, project, &row).await?;
+        store::credentials::upsert_password(conn, scope, &row).await?;
     }
     for h in &u.password_history {
         let h = snapshot_store::PasswordHistoryRecord { hash: h.hash.clone(), set_ms: h.set_ms };
-        snapshot_store::insert_password_history(conn, project, user_id, &h).await?;
+        snapshot_store::insert_password_history(conn, scope, user_id, &h).await?;
     }
     for c in &u.recovery_codes {
         let c = snapshot_store::RecoveryCodeRecord {
@@ -871,7 +873,7 @@ async fn import_credentials(
             created_ms: c.created_ms,
             used_ms: c.used_ms,
         };
-        snapshot_store::insert_recovery_code(conn, project, user_id, &c).await?;
+        snapshot_store::insert_recovery_code(conn, scope, user_id, &c).await?;
     }
     for (i, a) in u.security_answers.iter().enumerate() {
         let a = snapshot_store::SecurityAnswerRecord {
@@ -879,7 +881,7 @@ async fn import_credentials(
             answer_hash: a.answer_hash.clone(),
             set_ms: a.set_ms,
         };
-        snapshot_store::insert_security_answer(conn, project, user_id, i as i64, &a).await?;
+        snapshot_store::insert_security_answer(conn, scope, user_id, i as i64, &a).await?;
     }
     for k in &u.passkeys {
         let row = store::passkeys::PasskeyRow {
@@ -893,7 +895,7 @@ async fn import_credentials(
             transports: store::json_text(&k.transports)?,
             created_ms: k.created_ms,
         };
-        store::passkeys::upsert(conn, project, &row).await?;
+        store::passkeys::upsert(conn, scope, &row).await?;
     }
     Ok(())
 }

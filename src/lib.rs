@@ -10,6 +10,7 @@ pub mod dto;
 pub mod error;
 pub mod fixtures;
 pub mod http;
+pub mod ids;
 pub mod json;
 pub mod state;
 pub mod store;

@@ -26,6 +26,7 @@ pub mod sessions;
 use std::sync::Arc;
 
 use crate::clock::UnixTime;
+use crate::ids::{ProjectId, Scope};
 use projects::ProjectRuntime;
 
 /// The project a request acts on and the emulator time it was received at.
@@ -38,13 +39,13 @@ pub struct Ctx {
 impl Ctx {
     /// The project's public ID: what the API shows, and what its configuration (keys,
     /// settings) is stored under.
-    pub fn project_id(&self) -> &str {
+    pub fn project_id(&self) -> &ProjectId {
         &self.project.id
     }
 
     /// The `project_id` of the project's data rows (users, tenants, codes, ...): the
     /// project's ID until a reset moves its data to a new, empty scope.
-    pub fn scope(&self) -> &str {
+    pub fn scope(&self) -> &Scope {
         &self.project.scope
     }
 }

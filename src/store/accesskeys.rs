@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
+use crate::ids::Scope;
 
 /// One access key; `role_names`, `key_tenants`, `custom_claims`, `permitted_ips` and
 /// `custom_attributes` are JSON text.
@@ -29,11 +30,11 @@ pub struct AccessKeyRow {
 const COLUMNS: &str = "id, name, secret_hash, status, created_ms, expire_secs, created_by, client_id, \
      bound_user_id, role_names, key_tenants, custom_claims, description, permitted_ips, custom_attributes";
 
-pub async fn insert(conn: &mut Conn, project: &str, k: &AccessKeyRow) -> Result<(), sqlx::Error> {
+pub async fn insert(conn: &mut Conn, scope: &Scope, k: &AccessKeyRow) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
         "INSERT INTO access_keys (project_id, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
-    .bind(project)
+    .bind(scope)
     .bind(&k.id)
     .bind(&k.name)
     .bind(&k.secret_hash)
@@ -55,7 +56,7 @@ pub async fn insert(conn: &mut Conn, project: &str, k: &AccessKeyRow) -> Result<
 }
 
 /// Writes every mutable field of a key (name, status, secret, grants, claims, ...).
-pub async fn update(conn: &mut Conn, project: &str, k: &AccessKeyRow) -> Result<(), sqlx::Error> {
+pub async fn update(conn: &mut Conn, scope: &Scope, k: &AccessKeyRow) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE access_keys SET name = ?, secret_hash = ?, status = ?, expire_secs = ?, bound_user_id = ?, \
          role_names = ?, key_tenants = ?, custom_claims = ?, description = ?, permitted_ips = ?, \
@@ -72,18 +73,18 @@ pub async fn update(conn: &mut Conn, project: &str, k: &AccessKeyRow) -> Result<
     .bind(&k.description)
     .bind(&k.permitted_ips)
     .bind(&k.custom_attributes)
-    .bind(project)
+    .bind(scope)
     .bind(&k.id)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-pub async fn get(conn: &mut Conn, project: &str, id: &str) -> ApiResult<Option<AccessKeyRow>> {
+pub async fn get(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<Option<AccessKeyRow>> {
     Ok(sqlx::query_as::<_, AccessKeyRow>(&format!(
         "SELECT {COLUMNS} FROM access_keys WHERE project_id = ? AND id = ?"
     ))
-    .bind(project)
+    .bind(scope)
     .bind(id)
     .fetch_optional(conn)
     .await?)
@@ -91,31 +92,31 @@ pub async fn get(conn: &mut Conn, project: &str, id: &str) -> ApiResult<Option<A
 
 pub async fn get_by_secret_hash(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     hash: &str,
 ) -> ApiResult<Option<AccessKeyRow>> {
     Ok(sqlx::query_as::<_, AccessKeyRow>(&format!(
         "SELECT {COLUMNS} FROM access_keys WHERE project_id = ? AND secret_hash = ?"
     ))
-    .bind(project)
+    .bind(scope)
     .bind(hash)
     .fetch_optional(conn)
     .await?)
 }
 
 /// Every key of the project, oldest first.
-pub async fn list_all(conn: &mut Conn, project: &str) -> ApiResult<Vec<AccessKeyRow>> {
+pub async fn list_all(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<AccessKeyRow>> {
     Ok(sqlx::query_as::<_, AccessKeyRow>(&format!(
         "SELECT {COLUMNS} FROM access_keys WHERE project_id = ? ORDER BY created_ms, id"
     ))
-    .bind(project)
+    .bind(scope)
     .fetch_all(conn)
     .await?)
 }
 
-pub async fn delete(conn: &mut Conn, project: &str, id: &str) -> ApiResult<bool> {
+pub async fn delete(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<bool> {
     let r = sqlx::query("DELETE FROM access_keys WHERE project_id = ? AND id = ?")
-        .bind(project)
+        .bind(scope)
         .bind(id)
         .execute(conn)
         .await?;

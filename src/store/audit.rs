@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
+use crate::ids::Scope;
 
 #[derive(Debug, Clone, Default, FromRow)]
 pub struct AuditRow {
@@ -22,12 +23,12 @@ pub struct AuditRow {
     pub data: String,
 }
 
-pub async fn insert(conn: &mut Conn, project: &str, a: &AuditRow) -> ApiResult<()> {
+pub async fn insert(conn: &mut Conn, scope: &Scope, a: &AuditRow) -> ApiResult<()> {
     sqlx::query(
         "INSERT INTO audit_events (project_id, occurred_ms, action, type, user_id, actor_id, method, device, \
          geo, remote_address, external_ids, tenants, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(project)
+    .bind(scope)
     .bind(a.occurred_ms)
     .bind(&a.action)
     .bind(&a.kind)
@@ -48,7 +49,7 @@ pub async fn insert(conn: &mut Conn, project: &str, a: &AuditRow) -> ApiResult<(
 /// The project's events within `[from_ms, to_ms]` (either bound optional), newest first.
 pub async fn list_between(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     from_ms: Option<i64>,
     to_ms: Option<i64>,
 ) -> ApiResult<Vec<AuditRow>> {
@@ -57,7 +58,7 @@ pub async fn list_between(
          external_ids, tenants, data FROM audit_events WHERE project_id = ? AND occurred_ms >= ? \
          AND occurred_ms <= ? ORDER BY occurred_ms DESC, id DESC",
     )
-    .bind(project)
+    .bind(scope)
     .bind(from_ms.unwrap_or(i64::MIN))
     .bind(to_ms.unwrap_or(i64::MAX))
     .fetch_all(conn)

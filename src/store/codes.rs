@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
+use crate::ids::Scope;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct CodeRow {
@@ -28,12 +29,12 @@ pub struct CodeRow {
 const COLUMNS: &str = "id, method, channel, purpose, login_id, code, token, payload, attempts, expires_ms, \
      consumed_ms, created_ms, pending_ref, verified_ms";
 
-pub async fn insert(conn: &mut Conn, project: &str, c: &CodeRow) -> ApiResult<i64> {
+pub async fn insert(conn: &mut Conn, scope: &Scope, c: &CodeRow) -> ApiResult<i64> {
     let r = sqlx::query(
         "INSERT INTO codes (project_id, method, channel, purpose, login_id, code, token, payload, attempts, expires_ms, \
          created_ms, pending_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
     )
-    .bind(project)
+    .bind(scope)
     .bind(&c.method)
     .bind(&c.channel)
     .bind(&c.purpose)
@@ -52,7 +53,7 @@ pub async fn insert(conn: &mut Conn, project: &str, c: &CodeRow) -> ApiResult<i6
 /// Live (unconsumed, unexpired) codes of a login ID for a method and channel, newest first.
 pub async fn live_for_login(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     login_id: &str,
     method: &str,
     channel: &str,
@@ -62,7 +63,7 @@ pub async fn live_for_login(
         "SELECT {COLUMNS} FROM codes WHERE project_id = ? AND login_id = ? AND method = ? AND channel = ? \
          AND consumed_ms IS NULL AND expires_ms > ? ORDER BY id DESC"
     ))
-    .bind(project)
+    .bind(scope)
     .bind(login_id)
     .bind(method)
     .bind(channel)
@@ -71,11 +72,11 @@ pub async fn live_for_login(
     .await?)
 }
 
-pub async fn get_by_token(conn: &mut Conn, project: &str, token: &str) -> ApiResult<Option<CodeRow>> {
+pub async fn get_by_token(conn: &mut Conn, scope: &Scope, token: &str) -> ApiResult<Option<CodeRow>> {
     Ok(sqlx::query_as::<_, CodeRow>(&format!(
         "SELECT {COLUMNS} FROM codes WHERE project_id = ? AND token = ?"
     ))
-    .bind(project)
+    .bind(scope)
     .bind(token)
     .fetch_optional(conn)
     .await?)
@@ -83,13 +84,13 @@ pub async fn get_by_token(conn: &mut Conn, project: &str, token: &str) -> ApiRes
 
 pub async fn get_by_pending_ref(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     pending_ref: &str,
 ) -> ApiResult<Option<CodeRow>> {
     Ok(sqlx::query_as::<_, CodeRow>(&format!(
         "SELECT {COLUMNS} FROM codes WHERE project_id = ? AND pending_ref = ?"
     ))
-    .bind(project)
+    .bind(scope)
     .bind(pending_ref)
     .fetch_optional(conn)
     .await?)
@@ -99,7 +100,7 @@ pub async fn get_by_pending_ref(
 /// without one (NOTP); false when it was already followed.
 pub async fn mark_verified(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     id: i64,
     login_id: &str,
     now_ms: i64,
@@ -109,7 +110,7 @@ pub async fn mark_verified(
     )
     .bind(now_ms)
     .bind(login_id)
-    .bind(project)
+    .bind(scope)
     .bind(id)
     .execute(conn)
     .await?;
@@ -117,12 +118,12 @@ pub async fn mark_verified(
 }
 
 /// Marks a code used; false when it was already used (a replay).
-pub async fn consume(conn: &mut Conn, project: &str, id: i64, now_ms: i64) -> ApiResult<bool> {
+pub async fn consume(conn: &mut Conn, scope: &Scope, id: i64, now_ms: i64) -> ApiResult<bool> {
     let r = sqlx::query(
         "UPDATE codes SET consumed_ms = ? WHERE project_id = ? AND id = ? AND consumed_ms IS NULL",
     )
     .bind(now_ms)
-    .bind(project)
+    .bind(scope)
     .bind(id)
     .execute(conn)
     .await?;
@@ -130,10 +131,10 @@ pub async fn consume(conn: &mut Conn, project: &str, id: i64, now_ms: i64) -> Ap
 }
 
 /// Counts a failed attempt against the given codes.
-pub async fn add_attempt(conn: &mut Conn, project: &str, ids: &[i64]) -> ApiResult<()> {
+pub async fn add_attempt(conn: &mut Conn, scope: &Scope, ids: &[i64]) -> ApiResult<()> {
     for id in ids {
         sqlx::query("UPDATE codes SET attempts = attempts + 1 WHERE project_id = ? AND id = ?")
-            .bind(project)
+            .bind(scope)
             .bind(id)
             .execute(&mut *conn)
             .await?;

@@ -5,6 +5,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
+use crate::ids::Scope;
 
 #[derive(Debug, Clone, Default, FromRow, PartialEq, Eq)]
 pub struct PasswordRow {
@@ -22,18 +23,18 @@ pub struct PasswordRow {
     pub locked_until_ms: Option<i64>,
 }
 
-pub async fn get_password(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult<Option<PasswordRow>> {
+pub async fn get_password(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Option<PasswordRow>> {
     Ok(sqlx::query_as::<_, PasswordRow>(
         "SELECT user_id, temporary, expired, set_ms, failed_attempts, locked, locked_until_ms \
          FROM password_credentials WHERE project_id = ? AND user_id = ?",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .fetch_optional(conn)
     .await?)
 }
 
-pub async fn upsert_password(conn: &mut Conn, project: &str, p: &PasswordRow) -> ApiResult<()> {
+pub async fn upsert_password(conn: &mut Conn, scope: &Scope, p: &PasswordRow) -> ApiResult<()> {
     sqlx::query(
         "INSERT INTO password_credentials \
          (project_id, user_id, temporary, expired, set_ms, failed_attempts, locked, locked_until_ms) \
@@ -43,7 +44,7 @@ pub async fn upsert_password(conn: &mut Conn, project: &str, p: &PasswordRow) ->
          failed_attempts = excluded.failed_attempts, locked = excluded.locked, \
          locked_until_ms = excluded.locked_until_ms",
     )
-    .bind(project)
+    .bind(scope)
     .bind(&p.user_id)
     .bind(p.temporary)
     .bind(p.expired)
@@ -59,14 +60,14 @@ pub async fn upsert_password(conn: &mut Conn, project: &str, p: &PasswordRow) ->
 /// Records a password hash in the user's history and keeps only the newest `keep`.
 pub async fn push_history(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     hash: &str,
     set_ms: i64,
     keep: i64,
 ) -> ApiResult<()> {
     sqlx::query("INSERT INTO password_history (project_id, user_id, hash, set_ms) VALUES (?, ?, ?, ?)")
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .bind(hash)
         .bind(set_ms)
@@ -77,9 +78,9 @@ pub async fn push_history(
          (SELECT rowid FROM password_history WHERE project_id = ? AND user_id = ? \
           ORDER BY set_ms DESC, rowid DESC LIMIT ?)",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .bind(keep)
     .execute(conn)
@@ -90,7 +91,7 @@ pub async fn push_history(
 /// The newest `limit` password hashes of a user, newest first.
 pub async fn recent_history(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     limit: i64,
 ) -> ApiResult<Vec<String>> {
@@ -98,7 +99,7 @@ pub async fn recent_history(
         "SELECT hash FROM password_history WHERE project_id = ? AND user_id = ? \
          ORDER BY set_ms DESC, rowid DESC LIMIT ?",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .bind(limit)
     .fetch_all(conn)

@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
+use crate::ids::Scope;
 
 #[derive(Debug, Clone, Default, FromRow)]
 pub struct CustomAttributeRow {
@@ -23,11 +24,11 @@ const COLUMNS: &str =
     "name, display_name, type, options, default_value, view_permissions, edit_permissions, created_ms";
 
 /// Inserts or replaces the attribute of that name.
-pub async fn upsert(conn: &mut Conn, project: &str, a: &CustomAttributeRow) -> ApiResult<()> {
+pub async fn upsert(conn: &mut Conn, scope: &Scope, a: &CustomAttributeRow) -> ApiResult<()> {
     sqlx::query(&format!(
         "INSERT OR REPLACE INTO custom_attributes (project_id, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
-    .bind(project)
+    .bind(scope)
     .bind(&a.name)
     .bind(&a.display_name)
     .bind(a.r#type)
@@ -41,20 +42,20 @@ pub async fn upsert(conn: &mut Conn, project: &str, a: &CustomAttributeRow) -> A
     Ok(())
 }
 
-pub async fn delete(conn: &mut Conn, project: &str, name: &str) -> ApiResult<bool> {
+pub async fn delete(conn: &mut Conn, scope: &Scope, name: &str) -> ApiResult<bool> {
     let r = sqlx::query("DELETE FROM custom_attributes WHERE project_id = ? AND name = ?")
-        .bind(project)
+        .bind(scope)
         .bind(name)
         .execute(conn)
         .await?;
     Ok(r.rows_affected() > 0)
 }
 
-pub async fn list(conn: &mut Conn, project: &str) -> ApiResult<Vec<CustomAttributeRow>> {
+pub async fn list(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<CustomAttributeRow>> {
     Ok(sqlx::query_as::<_, CustomAttributeRow>(&format!(
         "SELECT {COLUMNS} FROM custom_attributes WHERE project_id = ? ORDER BY created_ms, name"
     ))
-    .bind(project)
+    .bind(scope)
     .fetch_all(conn)
     .await?)
 }

@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
+use crate::ids::Scope;
 
 #[derive(Debug, Clone, Default, FromRow)]
 pub struct MessageRow {
@@ -54,13 +55,13 @@ pub async fn insert(conn: &mut Conn, m: &MessageRow) -> ApiResult<()> {
 }
 
 /// Matching messages, newest first.
-pub async fn list(conn: &mut Conn, project: &str, f: &MessageFilter) -> ApiResult<Vec<MessageRow>> {
+pub async fn list(conn: &mut Conn, scope: &Scope, f: &MessageFilter) -> ApiResult<Vec<MessageRow>> {
     Ok(sqlx::query_as::<_, MessageRow>(
         "SELECT id, project_id, channel, to_addr, login_id, kind, code, link, token, subject, body, created_ms \
          FROM outbox WHERE project_id = ?1 AND (?2 IS NULL OR login_id = ?2) AND (?3 IS NULL OR to_addr = ?3) \
          AND (?4 IS NULL OR channel = ?4) AND (?5 IS NULL OR kind = ?5) ORDER BY seq DESC LIMIT ?6",
     )
-    .bind(project)
+    .bind(scope)
     .bind(&f.login_id)
     .bind(&f.to)
     .bind(&f.channel)
@@ -70,7 +71,7 @@ pub async fn list(conn: &mut Conn, project: &str, f: &MessageFilter) -> ApiResul
     .await?)
 }
 
-pub async fn clear(conn: &mut Conn, project: &str) -> ApiResult<u64> {
-    let r = sqlx::query("DELETE FROM outbox WHERE project_id = ?").bind(project).execute(conn).await?;
+pub async fn clear(conn: &mut Conn, scope: &Scope) -> ApiResult<u64> {
+    let r = sqlx::query("DELETE FROM outbox WHERE project_id = ?").bind(scope).execute(conn).await?;
     Ok(r.rows_affected())
 }

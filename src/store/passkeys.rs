@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
+use crate::ids::Scope;
 
 #[derive(Debug, Clone, Default, FromRow)]
 pub struct PasskeyRow {
@@ -21,12 +22,12 @@ pub struct PasskeyRow {
 }
 
 /// Inserts a passkey, replacing one with the same credential ID.
-pub async fn upsert(conn: &mut Conn, project: &str, p: &PasskeyRow) -> ApiResult<()> {
+pub async fn upsert(conn: &mut Conn, scope: &Scope, p: &PasskeyRow) -> ApiResult<()> {
     sqlx::query(
         "INSERT OR REPLACE INTO user_passkeys (project_id, user_id, credential_id, rp_id, kind, display_name, \
          public_key, aaguid, transports, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(project)
+    .bind(scope)
     .bind(&p.user_id)
     .bind(&p.credential_id)
     .bind(&p.rp_id)
@@ -41,22 +42,22 @@ pub async fn upsert(conn: &mut Conn, project: &str, p: &PasskeyRow) -> ApiResult
     Ok(())
 }
 
-pub async fn list_of_user(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult<Vec<PasskeyRow>> {
+pub async fn list_of_user(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Vec<PasskeyRow>> {
     Ok(sqlx::query_as::<_, PasskeyRow>(
         "SELECT user_id, credential_id, rp_id, kind, display_name, public_key, aaguid, transports, created_ms \
          FROM user_passkeys WHERE project_id = ? AND user_id = ? ORDER BY created_ms, credential_id",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .fetch_all(conn)
     .await?)
 }
 
 /// Deletes one passkey of a user; false when it did not exist.
-pub async fn delete(conn: &mut Conn, project: &str, user_id: &str, credential_id: &str) -> ApiResult<bool> {
+pub async fn delete(conn: &mut Conn, scope: &Scope, user_id: &str, credential_id: &str) -> ApiResult<bool> {
     let r =
         sqlx::query("DELETE FROM user_passkeys WHERE project_id = ? AND user_id = ? AND credential_id = ?")
-            .bind(project)
+            .bind(scope)
             .bind(user_id)
             .bind(credential_id)
             .execute(conn)
@@ -65,9 +66,9 @@ pub async fn delete(conn: &mut Conn, project: &str, user_id: &str, credential_id
 }
 
 /// Deletes every passkey of a user, giving how many there were.
-pub async fn delete_all_of_user(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult<u64> {
+pub async fn delete_all_of_user(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<u64> {
     let r = sqlx::query("DELETE FROM user_passkeys WHERE project_id = ? AND user_id = ?")
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .execute(conn)
         .await?;

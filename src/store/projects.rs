@@ -4,10 +4,11 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
+use crate::ids::{ProjectId, Scope};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ProjectRow {
-    pub id: String,
+    pub id: ProjectId,
     pub name: String,
     pub is_default: bool,
     pub settings: String,
@@ -19,8 +20,8 @@ pub struct ProjectRow {
 
 impl ProjectRow {
     /// The `project_id` of the project's data rows.
-    pub fn scope(&self) -> &str {
-        self.data_scope.as_deref().unwrap_or(&self.id)
+    pub fn scope(&self) -> Scope {
+        Scope::new(self.data_scope.as_deref().unwrap_or(self.id.as_str()))
     }
 }
 
@@ -53,7 +54,7 @@ pub async fn insert(conn: &mut Conn, p: &ProjectRow) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
-pub async fn get(conn: &mut Conn, id: &str) -> ApiResult<Option<ProjectRow>> {
+pub async fn get(conn: &mut Conn, id: &ProjectId) -> ApiResult<Option<ProjectRow>> {
     Ok(sqlx::query_as::<_, ProjectRow>("SELECT * FROM projects WHERE id = ? AND scope_of IS NULL")
         .bind(id)
         .fetch_optional(conn)
@@ -80,7 +81,7 @@ pub async fn get_default(conn: &mut Conn) -> ApiResult<Option<ProjectRow>> {
 
 pub async fn update(
     conn: &mut Conn,
-    id: &str,
+    id: &ProjectId,
     name: &str,
     is_default: bool,
     settings: &str,
@@ -95,7 +96,7 @@ pub async fn update(
     Ok(())
 }
 
-pub async fn delete(conn: &mut Conn, id: &str) -> ApiResult<bool> {
+pub async fn delete(conn: &mut Conn, id: &ProjectId) -> ApiResult<bool> {
     let r = sqlx::query("DELETE FROM projects WHERE id = ?").bind(id).execute(conn).await?;
     Ok(r.rows_affected() > 0)
 }
@@ -107,7 +108,12 @@ const NEW_SCOPE: &str = "INSERT INTO projects (id, name, is_default, settings, c
 
 /// Gives a project a new, empty data scope: a hidden row of `projects` that goes with the
 /// project; the caller purges the rows of the scope it had. Inside the caller's transaction.
-pub async fn new_data_scope(conn: &mut Conn, project: &str, scope: &str, now_ms: i64) -> ApiResult<()> {
+pub async fn new_data_scope(
+    conn: &mut Conn,
+    project: &ProjectId,
+    scope: &Scope,
+    now_ms: i64,
+) -> ApiResult<()> {
     let r = scope_statements(NEW_SCOPE, project, scope, now_ms).execute(conn).await?;
     if r.rows_affected() != 2 {
         return Err(crate::error::ApiError::not_found(format!("Project {project} not found")));
@@ -118,7 +124,12 @@ pub async fn new_data_scope(conn: &mut Conn, project: &str, scope: &str, now_ms:
 /// [`new_data_scope`] as a transaction of its own, sent as one batch: one round trip to the
 /// database thread instead of three (reset is timed by tests that reset between cases). An
 /// unknown project fails the INSERT (its `scope_of` must name a project).
-pub async fn move_to_new_scope(conn: &mut Conn, project: &str, scope: &str, now_ms: i64) -> ApiResult<()> {
+pub async fn move_to_new_scope(
+    conn: &mut Conn,
+    project: &ProjectId,
+    scope: &Scope,
+    now_ms: i64,
+) -> ApiResult<()> {
     let sql = format!("BEGIN IMMEDIATE; {NEW_SCOPE}; COMMIT");
     let result = scope_statements(&sql, project, scope, now_ms).execute(&mut *conn).await;
     if result.is_err() {
@@ -131,8 +142,8 @@ pub async fn move_to_new_scope(conn: &mut Conn, project: &str, scope: &str, now_
 
 fn scope_statements<'q>(
     sql: &'q str,
-    project: &'q str,
-    scope: &'q str,
+    project: &'q ProjectId,
+    scope: &'q Scope,
     now_ms: i64,
 ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
     sqlx::query(sql).bind(scope).bind(now_ms).bind(project).bind(scope).bind(project)
@@ -141,7 +152,7 @@ fn scope_statements<'q>(
 /// Scopes whose data no project uses any more (a reset interrupted by a stop): old hidden
 /// scope rows, and a project's own ID once it has moved to a scope.
 // No project filter: this looks across all projects for leftovers.
-pub async fn stale_scopes(conn: &mut Conn) -> ApiResult<Vec<String>> {
+pub async fn stale_scopes(conn: &mut Conn) -> ApiResult<Vec<Scope>> {
     Ok(sqlx::query_scalar(
         "SELECT s.id FROM projects s JOIN projects p ON p.id = s.scope_of \
          WHERE s.id IS NOT p.data_scope \
@@ -166,7 +177,7 @@ pub async fn data_tables(conn: &mut Conn) -> ApiResult<Vec<String>> {
 
 /// Deletes up to `limit` rows of a scope from one data table (and what cascades from them);
 /// answers how many it deleted.
-pub async fn purge_chunk(conn: &mut Conn, table: &str, scope: &str, limit: i64) -> ApiResult<u64> {
+pub async fn purge_chunk(conn: &mut Conn, table: &str, scope: &Scope, limit: i64) -> ApiResult<u64> {
     let table = table.replace('"', "\"\"");
     let r = sqlx::query(&format!(
         "DELETE FROM \"{table}\" WHERE rowid IN (SELECT rowid FROM \"{table}\" WHERE project_id = ? LIMIT ?)"
@@ -179,7 +190,7 @@ pub async fn purge_chunk(conn: &mut Conn, table: &str, scope: &str, limit: i64) 
 }
 
 /// Deletes a hidden scope row once its data is gone.
-pub async fn delete_scope(conn: &mut Conn, scope: &str) -> ApiResult<()> {
+pub async fn delete_scope(conn: &mut Conn, scope: &Scope) -> ApiResult<()> {
     sqlx::query("DELETE FROM projects WHERE id = ? AND scope_of IS NOT NULL")
         .bind(scope)
         .execute(conn)
@@ -188,7 +199,11 @@ pub async fn delete_scope(conn: &mut Conn, scope: &str) -> ApiResult<()> {
 }
 
 /// Stores a project's first signing key, unless it has one by now.
-pub async fn insert_first_signing_key(conn: &mut Conn, project: &str, k: &SigningKeyRow) -> ApiResult<()> {
+pub async fn insert_first_signing_key(
+    conn: &mut Conn,
+    project: &ProjectId,
+    k: &SigningKeyRow,
+) -> ApiResult<()> {
     sqlx::query(
         "INSERT INTO signing_keys (project_id, kid, pkcs8, active, created_ms) SELECT ?1, ?2, ?3, ?4, ?5 \
          WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE project_id = ?1)",
@@ -203,7 +218,7 @@ pub async fn insert_first_signing_key(conn: &mut Conn, project: &str, k: &Signin
     Ok(())
 }
 
-pub async fn insert_signing_key(conn: &mut Conn, project: &str, k: &SigningKeyRow) -> ApiResult<()> {
+pub async fn insert_signing_key(conn: &mut Conn, project: &ProjectId, k: &SigningKeyRow) -> ApiResult<()> {
     sqlx::query(
         "INSERT OR REPLACE INTO signing_keys (project_id, kid, pkcs8, active, created_ms) VALUES (?, ?, ?, ?, ?)",
     )
@@ -217,7 +232,7 @@ pub async fn insert_signing_key(conn: &mut Conn, project: &str, k: &SigningKeyRo
     Ok(())
 }
 
-pub async fn signing_keys(conn: &mut Conn, project: &str) -> ApiResult<Vec<SigningKeyRow>> {
+pub async fn signing_keys(conn: &mut Conn, project: &ProjectId) -> ApiResult<Vec<SigningKeyRow>> {
     Ok(sqlx::query_as::<_, SigningKeyRow>(
         "SELECT kid, pkcs8, active, created_ms FROM signing_keys WHERE project_id = ? ORDER BY created_ms, kid",
     )
@@ -226,12 +241,16 @@ pub async fn signing_keys(conn: &mut Conn, project: &str) -> ApiResult<Vec<Signi
     .await?)
 }
 
-pub async fn delete_signing_keys(conn: &mut Conn, project: &str) -> ApiResult<()> {
+pub async fn delete_signing_keys(conn: &mut Conn, project: &ProjectId) -> ApiResult<()> {
     sqlx::query("DELETE FROM signing_keys WHERE project_id = ?").bind(project).execute(conn).await?;
     Ok(())
 }
 
-pub async fn insert_management_key(conn: &mut Conn, project: &str, k: &ManagementKeyRow) -> ApiResult<()> {
+pub async fn insert_management_key(
+    conn: &mut Conn,
+    project: &ProjectId,
+    k: &ManagementKeyRow,
+) -> ApiResult<()> {
     sqlx::query(
         "INSERT OR REPLACE INTO management_keys (project_id, id, name, secret, status, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
     )
@@ -246,7 +265,7 @@ pub async fn insert_management_key(conn: &mut Conn, project: &str, k: &Managemen
     Ok(())
 }
 
-pub async fn management_keys(conn: &mut Conn, project: &str) -> ApiResult<Vec<ManagementKeyRow>> {
+pub async fn management_keys(conn: &mut Conn, project: &ProjectId) -> ApiResult<Vec<ManagementKeyRow>> {
     Ok(sqlx::query_as::<_, ManagementKeyRow>(
         "SELECT id, name, secret, status, created_ms FROM management_keys WHERE project_id = ? ORDER BY created_ms, id",
     )
@@ -255,7 +274,7 @@ pub async fn management_keys(conn: &mut Conn, project: &str) -> ApiResult<Vec<Ma
     .await?)
 }
 
-pub async fn delete_management_keys(conn: &mut Conn, project: &str) -> ApiResult<()> {
+pub async fn delete_management_keys(conn: &mut Conn, project: &ProjectId) -> ApiResult<()> {
     sqlx::query("DELETE FROM management_keys WHERE project_id = ?").bind(project).execute(conn).await?;
     Ok(())
 }
@@ -278,7 +297,7 @@ const MGMT_KEY_DETAIL_COLUMNS: &str =
 
 pub async fn insert_management_key_detail(
     conn: &mut Conn,
-    project: &str,
+    project: &ProjectId,
     k: &ManagementKeyDetailRow,
 ) -> ApiResult<()> {
     sqlx::query(&format!(
@@ -300,7 +319,7 @@ pub async fn insert_management_key_detail(
 
 pub async fn management_key_details(
     conn: &mut Conn,
-    project: &str,
+    project: &ProjectId,
 ) -> ApiResult<Vec<ManagementKeyDetailRow>> {
     Ok(sqlx::query_as::<_, ManagementKeyDetailRow>(&format!(
         "SELECT {MGMT_KEY_DETAIL_COLUMNS} FROM management_keys WHERE project_id = ? ORDER BY created_ms, id"
@@ -312,7 +331,7 @@ pub async fn management_key_details(
 
 pub async fn get_management_key_detail(
     conn: &mut Conn,
-    project: &str,
+    project: &ProjectId,
     id: &str,
 ) -> ApiResult<Option<ManagementKeyDetailRow>> {
     Ok(sqlx::query_as::<_, ManagementKeyDetailRow>(&format!(
@@ -327,7 +346,7 @@ pub async fn get_management_key_detail(
 /// Writes a management key's name, description, permitted IPs and status.
 pub async fn update_management_key_detail(
     conn: &mut Conn,
-    project: &str,
+    project: &ProjectId,
     k: &ManagementKeyDetailRow,
 ) -> ApiResult<()> {
     sqlx::query(
@@ -345,7 +364,7 @@ pub async fn update_management_key_detail(
     Ok(())
 }
 
-pub async fn delete_management_key(conn: &mut Conn, project: &str, id: &str) -> ApiResult<bool> {
+pub async fn delete_management_key(conn: &mut Conn, project: &ProjectId, id: &str) -> ApiResult<bool> {
     let r = sqlx::query("DELETE FROM management_keys WHERE project_id = ? AND id = ?")
         .bind(project)
         .bind(id)

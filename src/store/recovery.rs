@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
+use crate::ids::Scope;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct RecoveryCodeRow {
@@ -14,13 +15,13 @@ pub struct RecoveryCodeRow {
 /// Replaces a user's recovery codes with new hashes.
 pub async fn replace_codes(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     hashes: &[String],
     now_ms: i64,
 ) -> ApiResult<()> {
     sqlx::query("DELETE FROM recovery_codes WHERE project_id = ? AND user_id = ?")
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
@@ -28,7 +29,7 @@ pub async fn replace_codes(
         sqlx::query(
             "INSERT INTO recovery_codes (project_id, user_id, code_hash, created_ms) VALUES (?, ?, ?, ?)",
         )
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .bind(h)
         .bind(now_ms)
@@ -41,7 +42,7 @@ pub async fn replace_codes(
 /// Marks an unused code of a user used; false when there is no such unused code.
 pub async fn use_code(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     hash: &str,
     now_ms: i64,
@@ -50,7 +51,7 @@ pub async fn use_code(
         "UPDATE recovery_codes SET used_ms = ? WHERE project_id = ? AND user_id = ? AND code_hash = ? AND used_ms IS NULL",
     )
     .bind(now_ms)
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .bind(hash)
     .execute(conn)
@@ -67,13 +68,13 @@ pub struct AnswerRow {
 /// Replaces a user's security question answers; `answers` is `(question ID, hash)` in order.
 pub async fn replace_answers(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     answers: &[(String, String)],
     now_ms: i64,
 ) -> ApiResult<()> {
     sqlx::query("DELETE FROM security_answers WHERE project_id = ? AND user_id = ?")
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
@@ -82,7 +83,7 @@ pub async fn replace_answers(
             "INSERT INTO security_answers (project_id, user_id, question_id, position, answer_hash, set_ms) \
              VALUES (?, ?, ?, ?, ?, ?)",
         )
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .bind(id)
         .bind(position as i64)
@@ -95,11 +96,11 @@ pub async fn replace_answers(
 }
 
 /// A user's security question answers, in the order they were set up.
-pub async fn answers(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult<Vec<AnswerRow>> {
+pub async fn answers(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Vec<AnswerRow>> {
     Ok(sqlx::query_as::<_, AnswerRow>(
         "SELECT question_id, answer_hash FROM security_answers WHERE project_id = ? AND user_id = ? ORDER BY position",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .fetch_all(conn)
     .await?)

@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
+use crate::ids::Scope;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct RefreshRow {
@@ -14,11 +15,11 @@ pub struct RefreshRow {
     pub revoked_ms: Option<i64>,
 }
 
-pub async fn insert(conn: &mut Conn, project: &str, r: &RefreshRow) -> ApiResult<()> {
+pub async fn insert(conn: &mut Conn, scope: &Scope, r: &RefreshRow) -> ApiResult<()> {
     sqlx::query(
         "INSERT INTO refresh_tokens (project_id, jti, user_id, issued_ms, expires_ms, revoked_ms) VALUES (?, ?, ?, ?, ?, ?)",
     )
-    .bind(project)
+    .bind(scope)
     .bind(&r.jti)
     .bind(&r.user_id)
     .bind(r.issued_ms)
@@ -29,22 +30,22 @@ pub async fn insert(conn: &mut Conn, project: &str, r: &RefreshRow) -> ApiResult
     Ok(())
 }
 
-pub async fn get(conn: &mut Conn, project: &str, jti: &str) -> ApiResult<Option<RefreshRow>> {
+pub async fn get(conn: &mut Conn, scope: &Scope, jti: &str) -> ApiResult<Option<RefreshRow>> {
     Ok(sqlx::query_as::<_, RefreshRow>(
         "SELECT jti, user_id, issued_ms, expires_ms, revoked_ms FROM refresh_tokens WHERE project_id = ? AND jti = ?",
     )
-    .bind(project)
+    .bind(scope)
     .bind(jti)
     .fetch_optional(conn)
     .await?)
 }
 
-pub async fn revoke(conn: &mut Conn, project: &str, jti: &str, now_ms: i64) -> ApiResult<()> {
+pub async fn revoke(conn: &mut Conn, scope: &Scope, jti: &str, now_ms: i64) -> ApiResult<()> {
     sqlx::query(
         "UPDATE refresh_tokens SET revoked_ms = ? WHERE project_id = ? AND jti = ? AND revoked_ms IS NULL",
     )
     .bind(now_ms)
-    .bind(project)
+    .bind(scope)
     .bind(jti)
     .execute(conn)
     .await?;
@@ -54,7 +55,7 @@ pub async fn revoke(conn: &mut Conn, project: &str, jti: &str, now_ms: i64) -> A
 /// Revokes every live refresh token of a user, except `keep` if given.
 pub async fn revoke_all_of_user(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     keep: Option<&str>,
     now_ms: i64,
@@ -64,7 +65,7 @@ pub async fn revoke_all_of_user(
          AND (? IS NULL OR jti != ?)",
     )
     .bind(now_ms)
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .bind(keep)
     .bind(keep)

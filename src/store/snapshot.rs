@@ -5,6 +5,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
+use crate::ids::Scope;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct RecoveryCodeRecord {
@@ -15,14 +16,14 @@ pub struct RecoveryCodeRecord {
 
 pub async fn recovery_codes_of_user(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
 ) -> ApiResult<Vec<RecoveryCodeRecord>> {
     Ok(sqlx::query_as::<_, RecoveryCodeRecord>(
         "SELECT code_hash, created_ms, used_ms FROM recovery_codes WHERE project_id = ? AND user_id = ? \
          ORDER BY rowid",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .fetch_all(conn)
     .await?)
@@ -30,14 +31,14 @@ pub async fn recovery_codes_of_user(
 
 pub async fn insert_recovery_code(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     r: &RecoveryCodeRecord,
 ) -> ApiResult<()> {
     sqlx::query(
         "INSERT INTO recovery_codes (project_id, user_id, code_hash, created_ms, used_ms) VALUES (?, ?, ?, ?, ?)",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .bind(&r.code_hash)
     .bind(r.created_ms)
@@ -57,14 +58,14 @@ pub struct SecurityAnswerRecord {
 /// A user's security answers in their order.
 pub async fn security_answers_of_user(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
 ) -> ApiResult<Vec<SecurityAnswerRecord>> {
     Ok(sqlx::query_as::<_, SecurityAnswerRecord>(
         "SELECT question_id, answer_hash, set_ms FROM security_answers WHERE project_id = ? AND user_id = ? \
          ORDER BY position",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .fetch_all(conn)
     .await?)
@@ -72,7 +73,7 @@ pub async fn security_answers_of_user(
 
 pub async fn insert_security_answer(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     position: i64,
     a: &SecurityAnswerRecord,
@@ -81,7 +82,7 @@ pub async fn insert_security_answer(
         "INSERT INTO security_answers (project_id, user_id, question_id, position, answer_hash, set_ms) \
          VALUES (?, ?, ?, ?, ?, ?)",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .bind(&a.question_id)
     .bind(position)
@@ -101,13 +102,13 @@ pub struct PasswordHistoryRecord {
 /// A user's password history, oldest first.
 pub async fn password_history_of_user(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
 ) -> ApiResult<Vec<PasswordHistoryRecord>> {
     Ok(sqlx::query_as::<_, PasswordHistoryRecord>(
         "SELECT hash, set_ms FROM password_history WHERE project_id = ? AND user_id = ? ORDER BY set_ms, rowid",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .fetch_all(conn)
     .await?)
@@ -115,12 +116,12 @@ pub async fn password_history_of_user(
 
 pub async fn insert_password_history(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     h: &PasswordHistoryRecord,
 ) -> ApiResult<()> {
     sqlx::query("INSERT INTO password_history (project_id, user_id, hash, set_ms) VALUES (?, ?, ?, ?)")
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .bind(&h.hash)
         .bind(h.set_ms)
@@ -132,14 +133,14 @@ pub async fn insert_password_history(
 /// Gives a role (by tenant and name) the ID a snapshot names.
 pub async fn set_role_id(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     tenant_id: &str,
     name: &str,
     id: &str,
 ) -> ApiResult<()> {
     sqlx::query("UPDATE roles SET id = ? WHERE project_id = ? AND tenant_id = ? AND name = ?")
         .bind(id)
-        .bind(project)
+        .bind(scope)
         .bind(tenant_id)
         .bind(name)
         .execute(conn)
@@ -148,10 +149,10 @@ pub async fn set_role_id(
 }
 
 /// Gives a permission (by name) the ID a snapshot names.
-pub async fn set_permission_id(conn: &mut Conn, project: &str, name: &str, id: &str) -> ApiResult<()> {
+pub async fn set_permission_id(conn: &mut Conn, scope: &Scope, name: &str, id: &str) -> ApiResult<()> {
     sqlx::query("UPDATE permissions SET id = ? WHERE project_id = ? AND name = ?")
         .bind(id)
-        .bind(project)
+        .bind(scope)
         .bind(name)
         .execute(conn)
         .await?;

@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
+use crate::ids::Scope;
 
 #[derive(Debug, Clone, Default, FromRow)]
 pub struct TenantRow {
@@ -37,12 +38,12 @@ fn exists(what: &str, id: &str) -> ApiError {
     ApiError::new(ErrorKind::AlreadyExists, format!("{what} {id} already exists"))
 }
 
-pub async fn insert_tenant(conn: &mut Conn, project: &str, t: &TenantRow) -> ApiResult<()> {
+pub async fn insert_tenant(conn: &mut Conn, scope: &Scope, t: &TenantRow) -> ApiResult<()> {
     sqlx::query(
         "INSERT INTO tenants (project_id, id, name, self_provisioning_domains, custom_attributes, settings, created_ms) \
          VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(project)
+    .bind(scope)
     .bind(&t.id)
     .bind(&t.name)
     .bind(&t.self_provisioning_domains)
@@ -55,22 +56,22 @@ pub async fn insert_tenant(conn: &mut Conn, project: &str, t: &TenantRow) -> Api
     Ok(())
 }
 
-pub async fn list_tenants(conn: &mut Conn, project: &str) -> ApiResult<Vec<TenantRow>> {
+pub async fn list_tenants(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<TenantRow>> {
     Ok(sqlx::query_as::<_, TenantRow>(
         "SELECT id, name, self_provisioning_domains, custom_attributes, settings, created_ms FROM tenants \
          WHERE project_id = ? ORDER BY created_ms, id",
     )
-    .bind(project)
+    .bind(scope)
     .fetch_all(conn)
     .await?)
 }
 
-pub async fn insert_role(conn: &mut Conn, project: &str, r: &RoleRow) -> ApiResult<()> {
+pub async fn insert_role(conn: &mut Conn, scope: &Scope, r: &RoleRow) -> ApiResult<()> {
     sqlx::query(
         "INSERT INTO roles (project_id, tenant_id, name, description, permission_names, is_default, private, created_ms) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(project)
+    .bind(scope)
     .bind(&r.tenant_id)
     .bind(&r.name)
     .bind(&r.description)
@@ -84,19 +85,19 @@ pub async fn insert_role(conn: &mut Conn, project: &str, r: &RoleRow) -> ApiResu
     Ok(())
 }
 
-pub async fn list_roles(conn: &mut Conn, project: &str) -> ApiResult<Vec<RoleRow>> {
+pub async fn list_roles(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<RoleRow>> {
     Ok(sqlx::query_as::<_, RoleRow>(
         "SELECT tenant_id, name, description, permission_names, is_default, private, created_ms FROM roles \
          WHERE project_id = ? ORDER BY created_ms, tenant_id, name",
     )
-    .bind(project)
+    .bind(scope)
     .fetch_all(conn)
     .await?)
 }
 
-pub async fn insert_permission(conn: &mut Conn, project: &str, p: &PermissionRow) -> ApiResult<()> {
+pub async fn insert_permission(conn: &mut Conn, scope: &Scope, p: &PermissionRow) -> ApiResult<()> {
     sqlx::query("INSERT INTO permissions (project_id, name, description, created_ms) VALUES (?, ?, ?, ?)")
-        .bind(project)
+        .bind(scope)
         .bind(&p.name)
         .bind(&p.description)
         .bind(p.created_ms)
@@ -106,21 +107,21 @@ pub async fn insert_permission(conn: &mut Conn, project: &str, p: &PermissionRow
     Ok(())
 }
 
-pub async fn list_permissions(conn: &mut Conn, project: &str) -> ApiResult<Vec<PermissionRow>> {
+pub async fn list_permissions(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<PermissionRow>> {
     Ok(sqlx::query_as::<_, PermissionRow>(
         "SELECT name, description, created_ms FROM permissions WHERE project_id = ? ORDER BY created_ms, name",
     )
-    .bind(project)
+    .bind(scope)
     .fetch_all(conn)
     .await?)
 }
 
-pub async fn get_tenant(conn: &mut Conn, project: &str, id: &str) -> ApiResult<Option<TenantRow>> {
+pub async fn get_tenant(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<Option<TenantRow>> {
     Ok(sqlx::query_as::<_, TenantRow>(
         "SELECT id, name, self_provisioning_domains, custom_attributes, settings, created_ms FROM tenants \
          WHERE project_id = ? AND id = ?",
     )
-    .bind(project)
+    .bind(scope)
     .bind(id)
     .fetch_optional(conn)
     .await?)
@@ -134,19 +135,19 @@ fn new_id(prefix: &str) -> String {
 }
 
 /// The tenant with this name (compared case-insensitively), if any.
-pub async fn get_tenant_by_name(conn: &mut Conn, project: &str, name: &str) -> ApiResult<Option<TenantRow>> {
+pub async fn get_tenant_by_name(conn: &mut Conn, scope: &Scope, name: &str) -> ApiResult<Option<TenantRow>> {
     Ok(sqlx::query_as::<_, TenantRow>(
         "SELECT id, name, self_provisioning_domains, custom_attributes, settings, created_ms FROM tenants \
          WHERE project_id = ? AND lower(name) = lower(?) LIMIT 1",
     )
-    .bind(project)
+    .bind(scope)
     .bind(name)
     .fetch_optional(conn)
     .await?)
 }
 
 /// Writes the mutable columns of an existing tenant.
-pub async fn update_tenant(conn: &mut Conn, project: &str, t: &TenantRow) -> ApiResult<()> {
+pub async fn update_tenant(conn: &mut Conn, scope: &Scope, t: &TenantRow) -> ApiResult<()> {
     sqlx::query(
         "UPDATE tenants SET name = ?, self_provisioning_domains = ?, custom_attributes = ?, settings = ? \
          WHERE project_id = ? AND id = ?",
@@ -155,7 +156,7 @@ pub async fn update_tenant(conn: &mut Conn, project: &str, t: &TenantRow) -> Api
     .bind(&t.self_provisioning_domains)
     .bind(&t.custom_attributes)
     .bind(&t.settings)
-    .bind(project)
+    .bind(scope)
     .bind(&t.id)
     .execute(conn)
     .await?;
@@ -163,13 +164,13 @@ pub async fn update_tenant(conn: &mut Conn, project: &str, t: &TenantRow) -> Api
 }
 
 /// Users whose only tenant is this one.
-pub async fn users_only_in_tenant(conn: &mut Conn, project: &str, tenant_id: &str) -> ApiResult<Vec<String>> {
+pub async fn users_only_in_tenant(conn: &mut Conn, scope: &Scope, tenant_id: &str) -> ApiResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT ut.user_id FROM user_tenants ut WHERE ut.project_id = ?1 AND ut.tenant_id = ?2 \
          AND NOT EXISTS (SELECT 1 FROM user_tenants o WHERE o.project_id = ?1 AND o.user_id = ut.user_id \
          AND o.tenant_id != ?2) ORDER BY ut.user_id",
     )
-    .bind(project)
+    .bind(scope)
     .bind(tenant_id)
     .fetch_all(conn)
     .await?;
@@ -177,16 +178,16 @@ pub async fn users_only_in_tenant(conn: &mut Conn, project: &str, tenant_id: &st
 }
 
 /// Deletes a tenant with its roles, its users' memberships and their role grants in it.
-pub async fn delete_tenant(conn: &mut Conn, project: &str, id: &str) -> ApiResult<bool> {
+pub async fn delete_tenant(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<bool> {
     for sql in [
         "DELETE FROM user_roles WHERE project_id = ? AND tenant_id = ?",
         "DELETE FROM user_tenants WHERE project_id = ? AND tenant_id = ?",
         "DELETE FROM roles WHERE project_id = ? AND tenant_id = ?",
     ] {
-        sqlx::query(sql).bind(project).bind(id).execute(&mut *conn).await?;
+        sqlx::query(sql).bind(scope).bind(id).execute(&mut *conn).await?;
     }
     let r = sqlx::query("DELETE FROM tenants WHERE project_id = ? AND id = ?")
-        .bind(project)
+        .bind(scope)
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -207,12 +208,12 @@ const ROLE_COLUMNS: &str =
     "id, tenant_id, name, description, permission_names, is_default, private, created_ms";
 
 /// Inserts a role with a new ID, giving the ID.
-pub async fn insert_role_record(conn: &mut Conn, project: &str, r: &RoleRow) -> ApiResult<String> {
-    insert_role(conn, project, r).await?;
+pub async fn insert_role_record(conn: &mut Conn, scope: &Scope, r: &RoleRow) -> ApiResult<String> {
+    insert_role(conn, scope, r).await?;
     let id = new_id("RL");
     sqlx::query("UPDATE roles SET id = ? WHERE project_id = ? AND tenant_id = ? AND name = ?")
         .bind(&id)
-        .bind(project)
+        .bind(scope)
         .bind(&r.tenant_id)
         .bind(&r.name)
         .execute(conn)
@@ -221,16 +222,16 @@ pub async fn insert_role_record(conn: &mut Conn, project: &str, r: &RoleRow) -> 
 }
 
 /// Every role with its ID; roles inserted without one (fixtures) get one now.
-pub async fn list_role_records(conn: &mut Conn, project: &str) -> ApiResult<Vec<RoleRecord>> {
+pub async fn list_role_records(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<RoleRecord>> {
     let missing: Vec<(String, String)> =
         sqlx::query_as("SELECT tenant_id, name FROM roles WHERE project_id = ? AND id = ''")
-            .bind(project)
+            .bind(scope)
             .fetch_all(&mut *conn)
             .await?;
     for (tenant_id, name) in missing {
         sqlx::query("UPDATE roles SET id = ? WHERE project_id = ? AND tenant_id = ? AND name = ?")
             .bind(new_id("RL"))
-            .bind(project)
+            .bind(scope)
             .bind(&tenant_id)
             .bind(&name)
             .execute(&mut *conn)
@@ -239,13 +240,13 @@ pub async fn list_role_records(conn: &mut Conn, project: &str) -> ApiResult<Vec<
     Ok(sqlx::query_as::<_, RoleRecord>(&format!(
         "SELECT {ROLE_COLUMNS} FROM roles WHERE project_id = ? ORDER BY created_ms, rowid"
     ))
-    .bind(project)
+    .bind(scope)
     .fetch_all(conn)
     .await?)
 }
 
 /// Writes a role found by ID (its tenant, name, description, permissions and flags).
-pub async fn update_role(conn: &mut Conn, project: &str, id: &str, r: &RoleRow) -> ApiResult<()> {
+pub async fn update_role(conn: &mut Conn, scope: &Scope, id: &str, r: &RoleRow) -> ApiResult<()> {
     sqlx::query(
         "UPDATE roles SET tenant_id = ?, name = ?, description = ?, permission_names = ?, is_default = ?, \
          private = ? WHERE project_id = ? AND id = ?",
@@ -256,7 +257,7 @@ pub async fn update_role(conn: &mut Conn, project: &str, id: &str, r: &RoleRow) 
     .bind(&r.permission_names)
     .bind(r.is_default)
     .bind(r.private)
-    .bind(project)
+    .bind(scope)
     .bind(id)
     .execute(conn)
     .await
@@ -264,9 +265,9 @@ pub async fn update_role(conn: &mut Conn, project: &str, id: &str, r: &RoleRow) 
     Ok(())
 }
 
-pub async fn delete_role(conn: &mut Conn, project: &str, id: &str) -> ApiResult<()> {
+pub async fn delete_role(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<()> {
     sqlx::query("DELETE FROM roles WHERE project_id = ? AND id = ?")
-        .bind(project)
+        .bind(scope)
         .bind(id)
         .execute(conn)
         .await?;
@@ -283,31 +284,31 @@ const GRANTS_OF_ROLE: &str = "project_id = ?1 AND role_name = ?3 AND \
 /// Renames the grants of a role (see [`GRANTS_OF_ROLE`]).
 pub async fn rename_role_grants(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     tenant_id: &str,
     old: &str,
     new: &str,
 ) -> ApiResult<()> {
     sqlx::query(&format!("UPDATE OR IGNORE user_roles SET role_name = ?4 WHERE {GRANTS_OF_ROLE}"))
-        .bind(project)
+        .bind(scope)
         .bind(tenant_id)
         .bind(old)
         .bind(new)
         .execute(&mut *conn)
         .await?;
     // grants left behind were duplicates of grants of the new name
-    delete_role_grants(conn, project, tenant_id, old).await
+    delete_role_grants(conn, scope, tenant_id, old).await
 }
 
 /// Removes the grants of a role (see [`GRANTS_OF_ROLE`]).
 pub async fn delete_role_grants(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     tenant_id: &str,
     name: &str,
 ) -> ApiResult<()> {
     sqlx::query(&format!("DELETE FROM user_roles WHERE {GRANTS_OF_ROLE}"))
-        .bind(project)
+        .bind(scope)
         .bind(tenant_id)
         .bind(name)
         .execute(conn)
@@ -328,14 +329,14 @@ pub struct PermissionRecord {
 /// Inserts a permission with a new ID.
 pub async fn insert_permission_record(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     p: &PermissionRow,
 ) -> ApiResult<String> {
-    insert_permission(conn, project, p).await?;
+    insert_permission(conn, scope, p).await?;
     let id = new_id("PR");
     sqlx::query("UPDATE permissions SET id = ? WHERE project_id = ? AND name = ?")
         .bind(&id)
-        .bind(project)
+        .bind(scope)
         .bind(&p.name)
         .execute(conn)
         .await?;
@@ -343,16 +344,16 @@ pub async fn insert_permission_record(
 }
 
 /// Every permission with its ID; permissions inserted without one (fixtures) get one now.
-pub async fn list_permission_records(conn: &mut Conn, project: &str) -> ApiResult<Vec<PermissionRecord>> {
+pub async fn list_permission_records(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<PermissionRecord>> {
     let missing: Vec<(String,)> =
         sqlx::query_as("SELECT name FROM permissions WHERE project_id = ? AND id = ''")
-            .bind(project)
+            .bind(scope)
             .fetch_all(&mut *conn)
             .await?;
     for (name,) in missing {
         sqlx::query("UPDATE permissions SET id = ? WHERE project_id = ? AND name = ?")
             .bind(new_id("PR"))
-            .bind(project)
+            .bind(scope)
             .bind(&name)
             .execute(&mut *conn)
             .await?;
@@ -360,7 +361,7 @@ pub async fn list_permission_records(conn: &mut Conn, project: &str) -> ApiResul
     Ok(sqlx::query_as::<_, PermissionRecord>(
         "SELECT id, name, description, created_ms FROM permissions WHERE project_id = ? ORDER BY created_ms, rowid",
     )
-    .bind(project)
+    .bind(scope)
     .fetch_all(conn)
     .await?)
 }
@@ -368,7 +369,7 @@ pub async fn list_permission_records(conn: &mut Conn, project: &str) -> ApiResul
 /// Renames and describes a permission found by ID.
 pub async fn update_permission(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     id: &str,
     name: &str,
     description: &str,
@@ -376,7 +377,7 @@ pub async fn update_permission(
     sqlx::query("UPDATE permissions SET name = ?, description = ? WHERE project_id = ? AND id = ?")
         .bind(name)
         .bind(description)
-        .bind(project)
+        .bind(scope)
         .bind(id)
         .execute(conn)
         .await
@@ -384,9 +385,9 @@ pub async fn update_permission(
     Ok(())
 }
 
-pub async fn delete_permission(conn: &mut Conn, project: &str, id: &str) -> ApiResult<()> {
+pub async fn delete_permission(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<()> {
     sqlx::query("DELETE FROM permissions WHERE project_id = ? AND id = ?")
-        .bind(project)
+        .bind(scope)
         .bind(id)
         .execute(conn)
         .await?;

@@ -4,6 +4,7 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use super::Conn;
 use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
+use crate::ids::Scope;
 
 #[derive(Debug, Clone, Default, FromRow)]
 pub struct UserRow {
@@ -43,11 +44,11 @@ const COLUMNS: &str = "id, email, phone, name, given_name, middle_name, family_n
     password_hash, totp_secret, webauthn, saml, scim, first_seen, created_ms, modified_ms, \
     recovery_email, verified_recovery_email, recovery_phone, verified_recovery_phone, consent_expiration";
 
-pub async fn insert(conn: &mut Conn, project: &str, u: &UserRow) -> ApiResult<()> {
+pub async fn insert(conn: &mut Conn, scope: &Scope, u: &UserRow) -> ApiResult<()> {
     sqlx::query(&format!(
         "INSERT INTO users (project_id, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
-    .bind(project)
+    .bind(scope)
     .bind(&u.id)
     .bind(&u.email)
     .bind(&u.phone)
@@ -83,7 +84,7 @@ pub async fn insert(conn: &mut Conn, project: &str, u: &UserRow) -> ApiResult<()
 }
 
 /// Writes every column of an existing user.
-pub async fn update(conn: &mut Conn, project: &str, u: &UserRow) -> ApiResult<()> {
+pub async fn update(conn: &mut Conn, scope: &Scope, u: &UserRow) -> ApiResult<()> {
     sqlx::query(
         "UPDATE users SET email = ?, phone = ?, name = ?, given_name = ?, middle_name = ?, family_name = ?, \
          picture = ?, verified_email = ?, verified_phone = ?, status = ?, test = ?, custom_attributes = ?, \
@@ -117,27 +118,27 @@ pub async fn update(conn: &mut Conn, project: &str, u: &UserRow) -> ApiResult<()
     .bind(&u.recovery_phone)
     .bind(u.verified_recovery_phone)
     .bind(u.consent_expiration)
-    .bind(project)
+    .bind(scope)
     .bind(&u.id)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-pub async fn get_by_id(conn: &mut Conn, project: &str, id: &str) -> ApiResult<Option<UserRow>> {
+pub async fn get_by_id(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<Option<UserRow>> {
     Ok(sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE project_id = ? AND id = ?"))
-        .bind(project)
+        .bind(scope)
         .bind(id)
         .fetch_optional(conn)
         .await?)
 }
 
-pub async fn get_by_login_id(conn: &mut Conn, project: &str, login_id: &str) -> ApiResult<Option<UserRow>> {
+pub async fn get_by_login_id(conn: &mut Conn, scope: &Scope, login_id: &str) -> ApiResult<Option<UserRow>> {
     Ok(sqlx::query_as::<_, UserRow>(&format!(
         "SELECT {COLUMNS} FROM users WHERE project_id = ?1 AND id = \
          (SELECT user_id FROM user_login_ids WHERE project_id = ?1 AND login_id = ?2)"
     ))
-    .bind(project)
+    .bind(scope)
     .bind(login_id)
     .fetch_optional(conn)
     .await?)
@@ -188,11 +189,11 @@ const WITH_GRANTS: &str = "SELECT u.*, \
 
 pub async fn get_with_grants_by_id(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     id: &str,
 ) -> ApiResult<Option<UserWithGrants>> {
     Ok(sqlx::query_as::<_, UserWithGrants>(&format!("{WITH_GRANTS} AND u.id = ?2"))
-        .bind(project)
+        .bind(scope)
         .bind(id)
         .fetch_optional(conn)
         .await?)
@@ -200,21 +201,21 @@ pub async fn get_with_grants_by_id(
 
 pub async fn get_with_grants_by_login_id(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     login_id: &str,
 ) -> ApiResult<Option<UserWithGrants>> {
     Ok(sqlx::query_as::<_, UserWithGrants>(&format!(
         "{WITH_GRANTS} AND u.id = (SELECT user_id FROM user_login_ids WHERE project_id = ?1 AND login_id = ?2)"
     ))
-    .bind(project)
+    .bind(scope)
     .bind(login_id)
     .fetch_optional(conn)
     .await?)
 }
 
-pub async fn delete(conn: &mut Conn, project: &str, id: &str) -> ApiResult<bool> {
+pub async fn delete(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<bool> {
     let r = sqlx::query("DELETE FROM users WHERE project_id = ? AND id = ?")
-        .bind(project)
+        .bind(scope)
         .bind(id)
         .execute(conn)
         .await?;
@@ -223,13 +224,13 @@ pub async fn delete(conn: &mut Conn, project: &str, id: &str) -> ApiResult<bool>
 
 pub async fn insert_login_id(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     login_id: &str,
     position: i64,
 ) -> ApiResult<()> {
     sqlx::query("INSERT INTO user_login_ids (project_id, login_id, user_id, position) VALUES (?, ?, ?, ?)")
-        .bind(project)
+        .bind(scope)
         .bind(login_id)
         .bind(user_id)
         .bind(position)
@@ -241,18 +242,18 @@ pub async fn insert_login_id(
     Ok(())
 }
 
-pub async fn delete_login_ids(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult<()> {
+pub async fn delete_login_ids(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<()> {
     sqlx::query("DELETE FROM user_login_ids WHERE project_id = ? AND user_id = ?")
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .execute(conn)
         .await?;
     Ok(())
 }
 
-pub async fn delete_login_id(conn: &mut Conn, project: &str, user_id: &str, login_id: &str) -> ApiResult<()> {
+pub async fn delete_login_id(conn: &mut Conn, scope: &Scope, user_id: &str, login_id: &str) -> ApiResult<()> {
     sqlx::query("DELETE FROM user_login_ids WHERE project_id = ? AND user_id = ? AND login_id = ?")
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .bind(login_id)
         .execute(conn)
@@ -260,11 +261,11 @@ pub async fn delete_login_id(conn: &mut Conn, project: &str, user_id: &str, logi
     Ok(())
 }
 
-pub async fn login_ids(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult<Vec<String>> {
+pub async fn login_ids(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT login_id FROM user_login_ids WHERE project_id = ? AND user_id = ? ORDER BY position, login_id",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .fetch_all(conn)
     .await?;
@@ -278,11 +279,11 @@ pub struct RoleGrant {
     pub role_name: String,
 }
 
-pub async fn role_grants(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult<Vec<RoleGrant>> {
+pub async fn role_grants(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Vec<RoleGrant>> {
     Ok(sqlx::query_as::<_, RoleGrant>(
         "SELECT tenant_id, role_name FROM user_roles WHERE project_id = ? AND user_id = ? ORDER BY tenant_id, role_name",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .fetch_all(conn)
     .await?)
@@ -290,18 +291,18 @@ pub async fn role_grants(conn: &mut Conn, project: &str, user_id: &str) -> ApiRe
 
 pub async fn set_role_grants(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     grants: &[RoleGrant],
 ) -> ApiResult<()> {
     sqlx::query("DELETE FROM user_roles WHERE project_id = ? AND user_id = ?")
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
     for g in grants {
         sqlx::query("INSERT OR IGNORE INTO user_roles (project_id, user_id, tenant_id, role_name) VALUES (?, ?, ?, ?)")
-            .bind(project)
+            .bind(scope)
             .bind(user_id)
             .bind(&g.tenant_id)
             .bind(&g.role_name)
@@ -313,11 +314,11 @@ pub async fn set_role_grants(
 
 /// True when a role of that name exists at project level, or in the tenant when `tenant_id`
 /// is not empty (a tenant may use its own roles and the project's).
-pub async fn role_exists(conn: &mut Conn, project: &str, tenant_id: &str, name: &str) -> ApiResult<bool> {
+pub async fn role_exists(conn: &mut Conn, scope: &Scope, tenant_id: &str, name: &str) -> ApiResult<bool> {
     Ok(sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM roles WHERE project_id = ? AND name = ? AND tenant_id IN (?, '')",
     )
-    .bind(project)
+    .bind(scope)
     .bind(name)
     .bind(tenant_id)
     .fetch_one(conn)
@@ -332,13 +333,13 @@ pub struct TenantMembership {
     pub tenant_name: String,
 }
 
-pub async fn tenants(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult<Vec<TenantMembership>> {
+pub async fn tenants(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Vec<TenantMembership>> {
     Ok(sqlx::query_as::<_, TenantMembership>(
         "SELECT ut.tenant_id, t.name AS tenant_name FROM user_tenants ut \
          JOIN tenants t ON t.project_id = ut.project_id AND t.id = ut.tenant_id \
          WHERE ut.project_id = ? AND ut.user_id = ? ORDER BY ut.tenant_id",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .fetch_all(conn)
     .await?)
@@ -346,18 +347,18 @@ pub async fn tenants(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult
 
 pub async fn set_tenants(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     tenant_ids: &[String],
 ) -> ApiResult<()> {
     sqlx::query("DELETE FROM user_tenants WHERE project_id = ? AND user_id = ?")
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
     for t in tenant_ids {
         sqlx::query("INSERT OR IGNORE INTO user_tenants (project_id, user_id, tenant_id) VALUES (?, ?, ?)")
-            .bind(project)
+            .bind(scope)
             .bind(user_id)
             .bind(t)
             .execute(&mut *conn)
@@ -376,7 +377,7 @@ pub async fn set_tenants(
 /// name first, then the project role) or at project level (`tenant_id` empty).
 pub async fn permissions_of_roles(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     tenant_id: &str,
     roles: &[String],
 ) -> ApiResult<Vec<String>> {
@@ -386,7 +387,7 @@ pub async fn permissions_of_roles(
             "SELECT permission_names FROM roles WHERE project_id = ? AND name = ? AND tenant_id IN (?, '') \
              ORDER BY tenant_id DESC LIMIT 1",
         )
-        .bind(project)
+        .bind(scope)
         .bind(role)
         .bind(tenant_id)
         .fetch_optional(&mut *conn)
@@ -413,12 +414,12 @@ pub struct LoginRow {
     pub selected_tenant: String,
 }
 
-pub async fn insert_login(conn: &mut Conn, project: &str, l: &LoginRow) -> ApiResult<()> {
+pub async fn insert_login(conn: &mut Conn, scope: &Scope, l: &LoginRow) -> ApiResult<()> {
     sqlx::query(
         "INSERT INTO login_history (project_id, user_id, login_ms, method, ip, city, country, selected_tenant) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(project)
+    .bind(scope)
     .bind(&l.user_id)
     .bind(l.login_ms)
     .bind(&l.method)
@@ -433,7 +434,7 @@ pub async fn insert_login(conn: &mut Conn, project: &str, l: &LoginRow) -> ApiRe
 
 pub async fn login_history(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     limit: i64,
 ) -> ApiResult<Vec<LoginRow>> {
@@ -441,7 +442,7 @@ pub async fn login_history(
         "SELECT user_id, login_ms, method, ip, city, country, selected_tenant FROM login_history \
          WHERE project_id = ? AND user_id = ? ORDER BY login_ms DESC, id DESC LIMIT ?",
     )
-    .bind(project)
+    .bind(scope)
     .bind(user_id)
     .bind(limit)
     .fetch_all(conn)
@@ -449,11 +450,11 @@ pub async fn login_history(
 }
 
 // Every user of the project, for snapshots.
-pub async fn list_all(conn: &mut Conn, project: &str) -> ApiResult<Vec<UserRow>> {
+pub async fn list_all(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<UserRow>> {
     Ok(sqlx::query_as::<_, UserRow>(&format!(
         "SELECT {COLUMNS} FROM users WHERE project_id = ? ORDER BY created_ms, id"
     ))
-    .bind(project)
+    .bind(scope)
     .fetch_all(conn)
     .await?)
 }
@@ -461,7 +462,7 @@ pub async fn list_all(conn: &mut Conn, project: &str) -> ApiResult<Vec<UserRow>>
 /// The logins of several users, newest first (`/v1/mgmt/user/history`).
 pub async fn login_history_of_users(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_ids: &[String],
 ) -> ApiResult<Vec<LoginRow>> {
     if user_ids.is_empty() {
@@ -471,7 +472,7 @@ pub async fn login_history_of_users(
         "SELECT user_id, login_ms, method, ip, city, country, selected_tenant FROM login_history \
          WHERE project_id = ",
     );
-    qb.push_bind(project.to_owned()).push(" AND user_id IN (");
+    qb.push_bind(scope.to_owned()).push(" AND user_id IN (");
     push_list(&mut qb, user_ids);
     qb.push(") ORDER BY login_ms DESC, id DESC");
     Ok(qb.build_query_as::<LoginRow>().fetch_all(conn).await?)
@@ -663,8 +664,8 @@ fn push_attr_value(qb: &mut QueryBuilder<'_, Sqlite>, v: &AttrValue) {
 }
 
 /// `FROM users u WHERE ...` for a search.
-fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, project: &str, q: &UserQuery) {
-    qb.push(" FROM users u WHERE u.project_id = ").push_bind(project.to_owned());
+fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: &Scope, q: &UserQuery) {
+    qb.push(" FROM users u WHERE u.project_id = ").push_bind(scope.to_owned());
     match q.test {
         TestUsers::Exclude => {
             qb.push(" AND u.test = 0");
@@ -763,15 +764,15 @@ fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, project: &str, q: &UserQuery)
 }
 
 /// The IDs of one page of matching users, in order, and how many users match in all.
-pub async fn search_ids(conn: &mut Conn, project: &str, q: &UserQuery) -> ApiResult<(Vec<String>, i64)> {
+pub async fn search_ids(conn: &mut Conn, scope: &Scope, q: &UserQuery) -> ApiResult<(Vec<String>, i64)> {
     let mut count = QueryBuilder::<Sqlite>::new("SELECT count(*)");
-    push_filters(&mut count, project, q);
+    push_filters(&mut count, scope, q);
     let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
     if total == 0 || q.offset >= total {
         return Ok((Vec::new(), total));
     }
     let mut page = QueryBuilder::<Sqlite>::new("SELECT u.id");
-    push_filters(&mut page, project, q);
+    push_filters(&mut page, scope, q);
     page.push(" ORDER BY ");
     for (column, desc) in &q.sort {
         page.push(column.sql()).push(if *desc { " DESC, " } else { " ASC, " });
@@ -784,7 +785,7 @@ pub async fn search_ids(conn: &mut Conn, project: &str, q: &UserQuery) -> ApiRes
 /// Sets whether the user has WebAuthn credentials.
 pub async fn set_webauthn(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     user_id: &str,
     on: bool,
     now_ms: i64,
@@ -792,7 +793,7 @@ pub async fn set_webauthn(
     sqlx::query("UPDATE users SET webauthn = ?, modified_ms = ? WHERE project_id = ? AND id = ?")
         .bind(on)
         .bind(now_ms)
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .execute(conn)
         .await?;
@@ -800,10 +801,10 @@ pub async fn set_webauthn(
 }
 
 /// Removes the user's TOTP secret.
-pub async fn clear_totp(conn: &mut Conn, project: &str, user_id: &str, now_ms: i64) -> ApiResult<()> {
+pub async fn clear_totp(conn: &mut Conn, scope: &Scope, user_id: &str, now_ms: i64) -> ApiResult<()> {
     sqlx::query("UPDATE users SET totp_secret = NULL, modified_ms = ? WHERE project_id = ? AND id = ?")
         .bind(now_ms)
-        .bind(project)
+        .bind(scope)
         .bind(user_id)
         .execute(conn)
         .await?;

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 use crate::harness::{jwt_header, TestApp, TestProject, PUBLIC_URL};
+use descope_emulator::ids::{ProjectId, Scope};
 
 fn is_descope_project_id(id: &str) -> bool {
     id.len() == 28 && id.starts_with('P') && id.bytes().all(|b| b.is_ascii_alphanumeric())
@@ -750,7 +751,7 @@ async fn reset_takes_constant_time_and_purges_the_old_data_behind() {
     let list = app.get("/emulator/v1/projects", None).await;
     let listed = list.assert_ok()["projects"].as_array().unwrap().clone();
     assert_eq!(listed.iter().filter(|x| x["projectId"].as_str().unwrap().starts_with(&p.id)).count(), 1);
-    let scope = app.state.projects.require(&app.state.db, PUBLIC_URL, &p.id).await.unwrap().scope.clone();
+    let scope = app.state.projects.require(&app.state.db, PUBLIC_URL, &p.id).await.unwrap().scope.to_string();
     assert!(scope.starts_with(&format!("{}.", p.id)), "{scope}");
     let r = app.post("/v1/auth/otp/signin/email", Some(&scope), json!({"loginId": "dora@example.com"})).await;
     assert!(r.status.is_client_error(), "a scope answered as a project: {}", r.text);
@@ -776,8 +777,9 @@ async fn scopes_left_by_an_interrupted_purge_are_purged_at_start() {
     // Two moves to new scopes whose old data nobody purges: a stop in mid-reset.
     for _ in 0..2 {
         let mut tx = store::begin_immediate(&app.state.db).await.unwrap();
-        let scope = descope_emulator::domain::projects::new_scope_id(&p.id);
-        store::projects::new_data_scope(&mut tx, &p.id, &scope, 0).await.unwrap();
+        let pid = ProjectId::from(p.id.as_str());
+        let scope = descope_emulator::domain::projects::new_scope_id(&pid);
+        store::projects::new_data_scope(&mut tx, &pid, &scope, 0).await.unwrap();
         tx.commit().await.unwrap();
     }
     let (rows, scopes) = stored_rows(&app, &p.id).await;
@@ -855,12 +857,13 @@ async fn a_failed_move_to_a_new_scope_leaves_no_transaction_open() {
     {
         let mut conn = app.state.db.acquire().await.unwrap();
         // An unknown project: the UPDATE finds nothing, the batch is rolled back.
-        let r =
-            store::projects::move_to_new_scope(&mut conn, "P2NOSUCHPROJECT", "P2NOSUCHPROJECT.x", 0).await;
+        let (unknown, unknown_scope) = (ProjectId::from("P2NOSUCHPROJECT"), Scope::from("P2NOSUCHPROJECT.x"));
+        let r = store::projects::move_to_new_scope(&mut conn, &unknown, &unknown_scope, 0).await;
         assert!(r.is_err());
         // A taken scope ID: the INSERT fails in the middle of the batch.
-        store::projects::move_to_new_scope(&mut conn, &p.id, &format!("{}.same", p.id), 0).await.unwrap();
-        let r = store::projects::move_to_new_scope(&mut conn, &p.id, &format!("{}.same", p.id), 0).await;
+        let (pid, same) = (ProjectId::from(p.id.as_str()), Scope::new(format!("{}.same", p.id)));
+        store::projects::move_to_new_scope(&mut conn, &pid, &same, 0).await.unwrap();
+        let r = store::projects::move_to_new_scope(&mut conn, &pid, &same, 0).await;
         assert!(r.is_err());
     }
     // Nothing of the failed batches stayed, and the connection takes new transactions.

@@ -77,7 +77,7 @@ impl Message {
     fn of(ctx: &Ctx, m: MessageRow) -> Self {
         Message {
             id: m.id,
-            project_id: ctx.project_id().to_owned(),
+            project_id: ctx.project_id().to_string(),
             channel: m.channel,
             to: m.to_addr,
             login_id: m.login_id,

@@ -76,7 +76,7 @@ async fn list(State(s): State<AppState>) -> ApiResult<Json<ProjectList>> {
 /// DELETE /emulator/v1/projects/{projectId}
 /// Deletes a project and everything in it.
 async fn delete(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject) -> ApiResult<Json<Empty>> {
-    s.projects.delete(&s.db, ctx.project_id()).await?;
+    s.projects.delete(&s.db, ctx.project_id().as_str()).await?;
     Ok(Json(Empty {}))
 }
 
@@ -93,7 +93,7 @@ async fn get_snapshot(
     State(s): State<AppState>,
     EmulatorProject(ctx): EmulatorProject,
 ) -> ApiResult<Json<ProjectSnapshot>> {
-    Ok(Json(fixtures::export(&s, ctx.project_id()).await?))
+    Ok(Json(fixtures::export(&s, ctx.project_id().as_str()).await?))
 }
 
 /// PUT /emulator/v1/projects/{projectId}/snapshot
@@ -104,9 +104,9 @@ async fn put_snapshot(
     DescopeJson(mut snap): DescopeJson<ProjectSnapshot>,
 ) -> ApiResult<Json<Empty>> {
     if snap.project_id.is_empty() {
-        snap.project_id = ctx.project_id().to_owned();
+        snap.project_id = ctx.project_id().to_string();
     }
-    if snap.project_id != ctx.project_id() {
+    if ctx.project_id() != snap.project_id.as_str() {
         return Err(ApiError::invalid(format!(
             "Snapshot is of project {}, not {}",
             snap.project_id,

@@ -110,6 +110,6 @@ async fn search(
         group_by_created: b.group_by_created,
     };
     let rows = audit::analytics(&s.db, &ctx, &q).await?;
-    let analytics = rows.into_iter().map(|a| analytic(ctx.project_id(), a)).collect();
+    let analytics = rows.into_iter().map(|a| analytic(ctx.project_id().as_str(), a)).collect();
     Ok(Json(SearchAnalyticsResponse { analytics }))
 }

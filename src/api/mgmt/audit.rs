@@ -120,7 +120,7 @@ async fn search(
         page: b.page,
     };
     let (records, total) = audit::search(&s.db, &ctx, &q).await?;
-    let audits = records.into_iter().map(|r| record(ctx.project_id(), r)).collect();
+    let audits = records.into_iter().map(|r| record(ctx.project_id().as_str(), r)).collect();
     Ok(Json(SearchAuditResponse { audits, total }))
 }
 

@@ -11,6 +11,7 @@ use crate::clock::UnixTime;
 use crate::domain::identity::users::{self, User};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::ids::Scope;
 use crate::store::Db;
 use crate::store::{self, audit::AuditRow, Conn};
 
@@ -105,7 +106,7 @@ pub async fn record(conn: &mut Conn, ctx: &Ctx, e: &Event) -> ApiResult<()> {
 }
 
 /// [`record`] for callers that have the project and time but no [`Ctx`].
-pub async fn record_at(conn: &mut Conn, project: &str, now: UnixTime, e: &Event) -> ApiResult<()> {
+pub async fn record_at(conn: &mut Conn, scope: &Scope, now: UnixTime, e: &Event) -> ApiResult<()> {
     let row = AuditRow {
         occurred_ms: now.millis(),
         action: e.action.clone(),
@@ -120,7 +121,7 @@ pub async fn record_at(conn: &mut Conn, project: &str, now: UnixTime, e: &Event)
         tenants: store::json_text(&e.tenants)?,
         data: store::json_text(&e.data)?,
     };
-    store::audit::insert(conn, project, &row).await
+    store::audit::insert(conn, scope, &row).await
 }
 
 /// Records an event in a short transaction of its own, for failures whose main transaction

@@ -592,7 +592,7 @@ pub async fn configure(
     all.password = new.clone();
     store::projects::update(&mut tx, &row.id, &row.name, row.is_default, &store::json_text(&all)?).await?;
     tx.commit().await?;
-    registry.invalidate(ctx.project_id());
+    registry.invalidate(ctx.project_id().as_str());
     Ok(new)
 }
 

@@ -562,7 +562,7 @@ pub async fn create_management_key(
     store::projects::insert_management_key_detail(&mut tx, ctx.project_id(), &row).await?;
     audit::record(&mut tx, ctx, &audit::Event::new("ManagementKeyCreated", &row.id)).await?;
     tx.commit().await?;
-    registry.invalidate(ctx.project_id());
+    registry.invalidate(ctx.project_id().as_str());
     Ok((row.into(), cleartext))
 }
 
@@ -631,7 +631,7 @@ pub async fn update_management_key(
     store::projects::update_management_key_detail(&mut tx, ctx.project_id(), &row).await?;
     audit::record(&mut tx, ctx, &audit::Event::new("ManagementKeyModified", id)).await?;
     tx.commit().await?;
-    registry.invalidate(ctx.project_id());
+    registry.invalidate(ctx.project_id().as_str());
     Ok(row.into())
 }
 
@@ -655,6 +655,6 @@ pub async fn delete_management_keys(
         }
     }
     tx.commit().await?;
-    registry.invalidate(ctx.project_id());
+    registry.invalidate(ctx.project_id().as_str());
     Ok(total)
 }

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult};
+use crate::ids::Scope;
 use crate::store::Db;
 use crate::store::{self, custom_attributes::CustomAttributeRow, Conn};
 
@@ -100,8 +101,8 @@ impl CustomAttribute {
     }
 }
 
-async fn list_in(conn: &mut Conn, project: &str) -> ApiResult<Vec<CustomAttribute>> {
-    Ok(store::custom_attributes::list(conn, project)
+async fn list_in(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<CustomAttribute>> {
+    Ok(store::custom_attributes::list(conn, scope)
         .await?
         .into_iter()
         .map(CustomAttribute::from_row)
@@ -155,11 +156,11 @@ pub async fn delete(db: &Db, ctx: &Ctx, names: &[String]) -> ApiResult<Vec<Custo
 }
 
 /// Checks user custom attribute values against the declarations, when there are any.
-pub async fn validate_values(conn: &mut Conn, project: &str, values: &Map<String, Value>) -> ApiResult<()> {
+pub async fn validate_values(conn: &mut Conn, scope: &Scope, values: &Map<String, Value>) -> ApiResult<()> {
     if values.is_empty() {
         return Ok(());
     }
-    let declared = list_in(conn, project).await?;
+    let declared = list_in(conn, scope).await?;
     if declared.is_empty() {
         return Ok(());
     }

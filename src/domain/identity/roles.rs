@@ -9,6 +9,7 @@
 
 use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::ids::Scope;
 use crate::store::Db;
 use crate::store::{
     self,
@@ -140,12 +141,12 @@ fn permission_not_found(name: &str) -> ApiError {
     ApiError::new(ErrorKind::NotFound, format!("Permission {name} not found"))
 }
 
-async fn roles_of(conn: &mut Conn, project: &str) -> ApiResult<Vec<Role>> {
-    Ok(store::tenants::list_role_records(conn, project).await?.into_iter().map(Role::from).collect())
+async fn roles_of(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<Role>> {
+    Ok(store::tenants::list_role_records(conn, scope).await?.into_iter().map(Role::from).collect())
 }
 
-async fn permissions_of(conn: &mut Conn, project: &str) -> ApiResult<Vec<Permission>> {
-    Ok(store::tenants::list_permission_records(conn, project)
+async fn permissions_of(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<Permission>> {
+    Ok(store::tenants::list_permission_records(conn, scope)
         .await?
         .into_iter()
         .map(Permission::from)
@@ -153,23 +154,23 @@ async fn permissions_of(conn: &mut Conn, project: &str) -> ApiResult<Vec<Permiss
 }
 
 /// Checks the permissions a role names exist.
-async fn check_permissions(conn: &mut Conn, project: &str, names: &[String]) -> ApiResult<()> {
-    let have = permissions_of(conn, project).await?;
+async fn check_permissions(conn: &mut Conn, scope: &Scope, names: &[String]) -> ApiResult<()> {
+    let have = permissions_of(conn, scope).await?;
     match names.iter().find(|n| !have.iter().any(|p| &p.name == *n)) {
         Some(missing) => Err(ApiError::invalid(format!("Permission {missing} does not exist"))),
         None => Ok(()),
     }
 }
 
-async fn check_tenant(conn: &mut Conn, project: &str, tenant_id: &str) -> ApiResult<()> {
+async fn check_tenant(conn: &mut Conn, scope: &Scope, tenant_id: &str) -> ApiResult<()> {
     if !tenant_id.is_empty() {
-        crate::domain::identity::tenants::require(conn, project, tenant_id).await?;
+        crate::domain::identity::tenants::require(conn, scope, tenant_id).await?;
     }
     Ok(())
 }
 
-async fn find_role(conn: &mut Conn, project: &str, id: &str, name: &str, tenant_id: &str) -> ApiResult<Role> {
-    let roles = roles_of(conn, project).await?;
+async fn find_role(conn: &mut Conn, scope: &Scope, id: &str, name: &str, tenant_id: &str) -> ApiResult<Role> {
+    let roles = roles_of(conn, scope).await?;
     let found = if !id.is_empty() {
         roles.into_iter().find(|r| r.id == id)
     } else if !name.is_empty() {
@@ -340,11 +341,11 @@ pub async fn search_roles(db: &Db, ctx: &Ctx, filter: &RoleFilter) -> ApiResult<
 /// when `new` is `None`.
 async fn rewrite_role_permissions(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     old: &str,
     new: Option<&str>,
 ) -> ApiResult<()> {
-    for mut role in roles_of(conn, project).await? {
+    for mut role in roles_of(conn, scope).await? {
         if !role.permission_names.iter().any(|p| p == old) {
             continue;
         }
@@ -355,13 +356,13 @@ async fn rewrite_role_permissions(
                 .filter_map(|p| if p == old { new.map(str::to_owned) } else { Some(p) })
                 .collect(),
         );
-        store::tenants::update_role(conn, project, &role.id, &role.to_row()?).await?;
+        store::tenants::update_role(conn, scope, &role.id, &role.to_row()?).await?;
     }
     Ok(())
 }
 
-async fn find_permission(conn: &mut Conn, project: &str, id: &str, name: &str) -> ApiResult<Permission> {
-    let all = permissions_of(conn, project).await?;
+async fn find_permission(conn: &mut Conn, scope: &Scope, id: &str, name: &str) -> ApiResult<Permission> {
+    let all = permissions_of(conn, scope).await?;
     let found = if !id.is_empty() {
         all.into_iter().find(|p| p.id == id)
     } else if !name.is_empty() {

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::crypto;
 use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::ids::Scope;
 use crate::store::Db;
 use crate::store::{self, tenants::TenantRow, Conn};
 
@@ -155,22 +156,22 @@ pub fn tenant_not_found(id: &str) -> ApiError {
 }
 
 /// The tenant with this ID, or Descope's not-found error.
-pub async fn require(conn: &mut Conn, project: &str, id: &str) -> ApiResult<Tenant> {
+pub async fn require(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<Tenant> {
     if id.trim().is_empty() {
         return Err(ApiError::missing("id"));
     }
-    store::tenants::get_tenant(conn, project, id)
+    store::tenants::get_tenant(conn, scope, id)
         .await?
         .map(Tenant::from_row)
         .ok_or_else(|| tenant_not_found(id))
 }
 
 /// Refuses a name another tenant has (names are unique per project, case-insensitively).
-async fn ensure_name_free(conn: &mut Conn, project: &str, name: &str, own_id: &str) -> ApiResult<()> {
+async fn ensure_name_free(conn: &mut Conn, scope: &Scope, name: &str, own_id: &str) -> ApiResult<()> {
     if name.trim().is_empty() {
         return Err(ApiError::missing("name"));
     }
-    match store::tenants::get_tenant_by_name(conn, project, name).await? {
+    match store::tenants::get_tenant_by_name(conn, scope, name).await? {
         Some(t) if t.id != own_id => {
             Err(ApiError::new(ErrorKind::AlreadyExists, format!("Tenant name {name} is already in use")))
         }

@@ -8,6 +8,7 @@ use crate::crypto::PasswordHasher;
 use crate::domain::messaging::channel::AddressKind;
 use crate::domain::{audit, sessions, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::ids::Scope;
 use crate::store::Db;
 use crate::store::{self, users::RoleGrant, users::UserRow, Conn};
 
@@ -93,10 +94,10 @@ pub fn new_user_id() -> String {
 }
 
 /// Loads the login IDs and grants of a user row.
-pub async fn assemble(conn: &mut Conn, project: &str, row: UserRow) -> ApiResult<User> {
-    let login_ids = store::users::login_ids(conn, project, &row.id).await?;
-    let grants = store::users::role_grants(conn, project, &row.id).await?;
-    let memberships = store::users::tenants(conn, project, &row.id).await?;
+pub async fn assemble(conn: &mut Conn, scope: &Scope, row: UserRow) -> ApiResult<User> {
+    let login_ids = store::users::login_ids(conn, scope, &row.id).await?;
+    let grants = store::users::role_grants(conn, scope, &row.id).await?;
+    let memberships = store::users::tenants(conn, scope, &row.id).await?;
     Ok(User::from_parts(row, login_ids, grants, memberships))
 }
 
@@ -129,26 +130,26 @@ fn from_stored(u: store::users::UserWithGrants) -> User {
     User::from_parts(row, login_ids, grants, memberships)
 }
 
-pub async fn find_by_login_id(conn: &mut Conn, project: &str, login_id: &str) -> ApiResult<Option<User>> {
-    Ok(store::users::get_with_grants_by_login_id(conn, project, login_id).await?.map(from_stored))
+pub async fn find_by_login_id(conn: &mut Conn, scope: &Scope, login_id: &str) -> ApiResult<Option<User>> {
+    Ok(store::users::get_with_grants_by_login_id(conn, scope, login_id).await?.map(from_stored))
 }
 
-pub async fn find_by_id(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult<Option<User>> {
-    Ok(store::users::get_with_grants_by_id(conn, project, user_id).await?.map(from_stored))
+pub async fn find_by_id(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Option<User>> {
+    Ok(store::users::get_with_grants_by_id(conn, scope, user_id).await?.map(from_stored))
 }
 
 /// Management lookups accept a login ID or a user ID in `loginId` (Go's `Load` sends a user
 /// ID there), so try login IDs first, then user IDs.
-pub async fn find_by_login_or_user_id(conn: &mut Conn, project: &str, id: &str) -> ApiResult<Option<User>> {
-    if let Some(u) = find_by_login_id(conn, project, id).await? {
+pub async fn find_by_login_or_user_id(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<Option<User>> {
+    if let Some(u) = find_by_login_id(conn, scope, id).await? {
         return Ok(Some(u));
     }
-    find_by_id(conn, project, id).await
+    find_by_id(conn, scope, id).await
 }
 
 /// Creates a user with its login IDs and grants, inside the caller's transaction, and records
 /// `UserCreated`: every way a user comes about (sign-up by any method, management) ends here.
-pub async fn create(conn: &mut Conn, project: &str, now: UnixTime, new: NewUser) -> ApiResult<User> {
+pub async fn create(conn: &mut Conn, scope: &Scope, now: UnixTime, new: NewUser) -> ApiResult<User> {
     let mut login_ids: Vec<String> = Vec::new();
     for l in new.login_ids.into_iter().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()) {
         if !login_ids.contains(&l) {
@@ -184,15 +185,15 @@ pub async fn create(conn: &mut Conn, project: &str, now: UnixTime, new: NewUser)
         modified_ms: now.millis(),
         ..UserRow::default()
     };
-    store::users::insert(conn, project, &row).await?;
+    store::users::insert(conn, scope, &row).await?;
     for (i, l) in login_ids.iter().enumerate() {
-        store::users::insert_login_id(conn, project, &row.id, l, i as i64).await?;
+        store::users::insert_login_id(conn, scope, &row.id, l, i as i64).await?;
     }
     // A new user has no grants to replace, and without tenants (whose names the user object
     // shows) it is known without reading it back: every statement is a round trip.
     let tenant_ids: Vec<String> = new.tenants.iter().map(|(t, _)| t.clone()).collect();
     if !tenant_ids.is_empty() {
-        store::users::set_tenants(conn, project, &row.id, &tenant_ids).await?;
+        store::users::set_tenants(conn, scope, &row.id, &tenant_ids).await?;
     }
     let mut grants: Vec<RoleGrant> =
         new.roles.into_iter().map(|r| RoleGrant { tenant_id: String::new(), role_name: r }).collect();
@@ -203,16 +204,16 @@ pub async fn create(conn: &mut Conn, project: &str, now: UnixTime, new: NewUser)
     grants.sort_by(|a, b| (&a.tenant_id, &a.role_name).cmp(&(&b.tenant_id, &b.role_name)));
     grants.dedup();
     if !grants.is_empty() {
-        store::users::set_role_grants(conn, project, &row.id, &grants).await?;
+        store::users::set_role_grants(conn, scope, &row.id, &grants).await?;
     }
     let user = if tenant_ids.is_empty() {
         User::from_parts(row, login_ids, grants, Vec::new())
     } else {
-        assemble(conn, project, row).await?
+        assemble(conn, scope, row).await?
     };
     audit::record_at(
         conn,
-        project,
+        scope,
         now,
         &audit::Event::for_user(audit::USER_CREATED, &user).method(&new.method),
     )
@@ -221,8 +222,8 @@ pub async fn create(conn: &mut Conn, project: &str, now: UnixTime, new: NewUser)
 }
 
 /// Deletes a user; their refresh tokens and history go with them (cascade).
-pub async fn delete(conn: &mut Conn, project: &str, user_id: &str) -> ApiResult<bool> {
-    store::users::delete(conn, project, user_id).await
+pub async fn delete(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<bool> {
+    store::users::delete(conn, scope, user_id).await
 }
 
 /// A user created through the management API (`/v1/mgmt/user/create`, `/create/test`), before
@@ -341,25 +342,25 @@ pub async fn create_managed(
 /// ignored, and naming neither is a missing argument.
 async fn find_named(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     login_id: &str,
     user_id: &str,
 ) -> ApiResult<Option<User>> {
     match (login_id.trim(), user_id.trim()) {
         ("", "") => Err(ApiError::missing("loginId or userId")),
-        ("", user_id) => find_by_id(conn, project, user_id).await,
-        (login_id, _) => find_by_login_or_user_id(conn, project, login_id).await,
+        ("", user_id) => find_by_id(conn, scope, user_id).await,
+        (login_id, _) => find_by_login_or_user_id(conn, scope, login_id).await,
     }
 }
 
 /// The user a management call names, or the management user-not-found error.
 pub(crate) async fn require_named(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     login_id: &str,
     user_id: &str,
 ) -> ApiResult<User> {
-    find_named(conn, project, login_id, user_id)
+    find_named(conn, scope, login_id, user_id)
         .await?
         .ok_or_else(|| ApiError::mgmt_user_not_found(if login_id.is_empty() { user_id } else { login_id }))
 }
@@ -550,20 +551,20 @@ fn check_address(kind: AddressKind, value: &Option<String>) -> ApiResult<()> {
     }
 }
 
-async fn check_roles(conn: &mut Conn, project: &str, tenant_id: &str, roles: &[String]) -> ApiResult<()> {
+async fn check_roles(conn: &mut Conn, scope: &Scope, tenant_id: &str, roles: &[String]) -> ApiResult<()> {
     for r in roles.iter().filter(|r| !r.trim().is_empty()) {
-        if !store::users::role_exists(conn, project, tenant_id, r.trim()).await? {
+        if !store::users::role_exists(conn, scope, tenant_id, r.trim()).await? {
             return Err(ApiError::invalid(format!("Role {r} does not exist")));
         }
     }
     Ok(())
 }
 
-async fn check_tenant(conn: &mut Conn, project: &str, tenant_id: &str) -> ApiResult<()> {
+async fn check_tenant(conn: &mut Conn, scope: &Scope, tenant_id: &str) -> ApiResult<()> {
     if tenant_id.trim().is_empty() {
         return Err(ApiError::missing("tenantId"));
     }
-    if store::tenants::get_tenant(conn, project, tenant_id).await?.is_none() {
+    if store::tenants::get_tenant(conn, scope, tenant_id).await?.is_none() {
         return Err(ApiError::invalid(format!("Tenant {tenant_id} does not exist")));
     }
     Ok(())
@@ -716,7 +717,7 @@ impl Draft {
 
 /// Refuses what a change may not carry before anything is written: unknown roles and
 /// tenants, malformed addresses and statuses, undeclared custom attributes.
-async fn check_patch(conn: &mut Conn, project: &str, patch: &UserPatch) -> ApiResult<()> {
+async fn check_patch(conn: &mut Conn, scope: &Scope, patch: &UserPatch) -> ApiResult<()> {
     match patch {
         UserPatch::Fields(f) => {
             check_address(AddressKind::Email, &f.email)?;
@@ -727,14 +728,14 @@ async fn check_patch(conn: &mut Conn, project: &str, patch: &UserPatch) -> ApiRe
                 check_status(s)?;
             }
             if let Some(roles) = &f.roles {
-                check_roles(conn, project, "", roles).await?;
+                check_roles(conn, scope, "", roles).await?;
             }
             for (t, roles) in f.tenants.iter().flatten() {
-                check_tenant(conn, project, t).await?;
-                check_roles(conn, project, t, roles).await?;
+                check_tenant(conn, scope, t).await?;
+                check_roles(conn, scope, t, roles).await?;
             }
             if let Some(attrs) = &f.custom_attributes {
-                crate::domain::identity::custom_attributes::validate_values(conn, project, attrs).await?;
+                crate::domain::identity::custom_attributes::validate_values(conn, scope, attrs).await?;
             }
         }
         UserPatch::CustomAttribute { key, value } => {
@@ -742,17 +743,17 @@ async fn check_patch(conn: &mut Conn, project: &str, patch: &UserPatch) -> ApiRe
                 return Err(ApiError::missing("attributeKey"));
             }
             let one = Map::from_iter([(key.clone(), value.clone())]);
-            crate::domain::identity::custom_attributes::validate_values(conn, project, &one).await?;
+            crate::domain::identity::custom_attributes::validate_values(conn, scope, &one).await?;
         }
         UserPatch::Roles { op, tenant_id, roles } => {
             if !tenant_id.trim().is_empty() {
-                check_tenant(conn, project, tenant_id.trim()).await?;
+                check_tenant(conn, scope, tenant_id.trim()).await?;
             }
             if *op != ListOp::Remove {
-                check_roles(conn, project, tenant_id.trim(), roles).await?;
+                check_roles(conn, scope, tenant_id.trim(), roles).await?;
             }
         }
-        UserPatch::Tenant { tenant_id, .. } => check_tenant(conn, project, tenant_id).await?,
+        UserPatch::Tenant { tenant_id, .. } => check_tenant(conn, scope, tenant_id).await?,
         UserPatch::LoginId { .. } | UserPatch::SsoApps { .. } | UserPatch::ImpersonationConsent { .. } => {}
     }
     Ok(())

@@ -10,6 +10,7 @@ use crate::crypto;
 use crate::domain::messaging::channel::{ChannelKind, MessageContent};
 use crate::domain::Ctx;
 use crate::error::ApiResult;
+use crate::ids::Scope;
 pub use crate::store::outbox::{MessageFilter, MessageRow};
 use crate::store::{self, Conn};
 
@@ -71,7 +72,7 @@ pub async fn write(conn: &mut Conn, ctx: &Ctx, m: Outgoing<'_>) -> ApiResult<()>
     let (subject, body) = m.channel.message(&content);
     let row = MessageRow {
         id: format!("M{}", crypto::random_alnum(27)),
-        project_id: ctx.scope().to_owned(),
+        project_id: ctx.scope().to_string(),
         channel: m.channel.as_str().to_owned(),
         to_addr: m.to.to_owned(),
         login_id: m.login_id.to_owned(),
@@ -91,7 +92,7 @@ pub async fn write(conn: &mut Conn, ctx: &Ctx, m: Outgoing<'_>) -> ApiResult<()>
 pub async fn list(
     db: &crate::store::Db,
     notifier: &OutboxNotifier,
-    project: &str,
+    scope: &Scope,
     filter: &MessageFilter,
     wait: Duration,
 ) -> ApiResult<Vec<MessageRow>> {
@@ -101,14 +102,14 @@ pub async fn list(
         rx.borrow_and_update();
         let rows = {
             let mut conn = db.acquire().await?;
-            store::outbox::list(&mut conn, project, filter).await?
+            store::outbox::list(&mut conn, scope, filter).await?
         };
         if !rows.is_empty() || notifier.is_closing() || tokio::time::Instant::now() >= deadline {
             return Ok(rows);
         }
         if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
             let mut conn = db.acquire().await?;
-            return store::outbox::list(&mut conn, project, filter).await;
+            return store::outbox::list(&mut conn, scope, filter).await;
         }
     }
 }

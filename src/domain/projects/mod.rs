@@ -8,6 +8,7 @@ use std::sync::{Arc, RwLock};
 use crate::clock::UnixTime;
 use crate::crypto::{self, KeyPool, SigningKey};
 use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
+use crate::ids::{ProjectId, Scope};
 use crate::store::{self, projects::ProjectRow};
 
 /// Per-project settings (lifetimes, redirect defaults). Stored as JSON on the project and
@@ -58,9 +59,9 @@ impl Default for ProjectSettings {
 /// What a request needs to know about its project, loaded once and cached.
 #[derive(Clone)]
 pub struct ProjectRuntime {
-    pub id: String,
+    pub id: ProjectId,
     /// Where the project's data lives (see [`crate::domain::Ctx::scope`]).
-    pub scope: String,
+    pub scope: Scope,
     pub name: String,
     pub settings: ProjectSettings,
     /// The key new tokens are signed with.
@@ -130,14 +131,14 @@ impl Projects {
             return Ok(Some(p.clone()));
         }
         let mut conn = db.acquire().await?;
-        let Some(row) = store::projects::get(&mut conn, id).await? else {
+        let Some(row) = store::projects::get(&mut conn, &ProjectId::from(id)).await? else {
             return Ok(None);
         };
-        let mut key_rows = store::projects::signing_keys(&mut conn, id).await?;
-        let mgmt = store::projects::management_keys(&mut conn, id).await?;
+        let mut key_rows = store::projects::signing_keys(&mut conn, &row.id).await?;
+        let mgmt = store::projects::management_keys(&mut conn, &row.id).await?;
         drop(conn);
         if key_rows.is_empty() {
-            key_rows = self.attach_key(db, id).await?;
+            key_rows = self.attach_key(db, &row.id).await?;
         }
         let mut keys = Vec::with_capacity(key_rows.len());
         let mut active = None;
@@ -154,7 +155,7 @@ impl Projects {
         let runtime = Arc::new(ProjectRuntime {
             issuer: format!("{public_url}/{id}"),
             public_url: public_url.to_owned(),
-            scope: row.scope().to_owned(),
+            scope: row.scope(),
             id: row.id,
             name: row.name,
             settings: store::from_json_text(&row.settings),
@@ -171,7 +172,7 @@ impl Projects {
     async fn attach_key(
         &self,
         db: &crate::store::Db,
-        id: &str,
+        id: &ProjectId,
     ) -> ApiResult<Vec<store::projects::SigningKeyRow>> {
         let pkcs8 = self.key_pool.take().await?;
         let kid = SigningKey::from_pkcs8(&pkcs8).map_err(ApiError::internal)?.kid;
@@ -223,6 +224,7 @@ impl Projects {
             }
             None => format!("P2{}", crypto::random_alnum(26)),
         };
+        let id = ProjectId::new(id);
         let name = name.filter(|s| !s.is_empty()).unwrap_or_else(|| format!("Project {id}"));
         let management_key = new_management_key();
         let mut tx = store::begin_immediate(db).await?;
@@ -234,7 +236,7 @@ impl Projects {
             created_ms: now.millis(),
             data_scope: None,
         };
-        store::projects::insert(&mut tx, &row).await.on_unique(|| already_exists(&id))?;
+        store::projects::insert(&mut tx, &row).await.on_unique(|| already_exists(id.as_str()))?;
         store::projects::insert_management_key(
             &mut tx,
             &id,
@@ -248,24 +250,28 @@ impl Projects {
         )
         .await?;
         tx.commit().await?;
-        Ok(CreatedProject { id, name, management_key })
+        Ok(CreatedProject { id: id.into_string(), name, management_key })
     }
 
     /// Every project, oldest first: (ID, name).
     pub async fn list(&self, db: &crate::store::Db) -> ApiResult<Vec<(String, String)>> {
         let mut conn = db.acquire().await?;
-        Ok(store::projects::list(&mut conn).await?.into_iter().map(|p| (p.id, p.name)).collect())
+        Ok(store::projects::list(&mut conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.id.into_string(), p.name))
+            .collect())
     }
 
     /// The ID of the default project, if there is one.
     pub async fn default_id(&self, db: &crate::store::Db) -> ApiResult<Option<String>> {
         let mut conn = db.acquire().await?;
-        Ok(store::projects::get_default(&mut conn).await?.map(|p| p.id))
+        Ok(store::projects::get_default(&mut conn).await?.map(|p| p.id.into_string()))
     }
 
     pub async fn delete(&self, db: &crate::store::Db, id: &str) -> ApiResult<()> {
         let mut tx = store::begin_immediate(db).await?;
-        let deleted = store::projects::delete(&mut tx, id).await?;
+        let deleted = store::projects::delete(&mut tx, &ProjectId::from(id)).await?;
         tx.commit().await?;
         self.invalidate(id);
         if !deleted {
@@ -288,7 +294,7 @@ impl Projects {
         // The cached runtime moves along rather than being read again.
         if let Ok(mut cache) = self.cache.write() {
             let moved = ProjectRuntime { scope, ..project.clone() };
-            cache.insert(project.id.clone(), Arc::new(moved));
+            cache.insert(project.id.to_string(), Arc::new(moved));
         }
         spawn_purge(db.clone(), vec![project.scope.clone()]);
         Ok(())
@@ -296,12 +302,12 @@ impl Projects {
 }
 
 /// A new data scope of a project: its ID, a dot (never in a project ID) and random letters.
-pub fn new_scope_id(project_id: &str) -> String {
-    format!("{project_id}.{}", crypto::random_alnum(10))
+pub fn new_scope_id(project_id: &ProjectId) -> Scope {
+    Scope::new(format!("{project_id}.{}", crypto::random_alnum(10)))
 }
 
 /// Deletes the rows of scopes no project uses any more, in the background.
-pub fn spawn_purge(db: crate::store::Db, scopes: Vec<String>) {
+pub fn spawn_purge(db: crate::store::Db, scopes: Vec<Scope>) {
     if scopes.is_empty() {
         return;
     }
@@ -319,7 +325,7 @@ pub fn spawn_purge(db: crate::store::Db, scopes: Vec<String>) {
 const PURGE_CHUNK: i64 = 500;
 
 /// Deletes every row of a data scope, a chunk per transaction, then its hidden row.
-pub async fn purge_scope(db: &crate::store::Db, scope: &str) -> ApiResult<()> {
+pub async fn purge_scope(db: &crate::store::Db, scope: &Scope) -> ApiResult<()> {
     let tables = store::projects::data_tables(&mut *db.acquire().await?).await?;
     for table in &tables {
         loop {

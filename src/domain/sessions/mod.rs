@@ -14,6 +14,7 @@ use crate::domain::authn::passwordless::LoginOptions;
 use crate::domain::identity::users::{self, User};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::ids::Scope;
 use crate::store::Db;
 use crate::store::{self, Conn};
 
@@ -115,7 +116,7 @@ pub fn verify_signature(ctx: &Ctx, token: &str) -> ApiResult<Claims> {
     let data = jsonwebtoken::decode::<Claims>(token, &key.decoding, &validation)
         .map_err(|_| invalid("Invalid token signature"))?;
     let iss = &data.claims.iss;
-    if iss != &ctx.project.issuer && iss != ctx.project_id() {
+    if iss != &ctx.project.issuer && iss != ctx.project_id().as_str() {
         return Err(invalid("Token issued for another project"));
     }
     Ok(data.claims)
@@ -208,14 +209,14 @@ pub struct AuthInfo {
 /// (users and access keys alike).
 pub async fn grants(
     conn: &mut Conn,
-    project: &str,
+    scope: &Scope,
     roles: &[String],
     tenants: &[(String, Vec<String>)],
 ) -> ApiResult<(Vec<String>, BTreeMap<String, TenantClaims>)> {
-    let permissions = store::users::permissions_of_roles(conn, project, "", roles).await?;
+    let permissions = store::users::permissions_of_roles(conn, scope, "", roles).await?;
     let mut out = BTreeMap::new();
     for (tenant_id, tenant_roles) in tenants {
-        let perms = store::users::permissions_of_roles(conn, project, tenant_id, tenant_roles).await?;
+        let perms = store::users::permissions_of_roles(conn, scope, tenant_id, tenant_roles).await?;
         out.insert(tenant_id.clone(), TenantClaims { roles: tenant_roles.clone(), permissions: perms });
     }
     Ok((permissions, out))

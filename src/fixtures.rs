@@ -12,7 +12,7 @@ use crate::crypto::{PasswordHasher, SigningKey};
 use crate::domain::identity::profile::UserProfile;
 use crate::domain::projects::{is_valid_project_id, ProjectSettings};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::ids::{ProjectId, Scope};
+use crate::ids::{ProjectId, Scope, TenantId, UserId};
 use crate::state::AppState;
 use crate::store::{
     self, projects::ProjectRow, snapshot as snapshot_store, tenants, users::RoleGrant, users::UserRow, Conn,
@@ -324,22 +324,23 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
     for row in store::users::list_all(&mut conn, &scope).await? {
         let u = crate::domain::identity::users::assemble(&mut conn, &scope, row).await?;
         let uid = u.row.id.as_str();
-        let password_credential = store::credentials::get_password(&mut conn, &scope, uid).await?.map(|c| {
-            SnapshotPasswordCredential {
+        let password_credential = store::credentials::get_password(&mut conn, &scope, &UserId::from(uid))
+            .await?
+            .map(|c| SnapshotPasswordCredential {
                 temporary: c.temporary,
                 expired: c.expired,
                 set_ms: c.set_ms,
                 failed_attempts: c.failed_attempts,
                 locked: c.locked,
                 locked_until_ms: c.locked_until_ms,
-            }
-        });
-        let password_history = snapshot_store::password_history_of_user(&mut conn, &scope, uid)
-            .await?
-            .into_iter()
-            .map(|h| SnapshotHashed { hash: h.hash, set_ms: h.set_ms })
-            .collect();
-        let recovery_codes = snapshot_store::recovery_codes_of_user(&mut conn, &scope, uid)
+            });
+        let password_history =
+            snapshot_store::password_history_of_user(&mut conn, &scope, &UserId::from(uid))
+                .await?
+                .into_iter()
+                .map(|h| SnapshotHashed { hash: h.hash, set_ms: h.set_ms })
+                .collect();
+        let recovery_codes = snapshot_store::recovery_codes_of_user(&mut conn, &scope, &UserId::from(uid))
             .await?
             .into_iter()
             .map(|c| SnapshotRecoveryCode {
@@ -348,16 +349,17 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
                 used_ms: c.used_ms,
             })
             .collect();
-        let security_answers = snapshot_store::security_answers_of_user(&mut conn, &scope, uid)
-            .await?
-            .into_iter()
-            .map(|a| SnapshotSecurityAnswer {
-                question_id: a.question_id,
-                answer_hash: a.answer_hash,
-                set_ms: a.set_ms,
-            })
-            .collect();
-        let passkeys = store::passkeys::list_of_user(&mut conn, &scope, uid)
+        let security_answers =
+            snapshot_store::security_answers_of_user(&mut conn, &scope, &UserId::from(uid))
+                .await?
+                .into_iter()
+                .map(|a| SnapshotSecurityAnswer {
+                    question_id: a.question_id,
+                    answer_hash: a.answer_hash,
+                    set_ms: a.set_ms,
+                })
+                .collect();
+        let passkeys = store::passkeys::list_of_user(&mut conn, &scope, &UserId::from(uid))
             .await?
             .into_iter()
             .map(|k| SnapshotPasskey {
@@ -372,7 +374,7 @@ pub async fn export(state: &AppState, project_id: &str) -> ApiResult<ProjectSnap
             })
             .collect();
         users.push(SnapshotUser {
-            user_id: u.row.id.clone(),
+            user_id: u.row.id.clone().to_string(),
             login_ids: u.login_ids.clone(),
             profile: UserProfile {
                 name: u.row.name.clone(),
@@ -680,7 +682,8 @@ async fn import_data(
             )
             .await?;
             if !r.id.is_empty() {
-                snapshot_store::set_role_id(conn, id, &r.tenant_id, &r.name, &r.id).await?;
+                snapshot_store::set_role_id(conn, id, &TenantId::from(r.tenant_id.as_str()), &r.name, &r.id)
+                    .await?;
             }
         }
     }
@@ -718,7 +721,7 @@ async fn import_data(
         } else {
             u.user_id.clone()
         };
-        if merge && store::users::get_by_id(conn, id, &user_id).await?.is_some() {
+        if merge && store::users::get_by_id(conn, id, &UserId::from(user_id.as_str())).await?.is_some() {
             continue;
         }
         if merge && u.login_ids.iter().any(|l| !l.is_empty()) {
@@ -743,7 +746,7 @@ async fn import_data(
             now.millis()
         };
         let row = UserRow {
-            id: user_id.clone(),
+            id: UserId::from(user_id.clone()),
             email: u.profile.email.clone(),
             phone: u.profile.phone.clone(),
             name: u.profile.name.clone(),
@@ -772,10 +775,10 @@ async fn import_data(
         };
         store::users::insert(conn, id, &row).await?;
         for (i, l) in u.login_ids.iter().enumerate() {
-            store::users::insert_login_id(conn, id, &user_id, l, i as i64).await?;
+            store::users::insert_login_id(conn, id, &UserId::from(user_id.as_str()), l, i as i64).await?;
         }
         let tenant_ids: Vec<String> = u.user_tenants.iter().map(|t| t.tenant_id.clone()).collect();
-        store::users::set_tenants(conn, id, &user_id, &tenant_ids).await?;
+        store::users::set_tenants(conn, id, &UserId::from(user_id.as_str()), &tenant_ids).await?;
         let mut grants: Vec<RoleGrant> = u
             .role_names
             .iter()
@@ -788,7 +791,7 @@ async fn import_data(
                     .map(|r| RoleGrant { tenant_id: t.tenant_id.clone(), role_name: r.clone() }),
             );
         }
-        store::users::set_role_grants(conn, id, &user_id, &grants).await?;
+        store::users::set_role_grants(conn, id, &UserId::from(user_id.as_str()), &grants).await?;
         import_credentials(conn, id, &user_id, u).await?;
     }
     let have_attrs: Vec<String> =
@@ -865,7 +868,7 @@ async fn import_credentials(
     }
     for h in &u.password_history {
         let h = snapshot_store::PasswordHistoryRecord { hash: h.hash.clone(), set_ms: h.set_ms };
-        snapshot_store::insert_password_history(conn, scope, user_id, &h).await?;
+        snapshot_store::insert_password_history(conn, scope, &UserId::from(user_id), &h).await?;
     }
     for c in &u.recovery_codes {
         let c = snapshot_store::RecoveryCodeRecord {
@@ -873,7 +876,7 @@ async fn import_credentials(
             created_ms: c.created_ms,
             used_ms: c.used_ms,
         };
-        snapshot_store::insert_recovery_code(conn, scope, user_id, &c).await?;
+        snapshot_store::insert_recovery_code(conn, scope, &UserId::from(user_id), &c).await?;
     }
     for (i, a) in u.security_answers.iter().enumerate() {
         let a = snapshot_store::SecurityAnswerRecord {
@@ -881,7 +884,7 @@ async fn import_credentials(
             answer_hash: a.answer_hash.clone(),
             set_ms: a.set_ms,
         };
-        snapshot_store::insert_security_answer(conn, scope, user_id, i as i64, &a).await?;
+        snapshot_store::insert_security_answer(conn, scope, &UserId::from(user_id), i as i64, &a).await?;
     }
     for k in &u.passkeys {
         let row = store::passkeys::PasskeyRow {

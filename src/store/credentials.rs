@@ -5,7 +5,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
-use crate::ids::Scope;
+use crate::ids::{Scope, UserId};
 
 #[derive(Debug, Clone, Default, FromRow, PartialEq, Eq)]
 pub struct PasswordRow {
@@ -23,7 +23,11 @@ pub struct PasswordRow {
     pub locked_until_ms: Option<i64>,
 }
 
-pub async fn get_password(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Option<PasswordRow>> {
+pub async fn get_password(
+    conn: &mut Conn,
+    scope: &Scope,
+    user_id: &UserId,
+) -> ApiResult<Option<PasswordRow>> {
     Ok(sqlx::query_as::<_, PasswordRow>(
         "SELECT user_id, temporary, expired, set_ms, failed_attempts, locked, locked_until_ms \
          FROM password_credentials WHERE project_id = ? AND user_id = ?",
@@ -61,7 +65,7 @@ pub async fn upsert_password(conn: &mut Conn, scope: &Scope, p: &PasswordRow) ->
 pub async fn push_history(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     hash: &str,
     set_ms: i64,
     keep: i64,
@@ -92,7 +96,7 @@ pub async fn push_history(
 pub async fn recent_history(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     limit: i64,
 ) -> ApiResult<Vec<String>> {
     Ok(sqlx::query_scalar::<_, String>(

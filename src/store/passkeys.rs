@@ -4,7 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
-use crate::ids::Scope;
+use crate::ids::{Scope, UserId};
 
 #[derive(Debug, Clone, Default, FromRow)]
 pub struct PasskeyRow {
@@ -42,7 +42,7 @@ pub async fn upsert(conn: &mut Conn, scope: &Scope, p: &PasskeyRow) -> ApiResult
     Ok(())
 }
 
-pub async fn list_of_user(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Vec<PasskeyRow>> {
+pub async fn list_of_user(conn: &mut Conn, scope: &Scope, user_id: &UserId) -> ApiResult<Vec<PasskeyRow>> {
     Ok(sqlx::query_as::<_, PasskeyRow>(
         "SELECT user_id, credential_id, rp_id, kind, display_name, public_key, aaguid, transports, created_ms \
          FROM user_passkeys WHERE project_id = ? AND user_id = ? ORDER BY created_ms, credential_id",
@@ -54,7 +54,12 @@ pub async fn list_of_user(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiR
 }
 
 /// Deletes one passkey of a user; false when it did not exist.
-pub async fn delete(conn: &mut Conn, scope: &Scope, user_id: &str, credential_id: &str) -> ApiResult<bool> {
+pub async fn delete(
+    conn: &mut Conn,
+    scope: &Scope,
+    user_id: &UserId,
+    credential_id: &str,
+) -> ApiResult<bool> {
     let r =
         sqlx::query("DELETE FROM user_passkeys WHERE project_id = ? AND user_id = ? AND credential_id = ?")
             .bind(scope)
@@ -66,7 +71,7 @@ pub async fn delete(conn: &mut Conn, scope: &Scope, user_id: &str, credential_id
 }
 
 /// Deletes every passkey of a user, giving how many there were.
-pub async fn delete_all_of_user(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<u64> {
+pub async fn delete_all_of_user(conn: &mut Conn, scope: &Scope, user_id: &UserId) -> ApiResult<u64> {
     let r = sqlx::query("DELETE FROM user_passkeys WHERE project_id = ? AND user_id = ?")
         .bind(scope)
         .bind(user_id)

@@ -4,7 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
-use crate::ids::Scope;
+use crate::ids::{Scope, UserId};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct RecoveryCodeRow {
@@ -16,7 +16,7 @@ pub struct RecoveryCodeRow {
 pub async fn replace_codes(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     hashes: &[String],
     now_ms: i64,
 ) -> ApiResult<()> {
@@ -43,7 +43,7 @@ pub async fn replace_codes(
 pub async fn use_code(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     hash: &str,
     now_ms: i64,
 ) -> ApiResult<bool> {
@@ -69,7 +69,7 @@ pub struct AnswerRow {
 pub async fn replace_answers(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     answers: &[(String, String)],
     now_ms: i64,
 ) -> ApiResult<()> {
@@ -96,7 +96,7 @@ pub async fn replace_answers(
 }
 
 /// A user's security question answers, in the order they were set up.
-pub async fn answers(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Vec<AnswerRow>> {
+pub async fn answers(conn: &mut Conn, scope: &Scope, user_id: &UserId) -> ApiResult<Vec<AnswerRow>> {
     Ok(sqlx::query_as::<_, AnswerRow>(
         "SELECT question_id, answer_hash FROM security_answers WHERE project_id = ? AND user_id = ? ORDER BY position",
     )

@@ -4,7 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
-use crate::ids::Scope;
+use crate::ids::{Scope, UserId};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct RefreshRow {
@@ -56,7 +56,7 @@ pub async fn revoke(conn: &mut Conn, scope: &Scope, jti: &str, now_ms: i64) -> A
 pub async fn revoke_all_of_user(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     keep: Option<&str>,
     now_ms: i64,
 ) -> ApiResult<u64> {

@@ -5,7 +5,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
-use crate::ids::Scope;
+use crate::ids::{Scope, TenantId, UserId};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct RecoveryCodeRecord {
@@ -17,7 +17,7 @@ pub struct RecoveryCodeRecord {
 pub async fn recovery_codes_of_user(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
 ) -> ApiResult<Vec<RecoveryCodeRecord>> {
     Ok(sqlx::query_as::<_, RecoveryCodeRecord>(
         "SELECT code_hash, created_ms, used_ms FROM recovery_codes WHERE project_id = ? AND user_id = ? \
@@ -32,7 +32,7 @@ pub async fn recovery_codes_of_user(
 pub async fn insert_recovery_code(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     r: &RecoveryCodeRecord,
 ) -> ApiResult<()> {
     sqlx::query(
@@ -59,7 +59,7 @@ pub struct SecurityAnswerRecord {
 pub async fn security_answers_of_user(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
 ) -> ApiResult<Vec<SecurityAnswerRecord>> {
     Ok(sqlx::query_as::<_, SecurityAnswerRecord>(
         "SELECT question_id, answer_hash, set_ms FROM security_answers WHERE project_id = ? AND user_id = ? \
@@ -74,7 +74,7 @@ pub async fn security_answers_of_user(
 pub async fn insert_security_answer(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     position: i64,
     a: &SecurityAnswerRecord,
 ) -> ApiResult<()> {
@@ -103,7 +103,7 @@ pub struct PasswordHistoryRecord {
 pub async fn password_history_of_user(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
 ) -> ApiResult<Vec<PasswordHistoryRecord>> {
     Ok(sqlx::query_as::<_, PasswordHistoryRecord>(
         "SELECT hash, set_ms FROM password_history WHERE project_id = ? AND user_id = ? ORDER BY set_ms, rowid",
@@ -117,7 +117,7 @@ pub async fn password_history_of_user(
 pub async fn insert_password_history(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     h: &PasswordHistoryRecord,
 ) -> ApiResult<()> {
     sqlx::query("INSERT INTO password_history (project_id, user_id, hash, set_ms) VALUES (?, ?, ?, ?)")
@@ -134,7 +134,7 @@ pub async fn insert_password_history(
 pub async fn set_role_id(
     conn: &mut Conn,
     scope: &Scope,
-    tenant_id: &str,
+    tenant_id: &TenantId,
     name: &str,
     id: &str,
 ) -> ApiResult<()> {

@@ -4,7 +4,7 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
-use crate::ids::Scope;
+use crate::ids::{Scope, TenantId};
 
 #[derive(Debug, Clone, Default, FromRow)]
 pub struct TenantRow {
@@ -116,7 +116,7 @@ pub async fn list_permissions(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<P
     .await?)
 }
 
-pub async fn get_tenant(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<Option<TenantRow>> {
+pub async fn get_tenant(conn: &mut Conn, scope: &Scope, id: &TenantId) -> ApiResult<Option<TenantRow>> {
     Ok(sqlx::query_as::<_, TenantRow>(
         "SELECT id, name, self_provisioning_domains, custom_attributes, settings, created_ms FROM tenants \
          WHERE project_id = ? AND id = ?",
@@ -164,7 +164,11 @@ pub async fn update_tenant(conn: &mut Conn, scope: &Scope, t: &TenantRow) -> Api
 }
 
 /// Users whose only tenant is this one.
-pub async fn users_only_in_tenant(conn: &mut Conn, scope: &Scope, tenant_id: &str) -> ApiResult<Vec<String>> {
+pub async fn users_only_in_tenant(
+    conn: &mut Conn,
+    scope: &Scope,
+    tenant_id: &TenantId,
+) -> ApiResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT ut.user_id FROM user_tenants ut WHERE ut.project_id = ?1 AND ut.tenant_id = ?2 \
          AND NOT EXISTS (SELECT 1 FROM user_tenants o WHERE o.project_id = ?1 AND o.user_id = ut.user_id \
@@ -178,7 +182,7 @@ pub async fn users_only_in_tenant(conn: &mut Conn, scope: &Scope, tenant_id: &st
 }
 
 /// Deletes a tenant with its roles, its users' memberships and their role grants in it.
-pub async fn delete_tenant(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<bool> {
+pub async fn delete_tenant(conn: &mut Conn, scope: &Scope, id: &TenantId) -> ApiResult<bool> {
     for sql in [
         "DELETE FROM user_roles WHERE project_id = ? AND tenant_id = ?",
         "DELETE FROM user_tenants WHERE project_id = ? AND tenant_id = ?",
@@ -285,7 +289,7 @@ const GRANTS_OF_ROLE: &str = "project_id = ?1 AND role_name = ?3 AND \
 pub async fn rename_role_grants(
     conn: &mut Conn,
     scope: &Scope,
-    tenant_id: &str,
+    tenant_id: &TenantId,
     old: &str,
     new: &str,
 ) -> ApiResult<()> {
@@ -304,7 +308,7 @@ pub async fn rename_role_grants(
 pub async fn delete_role_grants(
     conn: &mut Conn,
     scope: &Scope,
-    tenant_id: &str,
+    tenant_id: &TenantId,
     name: &str,
 ) -> ApiResult<()> {
     sqlx::query(&format!("DELETE FROM user_roles WHERE {GRANTS_OF_ROLE}"))

@@ -4,11 +4,11 @@ use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use super::Conn;
 use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
-use crate::ids::Scope;
+use crate::ids::{Scope, TenantId, UserId};
 
 #[derive(Debug, Clone, Default, FromRow)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub phone: String,
     pub name: String,
@@ -125,7 +125,7 @@ pub async fn update(conn: &mut Conn, scope: &Scope, u: &UserRow) -> ApiResult<()
     Ok(())
 }
 
-pub async fn get_by_id(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<Option<UserRow>> {
+pub async fn get_by_id(conn: &mut Conn, scope: &Scope, id: &UserId) -> ApiResult<Option<UserRow>> {
     Ok(sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE project_id = ? AND id = ?"))
         .bind(scope)
         .bind(id)
@@ -190,7 +190,7 @@ const WITH_GRANTS: &str = "SELECT u.*, \
 pub async fn get_with_grants_by_id(
     conn: &mut Conn,
     scope: &Scope,
-    id: &str,
+    id: &UserId,
 ) -> ApiResult<Option<UserWithGrants>> {
     Ok(sqlx::query_as::<_, UserWithGrants>(&format!("{WITH_GRANTS} AND u.id = ?2"))
         .bind(scope)
@@ -213,7 +213,7 @@ pub async fn get_with_grants_by_login_id(
     .await?)
 }
 
-pub async fn delete(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<bool> {
+pub async fn delete(conn: &mut Conn, scope: &Scope, id: &UserId) -> ApiResult<bool> {
     let r = sqlx::query("DELETE FROM users WHERE project_id = ? AND id = ?")
         .bind(scope)
         .bind(id)
@@ -225,7 +225,7 @@ pub async fn delete(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<bool>
 pub async fn insert_login_id(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     login_id: &str,
     position: i64,
 ) -> ApiResult<()> {
@@ -242,7 +242,7 @@ pub async fn insert_login_id(
     Ok(())
 }
 
-pub async fn delete_login_ids(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<()> {
+pub async fn delete_login_ids(conn: &mut Conn, scope: &Scope, user_id: &UserId) -> ApiResult<()> {
     sqlx::query("DELETE FROM user_login_ids WHERE project_id = ? AND user_id = ?")
         .bind(scope)
         .bind(user_id)
@@ -251,7 +251,12 @@ pub async fn delete_login_ids(conn: &mut Conn, scope: &Scope, user_id: &str) -> 
     Ok(())
 }
 
-pub async fn delete_login_id(conn: &mut Conn, scope: &Scope, user_id: &str, login_id: &str) -> ApiResult<()> {
+pub async fn delete_login_id(
+    conn: &mut Conn,
+    scope: &Scope,
+    user_id: &UserId,
+    login_id: &str,
+) -> ApiResult<()> {
     sqlx::query("DELETE FROM user_login_ids WHERE project_id = ? AND user_id = ? AND login_id = ?")
         .bind(scope)
         .bind(user_id)
@@ -261,7 +266,7 @@ pub async fn delete_login_id(conn: &mut Conn, scope: &Scope, user_id: &str, logi
     Ok(())
 }
 
-pub async fn login_ids(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Vec<String>> {
+pub async fn login_ids(conn: &mut Conn, scope: &Scope, user_id: &UserId) -> ApiResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT login_id FROM user_login_ids WHERE project_id = ? AND user_id = ? ORDER BY position, login_id",
     )
@@ -279,7 +284,7 @@ pub struct RoleGrant {
     pub role_name: String,
 }
 
-pub async fn role_grants(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Vec<RoleGrant>> {
+pub async fn role_grants(conn: &mut Conn, scope: &Scope, user_id: &UserId) -> ApiResult<Vec<RoleGrant>> {
     Ok(sqlx::query_as::<_, RoleGrant>(
         "SELECT tenant_id, role_name FROM user_roles WHERE project_id = ? AND user_id = ? ORDER BY tenant_id, role_name",
     )
@@ -292,7 +297,7 @@ pub async fn role_grants(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiRe
 pub async fn set_role_grants(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     grants: &[RoleGrant],
 ) -> ApiResult<()> {
     sqlx::query("DELETE FROM user_roles WHERE project_id = ? AND user_id = ?")
@@ -314,7 +319,12 @@ pub async fn set_role_grants(
 
 /// True when a role of that name exists at project level, or in the tenant when `tenant_id`
 /// is not empty (a tenant may use its own roles and the project's).
-pub async fn role_exists(conn: &mut Conn, scope: &Scope, tenant_id: &str, name: &str) -> ApiResult<bool> {
+pub async fn role_exists(
+    conn: &mut Conn,
+    scope: &Scope,
+    tenant_id: &TenantId,
+    name: &str,
+) -> ApiResult<bool> {
     Ok(sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM roles WHERE project_id = ? AND name = ? AND tenant_id IN (?, '')",
     )
@@ -333,7 +343,7 @@ pub struct TenantMembership {
     pub tenant_name: String,
 }
 
-pub async fn tenants(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Vec<TenantMembership>> {
+pub async fn tenants(conn: &mut Conn, scope: &Scope, user_id: &UserId) -> ApiResult<Vec<TenantMembership>> {
     Ok(sqlx::query_as::<_, TenantMembership>(
         "SELECT ut.tenant_id, t.name AS tenant_name FROM user_tenants ut \
          JOIN tenants t ON t.project_id = ut.project_id AND t.id = ut.tenant_id \
@@ -348,7 +358,7 @@ pub async fn tenants(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult
 pub async fn set_tenants(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     tenant_ids: &[String],
 ) -> ApiResult<()> {
     sqlx::query("DELETE FROM user_tenants WHERE project_id = ? AND user_id = ?")
@@ -378,7 +388,7 @@ pub async fn set_tenants(
 pub async fn permissions_of_roles(
     conn: &mut Conn,
     scope: &Scope,
-    tenant_id: &str,
+    tenant_id: &TenantId,
     roles: &[String],
 ) -> ApiResult<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
@@ -435,7 +445,7 @@ pub async fn insert_login(conn: &mut Conn, scope: &Scope, l: &LoginRow) -> ApiRe
 pub async fn login_history(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     limit: i64,
 ) -> ApiResult<Vec<LoginRow>> {
     Ok(sqlx::query_as::<_, LoginRow>(
@@ -786,7 +796,7 @@ pub async fn search_ids(conn: &mut Conn, scope: &Scope, q: &UserQuery) -> ApiRes
 pub async fn set_webauthn(
     conn: &mut Conn,
     scope: &Scope,
-    user_id: &str,
+    user_id: &UserId,
     on: bool,
     now_ms: i64,
 ) -> ApiResult<()> {
@@ -801,7 +811,7 @@ pub async fn set_webauthn(
 }
 
 /// Removes the user's TOTP secret.
-pub async fn clear_totp(conn: &mut Conn, scope: &Scope, user_id: &str, now_ms: i64) -> ApiResult<()> {
+pub async fn clear_totp(conn: &mut Conn, scope: &Scope, user_id: &UserId, now_ms: i64) -> ApiResult<()> {
     sqlx::query("UPDATE users SET totp_secret = NULL, modified_ms = ? WHERE project_id = ? AND id = ?")
         .bind(now_ms)
         .bind(scope)

@@ -193,13 +193,13 @@ pub(crate) fn sign_in_options(
     session: Option<&Claims>,
     user: &User,
 ) -> ApiResult<SignInOptions> {
-    sessions::factor_options(factor, method, options, session.map(Into::into), false, user.id())
+    sessions::factor_options(factor, method, options, session.map(Into::into), false, user.id().as_str())
 }
 
 /// The credential state of a user; a password set at creation (management) has none yet.
 async fn credential(conn: &mut Conn, ctx: &Ctx, user: &User) -> ApiResult<PasswordRow> {
     Ok(store::credentials::get_password(conn, ctx.scope(), user.id()).await?.unwrap_or_else(|| PasswordRow {
-        user_id: user.id().to_owned(),
+        user_id: user.id().to_owned().to_string(),
         set_ms: user.row.created_ms,
         ..PasswordRow::default()
     }))
@@ -350,7 +350,7 @@ async fn store_password(
         conn,
         project,
         &PasswordRow {
-            user_id: user.id().to_owned(),
+            user_id: user.id().to_owned().to_string(),
             temporary,
             set_ms: ctx.now.millis(),
             ..PasswordRow::default()
@@ -487,7 +487,7 @@ pub async fn replace(
     check_new_password(db, hasher, ctx, Some(&user), new_password, &user.row.email).await?;
     let new_hash = hasher.hash_off_thread(new_password).await?;
     let mut tx = store::begin_immediate(db).await?;
-    let mut user = users::find_by_id(&mut tx, ctx.scope(), user.id())
+    let mut user = users::find_by_id(&mut tx, ctx.scope(), user.id().as_str())
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
     store_password(&mut tx, ctx, &mut user, new_hash, false).await?;
@@ -522,7 +522,7 @@ pub async fn update(
     check_new_password(db, hasher, ctx, Some(&user), new_password, &user.row.email).await?;
     let new_hash = hasher.hash_off_thread(new_password).await?;
     let mut tx = store::begin_immediate(db).await?;
-    let mut user = users::find_by_id(&mut tx, ctx.scope(), user.id())
+    let mut user = users::find_by_id(&mut tx, ctx.scope(), user.id().as_str())
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
     store_password(&mut tx, ctx, &mut user, new_hash, false).await?;

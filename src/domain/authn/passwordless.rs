@@ -765,7 +765,7 @@ async fn complete(
         pending.options.clone(),
         prior,
         purpose == Purpose::Update,
-        user.id(),
+        user.id().as_str(),
     )?;
     sessions::sign_in(conn, ctx, user, opts).await
 }
@@ -871,6 +871,13 @@ async fn complete_embedded(
         }
     };
     user.ensure_can_sign_in()?;
-    let opts = sessions::factor_options(channel.amr(), &row.method, pending.options, None, false, user.id())?;
+    let opts = sessions::factor_options(
+        channel.amr(),
+        &row.method,
+        pending.options,
+        None,
+        false,
+        user.id().as_str(),
+    )?;
     sessions::sign_in(conn, ctx, user, opts).await
 }

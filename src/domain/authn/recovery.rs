@@ -109,7 +109,7 @@ async fn check_code(
         options,
         session.map(Prior::from),
         false,
-        user.id(),
+        user.id().as_str(),
     )?;
     let hash = sha256_hex(&normalise_code(code));
     if !store::recovery::use_code(&mut tx, ctx.scope(), user.id(), &hash, ctx.now.millis()).await? {
@@ -225,7 +225,7 @@ pub async fn verify_questions(
         options,
         Some(Prior::from(claims)),
         false,
-        user.id(),
+        user.id().as_str(),
     )?;
     let mut tx = store::begin_immediate(db).await?;
     let info = sessions::sign_in(&mut tx, ctx, user, opts).await?;

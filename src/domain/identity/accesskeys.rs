@@ -11,6 +11,7 @@ use crate::domain::projects::Projects;
 use crate::domain::sessions::{Claims, DRN_SESSION};
 use crate::domain::{audit, identity::users, sessions::tokens, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
+use crate::ids::{TenantId, UserId};
 use crate::store::Db;
 use crate::store::{self, accesskeys::AccessKeyRow, Conn};
 
@@ -55,7 +56,9 @@ fn is_expired(row: &AccessKeyRow, ctx: &Ctx) -> bool {
 async fn assemble(conn: &mut Conn, ctx: &Ctx, row: AccessKeyRow) -> ApiResult<AccessKey> {
     let mut key_tenants: Vec<KeyTenant> = store::from_json_text(&row.key_tenants);
     for t in &mut key_tenants {
-        if let Some(tenant) = store::tenants::get_tenant(conn, ctx.scope(), &t.tenant_id).await? {
+        if let Some(tenant) =
+            store::tenants::get_tenant(conn, ctx.scope(), &TenantId::from(t.tenant_id.as_str())).await?
+        {
             t.tenant_name = tenant.name;
         }
     }
@@ -115,7 +118,10 @@ async fn check_tenants(conn: &mut Conn, ctx: &Ctx, tenants: &[KeyTenant]) -> Api
         if t.tenant_id.is_empty() {
             return Err(ApiError::missing("keyTenants.tenantId"));
         }
-        if store::tenants::get_tenant(conn, ctx.scope(), &t.tenant_id).await?.is_none() {
+        if store::tenants::get_tenant(conn, ctx.scope(), &TenantId::from(t.tenant_id.as_str()))
+            .await?
+            .is_none()
+        {
             return Err(ApiError::invalid(format!("Unknown tenant {}", t.tenant_id)));
         }
     }
@@ -150,7 +156,9 @@ async fn insert_new(conn: &mut Conn, ctx: &Ctx, new: NewAccessKey) -> ApiResult<
     let tenants = key_tenants(new.key_tenants);
     check_tenants(conn, ctx, &tenants).await?;
     check_ips(&new.permitted_ips)?;
-    if !new.user_id.is_empty() && store::users::get_by_id(conn, ctx.scope(), &new.user_id).await?.is_none() {
+    if !new.user_id.is_empty()
+        && store::users::get_by_id(conn, ctx.scope(), &UserId::from(new.user_id.as_str())).await?.is_none()
+    {
         return Err(ApiError::mgmt_user_not_found(&new.user_id));
     }
     let cleartext = match new.cleartext.filter(|c| !c.is_empty()) {

@@ -116,7 +116,7 @@ pub async fn import_passkeys(
     let user = named(&mut tx, ctx, login_id).await?;
     for d in devices {
         let row = PasskeyRow {
-            user_id: user.id().to_owned(),
+            user_id: user.id().to_owned().to_string(),
             credential_id: d.credential_id.trim().to_owned(),
             rp_id: d.rp_id.trim().to_owned(),
             kind: "passkey".to_owned(),
@@ -138,7 +138,7 @@ pub async fn remove_totp(db: &Db, ctx: &Ctx, login_id: &str) -> ApiResult<User> 
     let mut tx = store::begin_immediate(db).await?;
     let user = named(&mut tx, ctx, login_id).await?;
     store::users::clear_totp(&mut tx, ctx.scope(), user.id(), ctx.now.millis()).await?;
-    let user = users::require_named(&mut tx, ctx.scope(), "", user.id()).await?;
+    let user = users::require_named(&mut tx, ctx.scope(), "", user.id().as_str()).await?;
     tx.commit().await?;
     Ok(user)
 }

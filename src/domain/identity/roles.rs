@@ -9,7 +9,7 @@
 
 use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::ids::Scope;
+use crate::ids::{Scope, TenantId};
 use crate::store::Db;
 use crate::store::{
     self,
@@ -216,7 +216,14 @@ async fn update_in(conn: &mut Conn, ctx: &Ctx, u: RoleUpdate) -> ApiResult<Role>
     role.private = u.private;
     store::tenants::update_role(conn, project, &role.id, &role.to_row()?).await?;
     if role.name != old_name {
-        store::tenants::rename_role_grants(conn, project, &role.tenant_id, &old_name, &role.name).await?;
+        store::tenants::rename_role_grants(
+            conn,
+            project,
+            &TenantId::from(role.tenant_id.as_str()),
+            &old_name,
+            &role.name,
+        )
+        .await?;
     }
     Ok(role)
 }
@@ -225,7 +232,7 @@ async fn delete_in(conn: &mut Conn, ctx: &Ctx, r: &RoleRef) -> ApiResult<()> {
     let project = ctx.scope();
     let role = find_role(conn, project, &r.id, &r.name, &r.tenant_id).await?;
     store::tenants::delete_role(conn, project, &role.id).await?;
-    store::tenants::delete_role_grants(conn, project, &role.tenant_id, &role.name).await
+    store::tenants::delete_role_grants(conn, project, &TenantId::from(role.tenant_id), &role.name).await
 }
 
 fn dedup(names: Vec<String>) -> Vec<String> {

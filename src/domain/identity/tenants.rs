@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::crypto;
 use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::ids::Scope;
+use crate::ids::{Scope, TenantId};
 use crate::store::Db;
 use crate::store::{self, tenants::TenantRow, Conn};
 
@@ -160,7 +160,7 @@ pub async fn require(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<Tena
     if id.trim().is_empty() {
         return Err(ApiError::missing("id"));
     }
-    store::tenants::get_tenant(conn, scope, id)
+    store::tenants::get_tenant(conn, scope, &TenantId::from(id))
         .await?
         .map(Tenant::from_row)
         .ok_or_else(|| tenant_not_found(id))
@@ -201,7 +201,7 @@ pub async fn create(db: &Db, ctx: &Ctx, input: TenantInput) -> ApiResult<String>
     let mut tx = store::begin_immediate(db).await?;
     let project = ctx.scope();
     ensure_name_free(&mut tx, project, &input.name, &id).await?;
-    if store::tenants::get_tenant(&mut tx, project, &id).await?.is_some() {
+    if store::tenants::get_tenant(&mut tx, project, &TenantId::from(id.as_str())).await?.is_some() {
         return Err(ApiError::new(ErrorKind::AlreadyExists, format!("Tenant {id} already exists")));
     }
     if !input.parent.is_empty() {
@@ -310,9 +310,12 @@ pub async fn delete(db: &Db, ctx: &Ctx, id: &str, cascade: bool) -> ApiResult<()
     let mut tx = store::begin_immediate(db).await?;
     let project = ctx.scope();
     require(&mut tx, project, id).await?;
-    let only_here =
-        if cascade { store::tenants::users_only_in_tenant(&mut tx, project, id).await? } else { Vec::new() };
-    store::tenants::delete_tenant(&mut tx, project, id).await?;
+    let only_here = if cascade {
+        store::tenants::users_only_in_tenant(&mut tx, project, &TenantId::from(id)).await?
+    } else {
+        Vec::new()
+    };
+    store::tenants::delete_tenant(&mut tx, project, &TenantId::from(id)).await?;
     for user_id in only_here {
         crate::domain::identity::users::delete(&mut tx, project, &user_id).await?;
     }

@@ -8,7 +8,7 @@ use crate::crypto::PasswordHasher;
 use crate::domain::messaging::channel::AddressKind;
 use crate::domain::{audit, sessions, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::ids::Scope;
+use crate::ids::{Scope, TenantId, UserId};
 use crate::store::Db;
 use crate::store::{self, users::RoleGrant, users::UserRow, Conn};
 
@@ -35,7 +35,7 @@ pub const STATUS_INVITED: &str = "invited";
 pub const STATUS_EXPIRED: &str = "expired";
 
 impl User {
-    pub fn id(&self) -> &str {
+    pub fn id(&self) -> &UserId {
         &self.row.id
     }
 
@@ -135,7 +135,7 @@ pub async fn find_by_login_id(conn: &mut Conn, scope: &Scope, login_id: &str) ->
 }
 
 pub async fn find_by_id(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Option<User>> {
-    Ok(store::users::get_with_grants_by_id(conn, scope, user_id).await?.map(from_stored))
+    Ok(store::users::get_with_grants_by_id(conn, scope, &UserId::from(user_id)).await?.map(from_stored))
 }
 
 /// Management lookups accept a login ID or a user ID in `loginId` (Go's `Load` sends a user
@@ -160,7 +160,7 @@ pub async fn create(conn: &mut Conn, scope: &Scope, now: UnixTime, new: NewUser)
         return Err(ApiError::missing("loginId"));
     }
     let row = UserRow {
-        id: new_user_id(),
+        id: UserId::from(new_user_id()),
         email: new.email,
         phone: new.phone,
         name: new.name,
@@ -223,7 +223,7 @@ pub async fn create(conn: &mut Conn, scope: &Scope, now: UnixTime, new: NewUser)
 
 /// Deletes a user; their refresh tokens and history go with them (cascade).
 pub async fn delete(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<bool> {
-    store::users::delete(conn, scope, user_id).await
+    store::users::delete(conn, scope, &UserId::from(user_id)).await
 }
 
 /// A user created through the management API (`/v1/mgmt/user/create`, `/create/test`), before
@@ -376,7 +376,7 @@ pub async fn load(db: &Db, ctx: &Ctx, login_id: &str, user_id: &str) -> ApiResul
 pub async fn delete_named(db: &Db, ctx: &Ctx, login_id: &str, user_id: &str) -> ApiResult<()> {
     let mut tx = store::begin_immediate(db).await?;
     if let Some(user) = find_named(&mut tx, ctx.scope(), login_id, user_id).await? {
-        delete(&mut tx, ctx.scope(), user.id()).await?;
+        delete(&mut tx, ctx.scope(), user.id().as_str()).await?;
         record_user_event(&mut tx, ctx, audit::USER_DELETED, &user).await?;
     }
     tx.commit().await?;
@@ -390,7 +390,7 @@ pub async fn delete_all_test_users(db: &Db, ctx: &Ctx) -> ApiResult<u64> {
     let mut deleted = 0;
     for row in store::users::list_all(&mut tx, ctx.scope()).await?.into_iter().filter(|u| u.test) {
         let user = assemble(&mut tx, ctx.scope(), row).await?;
-        if delete(&mut tx, ctx.scope(), user.id()).await? {
+        if delete(&mut tx, ctx.scope(), user.id().as_str()).await? {
             record_user_event(&mut tx, ctx, audit::USER_DELETED, &user).await?;
             deleted += 1;
         }
@@ -403,7 +403,7 @@ pub async fn delete_all_test_users(db: &Db, ctx: &Ctx) -> ApiResult<u64> {
 pub async fn logout_named(db: &Db, ctx: &Ctx, login_id: &str, user_id: &str) -> ApiResult<()> {
     let mut tx = store::begin_immediate(db).await?;
     let user = require_named(&mut tx, ctx.scope(), login_id, user_id).await?;
-    sessions::revoke_user(&mut tx, ctx, user.id()).await?;
+    sessions::revoke_user(&mut tx, ctx, user.id().as_str()).await?;
     record_user_event(&mut tx, ctx, audit::LOGOUT, &user).await?;
     tx.commit().await?;
     Ok(())
@@ -553,7 +553,7 @@ fn check_address(kind: AddressKind, value: &Option<String>) -> ApiResult<()> {
 
 async fn check_roles(conn: &mut Conn, scope: &Scope, tenant_id: &str, roles: &[String]) -> ApiResult<()> {
     for r in roles.iter().filter(|r| !r.trim().is_empty()) {
-        if !store::users::role_exists(conn, scope, tenant_id, r.trim()).await? {
+        if !store::users::role_exists(conn, scope, &TenantId::from(tenant_id), r.trim()).await? {
             return Err(ApiError::invalid(format!("Role {r} does not exist")));
         }
     }
@@ -564,7 +564,7 @@ async fn check_tenant(conn: &mut Conn, scope: &Scope, tenant_id: &str) -> ApiRes
     if tenant_id.trim().is_empty() {
         return Err(ApiError::missing("tenantId"));
     }
-    if store::tenants::get_tenant(conn, scope, tenant_id).await?.is_none() {
+    if store::tenants::get_tenant(conn, scope, &TenantId::from(tenant_id)).await?.is_none() {
         return Err(ApiError::invalid(format!("Tenant {tenant_id} does not exist")));
     }
     Ok(())
@@ -794,7 +794,7 @@ async fn apply_patch(
     }
     store::users::set_role_grants(conn, project, &d.row.id, &d.grants).await?;
     if d.row.status == STATUS_DISABLED && !was_disabled {
-        sessions::revoke_user(conn, ctx, &d.row.id).await?;
+        sessions::revoke_user(conn, ctx, d.row.id.as_str()).await?;
     }
     let user = assemble(conn, project, d.row).await?;
     record_user_event(conn, ctx, "UserModified", &user).await?;
@@ -802,8 +802,8 @@ async fn apply_patch(
 }
 
 async fn record_user_event(conn: &mut Conn, ctx: &Ctx, action: &str, user: &User) -> ApiResult<()> {
-    let mut event = audit::Event::new(action, user.id());
-    event.user_id = user.id().to_owned();
+    let mut event = audit::Event::new(action, user.id().as_str());
+    event.user_id = user.id().to_owned().to_string();
     event.external_ids = user.login_ids.clone();
     event.tenants = user.tenants.iter().map(|t| t.tenant_id.clone()).collect();
     audit::record(conn, ctx, &event).await
@@ -970,7 +970,7 @@ pub async fn delete_batch(db: &Db, ctx: &Ctx, user_ids: &[String]) -> ApiResult<
     let mut tx = store::begin_immediate(db).await?;
     for id in user_ids.iter().map(|u| u.trim()).filter(|u| !u.is_empty()) {
         if let Some(user) = find_by_id(&mut tx, ctx.scope(), id).await? {
-            delete(&mut tx, ctx.scope(), user.id()).await?;
+            delete(&mut tx, ctx.scope(), user.id().as_str()).await?;
             record_user_event(&mut tx, ctx, audit::USER_DELETED, &user).await?;
         }
     }

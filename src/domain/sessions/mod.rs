@@ -14,7 +14,7 @@ use crate::domain::authn::passwordless::LoginOptions;
 use crate::domain::identity::users::{self, User};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::ids::Scope;
+use crate::ids::{Scope, TenantId, UserId};
 use crate::store::Db;
 use crate::store::{self, Conn};
 
@@ -213,10 +213,16 @@ pub async fn grants(
     roles: &[String],
     tenants: &[(String, Vec<String>)],
 ) -> ApiResult<(Vec<String>, BTreeMap<String, TenantClaims>)> {
-    let permissions = store::users::permissions_of_roles(conn, scope, "", roles).await?;
+    let permissions = store::users::permissions_of_roles(conn, scope, &TenantId::from(""), roles).await?;
     let mut out = BTreeMap::new();
     for (tenant_id, tenant_roles) in tenants {
-        let perms = store::users::permissions_of_roles(conn, scope, tenant_id, tenant_roles).await?;
+        let perms = store::users::permissions_of_roles(
+            conn,
+            scope,
+            &TenantId::from(tenant_id.as_str()),
+            tenant_roles,
+        )
+        .await?;
         out.insert(tenant_id.clone(), TenantClaims { roles: tenant_roles.clone(), permissions: perms });
     }
     Ok((permissions, out))
@@ -257,7 +263,7 @@ async fn session_claims(
     let (permissions, tenants) = grants(conn, ctx.scope(), &user.roles, &tenant_roles(user)).await?;
     let iat = ctx.now.secs();
     Ok(Claims {
-        sub: user.id().to_owned(),
+        sub: user.id().to_owned().to_string(),
         iss: ctx.project.issuer.clone(),
         iat,
         exp: iat + ctx.project.settings.session_token_ttl_secs,
@@ -284,9 +290,9 @@ async fn refresh_claims(
 ) -> ApiResult<Claims> {
     let iat = ctx.now.secs();
     let exp = iat + ctx.project.settings.refresh_token_ttl_secs;
-    let jti = record_refresh(conn, ctx, user.id(), exp).await?;
+    let jti = record_refresh(conn, ctx, user.id().as_str(), exp).await?;
     Ok(Claims {
-        sub: user.id().to_owned(),
+        sub: user.id().to_owned().to_string(),
         iss: ctx.project.issuer.clone(),
         iat,
         exp,
@@ -397,7 +403,7 @@ pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOpt
         conn,
         ctx.scope(),
         &store::users::LoginRow {
-            user_id: user.id().to_owned(),
+            user_id: user.id().to_owned().to_string(),
             login_ms: ctx.now.millis(),
             method: opts.method.clone(),
             ip: String::new(),
@@ -412,7 +418,7 @@ pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOpt
         ctx,
         &crate::domain::audit::Event {
             action: crate::domain::audit::LOGIN_SUCCEED.into(),
-            user_id: user.id().to_owned(),
+            user_id: user.id().to_owned().to_string(),
             actor_id: user.login_ids.first().cloned().unwrap_or_default(),
             method: opts.method.clone(),
             external_ids: user.login_ids.clone(),
@@ -516,8 +522,14 @@ pub async fn select_tenant(db: &Db, ctx: &Ctx, claims: &Claims, tenant: &str) ->
 pub async fn logout(db: &Db, ctx: &Ctx, claims: &Claims, all: bool) -> ApiResult<()> {
     let mut tx = store::begin_immediate(db).await?;
     if all {
-        store::sessions::revoke_all_of_user(&mut tx, ctx.scope(), &claims.sub, None, ctx.now.millis())
-            .await?;
+        store::sessions::revoke_all_of_user(
+            &mut tx,
+            ctx.scope(),
+            &UserId::from(claims.sub.as_str()),
+            None,
+            ctx.now.millis(),
+        )
+        .await?;
     } else if let Some(jti) = &claims.jti {
         store::sessions::revoke(&mut tx, ctx.scope(), jti, ctx.now.millis()).await?;
     }
@@ -549,7 +561,8 @@ pub async fn history(
 
 /// Revokes every session of a user (management logout, user disabled or deleted).
 pub async fn revoke_user(conn: &mut Conn, ctx: &Ctx, user_id: &str) -> ApiResult<()> {
-    store::sessions::revoke_all_of_user(conn, ctx.scope(), user_id, None, ctx.now.millis()).await?;
+    store::sessions::revoke_all_of_user(conn, ctx.scope(), &UserId::from(user_id), None, ctx.now.millis())
+        .await?;
     Ok(())
 }
 
@@ -573,7 +586,9 @@ pub async fn my_tenants(
     };
     let mut out = Vec::new();
     for t in user.tenants.iter().filter(|t| wanted(&t.tenant_id)) {
-        if let Some(row) = store::tenants::get_tenant(&mut conn, ctx.scope(), &t.tenant_id).await? {
+        if let Some(row) =
+            store::tenants::get_tenant(&mut conn, ctx.scope(), &TenantId::from(t.tenant_id.as_str())).await?
+        {
             out.push(crate::domain::identity::tenants::Tenant::from_row(row));
         }
     }

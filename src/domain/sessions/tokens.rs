@@ -107,9 +107,9 @@ async fn refresh_claims_for(
     let ttl =
         if refresh_duration > 0 { refresh_duration } else { ctx.project.settings.refresh_token_ttl_secs };
     let exp = iat + ttl;
-    let jti = sessions::record_refresh(conn, ctx, user.id(), exp).await?;
+    let jti = sessions::record_refresh(conn, ctx, user.id().as_str(), exp).await?;
     Ok(Claims {
-        sub: user.id().to_owned(),
+        sub: user.id().to_owned().to_string(),
         iss: ctx.project.issuer.clone(),
         iat,
         exp,
@@ -198,11 +198,11 @@ pub async fn impersonate(db: &Db, ctx: &Ctx, req: Impersonation) -> ApiResult<St
         Vec::new()
     };
     let claims = refresh_claims_for(&mut tx, ctx, &target, dct, extra, amr, req.refresh_duration).await?;
-    let mut event = audit::Event::new("UserImpersonated", actor.id()).method("Impersonate");
+    let mut event = audit::Event::new("UserImpersonated", actor.id().as_str()).method("Impersonate");
     if req.step_up {
         event = event.data("stepup", true);
     }
-    event.user_id = target.id().to_owned();
+    event.user_id = target.id().to_owned().to_string();
     event.external_ids = target.login_ids.clone();
     audit::record(&mut tx, ctx, &event).await?;
     tx.commit().await?;
@@ -246,7 +246,7 @@ pub async fn stop_impersonation(
         refresh_duration,
     )
     .await?;
-    let mut event = audit::Event::new("UserImpersonationStopped", actor.id());
+    let mut event = audit::Event::new("UserImpersonationStopped", actor.id().as_str());
     event.user_id = claims.sub.clone();
     audit::record(&mut tx, ctx, &event).await?;
     tx.commit().await?;

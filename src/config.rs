@@ -31,6 +31,12 @@ pub struct Config {
     #[arg(long, env = "DESCOPE_EMULATOR_CORS_ORIGINS", default_value = "*")]
     pub cors_origins: String,
 
+    /// Comma-separated host names the emulator answers to, besides `localhost`, IP addresses,
+    /// single-label names (container and service names) and the public URL's host; `*`
+    /// answers any `Host` (turns the DNS-rebinding guard off).
+    #[arg(long, env = "DESCOPE_EMULATOR_ALLOWED_HOSTS", default_value = "")]
+    pub allowed_hosts: String,
+
     /// Password hashing cost: `fast` (cheap argon2 for dev and CI) or `production`
     /// (argon2id with OWASP-recommended memory and time cost).
     #[arg(long, env = "DESCOPE_EMULATOR_PASSWORD_HASH", value_enum, default_value_t = HashCost::Fast)]
@@ -62,6 +68,7 @@ impl Config {
             fixtures: String::new(),
             public_url: Some("http://emulator.test".into()),
             cors_origins: "*".into(),
+            allowed_hosts: String::new(),
             password_hash: HashCost::Fast,
             key_pool: 2,
             max_body: 1024 * 1024,
@@ -104,7 +111,67 @@ impl CorsOrigins {
     pub fn allows(&self, origin: &str) -> bool {
         match self {
             CorsOrigins::Any => true,
-            CorsOrigins::List(list) => list.iter().any(|o| o == origin),
+            CorsOrigins::List(_) => self.names(origin),
         }
+    }
+
+    /// True when the origin is named in the list (`*` names none): the origins that may use
+    /// the emulator-only endpoints from another web origin.
+    pub fn names(&self, origin: &str) -> bool {
+        match self {
+            CorsOrigins::Any => false,
+            CorsOrigins::List(list) => list.iter().any(|o| o == origin.trim_end_matches('/')),
+        }
+    }
+}
+
+/// The `Host` names the emulator answers to: a guard against DNS rebinding, where a web page
+/// on a name of its own that resolves to 127.0.0.1 would otherwise read the emulator as a
+/// same-origin server. A rebinding needs a dotted public name, so IP addresses, `localhost`
+/// (and `*.localhost`) and single-label names (container service names) are always served;
+/// other names only when configured, or when they are the public URL's host.
+#[derive(Debug, Clone)]
+pub struct AllowedHosts {
+    any: bool,
+    names: Arc<Vec<String>>,
+}
+
+impl AllowedHosts {
+    /// `spec` is the comma-separated `--allowed-hosts` list; `public_url`'s host is added.
+    pub fn parse(spec: &str, public_url: &str) -> Self {
+        let mut names: Vec<String> =
+            spec.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect();
+        let any = names.iter().any(|s| s == "*");
+        if let Some(host) =
+            url::Url::parse(public_url).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        {
+            names.push(host);
+        }
+        AllowedHosts { any, names: Arc::new(names) }
+    }
+
+    /// Whether a `Host` header value (name or address, with an optional port) is served.
+    pub fn allows(&self, host_header: &str) -> bool {
+        if self.any {
+            return true;
+        }
+        let host = host_name(host_header).to_ascii_lowercase();
+        host.parse::<std::net::IpAddr>().is_ok()
+            || host == "localhost"
+            || host.ends_with(".localhost")
+            || (!host.is_empty() && !host.contains('.'))
+            || self.names.iter().any(|n| *n == host)
+    }
+}
+
+/// The host part of a `Host` value: `[::1]:4545` → `::1`, `example.com:80` → `example.com`.
+fn host_name(value: &str) -> &str {
+    let value = value.trim();
+    if let Some(rest) = value.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or_default();
+    }
+    match value.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
+        _ => value,
     }
 }

@@ -32,19 +32,25 @@ pub async fn build_state(config: &Config, public_url: &str) -> anyhow::Result<Ap
     let db = store::connect(&config.database)
         .await
         .with_context(|| format!("cannot open database {}", config.database))?;
-    let state = AppState::new(
+    let mut state = AppState::new(
         db,
         crypto::KeyPool::new(config.key_pool),
         crypto::PasswordHasher::new(config.password_hash),
         config::CorsOrigins::parse(&config.cors_origins),
         public_url,
     );
+    state.hosts = config::AllowedHosts::parse(&config.allowed_hosts, public_url);
     if !config.fixtures.is_empty() {
         let path = Path::new(&config.fixtures);
         if path.exists() {
             fixtures::load_path(&state, path).await?;
         } else if config.fixtures != "fixtures/" {
             anyhow::bail!("fixtures not found: {}", config.fixtures);
+        } else {
+            let cwd = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
+            tracing::warn!(
+                "no fixtures/ folder in {cwd}: starting without the default project (pass --fixtures PATH)"
+            );
         }
     }
     // A file database may hold data of resets that a stop interrupted.

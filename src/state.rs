@@ -5,7 +5,7 @@ use axum::extract::FromRef;
 use std::sync::Arc;
 
 use crate::clock::{Clock, UnixTime};
-use crate::config::CorsOrigins;
+use crate::config::{AllowedHosts, CorsOrigins};
 use crate::crypto::{KeyPool, PasswordHasher};
 use crate::domain::messaging::outbox::OutboxNotifier;
 use crate::domain::projects::Projects;
@@ -25,6 +25,9 @@ pub struct AppState {
     pub outbox: OutboxNotifier,
     pub hasher: PasswordHasher,
     pub cors: CorsOrigins,
+    /// The `Host` names served (see [`AllowedHosts`]); by default, the public URL's host
+    /// besides the names always served.
+    pub hosts: AllowedHosts,
     pub settings: Arc<Settings>,
 }
 
@@ -43,6 +46,7 @@ impl AppState {
             outbox: OutboxNotifier::default(),
             hasher,
             cors,
+            hosts: AllowedHosts::parse("", public_url),
             settings: Arc::new(Settings { public_url: public_url.trim_end_matches('/').to_owned() }),
         }
     }

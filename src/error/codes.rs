@@ -91,6 +91,9 @@ descope_errors! {
     Unauthorized => (UNAUTHORIZED, "E011101", "Unauthorized"),
     ProjectNotFound => (UNAUTHORIZED, "E011102", "Project not found"),
     InvalidManagementKey => (UNAUTHORIZED, "E011103", "Invalid management key"),
+    /// Emulator-only: a request for a `Host` the emulator does not serve, or an emulator-only
+    /// endpoint called from another web origin (DNS-rebinding and cross-site protection).
+    ForbiddenOrigin => (FORBIDDEN, "E011101", "Unauthorized"),
 
     // --- one-time codes and links
     InvalidOneTimeCode => (UNAUTHORIZED, "E061102", "Invalid one-time code"),

@@ -1,12 +1,13 @@
-//! Cross-cutting layers: CORS for browser SDKs, the emulator header, and a safety net that
-//! turns any non-JSON error response into the Descope error body.
+//! Cross-cutting layers: the Host and origin guard, CORS for browser SDKs, the emulator
+//! header, and a safety net that turns any non-JSON error response into the Descope error
+//! body.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::config::CorsOrigins;
+use crate::config::{AllowedHosts, CorsOrigins};
 use crate::error::{ApiError, ErrorKind};
 
 pub const EMULATOR_HEADER: &str = "x-descope-emulator";
@@ -18,13 +19,69 @@ fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
     headers.append(header::VARY, HeaderValue::from_static("Origin"));
 }
 
+/// The emulator's own endpoints (projects with their keys, snapshots, outbox, clock): served
+/// to same-origin pages and to the origins `--cors-origins` names, never to any web origin.
+/// The health check reveals nothing and stays open to every origin.
+fn is_emulator_path(path: &str) -> bool {
+    path.starts_with("/emulator/") && path != "/emulator/v1/health"
+}
+
+/// Refuses requests whose `Host` the emulator does not serve (DNS rebinding), and requests
+/// for emulator-only endpoints from a web origin that is neither the emulator's own nor
+/// named in `--cors-origins` (a page elsewhere must not reset a project with a simple POST).
+pub async fn guard(
+    State((hosts, origins)): State<(AllowedHosts, CorsOrigins)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let headers = req.headers();
+    let host =
+        headers.get(header::HOST).and_then(|h| h.to_str().ok()).or(req.uri().authority().map(|a| a.as_str()));
+    if let Some(host) = host {
+        if !hosts.allows(host) {
+            return ApiError::new(
+                ErrorKind::ForbiddenOrigin,
+                format!("Host {host} is not served; start the emulator with --allowed-hosts to allow it"),
+            )
+            .into_response();
+        }
+    }
+    if is_emulator_path(req.uri().path()) {
+        if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+            let same_origin = host.is_some_and(|h| origin_host(origin).eq_ignore_ascii_case(h));
+            if !same_origin && !origins.names(origin) {
+                return ApiError::new(
+                    ErrorKind::ForbiddenOrigin,
+                    format!(
+                        "The emulator API is not served to the web origin {origin}; \
+                         name it in --cors-origins to allow it"
+                    ),
+                )
+                .into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// `https://app.test:3000` → `app.test:3000`.
+fn origin_host(origin: &str) -> &str {
+    origin.split_once("://").map_or(origin, |(_, rest)| rest).trim_end_matches('/')
+}
+
 /// CORS as the browser SDKs need it: the exact origin echoed (never `*`), credentials
-/// allowed, preflights answered 204 with the requested headers and method.
+/// allowed, preflights answered 204 with the requested headers and method. The emulator-only
+/// endpoints get CORS headers only for the origins `--cors-origins` names.
 pub async fn cors(State(origins): State<CorsOrigins>, req: Request, next: Next) -> Response {
+    let emulator_path = is_emulator_path(req.uri().path());
     let origin = req
         .headers()
         .get(header::ORIGIN)
-        .filter(|o| o.to_str().map(|o| origins.allows(o)).unwrap_or(false))
+        .filter(|o| {
+            o.to_str()
+                .map(|o| if emulator_path { origins.names(o) } else { origins.allows(o) })
+                .unwrap_or(false)
+        })
         .cloned();
     let Some(origin) = origin else {
         return next.run(req).await;

@@ -32,6 +32,12 @@ pub fn with_layers(routes: Router<AppState>, state: AppState, max_body: usize) -
         .layer(DefaultBodyLimit::max(max_body))
         // CORS inside the header layer, so preflights answered by CORS carry the header too.
         .layer(axum::middleware::from_fn_with_state(state.cors.clone(), middleware::cors))
+        // Host and origin checks before anything else runs (inside the header layer, so
+        // refusals carry the emulator header too).
+        .layer(axum::middleware::from_fn_with_state(
+            (state.hosts.clone(), state.cors.clone()),
+            middleware::guard,
+        ))
         // A panicking handler answers 500 with the Descope body instead of dropping the connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn(middleware::emulator_header_and_error_body))

@@ -3,10 +3,10 @@
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Method, Request};
-use descope_emulator::config::CorsOrigins;
+use descope_emulator::config::{AllowedHosts, CorsOrigins};
 use serde_json::json;
 
-use crate::harness::{TestApp, TestResponse};
+use crate::harness::{TestApp, TestResponse, PUBLIC_URL};
 
 /// The Descope error body, exactly its three members, and the emulator header.
 #[track_caller]
@@ -204,7 +204,7 @@ fn preflight(path: &str, origin: &str) -> Request<Body> {
 async fn cors_preflight_echoes_origin_headers_and_method() {
     let app = TestApp::new().await;
     let origin = "http://localhost:3000";
-    for path in ["/v1/auth/otp/signup/email", "/v1/auth/refresh", "/emulator/v1/projects", "/no/such/path"] {
+    for path in ["/v1/auth/otp/signup/email", "/v1/auth/refresh", "/emulator/v1/health", "/no/such/path"] {
         let r = app.call(preflight(path, origin)).await;
         assert_eq!(r.status, 204, "{path}: {}", r.text);
         assert_eq!(header(&r, "access-control-allow-origin"), Some(origin), "{path}");
@@ -243,11 +243,7 @@ async fn cors_headers_on_actual_responses() {
             .unwrap(),
         // Errors carry them too, or the browser hides the error body from the page.
         request(Method::GET, "/no/such/path").header("origin", origin).body(Body::empty()).unwrap(),
-        request(Method::POST, "/v1/auth/refresh").header("origin", origin).body(Body::empty()).unwrap(),
-        request(Method::POST, "/emulator/v1/projects")
-            .header("origin", origin)
-            .body(Body::from("{bad"))
-            .unwrap(),
+        request(Method::POST, "/v1/auth/refresh").header("origin", origin).body(Body::from("{bad")).unwrap(),
     ];
     for req in requests {
         let what = format!("{} {}", req.method(), req.uri());
@@ -298,4 +294,88 @@ async fn cors_origin_list_excludes_other_origins() {
         assert!(!h.keys().any(|k| k.as_str().starts_with("access-control-")), "{other}: {h:?}");
         assert!(h.contains_key("x-descope-emulator"));
     }
+}
+
+/// The emulator-only endpoints hold every project's keys: a page on another web origin may
+/// neither read nor change them (not even by a "simple" cross-site POST, which needs no
+/// preflight), unless `--cors-origins` names that origin.
+#[tokio::test]
+async fn emulator_endpoints_refuse_other_web_origins() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let reset = format!("/emulator/v1/projects/{}/reset", p.id);
+    for origin in ["https://evil.example", "http://localhost:3000", "null"] {
+        for (method, path) in [(Method::POST, reset.as_str()), (Method::GET, "/emulator/v1/projects")] {
+            let r = app
+                .call(request(method.clone(), path).header("origin", origin).body(Body::empty()).unwrap())
+                .await;
+            r.assert_error(403, "E011101");
+            assert!(
+                !r.headers.keys().any(|k| k.as_str().starts_with("access-control-")),
+                "{origin}: {:?}",
+                r.headers
+            );
+            assert!(r.headers.contains_key("x-descope-emulator"));
+        }
+        let r = app.call(preflight("/emulator/v1/projects", origin)).await;
+        assert_eq!(r.status, 403, "{origin}: {}", r.text);
+    }
+    // The emulator's own pages (same origin) and callers without an Origin (SDKs, curl,
+    // test code) are served.
+    let same = request(Method::GET, "/emulator/v1/projects")
+        .header("host", "127.0.0.1:4545")
+        .header("origin", "http://127.0.0.1:4545")
+        .body(Body::empty())
+        .unwrap();
+    app.call(same).await.assert_ok();
+    app.post(&reset, None, json!({})).await.assert_ok();
+
+    // An origin named in --cors-origins gets the emulator API, with CORS headers.
+    let mut state = app.state.clone();
+    state.cors = CorsOrigins::parse("https://console.test");
+    let app = TestApp::with_state(state);
+    let r = app
+        .call(
+            request(Method::GET, "/emulator/v1/projects")
+                .header("origin", "https://console.test")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    r.assert_ok();
+    assert_eq!(header(&r, "access-control-allow-origin"), Some("https://console.test"));
+}
+
+/// DNS rebinding: a page on a public name that resolves to 127.0.0.1 sends its own name as
+/// `Host`; the emulator answers only to the names it is reached by.
+#[tokio::test]
+async fn requests_for_unknown_host_names_are_refused() {
+    let app = TestApp::new().await;
+    let get = |host: &str| {
+        request(Method::GET, "/emulator/v1/projects").header("host", host).body(Body::empty()).unwrap()
+    };
+    for host in ["rebind.attacker.example", "rebind.attacker.example:4545", "127.0.0.1.nip.io:4545"] {
+        let r = app.call(get(host)).await;
+        r.assert_error(403, "E011101");
+        assert!(r.body["errorMessage"].as_str().unwrap().contains("--allowed-hosts"), "{}", r.text);
+    }
+    for host in [
+        "127.0.0.1:4545",
+        "localhost:4545",
+        "[::1]:4545",
+        "app.localhost",
+        "descope-emulator:4545",
+        "10.1.2.3",
+        "emulator.test",
+    ] {
+        app.call(get(host)).await.assert_ok();
+    }
+    // --allowed-hosts names more; `*` turns the guard off.
+    let mut state = app.state.clone();
+    state.hosts = AllowedHosts::parse("emulator.corp.example", PUBLIC_URL);
+    let named = TestApp::with_state(state.clone());
+    named.call(get("emulator.corp.example:4545")).await.assert_ok();
+    named.call(get("other.corp.example")).await.assert_error(403, "E011101");
+    state.hosts = AllowedHosts::parse("*", PUBLIC_URL);
+    TestApp::with_state(state).call(get("anything.example")).await.assert_ok();
 }

@@ -601,7 +601,7 @@ pub async fn verify_link(
         return Err(ApiError::missing("token"));
     }
     let mut tx = store::begin_immediate(db).await?;
-    let entry: Entry<Payload> = pending::find_unverified(&mut tx, ctx.scope(), ctx.now, method.kind(), token)
+    let entry: Entry<Payload> = pending::find_by_token(&mut tx, ctx.scope(), ctx.now, method.kind(), token)
         .await?
         .map_err(token_refused)?;
     let login_id = match (entry.subject.as_str(), login_id.filter(|l| !l.is_empty())) {

@@ -149,7 +149,7 @@ impl<P> Entry<P> {
 pub enum Refusal {
     /// No secret of this kind has the handle (in this project).
     Unknown,
-    /// It was consumed already (or, for [`find_unverified`] and [`mark_verified`], verified).
+    /// It was consumed already (or, for [`find_by_token`] and [`mark_verified`], verified).
     Used,
     /// Its lifetime is over.
     Expired,
@@ -263,10 +263,11 @@ pub async fn consume_token<P: DeserializeOwned + Default>(
     Ok(Ok(entry))
 }
 
-/// The first step of a polled flow: finds the secret of a followed link, to be checked by
-/// the caller and then passed to [`mark_verified`]. [`Refusal::Unknown`], [`Refusal::Used`]
-/// (consumed or verified already) or [`Refusal::Expired`], in that order.
-pub async fn find_unverified<P: DeserializeOwned + Default>(
+/// Finds a live secret by its token, without using it: the first step of a polled flow
+/// (the caller checks the person, then [`mark_verified`]), or of any flow that checks more
+/// before it [`consume`]s. [`Refusal::Unknown`], [`Refusal::Used`] (consumed or verified
+/// already) or [`Refusal::Expired`], in that order.
+pub async fn find_by_token<P: DeserializeOwned + Default>(
     conn: &mut Conn,
     scope: &str,
     now: UnixTime,

@@ -160,7 +160,7 @@ impl AllowedHosts {
             || host == "localhost"
             || host.ends_with(".localhost")
             || (!host.is_empty() && !host.contains('.'))
-            || self.names.iter().any(|n| *n == host)
+            || self.names.contains(&host)
     }
 }
 

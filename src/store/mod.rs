@@ -3,11 +3,11 @@
 
 pub mod accesskeys;
 pub mod audit;
-pub mod codes;
 pub mod credentials;
 pub mod custom_attributes;
 pub mod outbox;
 pub mod passkeys;
+pub mod pending;
 pub mod projects;
 pub mod recovery;
 pub mod sessions;

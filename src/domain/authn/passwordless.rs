@@ -1,6 +1,8 @@
 //! One engine for OTP, magic links, enchanted links and NOTP (STYLE.md D3): start creates a
 //! pending secret and delivers it to the outbox; verify consumes it and signs the user in
-//! (creating them on sign-up, or changing their address on update).
+//! (creating them on sign-up, or changing their address on update). The secrets live in the
+//! pending-secret engine ([`crate::domain::pending`]); this module decides their shape per
+//! method, who may start a flow, what is delivered, and what finishing one does.
 //!
 //! Enchanted links and NOTP are *polled* flows: following the link (enchanted link verify,
 //! NOTP approval) only marks the secret verified; the session goes to whoever polls the
@@ -14,11 +16,12 @@ use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::messaging::channel::{AddressKind, ChannelKind};
 use crate::domain::messaging::outbox::OutboxNotifier;
 use crate::domain::messaging::outbox::{self, Outgoing};
+use crate::domain::pending::{self, CodeCheck, CodeHolder, Entry, Handles, Kind, Refusal};
 use crate::domain::sessions::{self, AuthInfo, Claims};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::store::Db;
-use crate::store::{self, codes::CodeRow, Conn};
+use crate::store::{self, Conn};
 
 /// The form of the secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,13 +39,18 @@ pub enum Method {
 }
 
 impl Method {
-    fn as_str(self) -> &'static str {
+    /// The kind of pending secret the method keeps.
+    fn kind(self) -> Kind {
         match self {
-            Method::Otp => "otp",
-            Method::MagicLink => "magiclink",
-            Method::EnchantedLink => "enchantedlink",
-            Method::Notp => "notp",
+            Method::Otp => Kind::Otp,
+            Method::MagicLink => Kind::MagicLink,
+            Method::EnchantedLink => Kind::EnchantedLink,
+            Method::Notp => Kind::Notp,
         }
+    }
+
+    fn as_str(self) -> &'static str {
+        self.kind().as_str()
     }
 
     fn ttl_secs(self, ctx: &Ctx) -> i64 {
@@ -122,10 +130,10 @@ pub struct StartRequest {
     pub add_to_login_ids: bool,
 }
 
-/// What is kept with the pending secret until it is verified.
+/// What is kept with the pending secret until it is verified (its payload).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-struct Pending {
+struct Payload {
     address: String,
     user: SignUpDetails,
     options: LoginOptions,
@@ -251,33 +259,31 @@ async fn store_pending(
     conn: &mut Conn,
     ctx: &Ctx,
     what: PendingCode<'_>,
-    code: Option<String>,
-    token: Option<String>,
-    pending_ref: Option<String>,
-    pending: &Pending,
+    handles: Handles,
+    payload: &Payload,
 ) -> ApiResult<()> {
-    store::codes::insert(
+    pending::create(
         conn,
         ctx.scope(),
-        &CodeRow {
-            id: 0,
-            method: what.method.as_str().into(),
-            channel: what.channel.as_str().into(),
-            purpose: what.purpose.as_str().into(),
-            login_id: what.login_id.to_owned(),
-            code,
-            token,
-            payload: store::json_text(pending)?,
-            attempts: 0,
-            expires_ms: ctx.now.plus_secs(what.ttl_secs).millis(),
-            consumed_ms: None,
-            created_ms: ctx.now.millis(),
-            pending_ref,
-            verified_ms: None,
+        ctx.now,
+        pending::New {
+            kind: what.method.kind(),
+            channel: what.channel.as_str(),
+            intent: what.purpose.as_str(),
+            subject: what.login_id,
+            handles,
+            payload,
+            lifetime_secs: what.ttl_secs,
         },
     )
-    .await?;
-    Ok(())
+    .await
+}
+
+impl Secret {
+    /// How the stored secret is found again.
+    fn handles(&self) -> Handles {
+        Handles { code: self.code.clone(), token: self.token.clone(), pending_ref: self.pending_ref.clone() }
+    }
 }
 
 fn link_with_token(base: &str, token: &str) -> String {
@@ -297,9 +303,9 @@ fn redirect_base(ctx: &Ctx, requested: Option<&str>) -> String {
 
 /// A new pending secret: a code, or a link token (with a pending reference when polled).
 fn new_secret(ctx: &Ctx, method: Method, redirect: Option<&str>) -> Secret {
-    let token = || crypto::random_alnum(64);
+    let token = pending::new_token;
     match method {
-        Method::Otp => Secret { code: Some(crypto::random_digits(6)), ..Secret::default() },
+        Method::Otp => Secret { code: Some(pending::new_code(6)), ..Secret::default() },
         Method::MagicLink => {
             let token = token();
             let link = link_with_token(&redirect_base(ctx, redirect), &token);
@@ -311,7 +317,7 @@ fn new_secret(ctx: &Ctx, method: Method, redirect: Option<&str>) -> Secret {
             Secret {
                 token: Some(token),
                 link: Some(link),
-                pending_ref: Some(crypto::random_alnum(32)),
+                pending_ref: Some(pending::new_pending_ref()),
                 link_id: Some(format!("{}", 10 + crypto::random_digits(2).parse::<u32>().unwrap_or(0) % 90)),
                 ..Secret::default()
             }
@@ -321,10 +327,10 @@ fn new_secret(ctx: &Ctx, method: Method, redirect: Option<&str>) -> Secret {
             let base =
                 format!("{}/emulator/v1/projects/{}/notp/approve", ctx.project.public_url, ctx.project_id());
             Secret {
-                code: Some(crypto::random_digits(6)),
+                code: Some(pending::new_code(6)),
                 link: Some(link_with_token(&base, &token)),
                 token: Some(token),
-                pending_ref: Some(crypto::random_alnum(32)),
+                pending_ref: Some(pending::new_pending_ref()),
                 link_id: None,
             }
         }
@@ -411,7 +417,7 @@ async fn begin(
         _ => req.login_id.clone(),
     };
     let secret = new_secret(ctx, method, req.redirect_url.as_deref());
-    let pending = Pending {
+    let payload = Payload {
         address: address.clone(),
         user: req.user,
         options: req.options,
@@ -424,10 +430,8 @@ async fn begin(
         &mut tx,
         ctx,
         PendingCode { method, channel, purpose, login_id: &login_id, ttl_secs: method.ttl_secs(ctx) },
-        secret.code.clone(),
-        secret.token.clone(),
-        secret.pending_ref.clone(),
-        &pending,
+        secret.handles(),
+        &payload,
     )
     .await?;
     // The message carries the secret the person acts on: the code, the link (with the
@@ -493,15 +497,13 @@ pub async fn generate_for_test_user(
     // A management caller has no session to step up: `stepup`/`mfa` are ignored here
     // rather than failing the later verification.
     let options = LoginOptions { stepup: false, mfa: false, ..options };
-    let pending = Pending { address, options, ..Pending::default() };
+    let payload = Payload { address, options, ..Payload::default() };
     store_pending(
         &mut tx,
         ctx,
         PendingCode { method, channel, purpose: Purpose::SignIn, login_id, ttl_secs: method.ttl_secs(ctx) },
-        secret.code.clone(),
-        secret.token.clone(),
-        secret.pending_ref.clone(),
-        &pending,
+        secret.handles(),
+        &payload,
     )
     .await?;
     tx.commit().await?;
@@ -535,35 +537,39 @@ async fn check_code(
     code: &str,
 ) -> ApiResult<AuthInfo> {
     let mut tx = store::begin_immediate(db).await?;
-    let max = ctx.project.settings.otp_max_attempts.max(1);
-    let live: Vec<CodeRow> = store::codes::live_for_login(
-        &mut tx,
-        ctx.scope(),
-        login_id,
-        Method::Otp.as_str(),
-        channel.as_str(),
-        ctx.now.millis(),
-    )
-    .await?
-    .into_iter()
-    .filter(|c| c.attempts < max)
-    .collect();
-    let matching = live.iter().find(|c| c.code.as_deref().is_some_and(|c| crypto::secrets_equal(c, code)));
-    let Some(row) = matching.cloned() else {
-        let ids: Vec<i64> = live.iter().map(|c| c.id).collect();
-        store::codes::add_attempt(&mut tx, ctx.scope(), &ids).await?;
-        tx.commit().await?;
-        let exhausted = !live.is_empty() && live.iter().all(|c| c.attempts + 1 >= max);
-        return Err(if exhausted {
-            ApiError::new(ErrorKind::TooManyOtpAttempts, "Too many wrong codes; request a new one")
-        } else {
-            ApiError::new(ErrorKind::InvalidOneTimeCode, "Wrong, expired or used code")
-        });
+    let holder = CodeHolder { kind: Kind::Otp, channel: channel.as_str(), subject: login_id };
+    let max = ctx.project.settings.otp_max_attempts;
+    let entry = match pending::check_code(&mut tx, ctx.scope(), ctx.now, holder, code, max).await? {
+        CodeCheck::Accepted(entry) => entry,
+        CodeCheck::Rejected { exhausted } => {
+            // The wrong attempt must count even though the request fails.
+            tx.commit().await?;
+            return Err(if exhausted {
+                ApiError::new(ErrorKind::TooManyOtpAttempts, "Too many wrong codes; request a new one")
+            } else {
+                ApiError::new(ErrorKind::InvalidOneTimeCode, "Wrong, expired or used code")
+            });
+        }
     };
-    store::codes::consume(&mut tx, ctx.scope(), row.id, ctx.now.millis()).await?;
-    let info = complete(&mut tx, ctx, channel, &row).await?;
+    let info = complete(&mut tx, ctx, channel, entry).await?;
     tx.commit().await?;
     info.sign(ctx).await
+}
+
+/// The error of a link token the engine refused.
+fn token_refused(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::Unknown => ApiError::new(ErrorKind::InvalidToken, "Unknown token"),
+        Refusal::Used | Refusal::NotVerified => {
+            ApiError::new(ErrorKind::InvalidToken, "Token was already used")
+        }
+        Refusal::Expired => ApiError::new(ErrorKind::InvalidToken, "Token expired"),
+    }
+}
+
+/// The channel a secret was delivered over, as stored with it.
+fn channel_of(entry: &Entry<Payload>) -> ApiResult<ChannelKind> {
+    ChannelKind::parse(&entry.channel).ok_or_else(|| ApiError::internal("bad channel in code row"))
 }
 
 /// Verifies a magic-link token (`POST /v1/auth/magiclink/verify`).
@@ -572,20 +578,11 @@ pub async fn verify_token(db: &Db, ctx: &Ctx, token: &str) -> ApiResult<AuthInfo
         return Err(ApiError::missing("token"));
     }
     let mut tx = store::begin_immediate(db).await?;
-    let row = store::codes::get_by_token(&mut tx, ctx.scope(), token)
+    let entry = pending::consume_token(&mut tx, ctx.scope(), ctx.now, Kind::MagicLink, token)
         .await?
-        .filter(|r| r.method == Method::MagicLink.as_str())
-        .ok_or_else(|| ApiError::new(ErrorKind::InvalidToken, "Unknown token"))?;
-    if row.consumed_ms.is_some() {
-        return Err(ApiError::new(ErrorKind::InvalidToken, "Token was already used"));
-    }
-    if row.expires_ms <= ctx.now.millis() {
-        return Err(ApiError::new(ErrorKind::InvalidToken, "Token expired"));
-    }
-    let channel =
-        ChannelKind::parse(&row.channel).ok_or_else(|| ApiError::internal("bad channel in code row"))?;
-    store::codes::consume(&mut tx, ctx.scope(), row.id, ctx.now.millis()).await?;
-    let info = complete(&mut tx, ctx, channel, &row).await?;
+        .map_err(token_refused)?;
+    let channel = channel_of(&entry)?;
+    let info = complete(&mut tx, ctx, channel, entry).await?;
     tx.commit().await?;
     info.sign(ctx).await
 }
@@ -604,31 +601,22 @@ pub async fn verify_link(
         return Err(ApiError::missing("token"));
     }
     let mut tx = store::begin_immediate(db).await?;
-    let row = store::codes::get_by_token(&mut tx, ctx.scope(), token)
+    let entry: Entry<Payload> = pending::find_by_token(&mut tx, ctx.scope(), ctx.now, method.kind(), token)
         .await?
-        .filter(|r| r.method == method.as_str())
-        .ok_or_else(|| ApiError::new(ErrorKind::InvalidToken, "Unknown token"))?;
-    if row.consumed_ms.is_some() || row.verified_ms.is_some() {
-        return Err(ApiError::new(ErrorKind::InvalidToken, "Token was already used"));
-    }
-    if row.expires_ms <= ctx.now.millis() {
-        return Err(ApiError::new(ErrorKind::InvalidToken, "Token expired"));
-    }
-    let login_id = match (row.login_id.as_str(), login_id.filter(|l| !l.is_empty())) {
+        .map_err(token_refused)?;
+    let login_id = match (entry.subject.as_str(), login_id.filter(|l| !l.is_empty())) {
         ("", Some(given)) => given.to_owned(),
         ("", None) => return Err(ApiError::missing("loginId")),
         (own, _) => own.to_owned(),
     };
-    let purpose = Purpose::parse(&row.purpose);
+    let purpose = Purpose::parse(&entry.intent);
     if purpose == Purpose::SignIn {
         let user = users::find_by_login_id(&mut tx, ctx.scope(), &login_id)
             .await?
             .ok_or_else(|| ApiError::user_not_found(&login_id))?;
         user.ensure_can_sign_in()?;
     }
-    if !store::codes::mark_verified(&mut tx, ctx.scope(), row.id, &login_id, ctx.now.millis()).await? {
-        return Err(ApiError::new(ErrorKind::InvalidToken, "Token was already used"));
-    }
+    pending::mark_verified(&mut tx, ctx.scope(), ctx.now, &entry, &login_id).await?.map_err(token_refused)?;
     tx.commit().await?;
     Ok(())
 }
@@ -640,31 +628,19 @@ pub async fn poll(db: &Db, ctx: &Ctx, method: Method, pending_ref: &str) -> ApiR
         return Err(ApiError::missing("pendingRef"));
     }
     let mut tx = store::begin_immediate(db).await?;
-    let row = store::codes::get_by_pending_ref(&mut tx, ctx.scope(), pending_ref)
+    let entry = pending::take_verified(&mut tx, ctx.scope(), ctx.now, method.kind(), pending_ref)
         .await?
-        .filter(|r| r.method == method.as_str())
-        .ok_or_else(|| ApiError::new(ErrorKind::InvalidToken, "Unknown pendingRef"))?;
-    if row.consumed_ms.is_some() {
-        return Err(ApiError::new(
-            ErrorKind::InvalidToken,
-            "The session of this pendingRef was already handed out",
-        ));
-    }
-    if row.expires_ms <= ctx.now.millis() {
-        return Err(ApiError::new(ErrorKind::InvalidToken, "pendingRef expired"));
-    }
-    if row.verified_ms.is_none() {
-        return Err(method.still_pending());
-    }
-    let channel =
-        ChannelKind::parse(&row.channel).ok_or_else(|| ApiError::internal("bad channel in code row"))?;
-    if !store::codes::consume(&mut tx, ctx.scope(), row.id, ctx.now.millis()).await? {
-        return Err(ApiError::new(
-            ErrorKind::InvalidToken,
-            "The session of this pendingRef was already handed out",
-        ));
-    }
-    let info = complete(&mut tx, ctx, channel, &row).await?;
+        .map_err(|refusal| match refusal {
+            Refusal::Unknown => ApiError::new(ErrorKind::InvalidToken, "Unknown pendingRef"),
+            Refusal::Used => ApiError::new(
+                ErrorKind::InvalidToken,
+                "The session of this pendingRef was already handed out",
+            ),
+            Refusal::Expired => ApiError::new(ErrorKind::InvalidToken, "pendingRef expired"),
+            Refusal::NotVerified => method.still_pending(),
+        })?;
+    let channel = channel_of(&entry)?;
+    let info = complete(&mut tx, ctx, channel, entry).await?;
     tx.commit().await?;
     info.sign(ctx).await
 }
@@ -675,48 +651,50 @@ async fn complete(
     conn: &mut Conn,
     ctx: &Ctx,
     channel: ChannelKind,
-    row: &CodeRow,
+    mut entry: Entry<Payload>,
 ) -> ApiResult<sessions::Issued> {
-    let mut pending: Pending = store::from_json_text(&row.payload);
-    if let Some(embedded) = pending.embedded.take() {
-        return complete_embedded(conn, ctx, channel, row, pending, embedded).await;
+    if let Some(embedded) = entry.payload.embedded.take() {
+        return complete_embedded(conn, ctx, channel, entry, embedded).await;
     }
+    let login_id = entry.subject.as_str();
+    let method = entry.kind.as_str();
+    let mut payload = entry.payload;
     let kind = channel.address_kind();
-    if pending.address.is_empty() {
+    if payload.address.is_empty() {
         // A NOTP flow started without a login ID: the user named at approval, reached at
         // their phone, or a new user whose login ID is the number.
-        let known = users::find_by_login_id(conn, ctx.scope(), &row.login_id).await?;
-        pending.address = known
+        let known = users::find_by_login_id(conn, ctx.scope(), login_id).await?;
+        payload.address = known
             .map(|u| user_address(&u, kind).to_owned())
             .filter(|a| !a.is_empty())
-            .unwrap_or_else(|| row.login_id.clone());
+            .unwrap_or_else(|| login_id.to_owned());
     }
-    let purpose = Purpose::parse(&row.purpose);
+    let purpose = Purpose::parse(&entry.intent);
     let project = ctx.scope();
-    let existing = match (&pending.session_user_id, purpose) {
+    let existing = match (&payload.session_user_id, purpose) {
         (Some(id), Purpose::Update) => users::find_by_id(conn, project, id).await?,
-        _ => users::find_by_login_id(conn, project, &row.login_id).await?,
+        _ => users::find_by_login_id(conn, project, login_id).await?,
     };
     let mut user = match (existing, purpose) {
         (Some(_), Purpose::SignUp) => {
             return Err(ApiError::new(
                 ErrorKind::UserAlreadyExists,
-                format!("User {} already exists", row.login_id),
+                format!("User {login_id} already exists"),
             ))
         }
         (Some(u), _) => u,
         (None, Purpose::SignUp | Purpose::SignUpOrIn) => {
             let (email, phone) = match kind {
-                AddressKind::Email => (pending.address.clone(), pending.user.phone.clone()),
-                AddressKind::Phone => (pending.user.email.clone(), pending.address.clone()),
+                AddressKind::Email => (payload.address.clone(), payload.user.phone.clone()),
+                AddressKind::Phone => (payload.user.email.clone(), payload.address.clone()),
             };
-            let d = pending.user.clone();
+            let d = payload.user.clone();
             users::create(
                 conn,
                 project,
                 ctx.now,
                 NewUser {
-                    login_ids: vec![row.login_id.clone()],
+                    login_ids: vec![login_id.to_owned()],
                     email,
                     phone,
                     name: d.name,
@@ -725,44 +703,44 @@ async fn complete(
                     family_name: d.family_name,
                     verified_email: kind == AddressKind::Email,
                     verified_phone: kind == AddressKind::Phone,
-                    method: row.method.clone(),
+                    method: method.to_owned(),
                     ..NewUser::default()
                 },
             )
             .await?
         }
-        (None, _) => return Err(ApiError::user_not_found(&row.login_id)),
+        (None, _) => return Err(ApiError::user_not_found(login_id)),
     };
     let (address, verified) = match kind {
         AddressKind::Email => (&mut user.row.email, &mut user.row.verified_email),
         AddressKind::Phone => (&mut user.row.phone, &mut user.row.verified_phone),
     };
     // The address is now verified; written only when that changes something.
-    if *address != pending.address || !*verified {
-        address.clone_from(&pending.address);
+    if *address != payload.address || !*verified {
+        address.clone_from(&payload.address);
         *verified = true;
         user.row.modified_ms = ctx.now.millis();
         store::users::update(conn, project, &user.row).await?;
     }
-    if purpose == Purpose::Update && pending.add_to_login_ids && !user.login_ids.contains(&pending.address) {
+    if purpose == Purpose::Update && payload.add_to_login_ids && !user.login_ids.contains(&payload.address) {
         store::users::insert_login_id(
             conn,
             project,
             user.id(),
-            &pending.address,
+            &payload.address,
             user.login_ids.len() as i64,
         )
         .await?;
-        user.login_ids.push(pending.address.clone());
+        user.login_ids.push(payload.address.clone());
     }
-    let prior = pending
+    let prior = payload
         .session_user_id
         .as_deref()
-        .map(|user_id| sessions::Prior { user_id, amr: &pending.session_amr });
+        .map(|user_id| sessions::Prior { user_id, amr: &payload.session_amr });
     let opts = sessions::factor_options(
         channel.amr(),
-        &row.method,
-        pending.options.clone(),
+        method,
+        payload.options.clone(),
         prior,
         purpose == Purpose::Update,
         user.id().as_str(),
@@ -808,9 +786,9 @@ pub async fn generate_embedded_link(
             .ok_or_else(|| ApiError::mgmt_user_not_found(login_id))?;
         known.ensure_can_sign_in()?;
     }
-    let token = crypto::random_alnum(64);
+    let token = pending::new_token();
     let ttl = if timeout_secs > 0 { timeout_secs } else { Method::MagicLink.ttl_secs(ctx) };
-    let pending = Pending { user, options, embedded: Some(embedded), ..Pending::default() };
+    let payload = Payload { user, options, embedded: Some(embedded), ..Payload::default() };
     store_pending(
         &mut tx,
         ctx,
@@ -821,10 +799,8 @@ pub async fn generate_embedded_link(
             login_id,
             ttl_secs: ttl,
         },
-        None,
-        Some(token.clone()),
-        None,
-        &pending,
+        Handles { token: Some(token.clone()), ..Handles::default() },
+        &payload,
     )
     .await?;
     tx.commit().await?;
@@ -837,24 +813,26 @@ async fn complete_embedded(
     conn: &mut Conn,
     ctx: &Ctx,
     channel: ChannelKind,
-    row: &CodeRow,
-    pending: Pending,
+    entry: Entry<Payload>,
     embedded: Embedded,
 ) -> ApiResult<sessions::Issued> {
+    let login_id = entry.subject.as_str();
+    let method = entry.kind.as_str();
+    let payload = entry.payload;
     let project = ctx.scope();
-    let user = match users::find_by_login_or_user_id(conn, project, &row.login_id).await? {
+    let user = match users::find_by_login_or_user_id(conn, project, login_id).await? {
         Some(u) => u,
-        None if Purpose::parse(&row.purpose) == Purpose::SignIn => {
-            return Err(ApiError::user_not_found(&row.login_id))
+        None if Purpose::parse(&entry.intent) == Purpose::SignIn => {
+            return Err(ApiError::user_not_found(login_id))
         }
         None => {
-            let d = pending.user;
+            let d = payload.user;
             users::create(
                 conn,
                 project,
                 ctx.now,
                 NewUser {
-                    login_ids: vec![row.login_id.clone()],
+                    login_ids: vec![login_id.to_owned()],
                     email: d.email,
                     phone: d.phone,
                     name: d.name,
@@ -863,7 +841,7 @@ async fn complete_embedded(
                     family_name: d.family_name,
                     verified_email: embedded.email_verified,
                     verified_phone: embedded.phone_verified,
-                    method: row.method.clone(),
+                    method: method.to_owned(),
                     ..NewUser::default()
                 },
             )
@@ -871,13 +849,7 @@ async fn complete_embedded(
         }
     };
     user.ensure_can_sign_in()?;
-    let opts = sessions::factor_options(
-        channel.amr(),
-        &row.method,
-        pending.options,
-        None,
-        false,
-        user.id().as_str(),
-    )?;
+    let opts =
+        sessions::factor_options(channel.amr(), method, payload.options, None, false, user.id().as_str())?;
     sessions::sign_in(conn, ctx, user, opts).await
 }

@@ -12,10 +12,12 @@ WORKDIR /src
 
 # Dependencies first, against stub sources, so a source change does not rebuild them.
 COPY Cargo.toml Cargo.lock ./
-RUN mkdir src \
+# Every target Cargo.toml names needs a stub (src/bin/bench.rs too).
+RUN mkdir -p src/bin \
     && echo 'fn main() {}' > src/main.rs \
+    && echo 'fn main() {}' > src/bin/bench.rs \
     && touch src/lib.rs \
-    && cargo build --release --locked \
+    && cargo build --release --locked --bin descope-emulator \
     && rm -rf src
 
 # The real sources. `migrations/` is embedded at compile time (sqlx::migrate!).
@@ -23,7 +25,7 @@ COPY src ./src
 COPY migrations ./migrations
 # COPY keeps the context's timestamps, which may be older than the stub build above.
 RUN touch src/main.rs src/lib.rs \
-    && cargo build --release --locked \
+    && cargo build --release --locked --bin descope-emulator \
     && cp target/release/descope-emulator /usr/local/bin/descope-emulator
 
 # --- run -----------------------------------------------------------------------------------
@@ -33,6 +35,7 @@ RUN groupadd --system --gid 10001 emulator \
     && mkdir -p /app /data \
     && chown emulator:emulator /data
 COPY --from=builder /usr/local/bin/descope-emulator /usr/local/bin/descope-emulator
+COPY scripts/docker-entrypoint.sh /usr/local/bin/docker-entrypoint
 WORKDIR /app
 COPY fixtures/ /app/fixtures/
 
@@ -43,5 +46,8 @@ ENV DESCOPE_EMULATOR_LISTEN=0.0.0.0:4545 \
     RUST_LOG=info,sqlx=warn
 VOLUME ["/data"]
 EXPOSE 4545
-USER emulator
-ENTRYPOINT ["/usr/local/bin/descope-emulator"]
+# Starts as root only to hand a bind-mounted /data (often owned by root) to the emulator
+# user, then runs the emulator as that user (scripts/docker-entrypoint.sh).
+ENTRYPOINT ["/usr/local/bin/docker-entrypoint"]
+HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 \
+    CMD ["/usr/local/bin/descope-emulator", "--health-check"]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's one test command: `bash scripts/test.sh` from anywhere in the repo.
 #
-#   1. Rust: cargo fmt --check, cargo clippy -D warnings, cargo test   (skipped with SKIP_RUST=1)
+#   1. Rust: cargo fmt --check, cargo clippy -D warnings, the Dockerfile check
+#      (scripts/check-dockerfile.sh), cargo test                      (skipped with SKIP_RUST=1)
 #   2. builds the emulator binary
 #   3. installs the SDK suites: a Python venv in target/sdk-venv (reused while its
 #      requirements are unchanged) and `npm ci` in tests/sdk/node
@@ -87,10 +88,14 @@ rm -f "$CARGO_TEST_LOG"
 if [ "${SKIP_RUST:-0}" = "1" ]; then
   skip "cargo fmt" "SKIP_RUST=1"
   skip "cargo clippy" "SKIP_RUST=1"
+  skip "dockerfile" "SKIP_RUST=1"
   skip "cargo test" "SKIP_RUST=1"
 else
   step "cargo fmt" cargo fmt --all --check
   step "cargo clippy" cargo clippy --all-targets --locked -- -D warnings
+  # No container engine in CI: the Dockerfile's context and caching stage, checked as a script
+  # (reuses the dependencies clippy just checked).
+  step "dockerfile" bash scripts/check-dockerfile.sh
   section "cargo test: cargo test --locked"
   cargo test --locked </dev/null 2>&1 | tee "$CARGO_TEST_LOG"
   record "cargo test" "${PIPESTATUS[0]}"

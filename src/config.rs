@@ -51,6 +51,11 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "DESCOPE_EMULATOR_MAX_BODY", default_value_t = 1024 * 1024)]
     pub max_body: usize,
+
+    /// Instead of serving: ask the emulator serving on `--listen` for its health and exit 0
+    /// when it answers `ok`, 1 otherwise (a container healthcheck without curl).
+    #[arg(long)]
+    pub health_check: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,6 +77,7 @@ impl Config {
             password_hash: HashCost::Fast,
             key_pool: 2,
             max_body: 1024 * 1024,
+            health_check: false,
         }
     }
 }

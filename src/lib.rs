@@ -95,6 +95,30 @@ pub async fn run_with_listener(config: Config, listener: TcpListener) -> anyhow:
     Ok(())
 }
 
+/// `--health-check`: asks the emulator listening on `listen` (on loopback when that is an
+/// unspecified address) for `GET /emulator/v1/health`; true when it answers 200.
+pub async fn health_check(listen: &str) -> bool {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let Ok(addr) = listen.parse::<std::net::SocketAddr>() else {
+        return false;
+    };
+    let addr = if addr.ip().is_unspecified() {
+        std::net::SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+    } else {
+        addr
+    };
+    let ask = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        let request =
+            format!("GET /emulator/v1/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await?;
+        std::io::Result::Ok(answer.starts_with(b"HTTP/1.1 200"))
+    };
+    matches!(tokio::time::timeout(std::time::Duration::from_secs(3), ask).await, Ok(Ok(true)))
+}
+
 /// `http://<listen address>`; an unspecified address (`0.0.0.0`, `[::]`, as in a container)
 /// is no place to send a browser, so links name `localhost` instead.
 fn default_public_url(addr: std::net::SocketAddr) -> String {

@@ -4,6 +4,9 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = descope_emulator::Config::parse();
+    if config.health_check {
+        std::process::exit(if descope_emulator::health_check(&config.listen).await { 0 } else { 1 });
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),

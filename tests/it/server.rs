@@ -219,3 +219,17 @@ fn help_names_every_documented_flag() {
         assert!(help.contains(flag), "--help does not mention {flag}:\n{help}");
     }
 }
+
+/// `--health-check` (the container healthcheck): exit 0 while an emulator answers on the
+/// address, 1 when nothing does.
+#[test]
+fn health_check_flag_reports_whether_the_emulator_answers() {
+    let dir = TempDir::new("health");
+    let server = Server::start(&dir.0.join("h.db"));
+    let status = Command::new(BIN).args(["--health-check", "--listen", &server.addr]).status().unwrap();
+    assert!(status.success(), "{status:?}");
+    drop(server);
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    let status = Command::new(BIN).args(["--health-check", "--listen", &free]).status().unwrap();
+    assert_eq!(status.code(), Some(1));
+}

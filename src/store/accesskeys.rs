@@ -27,62 +27,40 @@ pub struct AccessKeyRow {
     pub custom_attributes: String,
 }
 
-const COLUMNS: &str = "id, name, secret_hash, status, created_ms, expire_secs, created_by, client_id, \
-     bound_user_id, role_names, key_tenants, custom_claims, description, permitted_ips, custom_attributes";
+row_columns! {
+    /// The columns of a key set once, when it is created.
+    AccessKeyRow => FIXED_COLUMNS, FIXED_PARAMS, bind_fixed { id, created_ms, created_by, client_id }
+}
+
+row_columns! {
+    /// The columns of a key that [`update`] writes.
+    AccessKeyRow => MUTABLE_COLUMNS, MUTABLE_PARAMS, bind_mutable {
+        name, secret_hash, status, expire_secs, bound_user_id, role_names, key_tenants,
+        custom_claims, description, permitted_ips, custom_attributes,
+    }
+}
 
 pub async fn insert(conn: &mut Conn, scope: &Scope, k: &AccessKeyRow) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO access_keys (project_id, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(scope)
-    .bind(&k.id)
-    .bind(&k.name)
-    .bind(&k.secret_hash)
-    .bind(&k.status)
-    .bind(k.created_ms)
-    .bind(k.expire_secs)
-    .bind(&k.created_by)
-    .bind(&k.client_id)
-    .bind(&k.bound_user_id)
-    .bind(&k.role_names)
-    .bind(&k.key_tenants)
-    .bind(&k.custom_claims)
-    .bind(&k.description)
-    .bind(&k.permitted_ips)
-    .bind(&k.custom_attributes)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO access_keys (project_id, {FIXED_COLUMNS}, {MUTABLE_COLUMNS}) \
+         VALUES (?, {FIXED_PARAMS}, {MUTABLE_PARAMS})"
+    );
+    bind_mutable(bind_fixed(sqlx::query(&sql).bind(scope), k), k).execute(conn).await?;
     Ok(())
 }
 
 /// Writes every mutable field of a key (name, status, secret, grants, claims, ...).
 pub async fn update(conn: &mut Conn, scope: &Scope, k: &AccessKeyRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE access_keys SET name = ?, secret_hash = ?, status = ?, expire_secs = ?, bound_user_id = ?, \
-         role_names = ?, key_tenants = ?, custom_claims = ?, description = ?, permitted_ips = ?, \
-         custom_attributes = ? WHERE project_id = ? AND id = ?",
-    )
-    .bind(&k.name)
-    .bind(&k.secret_hash)
-    .bind(&k.status)
-    .bind(k.expire_secs)
-    .bind(&k.bound_user_id)
-    .bind(&k.role_names)
-    .bind(&k.key_tenants)
-    .bind(&k.custom_claims)
-    .bind(&k.description)
-    .bind(&k.permitted_ips)
-    .bind(&k.custom_attributes)
-    .bind(scope)
-    .bind(&k.id)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "UPDATE access_keys SET ({MUTABLE_COLUMNS}) = ({MUTABLE_PARAMS}) WHERE project_id = ? AND id = ?"
+    );
+    bind_mutable(sqlx::query(&sql), k).bind(scope).bind(&k.id).execute(conn).await?;
     Ok(())
 }
 
 pub async fn get(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<Option<AccessKeyRow>> {
     Ok(sqlx::query_as::<_, AccessKeyRow>(&format!(
-        "SELECT {COLUMNS} FROM access_keys WHERE project_id = ? AND id = ?"
+        "SELECT {FIXED_COLUMNS}, {MUTABLE_COLUMNS} FROM access_keys WHERE project_id = ? AND id = ?"
     ))
     .bind(scope)
     .bind(id)
@@ -96,7 +74,7 @@ pub async fn get_by_secret_hash(
     hash: &str,
 ) -> ApiResult<Option<AccessKeyRow>> {
     Ok(sqlx::query_as::<_, AccessKeyRow>(&format!(
-        "SELECT {COLUMNS} FROM access_keys WHERE project_id = ? AND secret_hash = ?"
+        "SELECT {FIXED_COLUMNS}, {MUTABLE_COLUMNS} FROM access_keys WHERE project_id = ? AND secret_hash = ?"
     ))
     .bind(scope)
     .bind(hash)
@@ -106,12 +84,10 @@ pub async fn get_by_secret_hash(
 
 /// Every key of the project, oldest first.
 pub async fn list_all(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<AccessKeyRow>> {
-    Ok(sqlx::query_as::<_, AccessKeyRow>(&format!(
-        "SELECT {COLUMNS} FROM access_keys WHERE project_id = ? ORDER BY created_ms, id"
-    ))
-    .bind(scope)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT {FIXED_COLUMNS}, {MUTABLE_COLUMNS} FROM access_keys WHERE project_id = ? ORDER BY created_ms, id"
+    );
+    super::rows_of_scope(conn, &sql, scope).await
 }
 
 pub async fn delete(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<bool> {

@@ -1,6 +1,29 @@
 //! All SQL lives here. Functions take a connection; transactions are opened by the caller
 //! (the domain) with [`begin_immediate`] and passed down.
 
+/// Declares a list of a row struct's columns once (the fields are named after their columns,
+/// as `FromRow` reads them): `$names` is the list for SQL (`"a, b"`), `$params` a `?` for each
+/// (`"?, ?"`), and `$bind` binds the fields in that order. An INSERT names
+/// `(…, $names) VALUES (…, $params)`, an UPDATE `SET ($names) = ($params)` (a row value).
+/// `$params` are anonymous: a statement that uses them must not also use numbered ones (`?1`),
+/// as sqlx then binds the anonymous ones to the wrong values.
+macro_rules! row_columns {
+    (
+        $(#[$doc:meta])*
+        $row:ty => $names:ident, $params:ident, $bind:ident { $first:ident $(, $field:ident)* $(,)? }
+    ) => {
+        $(#[$doc])*
+        const $names: &str = concat!(stringify!($first) $(, ", ", stringify!($field))*);
+        const $params: &str = concat!(row_columns!(@param $first) $(, ", ", row_columns!(@param $field))*);
+        fn $bind<'q>(q: $crate::store::Query<'q>, row: &'q $row) -> $crate::store::Query<'q> {
+            q.bind(&row.$first)$(.bind(&row.$field))*
+        }
+    };
+    (@param $field:ident) => {
+        "?"
+    };
+}
+
 pub mod accesskeys;
 pub mod audit;
 pub mod credentials;
@@ -23,9 +46,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use crate::error::ApiResult;
+use crate::ids::{Scope, UserId};
 
 pub use db::{Db, DbConn, Tx};
 pub use sqlx::SqliteConnection as Conn;
+
+/// A statement whose parameters are being bound.
+pub type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -115,6 +142,22 @@ pub async fn empty_schema_image() -> anyhow::Result<Vec<u8>> {
 /// Starts a write transaction (see [`Db::begin_immediate`]).
 pub async fn begin_immediate(db: &Db) -> ApiResult<Tx> {
     db.begin_immediate().await
+}
+
+/// Every row of a scope that `sql` selects; its one parameter is the scope.
+async fn rows_of_scope<R>(conn: &mut Conn, sql: &str, scope: &Scope) -> ApiResult<Vec<R>>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as::<_, R>(sql).bind(scope).fetch_all(conn).await?)
+}
+
+/// Every row of one user that `sql` selects; its parameters are the scope and the user.
+async fn rows_of_user<R>(conn: &mut Conn, sql: &str, scope: &Scope, user_id: &UserId) -> ApiResult<Vec<R>>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as::<_, R>(sql).bind(scope).bind(user_id).fetch_all(conn).await?)
 }
 
 /// Encodes a value for a JSON `TEXT` column.

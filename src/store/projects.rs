@@ -198,44 +198,36 @@ pub async fn delete_scope(conn: &mut Conn, scope: &Scope) -> ApiResult<()> {
     Ok(())
 }
 
+row_columns! {
+    SigningKeyRow => SIGNING_KEY_COLUMNS, SIGNING_KEY_PARAMS, bind_signing_key { kid, pkcs8, active, created_ms }
+}
+
 /// Stores a project's first signing key, unless it has one by now.
 pub async fn insert_first_signing_key(
     conn: &mut Conn,
     project: &ProjectId,
     k: &SigningKeyRow,
 ) -> ApiResult<()> {
-    sqlx::query(
-        "INSERT INTO signing_keys (project_id, kid, pkcs8, active, created_ms) SELECT ?1, ?2, ?3, ?4, ?5 \
-         WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE project_id = ?1)",
-    )
-    .bind(project)
-    .bind(&k.kid)
-    .bind(&k.pkcs8)
-    .bind(k.active)
-    .bind(k.created_ms)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO signing_keys (project_id, {SIGNING_KEY_COLUMNS}) SELECT ?, {SIGNING_KEY_PARAMS} \
+         WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE project_id = ?)"
+    );
+    bind_signing_key(sqlx::query(&sql).bind(project), k).bind(project).execute(conn).await?;
     Ok(())
 }
 
 pub async fn insert_signing_key(conn: &mut Conn, project: &ProjectId, k: &SigningKeyRow) -> ApiResult<()> {
-    sqlx::query(
-        "INSERT OR REPLACE INTO signing_keys (project_id, kid, pkcs8, active, created_ms) VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(project)
-    .bind(&k.kid)
-    .bind(&k.pkcs8)
-    .bind(k.active)
-    .bind(k.created_ms)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "INSERT OR REPLACE INTO signing_keys (project_id, {SIGNING_KEY_COLUMNS}) VALUES (?, {SIGNING_KEY_PARAMS})"
+    );
+    bind_signing_key(sqlx::query(&sql).bind(project), k).execute(conn).await?;
     Ok(())
 }
 
 pub async fn signing_keys(conn: &mut Conn, project: &ProjectId) -> ApiResult<Vec<SigningKeyRow>> {
-    Ok(sqlx::query_as::<_, SigningKeyRow>(
-        "SELECT kid, pkcs8, active, created_ms FROM signing_keys WHERE project_id = ? ORDER BY created_ms, kid",
-    )
+    Ok(sqlx::query_as::<_, SigningKeyRow>(&format!(
+        "SELECT {SIGNING_KEY_COLUMNS} FROM signing_keys WHERE project_id = ? ORDER BY created_ms, kid"
+    ))
     .bind(project)
     .fetch_all(conn)
     .await?)
@@ -246,29 +238,26 @@ pub async fn delete_signing_keys(conn: &mut Conn, project: &ProjectId) -> ApiRes
     Ok(())
 }
 
+row_columns! {
+    ManagementKeyRow => MGMT_KEY_COLUMNS, MGMT_KEY_PARAMS, bind_mgmt_key { id, name, secret, status, created_ms }
+}
+
 pub async fn insert_management_key(
     conn: &mut Conn,
     project: &ProjectId,
     k: &ManagementKeyRow,
 ) -> ApiResult<()> {
-    sqlx::query(
-        "INSERT OR REPLACE INTO management_keys (project_id, id, name, secret, status, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(project)
-    .bind(&k.id)
-    .bind(&k.name)
-    .bind(&k.secret)
-    .bind(&k.status)
-    .bind(k.created_ms)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "INSERT OR REPLACE INTO management_keys (project_id, {MGMT_KEY_COLUMNS}) VALUES (?, {MGMT_KEY_PARAMS})"
+    );
+    bind_mgmt_key(sqlx::query(&sql).bind(project), k).execute(conn).await?;
     Ok(())
 }
 
 pub async fn management_keys(conn: &mut Conn, project: &ProjectId) -> ApiResult<Vec<ManagementKeyRow>> {
-    Ok(sqlx::query_as::<_, ManagementKeyRow>(
-        "SELECT id, name, secret, status, created_ms FROM management_keys WHERE project_id = ? ORDER BY created_ms, id",
-    )
+    Ok(sqlx::query_as::<_, ManagementKeyRow>(&format!(
+        "SELECT {MGMT_KEY_COLUMNS} FROM management_keys WHERE project_id = ? ORDER BY created_ms, id"
+    ))
     .bind(project)
     .fetch_all(conn)
     .await?)
@@ -292,28 +281,21 @@ pub struct ManagementKeyDetailRow {
     pub expire_secs: i64,
 }
 
-const MGMT_KEY_DETAIL_COLUMNS: &str =
-    "id, name, secret, status, created_ms, description, permitted_ips, expire_secs";
+row_columns! {
+    ManagementKeyDetailRow => MGMT_KEY_DETAIL_COLUMNS, MGMT_KEY_DETAIL_PARAMS, bind_mgmt_key_detail {
+        id, name, secret, status, created_ms, description, permitted_ips, expire_secs,
+    }
+}
 
 pub async fn insert_management_key_detail(
     conn: &mut Conn,
     project: &ProjectId,
     k: &ManagementKeyDetailRow,
 ) -> ApiResult<()> {
-    sqlx::query(&format!(
-        "INSERT INTO management_keys (project_id, {MGMT_KEY_DETAIL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(project)
-    .bind(&k.id)
-    .bind(&k.name)
-    .bind(&k.secret)
-    .bind(&k.status)
-    .bind(k.created_ms)
-    .bind(&k.description)
-    .bind(&k.permitted_ips)
-    .bind(k.expire_secs)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO management_keys (project_id, {MGMT_KEY_DETAIL_COLUMNS}) VALUES (?, {MGMT_KEY_DETAIL_PARAMS})"
+    );
+    bind_mgmt_key_detail(sqlx::query(&sql).bind(project), k).execute(conn).await?;
     Ok(())
 }
 

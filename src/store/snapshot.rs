@@ -5,7 +5,11 @@ use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
-use crate::ids::{Scope, TenantId, UserId};
+use crate::ids::{Scope, UserId};
+
+// The snapshot gives roles and permissions the IDs it names; tenants.rs sets the IDs it mints
+// the same way.
+pub use super::tenants::{set_permission_id, set_role_id};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct RecoveryCodeRecord {
@@ -14,19 +18,21 @@ pub struct RecoveryCodeRecord {
     pub used_ms: Option<i64>,
 }
 
+row_columns! {
+    RecoveryCodeRecord => RECOVERY_CODE_COLUMNS, RECOVERY_CODE_PARAMS, bind_recovery_code {
+        code_hash, created_ms, used_ms,
+    }
+}
+
 pub async fn recovery_codes_of_user(
     conn: &mut Conn,
     scope: &Scope,
     user_id: &UserId,
 ) -> ApiResult<Vec<RecoveryCodeRecord>> {
-    Ok(sqlx::query_as::<_, RecoveryCodeRecord>(
-        "SELECT code_hash, created_ms, used_ms FROM recovery_codes WHERE project_id = ? AND user_id = ? \
-         ORDER BY rowid",
-    )
-    .bind(scope)
-    .bind(user_id)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT {RECOVERY_CODE_COLUMNS} FROM recovery_codes WHERE project_id = ? AND user_id = ? ORDER BY rowid"
+    );
+    super::rows_of_user(conn, &sql, scope, user_id).await
 }
 
 pub async fn insert_recovery_code(
@@ -35,16 +41,11 @@ pub async fn insert_recovery_code(
     user_id: &UserId,
     r: &RecoveryCodeRecord,
 ) -> ApiResult<()> {
-    sqlx::query(
-        "INSERT INTO recovery_codes (project_id, user_id, code_hash, created_ms, used_ms) VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(scope)
-    .bind(user_id)
-    .bind(&r.code_hash)
-    .bind(r.created_ms)
-    .bind(r.used_ms)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO recovery_codes (project_id, user_id, {RECOVERY_CODE_COLUMNS}) \
+         VALUES (?, ?, {RECOVERY_CODE_PARAMS})"
+    );
+    bind_recovery_code(sqlx::query(&sql).bind(scope).bind(user_id), r).execute(conn).await?;
     Ok(())
 }
 
@@ -55,20 +56,23 @@ pub struct SecurityAnswerRecord {
     pub set_ms: i64,
 }
 
+row_columns! {
+    SecurityAnswerRecord => SECURITY_ANSWER_COLUMNS, SECURITY_ANSWER_PARAMS, bind_security_answer {
+        question_id, answer_hash, set_ms,
+    }
+}
+
 /// A user's security answers in their order.
 pub async fn security_answers_of_user(
     conn: &mut Conn,
     scope: &Scope,
     user_id: &UserId,
 ) -> ApiResult<Vec<SecurityAnswerRecord>> {
-    Ok(sqlx::query_as::<_, SecurityAnswerRecord>(
-        "SELECT question_id, answer_hash, set_ms FROM security_answers WHERE project_id = ? AND user_id = ? \
-         ORDER BY position",
-    )
-    .bind(scope)
-    .bind(user_id)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT {SECURITY_ANSWER_COLUMNS} FROM security_answers WHERE project_id = ? AND user_id = ? \
+         ORDER BY position"
+    );
+    super::rows_of_user(conn, &sql, scope, user_id).await
 }
 
 pub async fn insert_security_answer(
@@ -78,18 +82,11 @@ pub async fn insert_security_answer(
     position: i64,
     a: &SecurityAnswerRecord,
 ) -> ApiResult<()> {
-    sqlx::query(
-        "INSERT INTO security_answers (project_id, user_id, question_id, position, answer_hash, set_ms) \
-         VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(scope)
-    .bind(user_id)
-    .bind(&a.question_id)
-    .bind(position)
-    .bind(&a.answer_hash)
-    .bind(a.set_ms)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO security_answers (project_id, user_id, position, {SECURITY_ANSWER_COLUMNS}) \
+         VALUES (?, ?, ?, {SECURITY_ANSWER_PARAMS})"
+    );
+    bind_security_answer(sqlx::query(&sql).bind(scope).bind(user_id).bind(position), a).execute(conn).await?;
     Ok(())
 }
 
@@ -99,19 +96,23 @@ pub struct PasswordHistoryRecord {
     pub set_ms: i64,
 }
 
+row_columns! {
+    PasswordHistoryRecord => PASSWORD_HISTORY_COLUMNS, PASSWORD_HISTORY_PARAMS, bind_password_history {
+        hash, set_ms,
+    }
+}
+
 /// A user's password history, oldest first.
 pub async fn password_history_of_user(
     conn: &mut Conn,
     scope: &Scope,
     user_id: &UserId,
 ) -> ApiResult<Vec<PasswordHistoryRecord>> {
-    Ok(sqlx::query_as::<_, PasswordHistoryRecord>(
-        "SELECT hash, set_ms FROM password_history WHERE project_id = ? AND user_id = ? ORDER BY set_ms, rowid",
-    )
-    .bind(scope)
-    .bind(user_id)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT {PASSWORD_HISTORY_COLUMNS} FROM password_history WHERE project_id = ? AND user_id = ? \
+         ORDER BY set_ms, rowid"
+    );
+    super::rows_of_user(conn, &sql, scope, user_id).await
 }
 
 pub async fn insert_password_history(
@@ -120,41 +121,10 @@ pub async fn insert_password_history(
     user_id: &UserId,
     h: &PasswordHistoryRecord,
 ) -> ApiResult<()> {
-    sqlx::query("INSERT INTO password_history (project_id, user_id, hash, set_ms) VALUES (?, ?, ?, ?)")
-        .bind(scope)
-        .bind(user_id)
-        .bind(&h.hash)
-        .bind(h.set_ms)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Gives a role (by tenant and name) the ID a snapshot names.
-pub async fn set_role_id(
-    conn: &mut Conn,
-    scope: &Scope,
-    tenant_id: &TenantId,
-    name: &str,
-    id: &str,
-) -> ApiResult<()> {
-    sqlx::query("UPDATE roles SET id = ? WHERE project_id = ? AND tenant_id = ? AND name = ?")
-        .bind(id)
-        .bind(scope)
-        .bind(tenant_id)
-        .bind(name)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Gives a permission (by name) the ID a snapshot names.
-pub async fn set_permission_id(conn: &mut Conn, scope: &Scope, name: &str, id: &str) -> ApiResult<()> {
-    sqlx::query("UPDATE permissions SET id = ? WHERE project_id = ? AND name = ?")
-        .bind(id)
-        .bind(scope)
-        .bind(name)
-        .execute(conn)
-        .await?;
+    let sql = format!(
+        "INSERT INTO password_history (project_id, user_id, {PASSWORD_HISTORY_COLUMNS}) \
+         VALUES (?, ?, {PASSWORD_HISTORY_PARAMS})"
+    );
+    bind_password_history(sqlx::query(&sql).bind(scope).bind(user_id), h).execute(conn).await?;
     Ok(())
 }

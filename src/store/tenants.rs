@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::Conn;
+use super::{Conn, Query};
 use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
 use crate::ids::{Scope, TenantId};
 
@@ -34,93 +34,87 @@ pub struct PermissionRow {
     pub created_ms: i64,
 }
 
-fn exists(what: &str, id: &str) -> ApiError {
-    ApiError::new(ErrorKind::AlreadyExists, format!("{what} {id} already exists"))
+/// Runs a statement that writes a tenant, role or permission: one that clashes with another
+/// on a unique key fails as `{what} {key} already exists`.
+async fn write_unique(conn: &mut Conn, q: Query<'_>, what: &str, key: &str) -> ApiResult<()> {
+    q.execute(conn)
+        .await
+        .on_unique(|| ApiError::new(ErrorKind::AlreadyExists, format!("{what} {key} already exists")))?;
+    Ok(())
+}
+
+row_columns! {
+    /// The columns of a tenant set once, when it is created.
+    TenantRow => TENANT_FIXED, TENANT_FIXED_PARAMS, bind_tenant_fixed { id, created_ms }
+}
+
+row_columns! {
+    /// The columns of a tenant that [`update_tenant`] writes.
+    TenantRow => TENANT_MUTABLE, TENANT_MUTABLE_PARAMS, bind_tenant_mutable {
+        name, self_provisioning_domains, custom_attributes, settings,
+    }
+}
+
+row_columns! {
+    /// The columns of a role that [`update_role`] writes: all but `created_ms` (and the ID,
+    /// which is not part of [`RoleRow`]).
+    RoleRow => ROLE_MUTABLE, ROLE_MUTABLE_PARAMS, bind_role_mutable {
+        tenant_id, name, description, permission_names, is_default, private,
+    }
+}
+
+row_columns! {
+    PermissionRow => PERMISSION_COLUMNS, PERMISSION_PARAMS, bind_permission { name, description, created_ms }
 }
 
 pub async fn insert_tenant(conn: &mut Conn, scope: &Scope, t: &TenantRow) -> ApiResult<()> {
-    sqlx::query(
-        "INSERT INTO tenants (project_id, id, name, self_provisioning_domains, custom_attributes, settings, created_ms) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(scope)
-    .bind(&t.id)
-    .bind(&t.name)
-    .bind(&t.self_provisioning_domains)
-    .bind(&t.custom_attributes)
-    .bind(&t.settings)
-    .bind(t.created_ms)
-    .execute(conn)
-    .await
-    .on_unique(|| exists("Tenant", &t.id))?;
-    Ok(())
+    let sql = format!(
+        "INSERT INTO tenants (project_id, {TENANT_FIXED}, {TENANT_MUTABLE}) \
+         VALUES (?, {TENANT_FIXED_PARAMS}, {TENANT_MUTABLE_PARAMS})"
+    );
+    let q = bind_tenant_mutable(bind_tenant_fixed(sqlx::query(&sql).bind(scope), t), t);
+    write_unique(conn, q, "Tenant", &t.id).await
 }
 
 pub async fn list_tenants(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<TenantRow>> {
-    Ok(sqlx::query_as::<_, TenantRow>(
-        "SELECT id, name, self_provisioning_domains, custom_attributes, settings, created_ms FROM tenants \
-         WHERE project_id = ? ORDER BY created_ms, id",
-    )
-    .bind(scope)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT {TENANT_FIXED}, {TENANT_MUTABLE} FROM tenants WHERE project_id = ? ORDER BY created_ms, id"
+    );
+    super::rows_of_scope(conn, &sql, scope).await
 }
 
 pub async fn insert_role(conn: &mut Conn, scope: &Scope, r: &RoleRow) -> ApiResult<()> {
-    sqlx::query(
-        "INSERT INTO roles (project_id, tenant_id, name, description, permission_names, is_default, private, created_ms) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(scope)
-    .bind(&r.tenant_id)
-    .bind(&r.name)
-    .bind(&r.description)
-    .bind(&r.permission_names)
-    .bind(r.is_default)
-    .bind(r.private)
-    .bind(r.created_ms)
-    .execute(conn)
-    .await
-    .on_unique(|| exists("Role", &r.name))?;
-    Ok(())
+    let sql = format!(
+        "INSERT INTO roles (project_id, created_ms, {ROLE_MUTABLE}) VALUES (?, ?, {ROLE_MUTABLE_PARAMS})"
+    );
+    let q = bind_role_mutable(sqlx::query(&sql).bind(scope).bind(r.created_ms), r);
+    write_unique(conn, q, "Role", &r.name).await
 }
 
 pub async fn list_roles(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<RoleRow>> {
-    Ok(sqlx::query_as::<_, RoleRow>(
-        "SELECT tenant_id, name, description, permission_names, is_default, private, created_ms FROM roles \
-         WHERE project_id = ? ORDER BY created_ms, tenant_id, name",
-    )
-    .bind(scope)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT created_ms, {ROLE_MUTABLE} FROM roles WHERE project_id = ? ORDER BY created_ms, tenant_id, name"
+    );
+    super::rows_of_scope(conn, &sql, scope).await
 }
 
 pub async fn insert_permission(conn: &mut Conn, scope: &Scope, p: &PermissionRow) -> ApiResult<()> {
-    sqlx::query("INSERT INTO permissions (project_id, name, description, created_ms) VALUES (?, ?, ?, ?)")
-        .bind(scope)
-        .bind(&p.name)
-        .bind(&p.description)
-        .bind(p.created_ms)
-        .execute(conn)
-        .await
-        .on_unique(|| exists("Permission", &p.name))?;
-    Ok(())
+    let sql =
+        format!("INSERT INTO permissions (project_id, {PERMISSION_COLUMNS}) VALUES (?, {PERMISSION_PARAMS})");
+    write_unique(conn, bind_permission(sqlx::query(&sql).bind(scope), p), "Permission", &p.name).await
 }
 
 pub async fn list_permissions(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<PermissionRow>> {
-    Ok(sqlx::query_as::<_, PermissionRow>(
-        "SELECT name, description, created_ms FROM permissions WHERE project_id = ? ORDER BY created_ms, name",
-    )
-    .bind(scope)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT {PERMISSION_COLUMNS} FROM permissions WHERE project_id = ? ORDER BY created_ms, name"
+    );
+    super::rows_of_scope(conn, &sql, scope).await
 }
 
 pub async fn get_tenant(conn: &mut Conn, scope: &Scope, id: &TenantId) -> ApiResult<Option<TenantRow>> {
-    Ok(sqlx::query_as::<_, TenantRow>(
-        "SELECT id, name, self_provisioning_domains, custom_attributes, settings, created_ms FROM tenants \
-         WHERE project_id = ? AND id = ?",
-    )
+    Ok(sqlx::query_as::<_, TenantRow>(&format!(
+        "SELECT {TENANT_FIXED}, {TENANT_MUTABLE} FROM tenants WHERE project_id = ? AND id = ?"
+    ))
     .bind(scope)
     .bind(id)
     .fetch_optional(conn)
@@ -136,10 +130,10 @@ fn new_id(prefix: &str) -> String {
 
 /// The tenant with this name (compared case-insensitively), if any.
 pub async fn get_tenant_by_name(conn: &mut Conn, scope: &Scope, name: &str) -> ApiResult<Option<TenantRow>> {
-    Ok(sqlx::query_as::<_, TenantRow>(
-        "SELECT id, name, self_provisioning_domains, custom_attributes, settings, created_ms FROM tenants \
-         WHERE project_id = ? AND lower(name) = lower(?) LIMIT 1",
-    )
+    Ok(sqlx::query_as::<_, TenantRow>(&format!(
+        "SELECT {TENANT_FIXED}, {TENANT_MUTABLE} FROM tenants \
+         WHERE project_id = ? AND lower(name) = lower(?) LIMIT 1"
+    ))
     .bind(scope)
     .bind(name)
     .fetch_optional(conn)
@@ -148,18 +142,10 @@ pub async fn get_tenant_by_name(conn: &mut Conn, scope: &Scope, name: &str) -> A
 
 /// Writes the mutable columns of an existing tenant.
 pub async fn update_tenant(conn: &mut Conn, scope: &Scope, t: &TenantRow) -> ApiResult<()> {
-    sqlx::query(
-        "UPDATE tenants SET name = ?, self_provisioning_domains = ?, custom_attributes = ?, settings = ? \
-         WHERE project_id = ? AND id = ?",
-    )
-    .bind(&t.name)
-    .bind(&t.self_provisioning_domains)
-    .bind(&t.custom_attributes)
-    .bind(&t.settings)
-    .bind(scope)
-    .bind(&t.id)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "UPDATE tenants SET ({TENANT_MUTABLE}) = ({TENANT_MUTABLE_PARAMS}) WHERE project_id = ? AND id = ?"
+    );
+    bind_tenant_mutable(sqlx::query(&sql), t).bind(scope).bind(&t.id).execute(conn).await?;
     Ok(())
 }
 
@@ -208,65 +194,54 @@ pub struct RoleRecord {
     pub row: RoleRow,
 }
 
-const ROLE_COLUMNS: &str =
-    "id, tenant_id, name, description, permission_names, is_default, private, created_ms";
-
 /// Inserts a role with a new ID, giving the ID.
 pub async fn insert_role_record(conn: &mut Conn, scope: &Scope, r: &RoleRow) -> ApiResult<String> {
-    insert_role(conn, scope, r).await?;
+    insert_role(&mut *conn, scope, r).await?;
     let id = new_id("RL");
+    set_role_id(conn, scope, &TenantId::from(r.tenant_id.as_str()), &r.name, &id).await?;
+    Ok(id)
+}
+
+/// Gives a role (by tenant and name) an ID: a new one, or the one a snapshot names.
+pub async fn set_role_id(
+    conn: &mut Conn,
+    scope: &Scope,
+    tenant_id: &TenantId,
+    name: &str,
+    id: &str,
+) -> ApiResult<()> {
     sqlx::query("UPDATE roles SET id = ? WHERE project_id = ? AND tenant_id = ? AND name = ?")
-        .bind(&id)
+        .bind(id)
         .bind(scope)
-        .bind(&r.tenant_id)
-        .bind(&r.name)
+        .bind(tenant_id)
+        .bind(name)
         .execute(conn)
         .await?;
-    Ok(id)
+    Ok(())
 }
 
 /// Every role with its ID; roles inserted without one (fixtures) get one now.
 pub async fn list_role_records(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<RoleRecord>> {
-    let missing: Vec<(String, String)> =
+    let missing: Vec<(TenantId, String)> =
         sqlx::query_as("SELECT tenant_id, name FROM roles WHERE project_id = ? AND id = ''")
             .bind(scope)
             .fetch_all(&mut *conn)
             .await?;
     for (tenant_id, name) in missing {
-        sqlx::query("UPDATE roles SET id = ? WHERE project_id = ? AND tenant_id = ? AND name = ?")
-            .bind(new_id("RL"))
-            .bind(scope)
-            .bind(&tenant_id)
-            .bind(&name)
-            .execute(&mut *conn)
-            .await?;
+        set_role_id(&mut *conn, scope, &tenant_id, &name, &new_id("RL")).await?;
     }
-    Ok(sqlx::query_as::<_, RoleRecord>(&format!(
-        "SELECT {ROLE_COLUMNS} FROM roles WHERE project_id = ? ORDER BY created_ms, rowid"
-    ))
-    .bind(scope)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT id, created_ms, {ROLE_MUTABLE} FROM roles WHERE project_id = ? ORDER BY created_ms, rowid"
+    );
+    super::rows_of_scope(conn, &sql, scope).await
 }
 
 /// Writes a role found by ID (its tenant, name, description, permissions and flags).
 pub async fn update_role(conn: &mut Conn, scope: &Scope, id: &str, r: &RoleRow) -> ApiResult<()> {
-    sqlx::query(
-        "UPDATE roles SET tenant_id = ?, name = ?, description = ?, permission_names = ?, is_default = ?, \
-         private = ? WHERE project_id = ? AND id = ?",
-    )
-    .bind(&r.tenant_id)
-    .bind(&r.name)
-    .bind(&r.description)
-    .bind(&r.permission_names)
-    .bind(r.is_default)
-    .bind(r.private)
-    .bind(scope)
-    .bind(id)
-    .execute(conn)
-    .await
-    .on_unique(|| exists("Role", &r.name))?;
-    Ok(())
+    let sql = format!(
+        "UPDATE roles SET ({ROLE_MUTABLE}) = ({ROLE_MUTABLE_PARAMS}) WHERE project_id = ? AND id = ?"
+    );
+    write_unique(conn, bind_role_mutable(sqlx::query(&sql), r).bind(scope).bind(id), "Role", &r.name).await
 }
 
 pub async fn delete_role(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<()> {
@@ -285,6 +260,11 @@ const GRANTS_OF_ROLE: &str = "project_id = ?1 AND role_name = ?3 AND \
     (CASE WHEN ?2 != '' THEN tenant_id = ?2 ELSE tenant_id = '' OR tenant_id NOT IN \
     (SELECT r.tenant_id FROM roles r WHERE r.project_id = ?1 AND r.name = ?3 AND r.tenant_id != '') END)";
 
+/// A statement over [`GRANTS_OF_ROLE`] with its parameters bound.
+fn grants_of_role<'q>(sql: &'q str, scope: &'q Scope, tenant_id: &'q TenantId, role: &'q str) -> Query<'q> {
+    sqlx::query(sql).bind(scope).bind(tenant_id).bind(role)
+}
+
 /// Renames the grants of a role (see [`GRANTS_OF_ROLE`]).
 pub async fn rename_role_grants(
     conn: &mut Conn,
@@ -293,13 +273,8 @@ pub async fn rename_role_grants(
     old: &str,
     new: &str,
 ) -> ApiResult<()> {
-    sqlx::query(&format!("UPDATE OR IGNORE user_roles SET role_name = ?4 WHERE {GRANTS_OF_ROLE}"))
-        .bind(scope)
-        .bind(tenant_id)
-        .bind(old)
-        .bind(new)
-        .execute(&mut *conn)
-        .await?;
+    let sql = format!("UPDATE OR IGNORE user_roles SET role_name = ?4 WHERE {GRANTS_OF_ROLE}");
+    grants_of_role(&sql, scope, tenant_id, old).bind(new).execute(&mut *conn).await?;
     // grants left behind were duplicates of grants of the new name
     delete_role_grants(conn, scope, tenant_id, old).await
 }
@@ -311,12 +286,8 @@ pub async fn delete_role_grants(
     tenant_id: &TenantId,
     name: &str,
 ) -> ApiResult<()> {
-    sqlx::query(&format!("DELETE FROM user_roles WHERE {GRANTS_OF_ROLE}"))
-        .bind(scope)
-        .bind(tenant_id)
-        .bind(name)
-        .execute(conn)
-        .await?;
+    let sql = format!("DELETE FROM user_roles WHERE {GRANTS_OF_ROLE}");
+    grants_of_role(&sql, scope, tenant_id, name).execute(conn).await?;
     Ok(())
 }
 
@@ -336,15 +307,21 @@ pub async fn insert_permission_record(
     scope: &Scope,
     p: &PermissionRow,
 ) -> ApiResult<String> {
-    insert_permission(conn, scope, p).await?;
+    insert_permission(&mut *conn, scope, p).await?;
     let id = new_id("PR");
+    set_permission_id(conn, scope, &p.name, &id).await?;
+    Ok(id)
+}
+
+/// Gives a permission (by name) an ID: a new one, or the one a snapshot names.
+pub async fn set_permission_id(conn: &mut Conn, scope: &Scope, name: &str, id: &str) -> ApiResult<()> {
     sqlx::query("UPDATE permissions SET id = ? WHERE project_id = ? AND name = ?")
-        .bind(&id)
+        .bind(id)
         .bind(scope)
-        .bind(&p.name)
+        .bind(name)
         .execute(conn)
         .await?;
-    Ok(id)
+    Ok(())
 }
 
 /// Every permission with its ID; permissions inserted without one (fixtures) get one now.
@@ -355,19 +332,12 @@ pub async fn list_permission_records(conn: &mut Conn, scope: &Scope) -> ApiResul
             .fetch_all(&mut *conn)
             .await?;
     for (name,) in missing {
-        sqlx::query("UPDATE permissions SET id = ? WHERE project_id = ? AND name = ?")
-            .bind(new_id("PR"))
-            .bind(scope)
-            .bind(&name)
-            .execute(&mut *conn)
-            .await?;
+        set_permission_id(&mut *conn, scope, &name, &new_id("PR")).await?;
     }
-    Ok(sqlx::query_as::<_, PermissionRecord>(
-        "SELECT id, name, description, created_ms FROM permissions WHERE project_id = ? ORDER BY created_ms, rowid",
-    )
-    .bind(scope)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT id, {PERMISSION_COLUMNS} FROM permissions WHERE project_id = ? ORDER BY created_ms, rowid"
+    );
+    super::rows_of_scope(conn, &sql, scope).await
 }
 
 /// Renames and describes a permission found by ID.
@@ -378,15 +348,12 @@ pub async fn update_permission(
     name: &str,
     description: &str,
 ) -> ApiResult<()> {
-    sqlx::query("UPDATE permissions SET name = ?, description = ? WHERE project_id = ? AND id = ?")
+    let q = sqlx::query("UPDATE permissions SET name = ?, description = ? WHERE project_id = ? AND id = ?")
         .bind(name)
         .bind(description)
         .bind(scope)
-        .bind(id)
-        .execute(conn)
-        .await
-        .on_unique(|| exists("Permission", name))?;
-    Ok(())
+        .bind(id);
+    write_unique(conn, q, "Permission", name).await
 }
 
 pub async fn delete_permission(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<()> {

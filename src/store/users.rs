@@ -39,109 +39,70 @@ pub struct UserRow {
     pub consent_expiration: i64,
 }
 
-const COLUMNS: &str = "id, email, phone, name, given_name, middle_name, family_name, picture, \
-    verified_email, verified_phone, status, test, custom_attributes, sso_app_ids, oauth, \
-    password_hash, totp_secret, webauthn, saml, scim, first_seen, created_ms, modified_ms, \
-    recovery_email, verified_recovery_email, recovery_phone, verified_recovery_phone, consent_expiration";
+row_columns! {
+    /// The columns of a user set once, when it is created.
+    UserRow => FIXED_COLUMNS, FIXED_PARAMS, bind_fixed { id, created_ms }
+}
+
+row_columns! {
+    /// The columns of a user that [`update`] writes.
+    UserRow => MUTABLE_COLUMNS, MUTABLE_PARAMS, bind_mutable {
+        email, phone, name, given_name, middle_name, family_name, picture, verified_email,
+        verified_phone, status, test, custom_attributes, sso_app_ids, oauth, password_hash,
+        totp_secret, webauthn, saml, scim, first_seen, modified_ms, recovery_email,
+        verified_recovery_email, recovery_phone, verified_recovery_phone, consent_expiration,
+    }
+}
 
 pub async fn insert(conn: &mut Conn, scope: &Scope, u: &UserRow) -> ApiResult<()> {
-    sqlx::query(&format!(
-        "INSERT INTO users (project_id, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(scope)
-    .bind(&u.id)
-    .bind(&u.email)
-    .bind(&u.phone)
-    .bind(&u.name)
-    .bind(&u.given_name)
-    .bind(&u.middle_name)
-    .bind(&u.family_name)
-    .bind(&u.picture)
-    .bind(u.verified_email)
-    .bind(u.verified_phone)
-    .bind(&u.status)
-    .bind(u.test)
-    .bind(&u.custom_attributes)
-    .bind(&u.sso_app_ids)
-    .bind(&u.oauth)
-    .bind(&u.password_hash)
-    .bind(&u.totp_secret)
-    .bind(u.webauthn)
-    .bind(u.saml)
-    .bind(u.scim)
-    .bind(u.first_seen)
-    .bind(u.created_ms)
-    .bind(u.modified_ms)
-    .bind(&u.recovery_email)
-    .bind(u.verified_recovery_email)
-    .bind(&u.recovery_phone)
-    .bind(u.verified_recovery_phone)
-    .bind(u.consent_expiration)
-    .execute(conn)
-    .await
-    .on_unique(|| ApiError::new(ErrorKind::UserAlreadyExists, format!("User {} already exists", u.id)))?;
+    let sql = format!(
+        "INSERT INTO users (project_id, {FIXED_COLUMNS}, {MUTABLE_COLUMNS}) \
+         VALUES (?, {FIXED_PARAMS}, {MUTABLE_PARAMS})"
+    );
+    bind_mutable(bind_fixed(sqlx::query(&sql).bind(scope), u), u)
+        .execute(conn)
+        .await
+        .on_unique(|| ApiError::new(ErrorKind::UserAlreadyExists, format!("User {} already exists", u.id)))?;
     Ok(())
 }
 
-/// Writes every column of an existing user.
+/// Writes the mutable columns of an existing user.
 pub async fn update(conn: &mut Conn, scope: &Scope, u: &UserRow) -> ApiResult<()> {
-    sqlx::query(
-        "UPDATE users SET email = ?, phone = ?, name = ?, given_name = ?, middle_name = ?, family_name = ?, \
-         picture = ?, verified_email = ?, verified_phone = ?, status = ?, test = ?, custom_attributes = ?, \
-         sso_app_ids = ?, oauth = ?, password_hash = ?, totp_secret = ?, webauthn = ?, saml = ?, scim = ?, \
-         first_seen = ?, modified_ms = ?, recovery_email = ?, verified_recovery_email = ?, recovery_phone = ?, \
-         verified_recovery_phone = ?, consent_expiration = ? WHERE project_id = ? AND id = ?",
-    )
-    .bind(&u.email)
-    .bind(&u.phone)
-    .bind(&u.name)
-    .bind(&u.given_name)
-    .bind(&u.middle_name)
-    .bind(&u.family_name)
-    .bind(&u.picture)
-    .bind(u.verified_email)
-    .bind(u.verified_phone)
-    .bind(&u.status)
-    .bind(u.test)
-    .bind(&u.custom_attributes)
-    .bind(&u.sso_app_ids)
-    .bind(&u.oauth)
-    .bind(&u.password_hash)
-    .bind(&u.totp_secret)
-    .bind(u.webauthn)
-    .bind(u.saml)
-    .bind(u.scim)
-    .bind(u.first_seen)
-    .bind(u.modified_ms)
-    .bind(&u.recovery_email)
-    .bind(u.verified_recovery_email)
-    .bind(&u.recovery_phone)
-    .bind(u.verified_recovery_phone)
-    .bind(u.consent_expiration)
-    .bind(scope)
-    .bind(&u.id)
-    .execute(conn)
-    .await?;
+    let sql =
+        format!("UPDATE users SET ({MUTABLE_COLUMNS}) = ({MUTABLE_PARAMS}) WHERE project_id = ? AND id = ?");
+    bind_mutable(sqlx::query(&sql), u).bind(scope).bind(&u.id).execute(conn).await?;
     Ok(())
 }
 
 pub async fn get_by_id(conn: &mut Conn, scope: &Scope, id: &UserId) -> ApiResult<Option<UserRow>> {
-    Ok(sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE project_id = ? AND id = ?"))
-        .bind(scope)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?)
+    find(conn, &select_row(), BY_ID, scope, id.as_str()).await
 }
 
 pub async fn get_by_login_id(conn: &mut Conn, scope: &Scope, login_id: &str) -> ApiResult<Option<UserRow>> {
-    Ok(sqlx::query_as::<_, UserRow>(&format!(
-        "SELECT {COLUMNS} FROM users WHERE project_id = ?1 AND id = \
-         (SELECT user_id FROM user_login_ids WHERE project_id = ?1 AND login_id = ?2)"
-    ))
-    .bind(scope)
-    .bind(login_id)
-    .fetch_optional(conn)
-    .await?)
+    find(conn, &select_row(), BY_LOGIN_ID, scope, login_id).await
+}
+
+/// `SELECT` of a [`UserRow`]; `?1` is the scope, the caller adds the condition on `u`.
+fn select_row() -> String {
+    format!("SELECT {FIXED_COLUMNS}, {MUTABLE_COLUMNS} FROM users u WHERE u.project_id = ?1")
+}
+
+/// The condition on `u` finding a user by ID (`?2`).
+const BY_ID: &str = "u.id = ?2";
+/// The condition on `u` finding a user by one of its login IDs (`?2`).
+const BY_LOGIN_ID: &str =
+    "u.id = (SELECT user_id FROM user_login_ids WHERE project_id = ?1 AND login_id = ?2)";
+
+/// The user that `select` (a `SELECT … WHERE u.project_id = ?1`) finds by the condition `by`.
+async fn find<R>(conn: &mut Conn, select: &str, by: &str, scope: &Scope, key: &str) -> ApiResult<Option<R>>
+where
+    R: for<'r> FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as::<_, R>(&format!("{select} AND {by}"))
+        .bind(scope)
+        .bind(key)
+        .fetch_optional(conn)
+        .await?)
 }
 
 /// A user row with its login IDs, role grants and tenant memberships, read in one statement
@@ -192,11 +153,7 @@ pub async fn get_with_grants_by_id(
     scope: &Scope,
     id: &UserId,
 ) -> ApiResult<Option<UserWithGrants>> {
-    Ok(sqlx::query_as::<_, UserWithGrants>(&format!("{WITH_GRANTS} AND u.id = ?2"))
-        .bind(scope)
-        .bind(id)
-        .fetch_optional(conn)
-        .await?)
+    find(conn, WITH_GRANTS, BY_ID, scope, id.as_str()).await
 }
 
 pub async fn get_with_grants_by_login_id(
@@ -204,13 +161,7 @@ pub async fn get_with_grants_by_login_id(
     scope: &Scope,
     login_id: &str,
 ) -> ApiResult<Option<UserWithGrants>> {
-    Ok(sqlx::query_as::<_, UserWithGrants>(&format!(
-        "{WITH_GRANTS} AND u.id = (SELECT user_id FROM user_login_ids WHERE project_id = ?1 AND login_id = ?2)"
-    ))
-    .bind(scope)
-    .bind(login_id)
-    .fetch_optional(conn)
-    .await?)
+    find(conn, WITH_GRANTS, BY_LOGIN_ID, scope, login_id).await
 }
 
 pub async fn delete(conn: &mut Conn, scope: &Scope, id: &UserId) -> ApiResult<bool> {
@@ -243,7 +194,12 @@ pub async fn insert_login_id(
 }
 
 pub async fn delete_login_ids(conn: &mut Conn, scope: &Scope, user_id: &UserId) -> ApiResult<()> {
-    sqlx::query("DELETE FROM user_login_ids WHERE project_id = ? AND user_id = ?")
+    delete_user_rows(conn, "user_login_ids", scope, user_id).await
+}
+
+/// Deletes every row of a user from one of the tables of a user's login IDs, roles and tenants.
+async fn delete_user_rows(conn: &mut Conn, table: &str, scope: &Scope, user_id: &UserId) -> ApiResult<()> {
+    sqlx::query(&format!("DELETE FROM {table} WHERE project_id = ? AND user_id = ?"))
         .bind(scope)
         .bind(user_id)
         .execute(conn)
@@ -267,13 +223,8 @@ pub async fn delete_login_id(
 }
 
 pub async fn login_ids(conn: &mut Conn, scope: &Scope, user_id: &UserId) -> ApiResult<Vec<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT login_id FROM user_login_ids WHERE project_id = ? AND user_id = ? ORDER BY position, login_id",
-    )
-    .bind(scope)
-    .bind(user_id)
-    .fetch_all(conn)
-    .await?;
+    let sql = "SELECT login_id FROM user_login_ids WHERE project_id = ? AND user_id = ? ORDER BY position, login_id";
+    let rows: Vec<(String,)> = super::rows_of_user(conn, sql, scope, user_id).await?;
     Ok(rows.into_iter().map(|(l,)| l).collect())
 }
 
@@ -284,14 +235,15 @@ pub struct RoleGrant {
     pub role_name: String,
 }
 
+row_columns! {
+    RoleGrant => GRANT_COLUMNS, GRANT_PARAMS, bind_grant { tenant_id, role_name }
+}
+
 pub async fn role_grants(conn: &mut Conn, scope: &Scope, user_id: &UserId) -> ApiResult<Vec<RoleGrant>> {
-    Ok(sqlx::query_as::<_, RoleGrant>(
-        "SELECT tenant_id, role_name FROM user_roles WHERE project_id = ? AND user_id = ? ORDER BY tenant_id, role_name",
-    )
-    .bind(scope)
-    .bind(user_id)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT {GRANT_COLUMNS} FROM user_roles WHERE project_id = ? AND user_id = ? ORDER BY tenant_id, role_name"
+    );
+    super::rows_of_user(conn, &sql, scope, user_id).await
 }
 
 pub async fn set_role_grants(
@@ -300,19 +252,10 @@ pub async fn set_role_grants(
     user_id: &UserId,
     grants: &[RoleGrant],
 ) -> ApiResult<()> {
-    sqlx::query("DELETE FROM user_roles WHERE project_id = ? AND user_id = ?")
-        .bind(scope)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+    delete_user_rows(&mut *conn, "user_roles", scope, user_id).await?;
+    let sql = format!("INSERT OR IGNORE INTO user_roles (project_id, user_id, {GRANT_COLUMNS}) VALUES (?, ?, {GRANT_PARAMS})");
     for g in grants {
-        sqlx::query("INSERT OR IGNORE INTO user_roles (project_id, user_id, tenant_id, role_name) VALUES (?, ?, ?, ?)")
-            .bind(scope)
-            .bind(user_id)
-            .bind(&g.tenant_id)
-            .bind(&g.role_name)
-            .execute(&mut *conn)
-            .await?;
+        bind_grant(sqlx::query(&sql).bind(scope).bind(user_id), g).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -344,15 +287,10 @@ pub struct TenantMembership {
 }
 
 pub async fn tenants(conn: &mut Conn, scope: &Scope, user_id: &UserId) -> ApiResult<Vec<TenantMembership>> {
-    Ok(sqlx::query_as::<_, TenantMembership>(
-        "SELECT ut.tenant_id, t.name AS tenant_name FROM user_tenants ut \
+    let sql = "SELECT ut.tenant_id, t.name AS tenant_name FROM user_tenants ut \
          JOIN tenants t ON t.project_id = ut.project_id AND t.id = ut.tenant_id \
-         WHERE ut.project_id = ? AND ut.user_id = ? ORDER BY ut.tenant_id",
-    )
-    .bind(scope)
-    .bind(user_id)
-    .fetch_all(conn)
-    .await?)
+         WHERE ut.project_id = ? AND ut.user_id = ? ORDER BY ut.tenant_id";
+    super::rows_of_user(conn, sql, scope, user_id).await
 }
 
 pub async fn set_tenants(
@@ -361,11 +299,7 @@ pub async fn set_tenants(
     user_id: &UserId,
     tenant_ids: &[String],
 ) -> ApiResult<()> {
-    sqlx::query("DELETE FROM user_tenants WHERE project_id = ? AND user_id = ?")
-        .bind(scope)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+    delete_user_rows(&mut *conn, "user_tenants", scope, user_id).await?;
     for t in tenant_ids {
         sqlx::query("INSERT OR IGNORE INTO user_tenants (project_id, user_id, tenant_id) VALUES (?, ?, ?)")
             .bind(scope)
@@ -461,12 +395,10 @@ pub async fn login_history(
 
 // Every user of the project, for snapshots.
 pub async fn list_all(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<UserRow>> {
-    Ok(sqlx::query_as::<_, UserRow>(&format!(
-        "SELECT {COLUMNS} FROM users WHERE project_id = ? ORDER BY created_ms, id"
-    ))
-    .bind(scope)
-    .fetch_all(conn)
-    .await?)
+    let sql = format!(
+        "SELECT {FIXED_COLUMNS}, {MUTABLE_COLUMNS} FROM users WHERE project_id = ? ORDER BY created_ms, id"
+    );
+    super::rows_of_scope(conn, &sql, scope).await
 }
 
 /// The logins of several users, newest first (`/v1/mgmt/user/history`).
@@ -694,29 +626,27 @@ fn push_filters(qb: &mut QueryBuilder<'_, Sqlite>, scope: &Scope, q: &UserQuery)
             qb.push(")");
         }
     }
-    if !q.tenant_ids.is_empty() {
-        qb.push(
-            " AND EXISTS (SELECT 1 FROM user_tenants ut WHERE ut.project_id = u.project_id \
-             AND ut.user_id = u.id AND ut.tenant_id IN (",
-        );
-        push_list(qb, &q.tenant_ids);
-        qb.push("))");
+    for (exists, values) in [
+        (
+            "SELECT 1 FROM user_tenants ut WHERE ut.project_id = u.project_id AND ut.user_id = u.id \
+             AND ut.tenant_id",
+            &q.tenant_ids,
+        ),
+        (
+            "SELECT 1 FROM user_login_ids l WHERE l.project_id = u.project_id AND l.user_id = u.id \
+             AND l.login_id",
+            &q.login_ids,
+        ),
+        ("SELECT 1 FROM json_each(u.sso_app_ids) s WHERE s.value", &q.sso_app_ids),
+    ] {
+        if !values.is_empty() {
+            qb.push(format_args!(" AND EXISTS ({exists} IN ("));
+            push_list(qb, values);
+            qb.push("))");
+        }
     }
     if !q.role_names.is_empty() {
         push_role_grant(qb, None, &q.role_names, false);
-    }
-    if !q.login_ids.is_empty() {
-        qb.push(
-            " AND EXISTS (SELECT 1 FROM user_login_ids l WHERE l.project_id = u.project_id \
-             AND l.user_id = u.id AND l.login_id IN (",
-        );
-        push_list(qb, &q.login_ids);
-        qb.push("))");
-    }
-    if !q.sso_app_ids.is_empty() {
-        qb.push(" AND EXISTS (SELECT 1 FROM json_each(u.sso_app_ids) s WHERE s.value IN (");
-        push_list(qb, &q.sso_app_ids);
-        qb.push("))");
     }
     for (name, values) in &q.custom_attributes {
         qb.push(" AND EXISTS (SELECT 1 FROM json_each(u.custom_attributes) je WHERE je.key = ")

@@ -1,13 +1,16 @@
 //! Reads and writes only `GET|PUT /snapshot` needs: rows exported and restored exactly as
 //! stored (IDs, timestamps, used marks), which the flows' own store functions set themselves.
+//! The records are also the snapshot's JSON shapes (camelCase), so they are declared once.
 
+use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
 use crate::ids::{Scope, TenantId, UserId};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Default, FromRow, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct RecoveryCodeRecord {
     pub code_hash: String,
     pub created_ms: i64,
@@ -48,7 +51,8 @@ pub async fn insert_recovery_code(
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Default, FromRow, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct SecurityAnswerRecord {
     pub question_id: String,
     pub answer_hash: String,
@@ -93,7 +97,8 @@ pub async fn insert_security_answer(
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Default, FromRow, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct PasswordHistoryRecord {
     pub hash: String,
     pub set_ms: i64,

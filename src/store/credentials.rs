@@ -1,14 +1,18 @@
 //! Password credential state (temporary flag, set time, failed attempts, locks) and the
 //! history of password hashes. The hash itself and the TOTP secret live on `users`.
 
+use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
 use super::Conn;
 use crate::error::ApiResult;
 use crate::ids::{Scope, UserId};
 
-#[derive(Debug, Clone, Default, FromRow, PartialEq, Eq)]
+/// Also the snapshot's `passwordCredential` (`crate::fixtures`), without the user ID.
+#[derive(Debug, Clone, Default, FromRow, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct PasswordRow {
+    #[serde(skip)]
     pub user_id: String,
     /// Set by management as temporary: must be replaced before it signs in.
     pub temporary: bool,

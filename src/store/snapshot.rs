@@ -1,6 +1,8 @@
 //! Reads and writes only `GET|PUT /snapshot` needs: rows exported and restored exactly as
 //! stored (IDs, timestamps, used marks), which the flows' own store functions set themselves.
+//! The records are also the snapshot's JSON shapes (camelCase), so they are declared once.
 
+use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
 use super::Conn;
@@ -11,7 +13,8 @@ use crate::ids::{Scope, UserId};
 // the same way.
 pub use super::tenants::{set_permission_id, set_role_id};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Default, FromRow, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct RecoveryCodeRecord {
     pub code_hash: String,
     pub created_ms: i64,
@@ -49,7 +52,8 @@ pub async fn insert_recovery_code(
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Default, FromRow, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct SecurityAnswerRecord {
     pub question_id: String,
     pub answer_hash: String,
@@ -90,7 +94,8 @@ pub async fn insert_security_answer(
     Ok(())
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, Default, FromRow, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct PasswordHistoryRecord {
     pub hash: String,
     pub set_ms: i64,

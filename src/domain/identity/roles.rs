@@ -7,6 +7,8 @@
 //! token shows the change. Renaming or deleting a permission rewrites the permission names of
 //! the roles that hold it.
 
+use serde::{Deserialize, Serialize};
+
 use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{Scope, TenantId};
@@ -17,9 +19,13 @@ use crate::store::{
     Conn,
 };
 
-/// A role as the management API shows it.
-#[derive(Debug, Clone)]
+/// A role as the management API shows it. Also a snapshot's role (`crate::fixtures`), which
+/// leaves out the creation time.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Role {
+    /// Empty in hand-written fixtures: one is given on first use.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub name: String,
     pub description: String,
@@ -27,6 +33,7 @@ pub struct Role {
     pub tenant_id: String,
     pub default: bool,
     pub private: bool,
+    #[serde(skip)]
     pub created_ms: i64,
 }
 
@@ -46,7 +53,7 @@ impl From<RoleRecord> for Role {
 }
 
 impl Role {
-    fn to_row(&self) -> ApiResult<RoleRow> {
+    pub(crate) fn to_row(&self) -> ApiResult<RoleRow> {
         Ok(RoleRow {
             tenant_id: self.tenant_id.clone(),
             name: self.name.clone(),
@@ -59,9 +66,12 @@ impl Role {
     }
 }
 
-/// A permission as the management API shows it.
-#[derive(Debug, Clone)]
+/// A permission as the management API shows it, and as a snapshot holds it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Permission {
+    /// Empty in hand-written fixtures: one is given on first use.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub id: String,
     pub name: String,
     pub description: String,

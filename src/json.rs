@@ -73,6 +73,23 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
     serde_json::from_value(drop_nulls(serde_json::from_slice(bytes)?))
 }
 
+/// Deserializes a number, a numeric string, `""` or null (0): request times that the
+/// OpenAPI types as strings and the SDKs send as numbers.
+pub fn lenient_i64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    match <Option<serde_json::Value> as serde::Deserialize>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => Ok(0),
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().map(|f| f as i64))
+            .ok_or_else(|| serde::de::Error::custom("not an integer")),
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => Ok(0),
+        Some(serde_json::Value::String(s)) => {
+            s.trim().parse().map_err(|_| serde::de::Error::custom("not a number"))
+        }
+        Some(_) => Err(serde::de::Error::custom("expected a number")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -1,10 +1,11 @@
 //! Access keys and management keys on the wire (SDK_CONTRACT.md "Management: ... access
 //! keys"): times in Unix seconds, lists and maps empty rather than null.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::domain::identity::accesskeys;
+pub use crate::json::lenient_i64;
 
 /// `AssociatedTenantAK`.
 #[derive(Debug, Clone, Serialize)]
@@ -162,19 +163,4 @@ pub struct ManagementKeysEnvelope {
 #[derive(Debug, Clone, Serialize)]
 pub struct DeletedTotal {
     pub total: i64,
-}
-
-/// Deserializes a number, a numeric string, `""` or null (0): request times that the
-/// OpenAPI types as strings and the SDKs send as numbers.
-pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(0),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| n.as_f64().map(|f| f as i64))
-            .ok_or_else(|| serde::de::Error::custom("not an integer")),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(0),
-        Some(Value::String(s)) => s.trim().parse().map_err(|_| serde::de::Error::custom("not a number")),
-        Some(_) => Err(serde::de::Error::custom("expected a number")),
-    }
 }

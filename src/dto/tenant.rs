@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::clock::UnixTime;
-use crate::domain::identity::tenants::Tenant as DomainTenant;
+use crate::domain::identity::tenants::{SessionSettings, Tenant as DomainTenant};
 
 /// A tenant, flat (`GET /v1/mgmt/tenant` returns it unwrapped: SDK_CONTRACT.md 9.1).
 #[derive(Debug, Clone, Serialize)]
@@ -83,25 +83,14 @@ pub struct TenantSettings {
     #[serde(rename = "enforceSSOExclusions")]
     pub enforce_sso_exclusions: Vec<String>,
     pub federated_app_ids: Vec<String>,
-    pub enabled: bool,
-    pub refresh_token_expiration: i64,
-    pub refresh_token_expiration_unit: String,
-    pub session_token_expiration: i64,
-    pub session_token_expiration_unit: String,
-    pub stepup_token_expiration: i64,
-    pub stepup_token_expiration_unit: String,
-    pub enable_inactivity: bool,
-    pub inactivity_time: i64,
-    pub inactivity_time_unit: String,
-    #[serde(rename = "JITDisabled")]
-    pub jit_disabled: bool,
-    pub sso_setup_suite_settings: Map<String, Value>,
+    /// `enabled`, the token expirations, inactivity, `JITDisabled`, ... as stored.
+    #[serde(flatten)]
+    pub session: SessionSettings,
 }
 
 impl From<&DomainTenant> for TenantSettings {
     fn from(t: &DomainTenant) -> Self {
         let x = &t.extras;
-        let s = &x.session;
         TenantSettings {
             tenant_id: t.id.clone(),
             domains: x.domains.clone(),
@@ -110,18 +99,7 @@ impl From<&DomainTenant> for TenantSettings {
             enforce_sso: x.enforce_sso,
             enforce_sso_exclusions: x.enforce_sso_exclusions.clone(),
             federated_app_ids: x.federated_app_ids.clone(),
-            enabled: s.enabled,
-            refresh_token_expiration: s.refresh_token_expiration,
-            refresh_token_expiration_unit: s.refresh_token_expiration_unit.clone(),
-            session_token_expiration: s.session_token_expiration,
-            session_token_expiration_unit: s.session_token_expiration_unit.clone(),
-            stepup_token_expiration: s.stepup_token_expiration,
-            stepup_token_expiration_unit: s.stepup_token_expiration_unit.clone(),
-            enable_inactivity: s.enable_inactivity,
-            inactivity_time: s.inactivity_time,
-            inactivity_time_unit: s.inactivity_time_unit.clone(),
-            jit_disabled: s.jit_disabled,
-            sso_setup_suite_settings: s.sso_setup_suite_settings.clone(),
+            session: x.session.clone(),
         }
     }
 }

@@ -126,29 +126,16 @@ impl From<&DomainUser> for UserEnvelope {
     }
 }
 
-/// One login of a user (`UserAuthHistory`): `me/history` and the management history.
+/// One login of a user (`UserAuthHistory`): `me/history` and the management history. The
+/// domain record has exactly the wire fields (`userId`, `loginTime` in Unix seconds, `city`,
+/// `country`, `ip`, `selectedTenant`).
 #[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LoginRecord {
-    pub user_id: String,
-    /// Unix seconds.
-    pub login_time: i64,
-    pub city: String,
-    pub country: String,
-    pub ip: String,
-    pub selected_tenant: String,
-}
+#[serde(transparent)]
+pub struct LoginRecord(pub Login);
 
 impl From<Login> for LoginRecord {
     fn from(l: Login) -> Self {
-        LoginRecord {
-            user_id: l.user_id,
-            login_time: l.login_time,
-            city: l.city,
-            country: l.country,
-            ip: l.ip,
-            selected_tenant: l.selected_tenant,
-        }
+        LoginRecord(l)
     }
 }
 

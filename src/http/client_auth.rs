@@ -16,7 +16,8 @@ use base64::Engine;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use super::form::{parse_form, read_body};
+use super::extract::read_body;
+use super::form::parse_form;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 
 /// How the client authenticated, named as in RFC 7591 `token_endpoint_auth_method`.

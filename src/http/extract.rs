@@ -23,14 +23,32 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for DescopeJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(ErrorKind::PayloadTooLarge, "Request body is too large")
-            } else {
-                ApiError::bad_request(format!("Cannot read request body: {e}"))
-            }
-        })?;
+        let bytes = read_body(req, state).await?;
         Ok(DescopeJson(parse_json(&bytes)?))
+    }
+}
+
+/// The request body, within the body limit: the one body reader of the JSON and form
+/// extractors.
+pub(crate) async fn read_body<S: Send + Sync>(req: Request, state: &S) -> ApiResult<Bytes> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(ErrorKind::PayloadTooLarge, "Request body is too large")
+        } else {
+            ApiError::bad_request(format!("Cannot read request body: {e}"))
+        }
+    })
+}
+
+/// A body that parsed but does not fit `T`, as a bad request naming the offending field
+/// (the JSON and form bodies alike).
+pub(crate) fn field_error<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> ApiError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    if path == "." || path.is_empty() {
+        ApiError::bad_request(format!("Request body is not valid: {inner}"))
+    } else {
+        ApiError::bad_request(format!("Field {path} is not valid: {inner}"))
     }
 }
 
@@ -58,15 +76,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     }
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("Request body is not valid: {e}")))?;
-    serde_path_to_error::deserialize(json::drop_nulls(value)).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." || path.is_empty() {
-            ApiError::bad_request(format!("Request body is not valid: {inner}"))
-        } else {
-            ApiError::bad_request(format!("Field {path} is not valid: {inner}"))
-        }
-    })
+    serde_path_to_error::deserialize(json::drop_nulls(value)).map_err(field_error)
 }
 
 /// Query parameters decoded as form data (Go encodes spaces as `+`).

@@ -2,12 +2,11 @@
 //! and introspection endpoints), with errors as `ApiError` bad requests, which the OAuth
 //! surface answers as `invalid_request`.
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, ApiResult, ErrorKind};
+use super::extract::{field_error, read_body};
+use crate::error::{ApiError, ApiResult};
 
 /// A form body, parsed without insisting on the Content-Type (as `DescopeJson`), with errors
 /// naming the offending field. An empty body is an empty form.
@@ -22,34 +21,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for DescopeForm<T> {
     }
 }
 
-/// The request body, within the body limit.
-pub(crate) async fn read_body<S: Send + Sync>(req: Request, state: &S) -> ApiResult<Bytes> {
-    Bytes::from_request(req, state).await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(ErrorKind::PayloadTooLarge, "Request body is too large")
-        } else {
-            ApiError::bad_request(format!("Cannot read request body: {e}"))
-        }
-    })
-}
-
 /// Parses a form body. A parameter sent twice is an error, as RFC 6749 section 3.2 wants.
 pub fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(bytes));
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." || path.is_empty() {
-            ApiError::bad_request(format!("Request body is not valid: {inner}"))
-        } else {
-            ApiError::bad_request(format!("Field {path} is not valid: {inner}"))
-        }
-    })
+    serde_path_to_error::deserialize(de).map_err(field_error)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize, PartialEq)]

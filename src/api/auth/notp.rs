@@ -18,6 +18,7 @@ use base64::Engine;
 use serde::Serialize;
 
 use super::enchantedlink::PendingRefBody;
+use super::{SignIn, SignUp, SignUpOrIn, StartPurpose};
 use crate::domain::authn::passwordless::{self, Method, Purpose, Started};
 use crate::domain::authn::totp::qr_png;
 use crate::domain::messaging::channel::{Channel, Whatsapp};
@@ -30,9 +31,9 @@ crate::route_table! {
     pub GROUP;
     built {
         POST "/v1/auth/notp/pending-session" => pending_session,
-        POST "/v1/auth/notp/{provider}/signin" => sign_in,
-        POST "/v1/auth/notp/{provider}/signup" => sign_up,
-        POST "/v1/auth/notp/{provider}/signup-in" => sign_up_or_in,
+        POST "/v1/auth/notp/{provider}/signin" => start::<SignIn>,
+        POST "/v1/auth/notp/{provider}/signup" => start::<SignUp>,
+        POST "/v1/auth/notp/{provider}/signup-in" => start::<SignUpOrIn>,
         POST "/v1/auth/notp/{provider}/update" => update,
     }
 }
@@ -65,7 +66,8 @@ fn check_provider(provider: &str) -> ApiResult<()> {
     }
 }
 
-async fn start(
+/// Starts the WhatsApp approval flow for `purpose` (every route of this group but the poll).
+async fn start_polled(
     s: &AppState,
     ctx: &crate::domain::Ctx,
     session: Option<crate::domain::sessions::Claims>,
@@ -80,40 +82,17 @@ async fn start(
     Ok(Json(started.try_into()?))
 }
 
-/// POST /v1/auth/notp/{provider}/signup
-/// Starts a sign-up; the user is created when the approved session is polled.
-async fn sign_up(
+/// POST /v1/auth/notp/{provider}/signup, /signin, /signup-in
+/// Starts a sign-up, a sign-in (step-up and MFA with a refresh JWT in the bearer) or a
+/// sign-up-or-in; the user is created (sign-up) when the approved session is polled.
+async fn start<P: StartPurpose>(
     State(s): State<AppState>,
     Path(provider): Path<String>,
     auth: OptionalSessionAuth,
     DescopeJson(body): DescopeJson<StartBody>,
 ) -> ApiResult<Json<NotpResponse>> {
     let session = auth.session.map(|(c, _)| c);
-    start(&s, &auth.ctx, session, &provider, Purpose::SignUp, body).await
-}
-
-/// POST /v1/auth/notp/{provider}/signin
-/// Starts a sign-in (step-up and MFA with a refresh JWT in the bearer).
-async fn sign_in(
-    State(s): State<AppState>,
-    Path(provider): Path<String>,
-    auth: OptionalSessionAuth,
-    DescopeJson(body): DescopeJson<StartBody>,
-) -> ApiResult<Json<NotpResponse>> {
-    let session = auth.session.map(|(c, _)| c);
-    start(&s, &auth.ctx, session, &provider, Purpose::SignIn, body).await
-}
-
-/// POST /v1/auth/notp/{provider}/signup-in
-/// Starts a sign-in, creating the user if they do not exist.
-async fn sign_up_or_in(
-    State(s): State<AppState>,
-    Path(provider): Path<String>,
-    auth: OptionalSessionAuth,
-    DescopeJson(body): DescopeJson<StartBody>,
-) -> ApiResult<Json<NotpResponse>> {
-    let session = auth.session.map(|(c, _)| c);
-    start(&s, &auth.ctx, session, &provider, Purpose::SignUpOrIn, body).await
+    start_polled(&s, &auth.ctx, session, &provider, P::PURPOSE, body).await
 }
 
 /// POST /v1/auth/notp/{provider}/update
@@ -125,7 +104,7 @@ async fn update(
     auth: SessionAuth,
     DescopeJson(body): DescopeJson<StartBody>,
 ) -> ApiResult<Json<NotpResponse>> {
-    start(&s, &auth.ctx, Some(auth.claims), &provider, Purpose::Update, body).await
+    start_polled(&s, &auth.ctx, Some(auth.claims), &provider, Purpose::Update, body).await
 }
 
 /// POST /v1/auth/notp/pending-session

@@ -57,12 +57,7 @@ impl From<SignInBody> for MgmtSignInRequest {
     fn from(b: SignInBody) -> Self {
         MgmtSignInRequest {
             login_id: b.login_id,
-            name: b.user.name,
-            given_name: b.user.given_name,
-            middle_name: b.user.middle_name,
-            family_name: b.user.family_name,
-            email: b.user.email,
-            phone: b.user.phone,
+            user: b.user,
             email_verified: b.email_verified,
             phone_verified: b.phone_verified,
             tenants: b.user_tenants.into_iter().map(|t| (t.tenant_id, t.role_names)).collect(),

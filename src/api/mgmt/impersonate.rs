@@ -28,27 +28,15 @@ crate::route_table! {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct ImpersonateBody {
-    impersonator_id: String,
-    login_id: String,
-    validate_consent: bool,
-    custom_claims: Map<String, Value>,
-    selected_tenant: String,
-    #[serde(deserialize_with = "lenient_i64")]
-    refresh_duration: i64,
-}
-
 /// POST /v1/mgmt/impersonate
 /// A refresh JWT of the impersonated user, for an impersonator with the `Impersonate`
 /// permission.
 async fn impersonate(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<ImpersonateBody>,
+    DescopeJson(req): DescopeJson<Impersonation>,
 ) -> ApiResult<Json<JwtEnvelope>> {
-    let jwt = tokens::impersonate(&s.db, &ctx, b.into_request(false)).await?;
+    let jwt = tokens::impersonate(&s.db, &ctx, req).await?;
     Ok(Json(JwtEnvelope { jwt }))
 }
 
@@ -57,24 +45,10 @@ async fn impersonate(
 async fn impersonate_step_up(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<ImpersonateBody>,
+    DescopeJson(req): DescopeJson<Impersonation>,
 ) -> ApiResult<Json<JwtEnvelope>> {
-    let jwt = tokens::impersonate(&s.db, &ctx, b.into_request(true)).await?;
+    let jwt = tokens::impersonate(&s.db, &ctx, Impersonation { step_up: true, ..req }).await?;
     Ok(Json(JwtEnvelope { jwt }))
-}
-
-impl ImpersonateBody {
-    fn into_request(self, step_up: bool) -> Impersonation {
-        Impersonation {
-            impersonator_id: self.impersonator_id,
-            login_id: self.login_id,
-            validate_consent: self.validate_consent,
-            custom_claims: self.custom_claims,
-            selected_tenant: self.selected_tenant,
-            refresh_duration: self.refresh_duration,
-            step_up,
-        }
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]

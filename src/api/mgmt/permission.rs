@@ -66,36 +66,21 @@ async fn create_batch(
     Ok(Json(Empty {}))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct UpdateBody {
-    id: String,
-    name: String,
-    new_name: String,
-    description: String,
-}
-
-impl From<UpdateBody> for PermissionUpdate {
-    fn from(b: UpdateBody) -> Self {
-        PermissionUpdate { id: b.id, name: b.name, new_name: b.new_name, description: b.description }
-    }
-}
-
 /// POST /v1/mgmt/permission/update
 /// Renames and describes a permission; roles holding it follow the new name.
 async fn update(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<UpdateBody>,
+    DescopeJson(u): DescopeJson<PermissionUpdate>,
 ) -> ApiResult<Json<Empty>> {
-    roles::update_permissions(&s.db, &ctx, vec![b.into()]).await?;
+    roles::update_permissions(&s.db, &ctx, vec![u]).await?;
     Ok(Json(Empty {}))
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct UpdateBatchBody {
-    permissions: Vec<UpdateBody>,
+    permissions: Vec<PermissionUpdate>,
 }
 
 /// POST /v1/mgmt/permission/update/batch
@@ -105,7 +90,7 @@ async fn update_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<UpdateBatchBody>,
 ) -> ApiResult<Json<Empty>> {
-    roles::update_permissions(&s.db, &ctx, b.permissions.into_iter().map(PermissionUpdate::from).collect())
+    roles::update_permissions(&s.db, &ctx, b.permissions)
         .await?;
     Ok(Json(Empty {}))
 }

@@ -27,46 +27,21 @@ crate::route_table! {
     }
 }
 
-/// A role in create and create batch.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct CreateBody {
-    name: String,
-    description: String,
-    permission_names: Vec<String>,
-    tenant_id: String,
-    default: bool,
-    private: bool,
-}
-
-impl From<CreateBody> for NewRole {
-    fn from(b: CreateBody) -> Self {
-        NewRole {
-            name: b.name,
-            description: b.description,
-            permission_names: b.permission_names,
-            tenant_id: b.tenant_id,
-            default: b.default,
-            private: b.private,
-        }
-    }
-}
-
 /// POST /v1/mgmt/role/create
 /// Creates a role; its permissions (and tenant) must exist.
 async fn create(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<CreateBody>,
+    DescopeJson(new): DescopeJson<NewRole>,
 ) -> ApiResult<Json<Role>> {
-    let role = roles::create_role(&s.db, &ctx, b.into()).await?;
+    let role = roles::create_role(&s.db, &ctx, new).await?;
     Ok(Json((&role).into()))
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct CreateBatchBody {
-    roles: Vec<CreateBody>,
+    roles: Vec<NewRole>,
 }
 
 /// POST /v1/mgmt/role/create/batch
@@ -76,37 +51,8 @@ async fn create_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<CreateBatchBody>,
 ) -> ApiResult<Json<RolesEnvelope>> {
-    let created = roles::create_roles(&s.db, &ctx, b.roles.into_iter().map(NewRole::from).collect()).await?;
+    let created = roles::create_roles(&s.db, &ctx, b.roles).await?;
     Ok(Json(RolesEnvelope::of(&created)))
-}
-
-/// A role update (single and batch).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct UpdateBody {
-    id: String,
-    name: String,
-    new_name: String,
-    description: String,
-    permission_names: Vec<String>,
-    tenant_id: String,
-    default: bool,
-    private: bool,
-}
-
-impl From<UpdateBody> for RoleUpdate {
-    fn from(b: UpdateBody) -> Self {
-        RoleUpdate {
-            id: b.id,
-            name: b.name,
-            tenant_id: b.tenant_id,
-            new_name: b.new_name,
-            description: b.description,
-            permission_names: b.permission_names,
-            default: b.default,
-            private: b.private,
-        }
-    }
 }
 
 /// POST /v1/mgmt/role/update
@@ -114,16 +60,16 @@ impl From<UpdateBody> for RoleUpdate {
 async fn update(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<UpdateBody>,
+    DescopeJson(u): DescopeJson<RoleUpdate>,
 ) -> ApiResult<Json<Role>> {
-    let role = roles::update_role(&s.db, &ctx, b.into()).await?;
+    let role = roles::update_role(&s.db, &ctx, u).await?;
     Ok(Json((&role).into()))
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct UpdateBatchBody {
-    roles: Vec<UpdateBody>,
+    roles: Vec<RoleUpdate>,
 }
 
 /// POST /v1/mgmt/role/update/batch
@@ -134,16 +80,8 @@ async fn update_batch(
     DescopeJson(b): DescopeJson<UpdateBatchBody>,
 ) -> ApiResult<Json<RolesEnvelope>> {
     let updated =
-        roles::update_roles(&s.db, &ctx, b.roles.into_iter().map(RoleUpdate::from).collect()).await?;
+        roles::update_roles(&s.db, &ctx, b.roles).await?;
     Ok(Json(RolesEnvelope::of(&updated)))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct DeleteBody {
-    id: String,
-    name: String,
-    tenant_id: String,
 }
 
 /// POST /v1/mgmt/role/delete
@@ -151,10 +89,9 @@ struct DeleteBody {
 async fn delete(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<DeleteBody>,
+    DescopeJson(r): DescopeJson<RoleRef>,
 ) -> ApiResult<Json<Empty>> {
-    roles::delete_roles(&s.db, &ctx, vec![RoleRef { id: b.id, name: b.name, tenant_id: b.tenant_id }])
-        .await?;
+    roles::delete_roles(&s.db, &ctx, vec![r]).await?;
     Ok(Json(Empty {}))
 }
 
@@ -189,31 +126,12 @@ async fn load_all(State(s): State<AppState>, MgmtAuth(ctx): MgmtAuth) -> ApiResu
     Ok(Json(RolesEnvelope::of(&roles::list_roles(&s.db, &ctx).await?)))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct SearchBody {
-    tenant_ids: Vec<String>,
-    role_names: Vec<String>,
-    role_name_like: String,
-    permission_names: Vec<String>,
-    role_ids: Vec<String>,
-    include_project_roles: bool,
-}
-
 /// POST /v1/mgmt/role/search
 /// The roles matching every given filter.
 async fn search(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<SearchBody>,
+    DescopeJson(filter): DescopeJson<RoleFilter>,
 ) -> ApiResult<Json<RolesEnvelope>> {
-    let filter = RoleFilter {
-        tenant_ids: b.tenant_ids,
-        role_names: b.role_names,
-        role_name_like: b.role_name_like,
-        permission_names: b.permission_names,
-        role_ids: b.role_ids,
-        include_project_roles: b.include_project_roles,
-    };
     Ok(Json(RolesEnvelope::of(&roles::search_roles(&s.db, &ctx, &filter).await?)))
 }

@@ -103,41 +103,13 @@ async fn update(
     Ok(Json(Empty {}))
 }
 
-/// The body of the patch: absent or `null` fields stay as they are.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct PatchBody {
-    id: String,
-    name: Option<String>,
-    self_provisioning_domains: Option<Vec<String>>,
-    custom_attributes: Option<Map<String, Value>>,
-    #[serde(rename = "enforceSSO")]
-    enforce_sso: Option<bool>,
-    #[serde(rename = "enforceSSOExclusions")]
-    enforce_sso_exclusions: Option<Vec<String>>,
-    disabled: Option<bool>,
-    role_inheritance: Option<String>,
-    federated_app_ids: Option<Vec<String>>,
-}
-
 /// PATCH /v1/mgmt/tenant/patch
 /// Changes only the given fields of a tenant (python-sdk).
 async fn patch(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<PatchBody>,
+    DescopeJson(p): DescopeJson<TenantPatch>,
 ) -> ApiResult<Json<Empty>> {
-    let p = TenantPatch {
-        id: b.id,
-        name: b.name,
-        self_provisioning_domains: b.self_provisioning_domains,
-        custom_attributes: b.custom_attributes,
-        enforce_sso: b.enforce_sso,
-        enforce_sso_exclusions: b.enforce_sso_exclusions,
-        disabled: b.disabled,
-        role_inheritance: b.role_inheritance,
-        federated_app_ids: b.federated_app_ids,
-    };
     tenants::patch(&s.db, &ctx, p).await?;
     Ok(Json(Empty {}))
 }
@@ -212,30 +184,13 @@ async fn load_all(State(s): State<AppState>, MgmtAuth(ctx): MgmtAuth) -> ApiResu
     Ok(Json(TenantsEnvelope::of(&tenants::list(&s.db, &ctx).await?)))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-struct SearchBody {
-    tenant_ids: Vec<String>,
-    tenant_names: Vec<String>,
-    tenant_self_provisioning_domains: Vec<String>,
-    custom_attributes: Map<String, Value>,
-    auth_type: String,
-}
-
 /// POST /v1/mgmt/tenant/search
 /// The tenants matching every given filter.
 async fn search(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<SearchBody>,
+    DescopeJson(filter): DescopeJson<TenantFilter>,
 ) -> ApiResult<Json<TenantsEnvelope>> {
-    let filter = TenantFilter {
-        ids: b.tenant_ids,
-        names: b.tenant_names,
-        self_provisioning_domains: b.tenant_self_provisioning_domains,
-        custom_attributes: b.custom_attributes,
-        auth_type: b.auth_type,
-    };
     Ok(Json(TenantsEnvelope::of(&tenants::search(&s.db, &ctx, &filter).await?)))
 }
 

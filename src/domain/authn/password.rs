@@ -17,11 +17,11 @@ use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::messaging::channel::{AddressKind, ChannelKind};
 use crate::domain::messaging::outbox::OutboxNotifier;
 use crate::domain::projects::Projects;
-use crate::domain::sessions::{self, AuthInfo, Claims, SignInOptions};
+use crate::domain::sessions::{self, AuthInfo, Claims};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::store::Db;
-use crate::store::{self, credentials::PasswordRow, Conn};
+use crate::store::{self, credentials::PasswordRow, Conn, Tx};
 
 /// The `amr` of a password sign-in.
 pub const AMR_PASSWORD: &str = "pwd";
@@ -166,34 +166,46 @@ fn require(value: &str, field: &str) -> ApiResult<()> {
 /// The email and phone of a user signing up: the given ones, else the login ID when it is
 /// an email or a phone number. Shared with TOTP sign-up.
 pub(crate) fn contact_of(login_id: &str, details: &SignUpDetails) -> ApiResult<(String, String)> {
-    let email = if !details.email.is_empty() {
-        AddressKind::Email.validate(&details.email)?;
-        details.email.clone()
-    } else if AddressKind::Email.validate(login_id).is_ok() {
-        login_id.to_owned()
-    } else {
-        String::new()
-    };
-    let phone = if !details.phone.is_empty() {
-        AddressKind::Phone.validate(&details.phone)?;
-        details.phone.clone()
-    } else if AddressKind::Phone.validate(login_id).is_ok() {
-        login_id.to_owned()
-    } else {
-        String::new()
-    };
-    Ok((email, phone))
+    Ok((
+        contact(AddressKind::Email, &details.email, login_id)?,
+        contact(AddressKind::Phone, &details.phone, login_id)?,
+    ))
 }
 
-/// The sign-in options of a factor (see [`sessions::factor_options`]). Shared with TOTP.
-pub(crate) fn sign_in_options(
+/// The given address of `kind` (which must be valid), else the login ID when it is one.
+fn contact(kind: AddressKind, given: &str, login_id: &str) -> ApiResult<String> {
+    if !given.is_empty() {
+        kind.validate(given)?;
+        Ok(given.to_owned())
+    } else if kind.validate(login_id).is_ok() {
+        Ok(login_id.to_owned())
+    } else {
+        Ok(String::new())
+    }
+}
+
+/// The end of a factor's sign-in: signs `user` in within `tx` (options as
+/// [`sessions::factor_options`] makes them), commits and signs the JWTs. Shared with TOTP.
+pub(crate) async fn finish_sign_in(
+    mut tx: Tx,
+    ctx: &Ctx,
     factor: &str,
     method: &str,
     options: LoginOptions,
     session: Option<&Claims>,
-    user: &User,
-) -> ApiResult<SignInOptions> {
-    sessions::factor_options(factor, method, options, session.map(Into::into), false, user.id().as_str())
+    user: User,
+) -> ApiResult<AuthInfo> {
+    let opts = sessions::factor_options(
+        factor,
+        method,
+        options,
+        session.map(Into::into),
+        false,
+        user.id().as_str(),
+    )?;
+    let info = sessions::sign_in(&mut tx, ctx, user, opts).await?;
+    tx.commit().await?;
+    info.sign(ctx).await
 }
 
 /// The credential state of a user; a password set at creation (management) has none yet.
@@ -253,10 +265,7 @@ fn register_failure(cred: &mut PasswordRow, ctx: &Ctx) {
 /// Loads a user for a password check: exists, may sign in, has a password, is not locked.
 async fn user_with_password(db: &Db, ctx: &Ctx, login_id: &str) -> ApiResult<(User, String, PasswordRow)> {
     let mut conn = db.acquire().await?;
-    let user = users::find_by_login_id(&mut conn, ctx.scope(), login_id)
-        .await?
-        .ok_or_else(|| ApiError::user_not_found(login_id))?;
-    user.ensure_can_sign_in()?;
+    let user = users::require_for_sign_in(&mut conn, ctx.scope(), login_id).await?;
     let hash = user
         .row
         .password_hash
@@ -403,13 +412,7 @@ pub async fn sign_up(db: &Db, hasher: &PasswordHasher, ctx: &Ctx, req: SignUp) -
     )
     .await?;
     store_password(&mut tx, ctx, &mut user, hash, false).await?;
-    let info = {
-        let opts = sign_in_options(AMR_PASSWORD, "password", req.options, None, &user)?;
-        sessions::sign_in(&mut tx, ctx, user, opts)
-    }
-    .await?;
-    tx.commit().await?;
-    info.sign(ctx).await
+    finish_sign_in(tx, ctx, AMR_PASSWORD, "password", req.options, None, user).await
 }
 
 /// `POST /v1/auth/password/signin`: checks the password (lock and expiry rules) and signs
@@ -426,38 +429,23 @@ pub async fn sign_in(
     ensure_enabled(ctx)?;
     require(login_id, "loginId")?;
     require(password, "password")?;
-    let result = check_and_sign_in(db, hasher, ctx, login_id, password, options, session).await;
+    let result = async {
+        let (user, hash, read) = user_with_password(db, ctx, login_id).await?;
+        let ok = hasher.verify_off_thread(password, &hash).await?;
+        let mut tx = store::begin_immediate(db).await?;
+        let Some(cred) = record_check(&mut tx, ctx, &user, ok, read).await? else {
+            tx.commit().await?;
+            return Err(wrong_password());
+        };
+        // Commit the cleared failure count even when the password is temporary or expired.
+        if let Err(e) = ensure_not_expired(&cred, ctx) {
+            tx.commit().await?;
+            return Err(e);
+        }
+        finish_sign_in(tx, ctx, AMR_PASSWORD, "password", options, session, user).await
+    }
+    .await;
     crate::domain::audit::on_login_failure(db, ctx, login_id, "password", result).await
-}
-
-async fn check_and_sign_in(
-    db: &Db,
-    hasher: &PasswordHasher,
-    ctx: &Ctx,
-    login_id: &str,
-    password: &str,
-    options: LoginOptions,
-    session: Option<&Claims>,
-) -> ApiResult<AuthInfo> {
-    let (user, hash, read) = user_with_password(db, ctx, login_id).await?;
-    let ok = hasher.verify_off_thread(password, &hash).await?;
-    let mut tx = store::begin_immediate(db).await?;
-    let Some(cred) = record_check(&mut tx, ctx, &user, ok, read).await? else {
-        tx.commit().await?;
-        return Err(wrong_password());
-    };
-    // Commit the cleared failure count even when the password is temporary or expired.
-    if let Err(e) = ensure_not_expired(&cred, ctx) {
-        tx.commit().await?;
-        return Err(e);
-    }
-    let info = {
-        let opts = sign_in_options(AMR_PASSWORD, "password", options, session, &user)?;
-        sessions::sign_in(&mut tx, ctx, user, opts)
-    }
-    .await?;
-    tx.commit().await?;
-    info.sign(ctx).await
 }
 
 /// `POST /v1/auth/password/replace`: the old password (temporary or expired ones too) for a
@@ -491,10 +479,7 @@ pub async fn replace(
         .await?
         .ok_or_else(|| ApiError::user_not_found(login_id))?;
     store_password(&mut tx, ctx, &mut user, new_hash, false).await?;
-    let opts = sign_in_options(AMR_PASSWORD, "password", LoginOptions::default(), None, &user)?;
-    let info = sessions::sign_in(&mut tx, ctx, user, opts).await?;
-    tx.commit().await?;
-    info.sign(ctx).await
+    finish_sign_in(tx, ctx, AMR_PASSWORD, "password", LoginOptions::default(), None, user).await
 }
 
 /// `POST /v1/auth/password/update`: sets a new (active) password for the signed-in user,

@@ -86,38 +86,27 @@ pub async fn sign_in_with_code(
     if code.trim().is_empty() {
         return Err(ApiError::missing("code"));
     }
-    let result = check_code(db, ctx, login_id, code, options, session).await;
-    crate::domain::audit::on_login_failure(db, ctx, login_id, "recovery", result).await
-}
-
-async fn check_code(
-    db: &Db,
-    ctx: &Ctx,
-    login_id: &str,
-    code: &str,
-    options: LoginOptions,
-    session: Option<&Claims>,
-) -> ApiResult<AuthInfo> {
-    let mut tx = store::begin_immediate(db).await?;
-    let user = users::find_by_login_id(&mut tx, ctx.scope(), login_id)
-        .await?
-        .ok_or_else(|| ApiError::user_not_found(login_id))?;
-    user.ensure_can_sign_in()?;
-    let opts = sessions::factor_options(
-        AMR_RECOVERY,
-        "recovery",
-        options,
-        session.map(Prior::from),
-        false,
-        user.id().as_str(),
-    )?;
-    let hash = sha256_hex(&normalise_code(code));
-    if !store::recovery::use_code(&mut tx, ctx.scope(), user.id(), &hash, ctx.now.millis()).await? {
-        return Err(ApiError::new(ErrorKind::InvalidOneTimeCode, "Wrong or used recovery code"));
+    let result = async {
+        let mut tx = store::begin_immediate(db).await?;
+        let user = users::require_for_sign_in(&mut tx, ctx.scope(), login_id).await?;
+        let opts = sessions::factor_options(
+            AMR_RECOVERY,
+            "recovery",
+            options,
+            session.map(Prior::from),
+            false,
+            user.id().as_str(),
+        )?;
+        let hash = sha256_hex(&normalise_code(code));
+        if !store::recovery::use_code(&mut tx, ctx.scope(), user.id(), &hash, ctx.now.millis()).await? {
+            return Err(ApiError::new(ErrorKind::InvalidOneTimeCode, "Wrong or used recovery code"));
+        }
+        let info = sessions::sign_in(&mut tx, ctx, user, opts).await?;
+        tx.commit().await?;
+        info.sign(ctx).await
     }
-    let info = sessions::sign_in(&mut tx, ctx, user, opts).await?;
-    tx.commit().await?;
-    info.sign(ctx).await
+    .await;
+    crate::domain::audit::on_login_failure(db, ctx, login_id, "recovery", result).await
 }
 
 /// A security question: its ID and text.

@@ -7,10 +7,10 @@ use rand::RngCore;
 
 use crate::clock::UnixTime;
 use crate::crypto;
-use crate::domain::authn::password::{contact_of, sign_in_options};
+use crate::domain::authn::password::{contact_of, finish_sign_in};
 use crate::domain::authn::passwordless::{LoginOptions, SignUpDetails};
 use crate::domain::identity::users::{self, NewUser, User};
-use crate::domain::sessions::{self, AuthInfo, Claims};
+use crate::domain::sessions::{AuthInfo, Claims};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::store::Db;
@@ -178,36 +178,20 @@ pub async fn verify(
     if code.is_empty() {
         return Err(ApiError::missing("code"));
     }
-    let result = check_and_sign_in(db, ctx, login_id, code, options, session).await;
-    crate::domain::audit::on_login_failure(db, ctx, login_id, "totp", result).await
-}
-
-async fn check_and_sign_in(
-    db: &Db,
-    ctx: &Ctx,
-    login_id: &str,
-    code: &str,
-    options: LoginOptions,
-    session: Option<&Claims>,
-) -> ApiResult<AuthInfo> {
-    let mut tx = store::begin_immediate(db).await?;
-    let user = users::find_by_login_id(&mut tx, ctx.scope(), login_id)
-        .await?
-        .ok_or_else(|| ApiError::user_not_found(login_id))?;
-    user.ensure_can_sign_in()?;
-    let key = user.row.totp_secret.clone().ok_or_else(|| {
-        ApiError::invalid(format!("User {login_id} has no TOTP key; sign up or update first"))
-    })?;
-    let matches = (-1..=1).map(|d| ctx.now.plus_secs(d * STEP_SECS)).try_fold(false, |found, at| {
-        Ok::<_, ApiError>(found || crypto::secrets_equal(&code_at(&key, at)?, code.trim()))
-    })?;
-    if !matches {
-        return Err(ApiError::new(ErrorKind::InvalidOneTimeCode, "Wrong or expired TOTP code"));
+    let result = async {
+        let mut tx = store::begin_immediate(db).await?;
+        let user = users::require_for_sign_in(&mut tx, ctx.scope(), login_id).await?;
+        let key = user.row.totp_secret.clone().ok_or_else(|| {
+            ApiError::invalid(format!("User {login_id} has no TOTP key; sign up or update first"))
+        })?;
+        let matches = (-1..=1).map(|d| ctx.now.plus_secs(d * STEP_SECS)).try_fold(false, |found, at| {
+            Ok::<_, ApiError>(found || crypto::secrets_equal(&code_at(&key, at)?, code.trim()))
+        })?;
+        if !matches {
+            return Err(ApiError::new(ErrorKind::InvalidOneTimeCode, "Wrong or expired TOTP code"));
+        }
+        finish_sign_in(tx, ctx, AMR_TOTP, "totp", options, session, user).await
     }
-    let info = {
-        let opts = sign_in_options(AMR_TOTP, "totp", options, session, &user)?;
-        sessions::sign_in(&mut tx, ctx, user, opts).await?
-    };
-    tx.commit().await?;
-    info.sign(ctx).await
+    .await;
+    crate::domain::audit::on_login_failure(db, ctx, login_id, "totp", result).await
 }

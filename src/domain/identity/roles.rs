@@ -83,8 +83,9 @@ impl From<PermissionRecord> for Permission {
     }
 }
 
-/// A new role (create, create batch).
-#[derive(Debug, Clone, Default)]
+/// A new role (create, create batch), read as sent.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct NewRole {
     pub name: String,
     pub description: String,
@@ -97,7 +98,8 @@ pub struct NewRole {
 /// A role update: the role is named by `id`, or by `name` in `tenant_id`. Every other field
 /// replaces the role's ("All parameters are used as overrides", python-sdk `Role.update`);
 /// an empty `new_name` keeps the name.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct RoleUpdate {
     pub id: String,
     pub name: String,
@@ -110,7 +112,8 @@ pub struct RoleUpdate {
 }
 
 /// A role named for deletion: by `id`, or by `name` in `tenant_id`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct RoleRef {
     pub id: String,
     pub name: String,
@@ -118,7 +121,8 @@ pub struct RoleRef {
 }
 
 /// The filters of `/v1/mgmt/role/search`; empty filters match everything.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct RoleFilter {
     pub tenant_ids: Vec<String>,
     pub role_names: Vec<String>,
@@ -130,7 +134,8 @@ pub struct RoleFilter {
 }
 
 /// A permission update: named by `id` or `name`; an empty `new_name` keeps the name.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct PermissionUpdate {
     pub id: String,
     pub name: String,
@@ -277,19 +282,7 @@ pub async fn create_role(db: &Db, ctx: &Ctx, new: NewRole) -> ApiResult<Role> {
 
 /// `POST /v1/mgmt/role/create/batch`: all or nothing.
 pub async fn create_roles(db: &Db, ctx: &Ctx, news: Vec<NewRole>) -> ApiResult<Vec<Role>> {
-    if news.is_empty() {
-        return Err(ApiError::missing("roles"));
-    }
-    let mut tx = store::begin_immediate(db).await?;
-    let mut out = Vec::with_capacity(news.len());
-    for new in news {
-        let role = create_in(&mut tx, ctx, new).await?;
-        audit::record(&mut tx, ctx, &role_event(audit::ROLE_CREATED, &role.id, &role.name, &role.tenant_id))
-            .await?;
-        out.push(role);
-    }
-    tx.commit().await?;
-    Ok(out)
+    write_roles(db, ctx, news.into_iter().map(RoleWrite::Create).collect()).await
 }
 
 /// `POST /v1/mgmt/role/update`: renaming renames the users' grants.
@@ -299,15 +292,28 @@ pub async fn update_role(db: &Db, ctx: &Ctx, u: RoleUpdate) -> ApiResult<Role> {
 
 /// `POST /v1/mgmt/role/update/batch`: all or nothing.
 pub async fn update_roles(db: &Db, ctx: &Ctx, updates: Vec<RoleUpdate>) -> ApiResult<Vec<Role>> {
-    if updates.is_empty() {
+    write_roles(db, ctx, updates.into_iter().map(RoleWrite::Update).collect()).await
+}
+
+/// One role written by a create or update batch.
+enum RoleWrite {
+    Create(NewRole),
+    Update(RoleUpdate),
+}
+
+/// Applies a batch of role writes in one transaction, all or nothing, each audited.
+async fn write_roles(db: &Db, ctx: &Ctx, writes: Vec<RoleWrite>) -> ApiResult<Vec<Role>> {
+    if writes.is_empty() {
         return Err(ApiError::missing("roles"));
     }
     let mut tx = store::begin_immediate(db).await?;
-    let mut out = Vec::with_capacity(updates.len());
-    for u in updates {
-        let role = update_in(&mut tx, ctx, u).await?;
-        audit::record(&mut tx, ctx, &role_event(audit::ROLE_MODIFIED, &role.id, &role.name, &role.tenant_id))
-            .await?;
+    let mut out = Vec::with_capacity(writes.len());
+    for write in writes {
+        let (role, action) = match write {
+            RoleWrite::Create(new) => (create_in(&mut tx, ctx, new).await?, audit::ROLE_CREATED),
+            RoleWrite::Update(u) => (update_in(&mut tx, ctx, u).await?, audit::ROLE_MODIFIED),
+        };
+        audit::record(&mut tx, ctx, &role_event(action, &role.id, &role.name, &role.tenant_id)).await?;
         out.push(role);
     }
     tx.commit().await?;

@@ -91,8 +91,10 @@ pub async fn history(db: &Db, ctx: &Ctx, user_ids: &[String]) -> ApiResult<Vec<L
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-/// One sign-in of a user, as the login history shows it.
-#[derive(Debug, Clone)]
+/// One sign-in of a user, as the login history shows it (serialised as is by
+/// `dto::user::LoginRecord`).
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Login {
     pub user_id: String,
     /// Unix seconds.

@@ -109,25 +109,32 @@ pub struct TenantInput {
     pub federated_app_ids: Vec<String>,
 }
 
-/// The body of `PATCH /v1/mgmt/tenant/patch`: only given fields change.
-#[derive(Debug, Clone, Default)]
+/// The body of `PATCH /v1/mgmt/tenant/patch` (read as sent): only given fields change.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct TenantPatch {
     pub id: String,
     pub name: Option<String>,
     pub self_provisioning_domains: Option<Vec<String>>,
     pub custom_attributes: Option<Map<String, Value>>,
+    #[serde(rename = "enforceSSO")]
     pub enforce_sso: Option<bool>,
+    #[serde(rename = "enforceSSOExclusions")]
     pub enforce_sso_exclusions: Option<Vec<String>>,
     pub disabled: Option<bool>,
     pub role_inheritance: Option<String>,
     pub federated_app_ids: Option<Vec<String>>,
 }
 
-/// The filters of `/v1/mgmt/tenant/search`; empty filters match everything.
-#[derive(Debug, Clone, Default)]
+/// The filters of `/v1/mgmt/tenant/search` (read as sent); empty filters match everything.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct TenantFilter {
+    #[serde(rename = "tenantIds")]
     pub ids: Vec<String>,
+    #[serde(rename = "tenantNames")]
     pub names: Vec<String>,
+    #[serde(rename = "tenantSelfProvisioningDomains")]
     pub self_provisioning_domains: Vec<String>,
     pub custom_attributes: Map<String, Value>,
     pub auth_type: String,

@@ -134,6 +134,14 @@ pub async fn find_by_login_id(conn: &mut Conn, scope: &Scope, login_id: &str) ->
     Ok(store::users::get_with_grants_by_login_id(conn, scope, login_id).await?.map(from_stored))
 }
 
+/// The user a sign-in names: it must exist ([`ApiError::user_not_found`]) and may sign in.
+pub async fn require_for_sign_in(conn: &mut Conn, scope: &Scope, login_id: &str) -> ApiResult<User> {
+    let user =
+        find_by_login_id(conn, scope, login_id).await?.ok_or_else(|| ApiError::user_not_found(login_id))?;
+    user.ensure_can_sign_in()?;
+    Ok(user)
+}
+
 pub async fn find_by_id(conn: &mut Conn, scope: &Scope, user_id: &str) -> ApiResult<Option<User>> {
     Ok(store::users::get_with_grants_by_id(conn, scope, &UserId::from(user_id)).await?.map(from_stored))
 }

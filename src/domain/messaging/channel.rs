@@ -47,15 +47,9 @@ impl ChannelKind {
         }
     }
 
-    /// The `amr` value of a sign-in through this channel.
+    /// The `amr` value of a sign-in through this channel: Descope names it as the channel.
     pub fn amr(self) -> &'static str {
-        match self {
-            ChannelKind::Email => "email",
-            ChannelKind::Sms => "sms",
-            ChannelKind::Voice => "voice",
-            ChannelKind::Whatsapp => "whatsapp",
-            ChannelKind::Im => "im",
-        }
+        self.as_str()
     }
 
     /// What a person would see: the message subject (email only) and body.

@@ -280,16 +280,18 @@ async fn session_claims(
 
 /// The claims of a new refresh JWT, recorded so logout can revoke it. `extra` (custom
 /// claims, `act`) rides along so that refresh can put it into every later session JWT.
-async fn refresh_claims(
+/// It lives `ttl_secs`, or the project's refresh lifetime when that is not positive.
+pub(crate) async fn refresh_claims(
     conn: &mut Conn,
     ctx: &Ctx,
     user: &User,
     amr: &[String],
     dct: Option<&str>,
     extra: &Map<String, Value>,
+    ttl_secs: i64,
 ) -> ApiResult<Claims> {
     let iat = ctx.now.secs();
-    let exp = iat + ctx.project.settings.refresh_token_ttl_secs;
+    let exp = iat + if ttl_secs > 0 { ttl_secs } else { ctx.project.settings.refresh_token_ttl_secs };
     let jti = record_refresh(conn, ctx, user.id().as_str(), exp).await?;
     Ok(Claims {
         sub: user.id().to_owned().to_string(),
@@ -381,7 +383,7 @@ async fn issue(
     first_seen: bool,
 ) -> ApiResult<Issued> {
     let session = session_claims(conn, ctx, &user, amr, dct, extra).await?;
-    let refresh = RefreshToken::New(Box::new(refresh_claims(conn, ctx, &user, amr, dct, extra).await?));
+    let refresh = RefreshToken::New(Box::new(refresh_claims(conn, ctx, &user, amr, dct, extra, 0).await?));
     Ok(Issued { session, refresh, first_seen, user })
 }
 

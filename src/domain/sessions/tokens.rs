@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 use crate::crypto;
+use crate::domain::identity::profile::UserProfile;
 use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::sessions::{self, AuthInfo, Claims, SignInOptions, DRN_REFRESH, DRN_SESSION};
 use crate::domain::{audit, Ctx};
@@ -103,25 +104,12 @@ async fn refresh_claims_for(
     refresh_duration: i64,
 ) -> ApiResult<Claims> {
     let (permissions, tenants) = grants(conn, ctx.scope(), &user.roles, &user_tenants(user)).await?;
-    let iat = ctx.now.secs();
-    let ttl =
-        if refresh_duration > 0 { refresh_duration } else { ctx.project.settings.refresh_token_ttl_secs };
-    let exp = iat + ttl;
-    let jti = sessions::record_refresh(conn, ctx, user.id().as_str(), exp).await?;
-    Ok(Claims {
-        sub: user.id().to_owned().to_string(),
-        iss: ctx.project.issuer.clone(),
-        iat,
-        exp,
-        drn: DRN_REFRESH.into(),
-        amr,
-        jti: Some(jti),
-        roles: Some(user.roles.clone()),
-        permissions: Some(permissions),
-        tenants: Some(tenants),
-        dct,
-        extra,
-    })
+    let mut claims =
+        sessions::refresh_claims(conn, ctx, user, &amr, dct.as_deref(), &extra, refresh_duration).await?;
+    claims.roles = Some(user.roles.clone());
+    claims.permissions = Some(permissions);
+    claims.tenants = Some(tenants);
+    Ok(claims)
 }
 
 async fn require_user(conn: &mut Conn, ctx: &Ctx, id: &str) -> ApiResult<User> {
@@ -143,16 +131,20 @@ fn check_tenant(user: &User, tenant: &str) -> ApiResult<Option<String>> {
     Ok(Some(tenant.to_owned()))
 }
 
-/// `POST /v1/mgmt/impersonate`.
-#[derive(Debug, Clone, Default)]
+/// The body of `POST /v1/mgmt/impersonate` (and `/stepup`), read as sent.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Impersonation {
     pub impersonator_id: String,
     pub login_id: String,
     pub validate_consent: bool,
     pub custom_claims: Map<String, Value>,
     pub selected_tenant: String,
+    #[serde(deserialize_with = "crate::json::lenient_i64")]
     pub refresh_duration: i64,
-    /// `POST /v1/mgmt/impersonate/stepup`: the token is marked as stepped up.
+    /// `POST /v1/mgmt/impersonate/stepup`: the token is marked as stepped up (the route
+    /// decides, not the body).
+    #[serde(skip)]
     pub step_up: bool,
 }
 
@@ -265,12 +257,8 @@ pub enum MgmtSignIn {
 #[derive(Debug, Clone, Default)]
 pub struct MgmtSignInRequest {
     pub login_id: String,
-    pub name: String,
-    pub given_name: String,
-    pub middle_name: String,
-    pub family_name: String,
-    pub email: String,
-    pub phone: String,
+    /// `SignUpUser`: used only when the call creates the user.
+    pub user: UserProfile,
     pub email_verified: bool,
     pub phone_verified: bool,
     pub tenants: Vec<(String, Vec<String>)>,
@@ -303,10 +291,15 @@ pub async fn mgmt_sign_in(
         (Some(u), _) => u,
         (None, MgmtSignIn::SignIn) => return Err(ApiError::user_not_found(&login_id)),
         (None, _) => {
+            let profile = req.user;
             let email_login = login_id.contains('@');
-            let email = if req.email.is_empty() && email_login { login_id.clone() } else { req.email };
-            let phone =
-                if req.phone.is_empty() && login_id.starts_with('+') { login_id.clone() } else { req.phone };
+            let email =
+                if profile.email.is_empty() && email_login { login_id.clone() } else { profile.email };
+            let phone = if profile.phone.is_empty() && login_id.starts_with('+') {
+                login_id.clone()
+            } else {
+                profile.phone
+            };
             users::create(
                 &mut tx,
                 ctx.scope(),
@@ -315,10 +308,10 @@ pub async fn mgmt_sign_in(
                     login_ids: vec![login_id.clone()],
                     email,
                     phone,
-                    name: req.name,
-                    given_name: req.given_name,
-                    middle_name: req.middle_name,
-                    family_name: req.family_name,
+                    name: profile.name,
+                    given_name: profile.given_name,
+                    middle_name: profile.middle_name,
+                    family_name: profile.family_name,
                     verified_email: req.email_verified,
                     verified_phone: req.phone_verified,
                     tenants: req.tenants,

@@ -141,3 +141,15 @@ async fn disabled_users_are_refused() {
     .assert_ok();
     verify(&app, &p, "off@example.com", "123456").await.assert_error(403, "E062110");
 }
+
+/// A login ID too long for the enrollment QR code is bad input (400), and creates no user.
+#[tokio::test]
+async fn sign_up_with_a_login_id_too_long_for_the_qr_code_is_a_400() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let login = format!("{}@example.com", "a".repeat(2200));
+    let r = app.post("/v1/auth/totp/signup", Some(&p.bearer()), json!({"loginId": login})).await;
+    r.assert_error(400, "E011004");
+    let load = app.get(&format!("/v1/mgmt/user?loginId={login}"), Some(&p.mgmt())).await;
+    assert_eq!(load.status, 400, "{}", load.text);
+}

@@ -79,7 +79,14 @@ fn new_enrollment(ctx: &Ctx, login_id: &str) -> ApiResult<Enrollment> {
 pub(crate) fn qr_png(text: &str) -> ApiResult<Vec<u8>> {
     const SCALE: usize = 4;
     const MARGIN: usize = 4;
-    let code = qrcode::QrCode::new(text.as_bytes()).map_err(ApiError::internal)?;
+    // A QR code holds about 2.9 KB: a longer text (a login ID of thousands of characters) is
+    // the caller's input at fault, not the server.
+    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| match e {
+        qrcode::types::QrError::DataTooLong => {
+            ApiError::invalid("The login ID is too long for a TOTP enrollment QR code")
+        }
+        other => ApiError::internal(other),
+    })?;
     let modules = code.width();
     let colors = code.to_colors();
     let side = (modules + 2 * MARGIN) * SCALE;

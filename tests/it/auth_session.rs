@@ -157,3 +157,27 @@ async fn roles_tenants_and_tenant_select_reach_the_jwt() {
         .await
         .assert_error(403, "E062110");
 }
+
+/// A persistent emulator restarted on another port (so another public URL, when none is
+/// set) still accepts the refresh tokens it signed before.
+#[tokio::test]
+async fn tokens_survive_a_restart_under_another_public_url() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let auth = app.sign_up_with_otp(&p, "port@example.com").await;
+    let refresh = auth["refreshJwt"].as_str().unwrap().to_owned();
+    assert_eq!(claims(&refresh)["iss"], format!("{}/{}", crate::harness::PUBLIC_URL, p.id));
+
+    let restarted = descope_emulator::AppState::new(
+        app.state.db.clone(),
+        descope_emulator::crypto::KeyPool::new(1),
+        descope_emulator::crypto::PasswordHasher::new(descope_emulator::config::HashCost::Fast),
+        descope_emulator::config::CorsOrigins::parse("*"),
+        "http://127.0.0.1:5999",
+    );
+    let restarted = TestApp::with_state(restarted);
+    let r = restarted.post("/v1/auth/refresh", Some(&p.with(&refresh)), json!({})).await;
+    let body = r.assert_ok();
+    let session = body["sessionJwt"].as_str().unwrap();
+    assert_eq!(claims(session)["iss"], format!("http://127.0.0.1:5999/{}", p.id));
+}

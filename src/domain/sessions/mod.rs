@@ -115,9 +115,14 @@ pub fn verify_signature(ctx: &Ctx, token: &str) -> ApiResult<Claims> {
     validation.required_spec_claims.clear();
     let data = jsonwebtoken::decode::<Claims>(token, &key.decoding, &validation)
         .map_err(|_| invalid("Invalid token signature"))?;
+    // The key already ties the token to this project. The issuer's URL part follows the
+    // public URL of the emulator that signed it, which a restart on another port (without
+    // --public-url) changes: any `<url>/<projectId>` of this project is accepted.
     let iss = &data.claims.iss;
-    if iss != &ctx.project.issuer && iss != ctx.project_id().as_str() {
-        return Err(invalid("Token issued for another project"));
+    let project = ctx.project_id().as_str();
+    let ours = iss == project || iss.strip_suffix(project).is_some_and(|url| url.ends_with('/'));
+    if !ours {
+        return Err(invalid(&format!("Token issuer {iss} does not match project {project}")));
     }
     Ok(data.claims)
 }

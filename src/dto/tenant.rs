@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::clock::UnixTime;
-use crate::domain::identity::tenants::{SessionSettings, Tenant as DomainTenant};
+use crate::domain::identity::tenants::{SessionSettings, Tenant as DomainTenant, TenantPolicy};
 
 /// A tenant, flat (`GET /v1/mgmt/tenant` returns it unwrapped: SDK_CONTRACT.md 9.1).
 #[derive(Debug, Clone, Serialize)]
@@ -18,15 +18,8 @@ pub struct Tenant {
     pub domains: Vec<String>,
     /// Unix seconds.
     pub created_time: i64,
-    #[serde(rename = "enforceSSO")]
-    pub enforce_sso: bool,
-    #[serde(rename = "enforceSSOExclusions")]
-    pub enforce_sso_exclusions: Vec<String>,
-    pub disabled: bool,
-    pub parent: String,
-    pub role_inheritance: String,
-    pub federated_app_ids: Vec<String>,
-    pub default_roles: Vec<String>,
+    #[serde(flatten)]
+    pub policy: TenantPolicy,
 }
 
 impl From<&DomainTenant> for Tenant {
@@ -40,13 +33,7 @@ impl From<&DomainTenant> for Tenant {
             auth_type: x.auth_type.clone(),
             domains: x.domains.clone(),
             created_time: UnixTime(t.created_ms).secs(),
-            enforce_sso: x.enforce_sso,
-            enforce_sso_exclusions: x.enforce_sso_exclusions.clone(),
-            disabled: x.disabled,
-            parent: x.parent.clone(),
-            role_inheritance: x.role_inheritance.clone(),
-            federated_app_ids: x.federated_app_ids.clone(),
-            default_roles: x.default_roles.clone(),
+            policy: x.policy.clone(),
         }
     }
 }
@@ -96,9 +83,9 @@ impl From<&DomainTenant> for TenantSettings {
             domains: x.domains.clone(),
             self_provisioning_domains: t.self_provisioning_domains.clone(),
             auth_type: x.auth_type.clone(),
-            enforce_sso: x.enforce_sso,
-            enforce_sso_exclusions: x.enforce_sso_exclusions.clone(),
-            federated_app_ids: x.federated_app_ids.clone(),
+            enforce_sso: x.policy.enforce_sso,
+            enforce_sso_exclusions: x.policy.enforce_sso_exclusions.clone(),
+            federated_app_ids: x.policy.federated_app_ids.clone(),
             session: x.session.clone(),
         }
     }

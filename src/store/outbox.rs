@@ -1,5 +1,6 @@
 //! The outbox: every message the emulator would have sent.
 
+use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
 use super::Conn;
@@ -14,12 +15,20 @@ pub struct MessageRow {
     pub to_addr: String,
     pub login_id: String,
     pub kind: String,
+    #[sqlx(flatten)]
+    pub payload: MessagePayload,
+    pub created_ms: i64,
+}
+
+/// What a message carries: the code, link or token it was sent for, and its subject and body.
+/// The emulator API shows it as stored (flattened into its outbox `Message`).
+#[derive(Debug, Clone, Default, FromRow, Serialize, Deserialize)]
+pub struct MessagePayload {
     pub code: Option<String>,
     pub link: Option<String>,
     pub token: Option<String>,
     pub subject: Option<String>,
     pub body: String,
-    pub created_ms: i64,
 }
 
 /// Filters of `GET /emulator/v1/projects/{id}/outbox`; `None` means any.
@@ -43,11 +52,11 @@ pub async fn insert(conn: &mut Conn, m: &MessageRow) -> ApiResult<()> {
     .bind(&m.to_addr)
     .bind(&m.login_id)
     .bind(&m.kind)
-    .bind(&m.code)
-    .bind(&m.link)
-    .bind(&m.token)
-    .bind(&m.subject)
-    .bind(&m.body)
+    .bind(&m.payload.code)
+    .bind(&m.payload.link)
+    .bind(&m.payload.token)
+    .bind(&m.payload.subject)
+    .bind(&m.payload.body)
     .bind(m.created_ms)
     .execute(conn)
     .await?;

@@ -5,7 +5,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-use crate::domain::messaging::outbox::{self, MessageFilter, MessageRow};
+use crate::domain::messaging::outbox::{self, MessageFilter, MessagePayload, MessageRow};
 use crate::domain::Ctx;
 use crate::dto::common::Empty;
 use crate::error::{ApiError, ApiResult};
@@ -64,11 +64,8 @@ pub struct Message {
     pub to: String,
     pub login_id: String,
     pub kind: String,
-    pub code: Option<String>,
-    pub link: Option<String>,
-    pub token: Option<String>,
-    pub subject: Option<String>,
-    pub body: String,
+    #[serde(flatten)]
+    pub payload: MessagePayload,
     pub created_time: i64,
 }
 
@@ -82,11 +79,7 @@ impl Message {
             to: m.to_addr,
             login_id: m.login_id,
             kind: m.kind,
-            code: m.code,
-            link: m.link,
-            token: m.token,
-            subject: m.subject,
-            body: m.body,
+            payload: m.payload,
             created_time: m.created_ms,
         }
     }

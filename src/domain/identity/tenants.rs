@@ -19,6 +19,20 @@ use crate::store::{self, tenants::TenantRow, Conn};
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TenantExtras {
+    #[serde(flatten)]
+    pub policy: TenantPolicy,
+    /// `none` until SSO is configured.
+    pub auth_type: String,
+    pub domains: Vec<String>,
+    pub session: SessionSettings,
+}
+
+/// The tenant settings that both the `settings` column and the tenant object keep flat, in
+/// this order: SSO enforcement, disabling, the parent and role inheritance, federated apps and
+/// default roles. Flattened (`#[serde(flatten)]`) into [`TenantExtras`] and `dto::tenant::Tenant`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TenantPolicy {
     #[serde(rename = "enforceSSO")]
     pub enforce_sso: bool,
     #[serde(rename = "enforceSSOExclusions")]
@@ -28,10 +42,6 @@ pub struct TenantExtras {
     pub role_inheritance: String,
     pub federated_app_ids: Vec<String>,
     pub default_roles: Vec<String>,
-    /// `none` until SSO is configured.
-    pub auth_type: String,
-    pub domains: Vec<String>,
-    pub session: SessionSettings,
 }
 
 /// A tenant's own session settings (`tenantSessionManagement`).
@@ -220,12 +230,15 @@ pub async fn create(db: &Db, ctx: &Ctx, input: TenantInput) -> ApiResult<String>
         self_provisioning_domains: input.self_provisioning_domains,
         custom_attributes: input.custom_attributes,
         extras: TenantExtras {
-            enforce_sso: input.enforce_sso,
-            enforce_sso_exclusions: input.enforce_sso_exclusions,
-            disabled: input.disabled,
-            parent: input.parent,
-            role_inheritance: input.role_inheritance,
-            federated_app_ids: input.federated_app_ids,
+            policy: TenantPolicy {
+                enforce_sso: input.enforce_sso,
+                enforce_sso_exclusions: input.enforce_sso_exclusions,
+                disabled: input.disabled,
+                parent: input.parent,
+                role_inheritance: input.role_inheritance,
+                federated_app_ids: input.federated_app_ids,
+                default_roles: Vec::new(),
+            },
             auth_type: "none".into(),
             ..TenantExtras::default()
         },
@@ -264,11 +277,11 @@ pub async fn update(db: &Db, ctx: &Ctx, input: TenantInput) -> ApiResult<()> {
         t.name = input.name;
         t.self_provisioning_domains = input.self_provisioning_domains;
         t.custom_attributes = input.custom_attributes;
-        t.extras.enforce_sso = input.enforce_sso;
-        t.extras.enforce_sso_exclusions = input.enforce_sso_exclusions;
-        t.extras.disabled = input.disabled;
-        t.extras.role_inheritance = input.role_inheritance;
-        t.extras.federated_app_ids = input.federated_app_ids;
+        t.extras.policy.enforce_sso = input.enforce_sso;
+        t.extras.policy.enforce_sso_exclusions = input.enforce_sso_exclusions;
+        t.extras.policy.disabled = input.disabled;
+        t.extras.policy.role_inheritance = input.role_inheritance;
+        t.extras.policy.federated_app_ids = input.federated_app_ids;
         Ok(())
     })
     .await
@@ -291,19 +304,19 @@ pub async fn patch(db: &Db, ctx: &Ctx, p: TenantPatch) -> ApiResult<()> {
             t.custom_attributes = v;
         }
         if let Some(v) = p.enforce_sso {
-            t.extras.enforce_sso = v;
+            t.extras.policy.enforce_sso = v;
         }
         if let Some(v) = p.enforce_sso_exclusions {
-            t.extras.enforce_sso_exclusions = v;
+            t.extras.policy.enforce_sso_exclusions = v;
         }
         if let Some(v) = p.disabled {
-            t.extras.disabled = v;
+            t.extras.policy.disabled = v;
         }
         if let Some(v) = p.role_inheritance {
-            t.extras.role_inheritance = v;
+            t.extras.policy.role_inheritance = v;
         }
         if let Some(v) = p.federated_app_ids {
-            t.extras.federated_app_ids = v;
+            t.extras.policy.federated_app_ids = v;
         }
         Ok(())
     })
@@ -388,7 +401,7 @@ pub async fn update_default_roles(db: &Db, ctx: &Ctx, id: &str, roles: Vec<Strin
         }
     }
     modify(db, ctx, id, |t| {
-        t.extras.default_roles = roles;
+        t.extras.policy.default_roles = roles;
         Ok(())
     })
     .await
@@ -417,13 +430,13 @@ pub async fn configure_settings(db: &Db, ctx: &Ctx, id: &str, p: SettingsPatch) 
             t.extras.auth_type = v;
         }
         if let Some(v) = p.enforce_sso {
-            t.extras.enforce_sso = v;
+            t.extras.policy.enforce_sso = v;
         }
         if let Some(v) = p.enforce_sso_exclusions {
-            t.extras.enforce_sso_exclusions = v;
+            t.extras.policy.enforce_sso_exclusions = v;
         }
         if let Some(v) = p.federated_app_ids {
-            t.extras.federated_app_ids = v;
+            t.extras.policy.federated_app_ids = v;
         }
         let mut session = serde_json::to_value(&t.extras.session).map_err(ApiError::internal)?;
         if let Some(obj) = session.as_object_mut() {

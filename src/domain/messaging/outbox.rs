@@ -11,7 +11,7 @@ use crate::domain::messaging::channel::{ChannelKind, MessageContent};
 use crate::domain::Ctx;
 use crate::error::ApiResult;
 use crate::ids::Scope;
-pub use crate::store::outbox::{MessageFilter, MessageRow};
+pub use crate::store::outbox::{MessageFilter, MessagePayload, MessageRow};
 use crate::store::{self, Conn};
 
 /// Wakes outbox readers when a message is written. A counter in a watch channel, so a
@@ -77,11 +77,13 @@ pub async fn write(conn: &mut Conn, ctx: &Ctx, m: Outgoing<'_>) -> ApiResult<()>
         to_addr: m.to.to_owned(),
         login_id: m.login_id.to_owned(),
         kind: m.kind.to_owned(),
-        code: m.code.map(str::to_owned),
-        link: m.link.map(str::to_owned),
-        token: m.token.map(str::to_owned),
-        subject,
-        body,
+        payload: MessagePayload {
+            code: m.code.map(str::to_owned),
+            link: m.link.map(str::to_owned),
+            token: m.token.map(str::to_owned),
+            subject,
+            body,
+        },
         created_ms: ctx.now.millis(),
     };
     store::outbox::insert(conn, &row).await

@@ -67,7 +67,7 @@ impl From<&DomainUser> for User {
     fn from(u: &DomainUser) -> Self {
         let r = &u.row;
         User {
-            user_id: r.id.clone().to_string(),
+            user_id: r.id.to_string(),
             login_ids: u.login_ids.clone(),
             external_ids: u.login_ids.clone(),
             profile: UserProfile {

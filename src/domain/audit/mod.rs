@@ -72,8 +72,8 @@ impl Event {
     pub fn for_user(action: &str, user: &User) -> Self {
         Event {
             action: action.into(),
-            user_id: user.id().to_owned().to_string(),
-            actor_id: user.id().to_owned().to_string(),
+            user_id: user.id().to_string(),
+            actor_id: user.id().to_string(),
             external_ids: user.login_ids.clone(),
             tenants: user.tenants.iter().map(|t| t.tenant_id.clone()).collect(),
             ..Event::default()
@@ -154,7 +154,7 @@ pub async fn on_login_failure<T>(
     {
         let mut conn = db.acquire().await?;
         if let Some(user) = users::find_by_login_or_user_id(&mut conn, ctx.scope(), login_id.trim()).await? {
-            event.user_id = user.id().to_owned().to_string();
+            event.user_id = user.id().to_string();
             event.external_ids = user.login_ids.clone();
             event.tenants = user.tenants.iter().map(|t| t.tenant_id.clone()).collect();
         }

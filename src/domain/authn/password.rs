@@ -211,7 +211,7 @@ pub(crate) async fn finish_sign_in(
 /// The credential state of a user; a password set at creation (management) has none yet.
 async fn credential(conn: &mut Conn, ctx: &Ctx, user: &User) -> ApiResult<PasswordRow> {
     Ok(store::credentials::get_password(conn, ctx.scope(), user.id()).await?.unwrap_or_else(|| PasswordRow {
-        user_id: user.id().to_owned().to_string(),
+        user_id: user.id().to_string(),
         set_ms: user.row.created_ms,
         ..PasswordRow::default()
     }))
@@ -359,7 +359,7 @@ async fn store_password(
         conn,
         project,
         &PasswordRow {
-            user_id: user.id().to_owned().to_string(),
+            user_id: user.id().to_string(),
             temporary,
             set_ms: ctx.now.millis(),
             ..PasswordRow::default()

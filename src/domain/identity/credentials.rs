@@ -116,7 +116,7 @@ pub async fn import_passkeys(
     let user = named(&mut tx, ctx, login_id).await?;
     for d in devices {
         let row = PasskeyRow {
-            user_id: user.id().to_owned().to_string(),
+            user_id: user.id().to_string(),
             credential_id: d.credential_id.trim().to_owned(),
             rp_id: d.rp_id.trim().to_owned(),
             kind: "passkey".to_owned(),

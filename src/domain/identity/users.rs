@@ -811,7 +811,7 @@ async fn apply_patch(
 
 async fn record_user_event(conn: &mut Conn, ctx: &Ctx, action: &str, user: &User) -> ApiResult<()> {
     let mut event = audit::Event::new(action, user.id().as_str());
-    event.user_id = user.id().to_owned().to_string();
+    event.user_id = user.id().to_string();
     event.external_ids = user.login_ids.clone();
     event.tenants = user.tenants.iter().map(|t| t.tenant_id.clone()).collect();
     audit::record(conn, ctx, &event).await

@@ -268,7 +268,7 @@ async fn session_claims(
     let (permissions, tenants) = grants(conn, ctx.scope(), &user.roles, &tenant_roles(user)).await?;
     let iat = ctx.now.secs();
     Ok(Claims {
-        sub: user.id().to_owned().to_string(),
+        sub: user.id().to_string(),
         iss: ctx.project.issuer.clone(),
         iat,
         exp: iat + ctx.project.settings.session_token_ttl_secs,
@@ -299,7 +299,7 @@ pub(crate) async fn refresh_claims(
     let exp = iat + if ttl_secs > 0 { ttl_secs } else { ctx.project.settings.refresh_token_ttl_secs };
     let jti = record_refresh(conn, ctx, user.id().as_str(), exp).await?;
     Ok(Claims {
-        sub: user.id().to_owned().to_string(),
+        sub: user.id().to_string(),
         iss: ctx.project.issuer.clone(),
         iat,
         exp,
@@ -410,7 +410,7 @@ pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOpt
         conn,
         ctx.scope(),
         &store::users::LoginRow {
-            user_id: user.id().to_owned().to_string(),
+            user_id: user.id().to_string(),
             login_ms: ctx.now.millis(),
             method: opts.method.clone(),
             ip: String::new(),
@@ -425,7 +425,7 @@ pub async fn sign_in(conn: &mut Conn, ctx: &Ctx, mut user: User, opts: SignInOpt
         ctx,
         &crate::domain::audit::Event {
             action: crate::domain::audit::LOGIN_SUCCEED.into(),
-            user_id: user.id().to_owned().to_string(),
+            user_id: user.id().to_string(),
             actor_id: user.login_ids.first().cloned().unwrap_or_default(),
             method: opts.method.clone(),
             external_ids: user.login_ids.clone(),

@@ -194,7 +194,7 @@ pub async fn impersonate(db: &Db, ctx: &Ctx, req: Impersonation) -> ApiResult<St
     if req.step_up {
         event = event.data("stepup", true);
     }
-    event.user_id = target.id().to_owned().to_string();
+    event.user_id = target.id().to_string();
     event.external_ids = target.login_ids.clone();
     audit::record(&mut tx, ctx, &event).await?;
     tx.commit().await?;

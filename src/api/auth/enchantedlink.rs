@@ -77,7 +77,7 @@ async fn start<C: Channel>(
     let session = auth.session.map(|(claims, _)| claims);
     let req = body.into_start(C::KIND, session);
     let started =
-        passwordless::start_polled(&s.db, &s.outbox, &auth.ctx, Method::EnchantedLink, C::KIND, purpose, req)
+        passwordless::start(&s.db, &s.outbox, &auth.ctx, Method::EnchantedLink, C::KIND, purpose, req, None)
             .await?;
     Ok(Json(started.into()))
 }
@@ -121,7 +121,7 @@ async fn update<C: Channel>(
     DescopeJson(body): DescopeJson<StartBody>,
 ) -> ApiResult<Json<EnchantedLinkResponse>> {
     let req = body.into_start(C::KIND, Some(auth.claims));
-    let started = passwordless::start_polled(
+    let started = passwordless::start(
         &s.db,
         &s.outbox,
         &auth.ctx,
@@ -129,6 +129,7 @@ async fn update<C: Channel>(
         C::KIND,
         Purpose::Update,
         req,
+        None,
     )
     .await?;
     Ok(Json(started.into()))

@@ -78,7 +78,7 @@ async fn start_polled(
     check_provider(provider)?;
     let req = body.into_start(Whatsapp::KIND, session);
     let started =
-        passwordless::start_polled(&s.db, &s.outbox, ctx, Method::Notp, Whatsapp::KIND, purpose, req).await?;
+        passwordless::start(&s.db, &s.outbox, ctx, Method::Notp, Whatsapp::KIND, purpose, req, None).await?;
     Ok(Json(started.try_into()?))
 }
 

@@ -62,8 +62,10 @@ pub(crate) async fn start<C: Channel>(
         C::KIND,
         purpose,
         body.into_start(C::KIND, session),
+        None,
     )
-    .await?;
+    .await?
+    .masked;
     Ok(Json(masked.into()))
 }
 
@@ -76,7 +78,9 @@ pub(crate) async fn start_update<C: Channel>(
 ) -> ApiResult<Json<MaskedResponse>> {
     let request = body.into_start(C::KIND, Some(auth.claims));
     let masked =
-        passwordless::start(&s.db, &s.outbox, &auth.ctx, method, C::KIND, Purpose::Update, request).await?;
+        passwordless::start(&s.db, &s.outbox, &auth.ctx, method, C::KIND, Purpose::Update, request, None)
+            .await?
+            .masked;
     Ok(Json(masked.into()))
 }
 

@@ -10,6 +10,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::authn::passwordless::LoginOptions;
+use crate::domain::authn::SignInAttempt;
 use crate::domain::authn::recovery;
 use crate::dto::auth::AuthResponse;
 use crate::dto::Validate;
@@ -80,7 +81,8 @@ async fn sign_in(
     ValidJson(b): ValidJson<SignInBody>,
 ) -> ApiResult<AuthResponse> {
     let session = auth.session.as_ref().map(|(c, _)| c);
-    let info =
-        recovery::sign_in_with_code(&s.db, &auth.ctx, &b.login_id, &b.code, b.login_options, session).await?;
+    let attempt =
+        SignInAttempt { login_id: &b.login_id, code: &b.code, options: b.login_options, session };
+    let info = recovery::sign_in_with_code(&s.db, &auth.ctx, attempt).await?;
     Ok(AuthResponse::new(&auth.ctx, &info))
 }

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::authn::recovery;
+use crate::domain::authn::recovery::{self, SessionAnswers};
 use crate::dto::auth::AuthResponse;
 use crate::dto::common::Empty;
 use crate::dto::Validate;
@@ -76,7 +76,8 @@ async fn setup(
     ValidJson(b): ValidJson<AnswersBody>,
 ) -> ApiResult<Json<Empty>> {
     let login_id = b.login_id.clone();
-    recovery::set_up_questions(&s.db, &s.hasher, &auth.ctx, &auth.claims, &login_id, b.pairs()).await?;
+    let given = SessionAnswers { claims: &auth.claims, login_id: &login_id, answers: b.pairs() };
+    recovery::set_up_questions(&s.db, &s.hasher, &auth.ctx, given).await?;
     Ok(Json(Empty {}))
 }
 
@@ -97,8 +98,7 @@ async fn verify(
     ValidJson(b): ValidJson<AnswersBody>,
 ) -> ApiResult<AuthResponse> {
     let (login_id, stepup) = (b.login_id.clone(), b.stepup);
-    let info =
-        recovery::verify_questions(&s.db, &s.hasher, &auth.ctx, &auth.claims, &login_id, b.pairs(), stepup)
-            .await?;
+    let given = SessionAnswers { claims: &auth.claims, login_id: &login_id, answers: b.pairs() };
+    let info = recovery::verify_questions(&s.db, &s.hasher, &auth.ctx, given, stepup).await?;
     Ok(AuthResponse::new(&auth.ctx, &info))
 }

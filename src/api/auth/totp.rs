@@ -5,6 +5,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::authn::passwordless::{LoginOptions, SignUpDetails};
+use crate::domain::authn::SignInAttempt;
 use crate::domain::authn::totp::{self, Enrollment};
 use crate::dto::auth::AuthResponse;
 use crate::error::ApiResult;
@@ -80,6 +81,8 @@ async fn verify(
     DescopeJson(b): DescopeJson<VerifyBody>,
 ) -> ApiResult<AuthResponse> {
     let session = auth.session.as_ref().map(|(claims, _)| claims);
-    let info = totp::verify(&s.db, &auth.ctx, &b.login_id, &b.code, b.login_options, session).await?;
+    let attempt =
+        SignInAttempt { login_id: &b.login_id, code: &b.code, options: b.login_options, session };
+    let info = totp::verify(&s.db, &auth.ctx, attempt).await?;
     Ok(AuthResponse::new(&auth.ctx, &info))
 }

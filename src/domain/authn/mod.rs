@@ -8,3 +8,28 @@ pub mod password;
 pub mod passwordless;
 pub mod recovery;
 pub mod totp;
+
+use crate::domain::authn::passwordless::LoginOptions;
+use crate::domain::sessions::Claims;
+use crate::error::{ApiError, ApiResult};
+
+/// A sign-in with a login ID and a one-time code (TOTP, recovery code): what the person
+/// gave, their login options and, with `stepup`/`mfa`, the session they are signed in with.
+#[derive(Debug, Clone)]
+pub struct SignInAttempt<'a> {
+    pub login_id: &'a str,
+    pub code: &'a str,
+    pub options: LoginOptions,
+    pub session: Option<&'a Claims>,
+}
+
+/// Checks that a code sign-in (OTP, TOTP) names a login ID and gives a code, in that order.
+pub(crate) fn require_login_id_and_code(login_id: &str, code: &str) -> ApiResult<()> {
+    if login_id.is_empty() {
+        return Err(ApiError::missing("loginId"));
+    }
+    if code.is_empty() {
+        return Err(ApiError::missing("code"));
+    }
+    Ok(())
+}

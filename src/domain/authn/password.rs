@@ -172,6 +172,28 @@ pub(crate) fn contact_of(login_id: &str, details: &SignUpDetails) -> ApiResult<(
     ))
 }
 
+/// The user a sign-up creates: its login ID, its email and phone (see [`contact_of`]), the
+/// profile given and the method it signed up with. Shared with TOTP and the passwordless
+/// flows.
+pub(crate) fn sign_up_user(
+    login_id: &str,
+    (email, phone): (String, String),
+    details: SignUpDetails,
+    method: &str,
+) -> NewUser {
+    NewUser {
+        login_ids: vec![login_id.to_owned()],
+        email,
+        phone,
+        name: details.name,
+        given_name: details.given_name,
+        middle_name: details.middle_name,
+        family_name: details.family_name,
+        method: method.to_owned(),
+        ..NewUser::default()
+    }
+}
+
 /// The given address of `kind` (which must be valid), else the login ID when it is one.
 fn contact(kind: AddressKind, given: &str, login_id: &str) -> ApiResult<String> {
     if !given.is_empty() {
@@ -369,6 +391,27 @@ async fn store_password(
     store::credentials::push_history(conn, project, user.id(), &hash, ctx.now.millis(), HISTORY_KEPT).await
 }
 
+/// Checks `new_password` against the policy and `user`'s history, hashes it and stores it
+/// (active) on the user as read again in a new transaction, which the caller commits or
+/// signs in with.
+async fn set_new_password(
+    db: &Db,
+    hasher: &PasswordHasher,
+    ctx: &Ctx,
+    user: &User,
+    login_id: &str,
+    new_password: &str,
+) -> ApiResult<(Tx, User)> {
+    check_new_password(db, hasher, ctx, Some(user), new_password, &user.row.email).await?;
+    let new_hash = hasher.hash_off_thread(new_password).await?;
+    let mut tx = store::begin_immediate(db).await?;
+    let mut user = users::find_by_id(&mut tx, ctx.scope(), user.id().as_str())
+        .await?
+        .ok_or_else(|| ApiError::user_not_found(login_id))?;
+    store_password(&mut tx, ctx, &mut user, new_hash, false).await?;
+    Ok((tx, user))
+}
+
 // ---- the operations
 
 /// What `POST /v1/auth/password/signup` asks for.
@@ -393,24 +436,8 @@ pub async fn sign_up(db: &Db, hasher: &PasswordHasher, ctx: &Ctx, req: SignUp) -
     if users::find_by_login_id(&mut tx, ctx.scope(), &login_id).await?.is_some() {
         return Err(ApiError::new(ErrorKind::UserAlreadyExists, format!("User {login_id} already exists")));
     }
-    let d = req.user;
-    let mut user = users::create(
-        &mut tx,
-        ctx.scope(),
-        ctx.now,
-        NewUser {
-            login_ids: vec![login_id],
-            email,
-            phone,
-            name: d.name,
-            given_name: d.given_name,
-            middle_name: d.middle_name,
-            family_name: d.family_name,
-            method: "password".into(),
-            ..NewUser::default()
-        },
-    )
-    .await?;
+    let new_user = sign_up_user(&login_id, (email, phone), req.user, "password");
+    let mut user = users::create(&mut tx, ctx.scope(), ctx.now, new_user).await?;
     store_password(&mut tx, ctx, &mut user, hash, false).await?;
     finish_sign_in(tx, ctx, AMR_PASSWORD, "password", req.options, None, user).await
 }
@@ -472,13 +499,7 @@ pub async fn replace(
             return Err(wrong_password());
         }
     }
-    check_new_password(db, hasher, ctx, Some(&user), new_password, &user.row.email).await?;
-    let new_hash = hasher.hash_off_thread(new_password).await?;
-    let mut tx = store::begin_immediate(db).await?;
-    let mut user = users::find_by_id(&mut tx, ctx.scope(), user.id().as_str())
-        .await?
-        .ok_or_else(|| ApiError::user_not_found(login_id))?;
-    store_password(&mut tx, ctx, &mut user, new_hash, false).await?;
+    let (tx, user) = set_new_password(db, hasher, ctx, &user, login_id, new_password).await?;
     finish_sign_in(tx, ctx, AMR_PASSWORD, "password", LoginOptions::default(), None, user).await
 }
 
@@ -504,13 +525,7 @@ pub async fn update(
     if !login_id.is_empty() && !user.login_ids.iter().any(|l| l == login_id) {
         return Err(ApiError::invalid(format!("Login ID {login_id} is not the signed-in user's")));
     }
-    check_new_password(db, hasher, ctx, Some(&user), new_password, &user.row.email).await?;
-    let new_hash = hasher.hash_off_thread(new_password).await?;
-    let mut tx = store::begin_immediate(db).await?;
-    let mut user = users::find_by_id(&mut tx, ctx.scope(), user.id().as_str())
-        .await?
-        .ok_or_else(|| ApiError::user_not_found(login_id))?;
-    store_password(&mut tx, ctx, &mut user, new_hash, false).await?;
+    let (tx, _) = set_new_password(db, hasher, ctx, &user, login_id, new_password).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -532,7 +547,7 @@ pub async fn send_reset(
         redirect_url: Some(redirect_url.to_owned()).filter(|u| !u.is_empty()),
         ..StartRequest::default()
     };
-    passwordless::start_as(
+    passwordless::start(
         db,
         notifier,
         ctx,
@@ -543,6 +558,7 @@ pub async fn send_reset(
         Some("password-reset"),
     )
     .await
+    .map(|started| started.masked)
 }
 
 /// `GET /v1/auth/password/policy` and `GET /v1/mgmt/password/settings`.

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::crypto;
+use crate::domain::authn::password::sign_up_user;
+use crate::domain::authn::require_login_id_and_code;
 use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::messaging::channel::{AddressKind, ChannelKind};
 use crate::domain::messaging::outbox::OutboxNotifier;
@@ -343,50 +345,12 @@ fn notp_deep_link(code: &str) -> String {
     format!("https://wa.me/{NOTP_WHATSAPP_NUMBER}?text=My%20authentication%20code%20is%20{code}")
 }
 
-/// Starts a flow: checks the user, stores the pending secret and writes the message.
+/// Starts a flow: checks the user, stores the pending secret and writes the message. A
+/// polled flow (enchanted link, NOTP) answers with its pending reference. `outbox_kind` is
+/// the outbox message's `kind` (e.g. `password-reset`, whose link is then verified like any
+/// magic link); `None` means the method's own kind.
+#[expect(clippy::too_many_arguments, reason = "the flow, its channel and purpose, and two services")]
 pub async fn start(
-    db: &Db,
-    notifier: &OutboxNotifier,
-    ctx: &Ctx,
-    method: Method,
-    channel: ChannelKind,
-    purpose: Purpose,
-    req: StartRequest,
-) -> ApiResult<Masked> {
-    Ok(begin(db, notifier, ctx, method, channel, purpose, req, None).await?.masked)
-}
-
-/// Starts a polled flow (enchanted link, NOTP); the answer carries the pending reference.
-pub async fn start_polled(
-    db: &Db,
-    notifier: &OutboxNotifier,
-    ctx: &Ctx,
-    method: Method,
-    channel: ChannelKind,
-    purpose: Purpose,
-    req: StartRequest,
-) -> ApiResult<Started> {
-    begin(db, notifier, ctx, method, channel, purpose, req, None).await
-}
-
-/// Like [`start`], with the outbox message's `kind` given (e.g. `password-reset`, whose
-/// link is then verified like any magic link); `None` means the method's own kind.
-#[expect(clippy::too_many_arguments, reason = "the flow, its channel and purpose, and two services")]
-pub async fn start_as(
-    db: &Db,
-    notifier: &OutboxNotifier,
-    ctx: &Ctx,
-    method: Method,
-    channel: ChannelKind,
-    purpose: Purpose,
-    req: StartRequest,
-    outbox_kind: Option<&str>,
-) -> ApiResult<Masked> {
-    Ok(begin(db, notifier, ctx, method, channel, purpose, req, outbox_kind).await?.masked)
-}
-
-#[expect(clippy::too_many_arguments, reason = "the flow, its channel and purpose, and two services")]
-async fn begin(
     db: &Db,
     notifier: &OutboxNotifier,
     ctx: &Ctx,
@@ -519,41 +483,29 @@ pub async fn verify_code(
     login_id: &str,
     code: &str,
 ) -> ApiResult<AuthInfo> {
-    if login_id.is_empty() {
-        return Err(ApiError::missing("loginId"));
+    require_login_id_and_code(login_id, code)?;
+    let result = async {
+        let mut tx = store::begin_immediate(db).await?;
+        let holder = CodeHolder { kind: Kind::Otp, channel: channel.as_str(), subject: login_id };
+        let max = ctx.project.settings.otp_max_attempts;
+        let entry = match pending::check_code(&mut tx, ctx.scope(), ctx.now, holder, code, max).await? {
+            CodeCheck::Accepted(entry) => entry,
+            CodeCheck::Rejected { exhausted } => {
+                // The wrong attempt must count even though the request fails.
+                tx.commit().await?;
+                return Err(if exhausted {
+                    ApiError::new(ErrorKind::TooManyOtpAttempts, "Too many wrong codes; request a new one")
+                } else {
+                    ApiError::new(ErrorKind::InvalidOneTimeCode, "Wrong, expired or used code")
+                });
+            }
+        };
+        let info = complete(&mut tx, ctx, channel, entry).await?;
+        tx.commit().await?;
+        info.sign(ctx).await
     }
-    if code.is_empty() {
-        return Err(ApiError::missing("code"));
-    }
-    let result = check_code(db, ctx, channel, login_id, code).await;
+    .await;
     crate::domain::audit::on_login_failure(db, ctx, login_id, Method::Otp.as_str(), result).await
-}
-
-async fn check_code(
-    db: &Db,
-    ctx: &Ctx,
-    channel: ChannelKind,
-    login_id: &str,
-    code: &str,
-) -> ApiResult<AuthInfo> {
-    let mut tx = store::begin_immediate(db).await?;
-    let holder = CodeHolder { kind: Kind::Otp, channel: channel.as_str(), subject: login_id };
-    let max = ctx.project.settings.otp_max_attempts;
-    let entry = match pending::check_code(&mut tx, ctx.scope(), ctx.now, holder, code, max).await? {
-        CodeCheck::Accepted(entry) => entry,
-        CodeCheck::Rejected { exhausted } => {
-            // The wrong attempt must count even though the request fails.
-            tx.commit().await?;
-            return Err(if exhausted {
-                ApiError::new(ErrorKind::TooManyOtpAttempts, "Too many wrong codes; request a new one")
-            } else {
-                ApiError::new(ErrorKind::InvalidOneTimeCode, "Wrong, expired or used code")
-            });
-        }
-    };
-    let info = complete(&mut tx, ctx, channel, entry).await?;
-    tx.commit().await?;
-    info.sign(ctx).await
 }
 
 /// The error of a link token the engine refused.
@@ -684,30 +636,16 @@ async fn complete(
         }
         (Some(u), _) => u,
         (None, Purpose::SignUp | Purpose::SignUpOrIn) => {
-            let (email, phone) = match kind {
+            let contact = match kind {
                 AddressKind::Email => (payload.address.clone(), payload.user.phone.clone()),
                 AddressKind::Phone => (payload.user.email.clone(), payload.address.clone()),
             };
-            let d = payload.user.clone();
-            users::create(
-                conn,
-                project,
-                ctx.now,
-                NewUser {
-                    login_ids: vec![login_id.to_owned()],
-                    email,
-                    phone,
-                    name: d.name,
-                    given_name: d.given_name,
-                    middle_name: d.middle_name,
-                    family_name: d.family_name,
-                    verified_email: kind == AddressKind::Email,
-                    verified_phone: kind == AddressKind::Phone,
-                    method: method.to_owned(),
-                    ..NewUser::default()
-                },
-            )
-            .await?
+            let new_user = NewUser {
+                verified_email: kind == AddressKind::Email,
+                verified_phone: kind == AddressKind::Phone,
+                ..sign_up_user(login_id, contact, payload.user.clone(), method)
+            };
+            users::create(conn, project, ctx.now, new_user).await?
         }
         (None, _) => return Err(ApiError::user_not_found(login_id)),
     };

@@ -10,6 +10,7 @@
 use crate::crypto;
 use crate::crypto::PasswordHasher;
 use crate::domain::authn::passwordless::LoginOptions;
+use crate::domain::authn::SignInAttempt;
 use crate::domain::identity::users::{self, User};
 use crate::domain::sessions::{self, AuthInfo, Claims, Prior};
 use crate::domain::Ctx;
@@ -72,14 +73,8 @@ pub async fn generate_codes(db: &Db, ctx: &Ctx, claims: &Claims, login_id: &str)
 }
 
 /// `POST /v1/auth/recovery-codes/signin`: signs in with an unused code, which is then used.
-pub async fn sign_in_with_code(
-    db: &Db,
-    ctx: &Ctx,
-    login_id: &str,
-    code: &str,
-    options: LoginOptions,
-    session: Option<&Claims>,
-) -> ApiResult<AuthInfo> {
+pub async fn sign_in_with_code(db: &Db, ctx: &Ctx, attempt: SignInAttempt<'_>) -> ApiResult<AuthInfo> {
+    let SignInAttempt { login_id, code, options, session } = attempt;
     if login_id.is_empty() {
         return Err(ApiError::missing("loginId"));
     }
@@ -125,15 +120,23 @@ fn normalise_answer(answer: &str) -> String {
     answer.trim().to_lowercase()
 }
 
+/// The signed-in user's answers to security questions, as a setup or verify request gives
+/// them: the session, the login ID it names (may be empty) and (question ID, answer) pairs.
+#[derive(Debug, Clone)]
+pub struct SessionAnswers<'a> {
+    pub claims: &'a Claims,
+    pub login_id: &'a str,
+    pub answers: Vec<(String, String)>,
+}
+
 /// `POST /v1/auth/security-questions/setup`: replaces the signed-in user's answers.
 pub async fn set_up_questions(
     db: &Db,
     hasher: &PasswordHasher,
     ctx: &Ctx,
-    claims: &Claims,
-    login_id: &str,
-    answers: Vec<(String, String)>,
+    given: SessionAnswers<'_>,
 ) -> ApiResult<()> {
+    let SessionAnswers { claims, login_id, answers } = given;
     if answers.is_empty() {
         return Err(ApiError::missing("answers"));
     }
@@ -179,11 +182,10 @@ pub async fn verify_questions(
     db: &Db,
     hasher: &PasswordHasher,
     ctx: &Ctx,
-    claims: &Claims,
-    login_id: &str,
-    answers: Vec<(String, String)>,
+    given: SessionAnswers<'_>,
     stepup: bool,
 ) -> ApiResult<AuthInfo> {
+    let SessionAnswers { claims, login_id, answers } = given;
     let (user, rows) = {
         let mut conn = db.acquire().await?;
         let user = session_user(&mut conn, ctx, claims, login_id).await?;

@@ -7,9 +7,10 @@ use rand::RngCore;
 
 use crate::clock::UnixTime;
 use crate::crypto;
-use crate::domain::authn::password::{contact_of, finish_sign_in};
-use crate::domain::authn::passwordless::{LoginOptions, SignUpDetails};
-use crate::domain::identity::users::{self, NewUser, User};
+use crate::domain::authn::password::{contact_of, finish_sign_in, sign_up_user};
+use crate::domain::authn::passwordless::SignUpDetails;
+use crate::domain::authn::{require_login_id_and_code, SignInAttempt};
+use crate::domain::identity::users::{self, User};
 use crate::domain::sessions::{AuthInfo, Claims};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -124,29 +125,14 @@ pub async fn sign_up(db: &Db, ctx: &Ctx, login_id: &str, details: SignUpDetails)
     if login_id.is_empty() {
         return Err(ApiError::missing("loginId"));
     }
-    let (email, phone) = contact_of(login_id, &details)?;
+    let contact = contact_of(login_id, &details)?;
     let enrollment = new_enrollment(ctx, login_id)?;
     let mut tx = store::begin_immediate(db).await?;
     if users::find_by_login_id(&mut tx, ctx.scope(), login_id).await?.is_some() {
         return Err(ApiError::new(ErrorKind::UserAlreadyExists, format!("User {login_id} already exists")));
     }
-    let mut user = users::create(
-        &mut tx,
-        ctx.scope(),
-        ctx.now,
-        NewUser {
-            login_ids: vec![login_id.to_owned()],
-            email,
-            phone,
-            name: details.name,
-            given_name: details.given_name,
-            middle_name: details.middle_name,
-            family_name: details.family_name,
-            method: "totp".into(),
-            ..NewUser::default()
-        },
-    )
-    .await?;
+    let new_user = sign_up_user(login_id, contact, details, "totp");
+    let mut user = users::create(&mut tx, ctx.scope(), ctx.now, new_user).await?;
     store_secret(&mut tx, ctx, &mut user, &enrollment.key).await?;
     tx.commit().await?;
     Ok(enrollment)
@@ -171,20 +157,9 @@ pub async fn update(db: &Db, ctx: &Ctx, claims: &Claims, login_id: &str) -> ApiR
 
 /// `POST /v1/auth/totp/verify`: checks a code against the steps around the emulator time
 /// and signs the user in. With `stepup`/`mfa`, `session` is the caller's refresh token.
-pub async fn verify(
-    db: &Db,
-    ctx: &Ctx,
-    login_id: &str,
-    code: &str,
-    options: LoginOptions,
-    session: Option<&Claims>,
-) -> ApiResult<AuthInfo> {
-    if login_id.is_empty() {
-        return Err(ApiError::missing("loginId"));
-    }
-    if code.is_empty() {
-        return Err(ApiError::missing("code"));
-    }
+pub async fn verify(db: &Db, ctx: &Ctx, attempt: SignInAttempt<'_>) -> ApiResult<AuthInfo> {
+    let SignInAttempt { login_id, code, options, session } = attempt;
+    require_login_id_and_code(login_id, code)?;
     let result = async {
         let mut tx = store::begin_immediate(db).await?;
         let user = users::require_for_sign_in(&mut tx, ctx.scope(), login_id).await?;

@@ -239,6 +239,35 @@ pub async fn check_code<P: DeserializeOwned + Default>(
     Ok(CodeCheck::Accepted(Entry::from_row(holder.kind, row)))
 }
 
+/// A secret looked up by a handle (`row`, if any): [`Refusal::Unknown`] without one,
+/// [`Refusal::Used`] when `used` says so, or [`Refusal::Expired`], in that order.
+fn screen<P: DeserializeOwned + Default>(
+    kind: Kind,
+    row: Option<PendingRow>,
+    now: UnixTime,
+    used: fn(&Entry<P>) -> bool,
+) -> Result<Entry<P>, Refusal> {
+    let entry = Entry::from_row(kind, row.ok_or(Refusal::Unknown)?);
+    if used(&entry) {
+        return Err(Refusal::Used);
+    }
+    if entry.is_expired(now) {
+        return Err(Refusal::Expired);
+    }
+    Ok(entry)
+}
+
+/// Consumes a secret that passed [`screen`]: [`Refusal::Used`] when someone else consumed it
+/// first.
+async fn consume_screened<P>(
+    conn: &mut Conn,
+    scope: &Scope,
+    now: UnixTime,
+    entry: Entry<P>,
+) -> ApiResult<Result<Entry<P>, Refusal>> {
+    Ok(if consume(conn, scope, now, &entry).await? { Ok(entry) } else { Err(Refusal::Used) })
+}
+
 /// Consumes a single-use token (a magic link): [`Refusal::Unknown`], [`Refusal::Used`] or
 /// [`Refusal::Expired`], in that order, else the secret, now consumed.
 pub async fn consume_token<P: DeserializeOwned + Default>(
@@ -248,20 +277,11 @@ pub async fn consume_token<P: DeserializeOwned + Default>(
     kind: Kind,
     token: &str,
 ) -> ApiResult<Result<Entry<P>, Refusal>> {
-    let Some(row) = store::pending::get_by_token(conn, scope, kind.as_str(), token).await? else {
-        return Ok(Err(Refusal::Unknown));
-    };
-    let entry = Entry::from_row(kind, row);
-    if entry.consumed.is_some() {
-        return Ok(Err(Refusal::Used));
+    let row = store::pending::get_by_token(conn, scope, kind.as_str(), token).await?;
+    match screen(kind, row, now, |e| e.consumed.is_some()) {
+        Ok(entry) => consume_screened(conn, scope, now, entry).await,
+        Err(refusal) => Ok(Err(refusal)),
     }
-    if entry.is_expired(now) {
-        return Ok(Err(Refusal::Expired));
-    }
-    if !consume(conn, scope, now, &entry).await? {
-        return Ok(Err(Refusal::Used));
-    }
-    Ok(Ok(entry))
 }
 
 /// Finds a live secret by its token, without using it: the first step of a polled flow
@@ -275,17 +295,8 @@ pub async fn find_by_token<P: DeserializeOwned + Default>(
     kind: Kind,
     token: &str,
 ) -> ApiResult<Result<Entry<P>, Refusal>> {
-    let Some(row) = store::pending::get_by_token(conn, scope, kind.as_str(), token).await? else {
-        return Ok(Err(Refusal::Unknown));
-    };
-    let entry = Entry::from_row(kind, row);
-    if entry.consumed.is_some() || entry.verified.is_some() {
-        return Ok(Err(Refusal::Used));
-    }
-    if entry.is_expired(now) {
-        return Ok(Err(Refusal::Expired));
-    }
-    Ok(Ok(entry))
+    let row = store::pending::get_by_token(conn, scope, kind.as_str(), token).await?;
+    Ok(screen(kind, row, now, |e| e.consumed.is_some() || e.verified.is_some()))
 }
 
 /// Marks a polled flow's secret verified, once, naming its subject (a flow started without
@@ -315,23 +326,12 @@ pub async fn take_verified<P: DeserializeOwned + Default>(
     kind: Kind,
     pending_ref: &str,
 ) -> ApiResult<Result<Entry<P>, Refusal>> {
-    let Some(row) = store::pending::get_by_pending_ref(conn, scope, kind.as_str(), pending_ref).await? else {
-        return Ok(Err(Refusal::Unknown));
-    };
-    let entry = Entry::from_row(kind, row);
-    if entry.consumed.is_some() {
-        return Ok(Err(Refusal::Used));
+    let row = store::pending::get_by_pending_ref(conn, scope, kind.as_str(), pending_ref).await?;
+    match screen(kind, row, now, |e| e.consumed.is_some()) {
+        Ok(entry) if entry.verified.is_none() => Ok(Err(Refusal::NotVerified)),
+        Ok(entry) => consume_screened(conn, scope, now, entry).await,
+        Err(refusal) => Ok(Err(refusal)),
     }
-    if entry.is_expired(now) {
-        return Ok(Err(Refusal::Expired));
-    }
-    if entry.verified.is_none() {
-        return Ok(Err(Refusal::NotVerified));
-    }
-    if !consume(conn, scope, now, &entry).await? {
-        return Ok(Err(Refusal::Used));
-    }
-    Ok(Ok(entry))
 }
 
 /// Consumes a secret found earlier; false when someone else consumed it first. The

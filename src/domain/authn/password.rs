@@ -13,6 +13,7 @@ use crate::crypto::PasswordHasher;
 use crate::domain::authn::passwordless::{
     self, LoginOptions, Masked, Method, Purpose, SignUpDetails, StartRequest,
 };
+use crate::domain::identity::profile::UserProfile;
 use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::messaging::channel::{AddressKind, ChannelKind};
 use crate::domain::messaging::outbox::OutboxNotifier;
@@ -183,12 +184,7 @@ pub(crate) fn sign_up_user(
 ) -> NewUser {
     NewUser {
         login_ids: vec![login_id.to_owned()],
-        email,
-        phone,
-        name: details.name,
-        given_name: details.given_name,
-        middle_name: details.middle_name,
-        family_name: details.family_name,
+        profile: UserProfile { email, phone, ..details },
         method: method.to_owned(),
         ..NewUser::default()
     }

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use crate::crypto;
 use crate::domain::authn::password::sign_up_user;
 use crate::domain::authn::require_login_id_and_code;
+use crate::domain::identity::profile::{UserProfile, UserTraits};
 use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::messaging::channel::{AddressKind, ChannelKind};
 use crate::domain::messaging::outbox::OutboxNotifier;
@@ -640,11 +641,9 @@ async fn complete(
                 AddressKind::Email => (payload.address.clone(), payload.user.phone.clone()),
                 AddressKind::Phone => (payload.user.email.clone(), payload.address.clone()),
             };
-            let new_user = NewUser {
-                verified_email: kind == AddressKind::Email,
-                verified_phone: kind == AddressKind::Phone,
-                ..sign_up_user(login_id, contact, payload.user.clone(), method)
-            };
+            let mut new_user = sign_up_user(login_id, contact, payload.user.clone(), method);
+            new_user.traits.verified_email = kind == AddressKind::Email;
+            new_user.traits.verified_phone = kind == AddressKind::Phone;
             users::create(conn, project, ctx.now, new_user).await?
         }
         (None, _) => return Err(ApiError::user_not_found(login_id)),
@@ -771,14 +770,19 @@ async fn complete_embedded(
                 ctx.now,
                 NewUser {
                     login_ids: vec![login_id.to_owned()],
-                    email: d.email,
-                    phone: d.phone,
-                    name: d.name,
-                    given_name: d.given_name,
-                    middle_name: d.middle_name,
-                    family_name: d.family_name,
-                    verified_email: embedded.email_verified,
-                    verified_phone: embedded.phone_verified,
+                    profile: UserProfile {
+                        email: d.email,
+                        phone: d.phone,
+                        name: d.name,
+                        given_name: d.given_name,
+                        middle_name: d.middle_name,
+                        family_name: d.family_name,
+                    },
+                    traits: UserTraits {
+                        verified_email: embedded.email_verified,
+                        verified_phone: embedded.phone_verified,
+                        ..UserTraits::default()
+                    },
                     method: method.to_owned(),
                     ..NewUser::default()
                 },

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use crate::clock::UnixTime;
 use crate::crypto;
 use crate::crypto::PasswordHasher;
+use crate::domain::identity::profile::{UserProfile, UserTraits};
 use crate::domain::messaging::channel::AddressKind;
 use crate::domain::{audit, sessions, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -67,19 +68,8 @@ impl User {
 #[derive(Debug, Clone, Default)]
 pub struct NewUser {
     pub login_ids: Vec<String>,
-    pub email: String,
-    pub phone: String,
-    pub name: String,
-    pub given_name: String,
-    pub middle_name: String,
-    pub family_name: String,
-    pub picture: String,
-    pub verified_email: bool,
-    pub verified_phone: bool,
-    pub status: String,
-    pub test: bool,
-    pub custom_attributes: Map<String, Value>,
-    pub sso_app_ids: Vec<String>,
+    pub profile: UserProfile,
+    pub traits: UserTraits,
     pub roles: Vec<String>,
     /// (tenant ID, role names in it)
     pub tenants: Vec<(String, Vec<String>)>,
@@ -169,19 +159,19 @@ pub async fn create(conn: &mut Conn, scope: &Scope, now: UnixTime, new: NewUser)
     }
     let row = UserRow {
         id: UserId::from(new_user_id()),
-        email: new.email,
-        phone: new.phone,
-        name: new.name,
-        given_name: new.given_name,
-        middle_name: new.middle_name,
-        family_name: new.family_name,
-        picture: new.picture,
-        verified_email: new.verified_email,
-        verified_phone: new.verified_phone,
-        status: if new.status.is_empty() { STATUS_ENABLED.to_owned() } else { new.status },
-        test: new.test,
-        custom_attributes: store::json_text(&new.custom_attributes)?,
-        sso_app_ids: store::json_text(&new.sso_app_ids)?,
+        email: new.profile.email,
+        phone: new.profile.phone,
+        name: new.profile.name,
+        given_name: new.profile.given_name,
+        middle_name: new.profile.middle_name,
+        family_name: new.profile.family_name,
+        picture: new.traits.picture,
+        verified_email: new.traits.verified_email,
+        verified_phone: new.traits.verified_phone,
+        status: if new.traits.status.is_empty() { STATUS_ENABLED.to_owned() } else { new.traits.status },
+        test: new.traits.test,
+        custom_attributes: store::json_text(&new.traits.custom_attributes)?,
+        sso_app_ids: store::json_text(&new.traits.sso_app_ids)?,
         oauth: "{}".into(),
         password_hash: new.password_hash,
         totp_secret: None,
@@ -305,19 +295,23 @@ impl ManagedUser {
         login_ids.extend(self.additional_login_ids);
         Ok(NewUser {
             login_ids,
-            email,
-            phone,
-            name: self.name,
-            given_name: self.given_name,
-            middle_name: self.middle_name,
-            family_name: self.family_name,
-            picture: self.picture,
-            verified_email,
-            verified_phone: self.verified_phone.unwrap_or(false),
-            status,
-            test: self.test,
-            custom_attributes: self.custom_attributes,
-            sso_app_ids: self.sso_app_ids,
+            profile: UserProfile {
+                email,
+                phone,
+                name: self.name,
+                given_name: self.given_name,
+                middle_name: self.middle_name,
+                family_name: self.family_name,
+            },
+            traits: UserTraits {
+                picture: self.picture,
+                verified_email,
+                verified_phone: self.verified_phone.unwrap_or(false),
+                status,
+                test: self.test,
+                custom_attributes: self.custom_attributes,
+                sso_app_ids: self.sso_app_ids,
+            },
             roles: self.roles,
             tenants: self.tenants,
             password_hash: None,
@@ -929,7 +923,7 @@ async fn create_checked(conn: &mut Conn, ctx: &Ctx, new: NewUser) -> ApiResult<U
         check_tenant(conn, project, t).await?;
         check_roles(conn, project, t, roles).await?;
     }
-    crate::domain::identity::custom_attributes::validate_values(conn, project, &new.custom_attributes)
+    crate::domain::identity::custom_attributes::validate_values(conn, project, &new.traits.custom_attributes)
         .await?;
     create(conn, project, ctx.now, new).await
 }

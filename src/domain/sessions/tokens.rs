@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 use crate::crypto;
-use crate::domain::identity::profile::UserProfile;
+use crate::domain::identity::profile::{UserProfile, UserTraits};
 use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::sessions::{self, AuthInfo, Claims, SignInOptions, DRN_REFRESH, DRN_SESSION};
 use crate::domain::{audit, Ctx};
@@ -306,14 +306,12 @@ pub async fn mgmt_sign_in(
                 ctx.now,
                 NewUser {
                     login_ids: vec![login_id.clone()],
-                    email,
-                    phone,
-                    name: profile.name,
-                    given_name: profile.given_name,
-                    middle_name: profile.middle_name,
-                    family_name: profile.family_name,
-                    verified_email: req.email_verified,
-                    verified_phone: req.phone_verified,
+                    profile: UserProfile { email, phone, ..profile },
+                    traits: UserTraits {
+                        verified_email: req.email_verified,
+                        verified_phone: req.phone_verified,
+                        ..UserTraits::default()
+                    },
                     tenants: req.tenants,
                     method: "mgmt".into(),
                     ..NewUser::default()

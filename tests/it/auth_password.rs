@@ -360,3 +360,44 @@ async fn disabled_users_and_disabled_passwords_are_refused() {
     configure(&app, &p, json!({"enabled": false})).await;
     sign_in(&app, &p, "otp@example.com", PW).await.assert_error(400, "E011003");
 }
+
+/// A tenant's password settings are its own: setting them leaves the project's as they were,
+/// and reading them with the `tenantId` answers the tenant's.
+#[tokio::test]
+async fn tenant_password_settings_do_not_change_the_projects() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    app.create_tenant(&p, json!({"id": "T1", "name": "Tenant One"})).await;
+
+    let r = app
+        .post(
+            "/v1/mgmt/password/settings",
+            Some(&p.mgmt()),
+            json!({"tenantId": "T1", "minLength": 12, "uppercase": true}),
+        )
+        .await;
+    r.assert_ok();
+    let tenant = app.get("/v1/mgmt/password/settings?tenantId=T1", Some(&p.mgmt())).await;
+    let tenant = tenant.assert_ok();
+    assert_eq!(tenant["minLength"], 12, "{tenant}");
+    assert_eq!(tenant["uppercase"], true);
+    assert_eq!(tenant["tenantId"], "T1");
+    let project = app.get("/v1/mgmt/password/settings", Some(&p.mgmt())).await;
+    let project = project.assert_ok();
+    assert_eq!(project["minLength"], 8, "{project}");
+    assert_eq!(project["uppercase"], false);
+    let policy = app.get("/v1/auth/password/policy", Some(&p.bearer())).await;
+    assert_eq!(policy.assert_ok()["minLength"], 8);
+
+    // Another change keeps the tenant's other fields; an unknown tenant is an error.
+    app.post("/v1/mgmt/password/settings", Some(&p.mgmt()), json!({"tenantId": "T1", "lowercase": true}))
+        .await
+        .assert_ok();
+    let tenant = app.get("/v1/mgmt/password/settings?tenantId=T1", Some(&p.mgmt())).await;
+    let tenant = tenant.assert_ok();
+    assert_eq!((tenant["minLength"].clone(), tenant["lowercase"].clone()), (json!(12), json!(true)));
+    let r = app
+        .post("/v1/mgmt/password/settings", Some(&p.mgmt()), json!({"tenantId": "nope", "minLength": 9}))
+        .await;
+    r.assert_error(404, "E011008");
+}

@@ -1,7 +1,6 @@
-//! Descope API group `passwordManagement`: the project's password policy.
-//!
-//! The policy is project-wide; a `tenantId` is accepted and echoed, but tenants have no
-//! policy of their own in the emulator.
+//! Descope API group `passwordManagement`: the password policy of the project, or with a
+//! `tenantId` the tenant's own (stored on the tenant; sign-up and sign-in enforce the
+//! project's, see docs/COMPATIBILITY.md).
 
 use axum::extract::State;
 use axum::Json;
@@ -43,21 +42,36 @@ struct SettingsResponse {
 struct ConfigureBody(Map<String, Value>);
 
 /// GET /v1/mgmt/password/settings
-/// The password policy.
+/// The project's password policy, or with `tenantId` the tenant's (the project's until the
+/// tenant has its own).
 async fn get_settings(
+    State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
     DescopeQuery(q): DescopeQuery<TenantQuery>,
 ) -> ApiResult<Json<SettingsResponse>> {
-    Ok(Json(SettingsResponse { settings: password::policy(&ctx), tenant_id: q.tenant_id }))
+    let settings = if q.tenant_id.is_empty() {
+        password::policy(&ctx)
+    } else {
+        password::tenant_policy(&s.db, &ctx, &q.tenant_id).await?
+    };
+    Ok(Json(SettingsResponse { settings, tenant_id: q.tenant_id }))
 }
 
 /// POST /v1/mgmt/password/settings
-/// Changes the given fields of the password policy.
+/// Changes the given fields of the project's password policy, or with a `tenantId` of that
+/// tenant's own.
 async fn configure(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<ConfigureBody>,
+    DescopeJson(mut b): DescopeJson<ConfigureBody>,
 ) -> ApiResult<Json<Empty>> {
-    password::configure(&s.db, &s.projects, &ctx, b.0).await?;
+    match b.0.remove("tenantId") {
+        Some(Value::String(tenant_id)) if !tenant_id.is_empty() => {
+            password::configure_tenant(&s.db, &ctx, &tenant_id, b.0).await?;
+        }
+        _ => {
+            password::configure(&s.db, &s.projects, &ctx, b.0).await?;
+        }
+    }
     Ok(Json(Empty {}))
 }

@@ -562,14 +562,16 @@ pub fn policy(ctx: &Ctx) -> PasswordSettings {
     settings(ctx).clone()
 }
 
-/// `POST /v1/mgmt/password/settings`: changes the given fields of the policy (the rest stay).
-pub async fn configure(
-    db: &Db,
-    registry: &Projects,
-    ctx: &Ctx,
-    changes: Map<String, Value>,
-) -> ApiResult<PasswordSettings> {
-    let mut merged = match serde_json::to_value(settings(ctx))? {
+/// `GET /v1/mgmt/password/settings` with a `tenantId`: the tenant's own policy, else the
+/// project's.
+pub async fn tenant_policy(db: &Db, ctx: &Ctx, tenant_id: &str) -> ApiResult<PasswordSettings> {
+    let own = crate::domain::identity::tenants::password_settings(db, ctx, tenant_id).await?;
+    Ok(own.unwrap_or_else(|| policy(ctx)))
+}
+
+/// `base` with the given fields changed (unknown fields and `null`s are ignored), checked.
+fn changed(base: &PasswordSettings, changes: Map<String, Value>) -> ApiResult<PasswordSettings> {
+    let mut merged = match serde_json::to_value(base)? {
         Value::Object(m) => m,
         _ => Map::new(),
     };
@@ -581,6 +583,30 @@ pub async fn configure(
     let new: PasswordSettings = serde_path_to_error::deserialize(Value::Object(merged))
         .map_err(|e| ApiError::bad_request(format!("Field {} is not valid: {}", e.path(), e.inner())))?;
     new.validate()?;
+    Ok(new)
+}
+
+/// `POST /v1/mgmt/password/settings` with a `tenantId`: changes the given fields of the
+/// tenant's own policy, which starts as a copy of the project's; the project's stays.
+pub async fn configure_tenant(
+    db: &Db,
+    ctx: &Ctx,
+    tenant_id: &str,
+    changes: Map<String, Value>,
+) -> ApiResult<PasswordSettings> {
+    let new = changed(&tenant_policy(db, ctx, tenant_id).await?, changes)?;
+    crate::domain::identity::tenants::set_password_settings(db, ctx, tenant_id, new.clone()).await?;
+    Ok(new)
+}
+
+/// `POST /v1/mgmt/password/settings`: changes the given fields of the policy (the rest stay).
+pub async fn configure(
+    db: &Db,
+    registry: &Projects,
+    ctx: &Ctx,
+    changes: Map<String, Value>,
+) -> ApiResult<PasswordSettings> {
+    let new = changed(settings(ctx), changes)?;
     let mut tx = store::begin_immediate(db).await?;
     let row = store::projects::get(&mut tx, ctx.project_id())
         .await?

@@ -25,6 +25,10 @@ pub struct TenantExtras {
     pub auth_type: String,
     pub domains: Vec<String>,
     pub session: SessionSettings,
+    /// The tenant's own password policy (`/v1/mgmt/password/settings` with a `tenantId`);
+    /// absent until one is set, and then the project's applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<crate::domain::authn::password::PasswordSettings>,
 }
 
 /// The tenant settings that both the `settings` column and the tenant object keep flat, in
@@ -348,6 +352,32 @@ pub async fn delete(db: &Db, ctx: &Ctx, id: &str, cascade: bool) -> ApiResult<()
 pub async fn load(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<Tenant> {
     let mut conn = db.acquire().await?;
     require(&mut conn, ctx.scope(), id).await
+}
+
+/// A tenant's own password policy: `None` when it has none, or when there is no such tenant
+/// (the project's policy then answers, as it did before tenants could have one).
+pub async fn password_settings(
+    db: &Db,
+    ctx: &Ctx,
+    id: &str,
+) -> ApiResult<Option<crate::domain::authn::password::PasswordSettings>> {
+    let mut conn = db.acquire().await?;
+    let row = store::tenants::get_tenant(&mut conn, ctx.scope(), &TenantId::from(id)).await?;
+    Ok(row.and_then(|r| Tenant::from_row(r).extras.password))
+}
+
+/// Stores a tenant's own password policy (the project's is unchanged).
+pub async fn set_password_settings(
+    db: &Db,
+    ctx: &Ctx,
+    id: &str,
+    settings: crate::domain::authn::password::PasswordSettings,
+) -> ApiResult<()> {
+    modify(db, ctx, id, |t| {
+        t.extras.password = Some(settings);
+        Ok(())
+    })
+    .await
 }
 
 /// `GET /v1/mgmt/tenant/all`.

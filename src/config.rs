@@ -27,7 +27,9 @@ pub struct Config {
     #[arg(long, env = "DESCOPE_EMULATOR_PUBLIC_URL")]
     pub public_url: Option<String>,
 
-    /// Comma-separated browser origins allowed by CORS; `*` reflects any origin.
+    /// Comma-separated browser origins allowed by CORS on the Descope API paths; `*` reflects
+    /// any origin. The emulator's own endpoints are served only to their own origin and to
+    /// origins named here explicitly.
     #[arg(long, env = "DESCOPE_EMULATOR_CORS_ORIGINS", default_value = "*")]
     pub cors_origins: String,
 

@@ -259,6 +259,25 @@ async fn temporary_lock_ends_by_the_emulator_clock() {
     app.reset_clock().await;
 }
 
+/// `password::set_by_management` in the test's project.
+async fn set_by_management(
+    app: &TestApp,
+    p: &TestProject,
+    login: &str,
+    password: &str,
+    temporary: bool,
+) -> descope_emulator::error::ApiResult<()> {
+    password::set_by_management(
+        &app.state.db,
+        &app.state.hasher,
+        &app.ctx(p).await,
+        login,
+        password,
+        temporary,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn temporary_expired_and_old_passwords() {
     let app = TestApp::new().await;
@@ -267,16 +286,7 @@ async fn temporary_expired_and_old_passwords() {
     sign_up(&app, &p, login, PW).await;
 
     // set temporary through management: sign-in refused, replace works
-    password::set_by_management(
-        &app.state.db,
-        &app.state.hasher,
-        &app.ctx(&p).await,
-        login,
-        "WASD+ijklll",
-        true,
-    )
-    .await
-    .unwrap();
+    set_by_management(&app, &p, login, "WASD+ijklll", true).await.unwrap();
     sign_in(&app, &p, login, "WASD+ijklll").await.assert_error(401, "E062909");
     app.post(
         "/v1/auth/password/replace",
@@ -288,41 +298,15 @@ async fn temporary_expired_and_old_passwords() {
     sign_in(&app, &p, login, "WASD+ijkzzz").await.assert_ok();
 
     // active through management: usable at once
-    password::set_by_management(
-        &app.state.db,
-        &app.state.hasher,
-        &app.ctx(&p).await,
-        login,
-        "WASD+ijkqqq",
-        false,
-    )
-    .await
-    .unwrap();
+    set_by_management(&app, &p, login, "WASD+ijkqqq", false).await.unwrap();
     sign_in(&app, &p, login, "WASD+ijkqqq").await.assert_ok();
-    let missing = password::set_by_management(
-        &app.state.db,
-        &app.state.hasher,
-        &app.ctx(&p).await,
-        "ghost@x.com",
-        "pw",
-        false,
-    )
-    .await;
+    let missing = set_by_management(&app, &p, "ghost@x.com", "pw", false).await;
     assert_eq!(missing.unwrap_err().kind.code(), "E112102");
 
     // expired through management
     password::expire_by_management(&app.state.db, &app.ctx(&p).await, login).await.unwrap();
     sign_in(&app, &p, login, "WASD+ijkqqq").await.assert_error(401, "E062909");
-    password::set_by_management(
-        &app.state.db,
-        &app.state.hasher,
-        &app.ctx(&p).await,
-        login,
-        "WASD+ijkqqq",
-        false,
-    )
-    .await
-    .unwrap();
+    set_by_management(&app, &p, login, "WASD+ijkqqq", false).await.unwrap();
 
     // expiration policy, by the emulator clock
     configure(&app, &p, json!({"expiration": true, "expirationWeeks": 1})).await;

@@ -26,14 +26,15 @@ const SDK_EXTRAS: &[&str] = &[
     "GET /.well-known/jwks.json",
 ];
 
-fn normalize(path: &str) -> String {
+/// The path with every `{param}` replaced by `with`.
+fn replace_params(path: &str, with: &str) -> String {
     let mut out = String::new();
     let mut in_param = false;
     for c in path.chars() {
         match c {
             '{' => {
                 in_param = true;
-                out.push_str("{}");
+                out.push_str(with);
             }
             '}' => in_param = false,
             _ if in_param => {}
@@ -41,6 +42,11 @@ fn normalize(path: &str) -> String {
         }
     }
     out
+}
+
+/// The path with its parameter names dropped, so the spec's and axum's spellings compare equal.
+fn normalize(path: &str) -> String {
+    replace_params(path, "{}")
 }
 
 fn spec_ops() -> BTreeSet<String> {
@@ -80,20 +86,7 @@ const OPEN_WITHOUT_AUTH: &[&str] = &[
 
 /// The path with every `{param}` replaced by a value, so the request matches that route.
 fn concrete(path: &str) -> String {
-    let mut out = String::new();
-    let mut in_param = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push('x');
-            }
-            '}' => in_param = false,
-            _ if in_param => {}
-            _ => out.push(c),
-        }
-    }
-    out
+    replace_params(path, "x")
 }
 
 /// Calls an operation in-process with no credentials and no body.

@@ -20,8 +20,8 @@ crate::route_table! {
         GET "/.well-known/jwks.json" => default_jwks,
         GET "/.well-known/oauth-authorization-server/{projectId}" => openid_configuration,
         GET "/.well-known/project-configuration/{projectId}" => project_configuration,
-        GET "/v1/apps/{projectId}/.well-known/oauth-authorization-server" => openid_configuration,
-        GET "/v1/apps/{projectId}/.well-known/openid-configuration" => openid_configuration,
+        GET "/v1/apps/{projectId}/.well-known/oauth-authorization-server" => inbound_apps_configuration,
+        GET "/v1/apps/{projectId}/.well-known/openid-configuration" => inbound_apps_configuration,
         GET "/v1/keys/{projectId}" => keys_v1,
         GET "/v2/keys/{projectId}" => jwks,
         GET "/{projectId}/.well-known/jwks.json" => jwks,
@@ -95,7 +95,7 @@ async fn default_jwks(
     Ok(Json(project(&s, &id).await?.as_ref().into()))
 }
 
-/// OpenID provider metadata (the fields the emulator serves).
+/// OpenID provider metadata (the fields the emulator serves; absent ones are omitted).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct OpenIdConfiguration {
     pub issuer: String,
@@ -103,7 +103,8 @@ pub struct OpenIdConfiguration {
     pub authorization_endpoint: String,
     pub token_endpoint: String,
     pub userinfo_endpoint: String,
-    pub end_session_endpoint: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_session_endpoint: Option<String>,
     pub revocation_endpoint: String,
     pub response_types_supported: Vec<String>,
     pub subject_types_supported: Vec<String>,
@@ -119,23 +120,34 @@ fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
-/// GET /{projectId}/.well-known/openid-configuration
-/// OpenID discovery: the issuer of the project's JWTs and where its keys are.
-async fn openid_configuration(
-    State(s): State<AppState>,
-    Path(p): Path<ProjectPath>,
-) -> ApiResult<Json<OpenIdConfiguration>> {
-    let project = project(&s, &p.project_id).await?;
-    let base = &s.settings.public_url;
-    let oauth = |op: &str| format!("{base}/oauth2/v1/{op}");
-    Ok(Json(OpenIdConfiguration {
-        issuer: project.issuer.clone(),
-        jwks_uri: format!("{}/.well-known/jwks.json", project.issuer),
-        authorization_endpoint: oauth("authorize"),
-        token_endpoint: oauth("token"),
-        userinfo_endpoint: oauth("userinfo"),
-        end_session_endpoint: oauth("logout"),
-        revocation_endpoint: oauth("revoke"),
+/// Which authorization server a discovery document describes. Each has its own issuer, and
+/// OIDC Discovery 4.3 wants the document's `issuer` to be the URL it was fetched from minus
+/// the well-known suffix (RFC 8414 3.1 inserts the suffix after the host instead).
+enum Issuer {
+    /// Federated apps: issuer `<public-url>/<P>`, endpoints under `/oauth2/v1/`.
+    Project,
+    /// Inbound (third-party) apps: issuer `<public-url>/v1/apps/<P>`, endpoints under
+    /// `/oauth2/v1/apps/<P>/`.
+    InboundApps,
+}
+
+fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenIdConfiguration {
+    let id = project.id.as_str();
+    let (issuer, endpoints, end_session) = match family {
+        Issuer::Project => (project.issuer.clone(), format!("{base}/oauth2/v1"), true),
+        Issuer::InboundApps => {
+            (format!("{base}/v1/apps/{id}"), format!("{base}/oauth2/v1/apps/{id}"), false)
+        }
+    };
+    let at = |op: &str| format!("{endpoints}/{op}");
+    OpenIdConfiguration {
+        issuer,
+        jwks_uri: format!("{base}/{id}/.well-known/jwks.json"),
+        authorization_endpoint: at("authorize"),
+        token_endpoint: at("token"),
+        userinfo_endpoint: at("userinfo"),
+        end_session_endpoint: end_session.then(|| at("logout")),
+        revocation_endpoint: at("revoke"),
         response_types_supported: strings(&["code"]),
         subject_types_supported: strings(&["public"]),
         id_token_signing_alg_values_supported: strings(&["RS256"]),
@@ -166,7 +178,27 @@ async fn openid_configuration(
         code_challenge_methods_supported: strings(&["S256"]),
         grant_types_supported: strings(&["authorization_code", "refresh_token", "client_credentials"]),
         token_endpoint_auth_methods_supported: strings(&["client_secret_basic", "client_secret_post"]),
-    }))
+    }
+}
+
+/// GET /{projectId}/.well-known/openid-configuration
+/// OpenID discovery: the issuer of the project's JWTs and where its keys are.
+async fn openid_configuration(
+    State(s): State<AppState>,
+    Path(p): Path<ProjectPath>,
+) -> ApiResult<Json<OpenIdConfiguration>> {
+    let project = project(&s, &p.project_id).await?;
+    Ok(Json(configuration(&s.settings.public_url, &project, Issuer::Project)))
+}
+
+/// GET /v1/apps/{projectId}/.well-known/openid-configuration
+/// Discovery of the authorization server of the project's inbound apps.
+async fn inbound_apps_configuration(
+    State(s): State<AppState>,
+    Path(p): Path<ProjectPath>,
+) -> ApiResult<Json<OpenIdConfiguration>> {
+    let project = project(&s, &p.project_id).await?;
+    Ok(Json(configuration(&s.settings.public_url, &project, Issuer::InboundApps)))
 }
 
 #[derive(Debug, Serialize)]

@@ -631,6 +631,34 @@ async fn keys_are_served_in_every_descope_shape() {
     assert_ne!(app.get(&format!("/v2/keys/{}", other.id), None).await.assert_ok(), &jwks);
 }
 
+/// OIDC Discovery 4.3: every discovery document's `issuer` is the address it was fetched from
+/// minus the well-known suffix (RFC 8414 3.1 for the suffix-first form).
+#[tokio::test]
+async fn discovery_issuer_is_the_address_it_was_fetched_from() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let id = &p.id;
+    for (path, issuer) in [
+        (format!("/{id}/.well-known/openid-configuration"), format!("/{id}")),
+        (format!("/{id}/.well-known/oauth-authorization-server"), format!("/{id}")),
+        (format!("/.well-known/oauth-authorization-server/{id}"), format!("/{id}")),
+        (format!("/v1/apps/{id}/.well-known/openid-configuration"), format!("/v1/apps/{id}")),
+        (format!("/v1/apps/{id}/.well-known/oauth-authorization-server"), format!("/v1/apps/{id}")),
+    ] {
+        let conf = app.get(&path, None).await.assert_ok().clone();
+        assert_eq!(conf["issuer"], format!("{PUBLIC_URL}{issuer}").as_str(), "{path}");
+        assert_eq!(conf["jwks_uri"], format!("{PUBLIC_URL}/{id}/.well-known/jwks.json").as_str());
+    }
+    let inbound =
+        app.get(&format!("/v1/apps/{id}/.well-known/openid-configuration"), None).await.assert_ok().clone();
+    assert_eq!(inbound["token_endpoint"], format!("{PUBLIC_URL}/oauth2/v1/apps/{id}/token").as_str());
+    assert_eq!(
+        inbound["authorization_endpoint"],
+        format!("{PUBLIC_URL}/oauth2/v1/apps/{id}/authorize").as_str()
+    );
+    assert!(inbound.get("end_session_endpoint").is_none(), "inbound apps have no logout: {inbound}");
+}
+
 #[tokio::test]
 async fn default_jwks_serves_the_default_project() {
     let app = TestApp::new().await;

@@ -61,10 +61,21 @@ pub async fn get(conn: &mut Conn, id: &ProjectId) -> ApiResult<Option<ProjectRow
         .await?)
 }
 
+/// A line of the project list: the project and its oldest active management key.
+#[derive(Debug, Clone, FromRow)]
+pub struct ProjectListing {
+    pub id: ProjectId,
+    pub name: String,
+    pub management_key: Option<String>,
+}
+
 // No project filter: this lists the projects themselves.
-pub async fn list(conn: &mut Conn) -> ApiResult<Vec<ProjectRow>> {
-    Ok(sqlx::query_as::<_, ProjectRow>(
-        "SELECT * FROM projects WHERE scope_of IS NULL ORDER BY created_ms, id",
+pub async fn list(conn: &mut Conn) -> ApiResult<Vec<ProjectListing>> {
+    Ok(sqlx::query_as::<_, ProjectListing>(
+        "SELECT p.id, p.name, (SELECT m.secret FROM management_keys m \
+           WHERE m.project_id = p.id AND m.status = 'active' ORDER BY m.created_ms, m.id LIMIT 1) \
+           AS management_key \
+         FROM projects p WHERE p.scope_of IS NULL ORDER BY p.created_ms, p.id",
     )
     .fetch_all(conn)
     .await?)

@@ -105,8 +105,33 @@ async fn create_project_with_and_without_given_id() {
     let list = app.get("/emulator/v1/projects", None).await;
     let projects = list.assert_ok()["projects"].as_array().unwrap();
     assert_eq!(projects.len(), 4);
-    assert!(projects.contains(&json!({"projectId": given, "name": "Given"})), "{projects:?}");
-    assert!(projects.iter().all(|p| p.as_object().unwrap().len() == 2));
+    let listed = projects.iter().find(|p| p["projectId"] == given).unwrap();
+    assert_eq!(
+        listed,
+        &json!({"projectId": given, "name": "Given", "managementKey": r.body["managementKey"]})
+    );
+    assert!(projects.iter().all(|p| p.as_object().unwrap().len() == 3));
+}
+
+/// The console lists users through the management API with the project's key, never
+/// through the snapshot (which holds the private signing key and password hashes).
+#[tokio::test]
+async fn console_lists_users_without_the_snapshot() {
+    let app = TestApp::new().await;
+    let page = app.get("/emulator/", None).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.text.contains("/snapshot"), "the console must not fetch snapshots");
+    assert!(page.text.contains("/v1/mgmt/user/search"));
+
+    let p = app.new_project().await;
+    app.post("/v1/mgmt/user/create", Some(&p.mgmt()), json!({"loginId": "ann@example.com"}))
+        .await
+        .assert_ok();
+    let list = app.get("/emulator/v1/projects", None).await;
+    let key = list.assert_ok()["projects"][0]["managementKey"].as_str().unwrap().to_owned();
+    let bearer = format!("{}:{key}", p.id);
+    let users = app.post("/v1/mgmt/user/search", Some(&bearer), json!({"limit": 100})).await;
+    assert_eq!(users.assert_ok()["users"][0]["loginIds"], json!(["ann@example.com"]));
 }
 
 #[tokio::test]

@@ -42,6 +42,10 @@ pub struct CreateProjectResponse {
 pub struct ProjectSummary {
     pub project_id: String,
     pub name: String,
+    /// The oldest active management key, for the console's management calls (absent when
+    /// every key was removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_key: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -68,7 +72,11 @@ async fn list(State(s): State<AppState>) -> ApiResult<Json<ProjectList>> {
         .list(&s.db)
         .await?
         .into_iter()
-        .map(|(project_id, name)| ProjectSummary { project_id, name })
+        .map(|p| ProjectSummary {
+            project_id: p.id.into_string(),
+            name: p.name,
+            management_key: p.management_key,
+        })
         .collect();
     Ok(Json(ProjectList { projects }))
 }

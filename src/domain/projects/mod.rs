@@ -253,14 +253,10 @@ impl Projects {
         Ok(CreatedProject { id: id.into_string(), name, management_key })
     }
 
-    /// Every project, oldest first: (ID, name).
-    pub async fn list(&self, db: &crate::store::Db) -> ApiResult<Vec<(String, String)>> {
+    /// Every project, oldest first, with its oldest active management key.
+    pub async fn list(&self, db: &crate::store::Db) -> ApiResult<Vec<store::projects::ProjectListing>> {
         let mut conn = db.acquire().await?;
-        Ok(store::projects::list(&mut conn)
-            .await?
-            .into_iter()
-            .map(|p| (p.id.into_string(), p.name))
-            .collect())
+        store::projects::list(&mut conn).await
     }
 
     /// The ID of the default project, if there is one.

@@ -14,7 +14,9 @@ use sqlx::sqlite::SqliteTransactionManager;
 use sqlx::{SqliteConnection, TransactionManager};
 use std::borrow::Cow;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::{ApiError, ApiResult};
@@ -28,6 +30,8 @@ pub struct Db {
 struct Inner {
     idle: Mutex<Vec<SqliteConnection>>,
     permits: Arc<Semaphore>,
+    /// Connections in use or asked for, so background work can wait for a quiet moment.
+    in_use: AtomicUsize,
     /// How write transactions begin: `BEGIN IMMEDIATE` where several connections share a
     /// file (so two writers never deadlock upgrading read locks), a plain `BEGIN` for the one
     /// connection of an in-memory database (one round trip less).
@@ -48,6 +52,7 @@ impl Db {
             inner: Arc::new(Inner {
                 idle: Mutex::new(connections),
                 permits,
+                in_use: AtomicUsize::new(0),
                 begin_write: shared_file.then_some("BEGIN IMMEDIATE"),
             }),
         }
@@ -55,6 +60,7 @@ impl Db {
 
     /// A connection for reads (or for a transaction the caller begins).
     pub async fn acquire(&self) -> ApiResult<DbConn> {
+        let in_use = InUse::new(&self.inner);
         let permit = self.inner.permits.clone().acquire_owned().await.map_err(ApiError::internal)?;
         let conn = self
             .inner
@@ -63,7 +69,16 @@ impl Db {
             .map_err(ApiError::internal)?
             .pop()
             .ok_or_else(|| ApiError::internal("database pool out of step with its permits"))?;
-        Ok(DbConn { conn: Some(conn), db: self.inner.clone(), _permit: permit })
+        Ok(DbConn { conn: Some(conn), db: self.inner.clone(), _permit: permit, _in_use: in_use })
+    }
+
+    /// Waits until no request uses the database, or `at_most` has passed: background work
+    /// (purging a reset's old data) calls it between chunks, so requests go first.
+    pub async fn until_idle(&self, at_most: Duration) {
+        let deadline = tokio::time::Instant::now() + at_most;
+        while self.inner.in_use.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
     }
 
     /// A write transaction.
@@ -83,12 +98,29 @@ impl Db {
     }
 }
 
+/// Counts one use of the database from the moment a connection is asked for until it is back.
+struct InUse(Arc<Inner>);
+
+impl InUse {
+    fn new(inner: &Arc<Inner>) -> Self {
+        inner.in_use.fetch_add(1, Ordering::AcqRel);
+        InUse(inner.clone())
+    }
+}
+
+impl Drop for InUse {
+    fn drop(&mut self) {
+        self.0.in_use.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// A connection taken from [`Db`]; it goes back when dropped.
 pub struct DbConn {
     conn: Option<SqliteConnection>,
     db: Arc<Inner>,
     // Released after `drop` has put the connection back.
     _permit: OwnedSemaphorePermit,
+    _in_use: InUse,
 }
 
 impl Deref for DbConn {

@@ -54,6 +54,28 @@ pub async fn insert(conn: &mut Conn, p: &ProjectRow) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
+/// Rows per multi-row INSERT: well under SQLite's limit of bound parameters.
+const ROWS_PER_INSERT: usize = 100;
+
+/// Inserts new projects in as few statements as it takes, skipping IDs that exist; returns
+/// the IDs it inserted.
+pub async fn insert_new(conn: &mut Conn, rows: &[&ProjectRow]) -> ApiResult<Vec<ProjectId>> {
+    let mut inserted = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let values = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO projects (id, name, is_default, settings, created_ms) VALUES {values} \
+             ON CONFLICT DO NOTHING RETURNING id"
+        );
+        let mut q = sqlx::query_scalar::<_, ProjectId>(&sql);
+        for p in chunk {
+            q = q.bind(&p.id).bind(&p.name).bind(p.is_default).bind(&p.settings).bind(p.created_ms);
+        }
+        inserted.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(inserted)
+}
+
 pub async fn get(conn: &mut Conn, id: &ProjectId) -> ApiResult<Option<ProjectRow>> {
     Ok(sqlx::query_as::<_, ProjectRow>("SELECT * FROM projects WHERE id = ? AND scope_of IS NULL")
         .bind(id)
@@ -262,6 +284,21 @@ pub async fn insert_management_key(
         "INSERT OR REPLACE INTO management_keys (project_id, {MGMT_KEY_COLUMNS}) VALUES (?, {MGMT_KEY_PARAMS})"
     );
     bind_mgmt_key(sqlx::query(&sql).bind(project), k).execute(conn).await?;
+    Ok(())
+}
+
+/// Inserts management keys of several projects, in as few statements as it takes.
+pub async fn insert_management_keys(conn: &mut Conn, keys: &[(&ProjectId, &ManagementKeyRow)]) -> ApiResult<()> {
+    for chunk in keys.chunks(ROWS_PER_INSERT) {
+        let row = format!("(?, {MGMT_KEY_PARAMS})");
+        let values = vec![row.as_str(); chunk.len()].join(", ");
+        let sql = format!("INSERT INTO management_keys (project_id, {MGMT_KEY_COLUMNS}) VALUES {values}");
+        let mut q = sqlx::query(&sql);
+        for (project, k) in chunk {
+            q = bind_mgmt_key(q.bind(*project), k);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -134,6 +134,47 @@ async fn console_lists_users_without_the_snapshot() {
     assert_eq!(users.assert_ok()["users"][0]["loginIds"], json!(["ann@example.com"]));
 }
 
+/// Creations that arrive together are written together: every one gets its own project and
+/// key, and of several asking for the same ID exactly one wins.
+#[tokio::test]
+async fn a_burst_of_creations_each_gets_its_project() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    let taken = app.new_project().await;
+    let mut asks = Vec::new();
+    for i in 0..60 {
+        let body = match i % 6 {
+            0 => json!({"projectId": "P2SameIdInABurst0000000001"}),
+            1 => json!({"projectId": taken.id}),
+            _ => json!({"name": format!("burst {i}")}),
+        };
+        let app = app.clone();
+        asks.push(tokio::spawn(async move { app.post("/emulator/v1/projects", None, body).await }));
+    }
+    let mut created = Vec::new();
+    let (mut same_won, mut refused) = (0, 0);
+    for ask in asks {
+        let r = ask.await.unwrap();
+        if r.status == 200 {
+            let id = r.body["projectId"].as_str().unwrap().to_owned();
+            same_won += usize::from(id == "P2SameIdInABurst0000000001");
+            created.push((id, r.body["managementKey"].as_str().unwrap().to_owned()));
+        } else {
+            r.assert_error(409, "E011009");
+            refused += 1;
+        }
+    }
+    assert_eq!(same_won, 1);
+    assert_eq!(refused, 10 + 9, "the taken ID ten times, the repeated one nine times");
+    assert_eq!(created.len(), 60 - 19);
+    for (id, key) in &created {
+        let bearer = format!("{id}:{key}");
+        let r = app.post("/v1/mgmt/user/create", Some(&bearer), json!({"loginId": "ann@example.com"})).await;
+        r.assert_ok();
+    }
+    let list = app.get("/emulator/v1/projects", None).await;
+    assert_eq!(list.assert_ok()["projects"].as_array().unwrap().len(), 60 - 19 + 1);
+}
+
 #[tokio::test]
 async fn create_project_rejects_invalid_and_duplicate_ids() {
     let app = TestApp::new().await;

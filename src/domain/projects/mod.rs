@@ -7,9 +7,11 @@ use std::sync::{Arc, RwLock};
 
 use crate::clock::UnixTime;
 use crate::crypto::{self, KeyPool, SigningKey};
-use crate::error::{ApiError, ApiResult, ErrorKind, ResultExt};
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{ProjectId, Scope};
 use crate::store::{self, projects::ProjectRow};
+
+mod creation;
 
 /// Per-project settings (lifetimes, redirect defaults). Stored as JSON on the project and
 /// carried in snapshots and fixtures; every field has Descope's default.
@@ -96,6 +98,7 @@ impl ProjectRuntime {
 pub struct Projects {
     cache: Arc<RwLock<HashMap<String, Arc<ProjectRuntime>>>>,
     key_pool: KeyPool,
+    creations: Arc<creation::CreationQueue>,
 }
 
 /// A new project as `POST /emulator/v1/projects` returns it.
@@ -113,7 +116,7 @@ pub fn is_valid_project_id(id: &str) -> bool {
 
 impl Projects {
     pub fn new(key_pool: KeyPool) -> Self {
-        Projects { cache: Arc::default(), key_pool }
+        Projects { cache: Arc::default(), key_pool, creations: Arc::default() }
     }
 
     pub fn key_pool(&self) -> &KeyPool {
@@ -227,29 +230,26 @@ impl Projects {
         let id = ProjectId::new(id);
         let name = name.filter(|s| !s.is_empty()).unwrap_or_else(|| format!("Project {id}"));
         let management_key = new_management_key();
-        let mut tx = store::begin_immediate(db).await?;
-        let row = ProjectRow {
-            id: id.clone(),
-            name: name.clone(),
-            is_default: false,
-            settings: store::json_text(&ProjectSettings::default())?,
-            created_ms: now.millis(),
-            data_scope: None,
-        };
-        store::projects::insert(&mut tx, &row).await.on_unique(|| already_exists(id.as_str()))?;
-        store::projects::insert_management_key(
-            &mut tx,
-            &id,
-            &store::projects::ManagementKeyRow {
+        let project = creation::NewProject {
+            row: ProjectRow {
+                id: id.clone(),
+                name: name.clone(),
+                is_default: false,
+                settings: store::json_text(&ProjectSettings::default())?,
+                created_ms: now.millis(),
+                data_scope: None,
+            },
+            key: store::projects::ManagementKeyRow {
                 id: format!("MK{}", crypto::random_alnum(20)),
                 name: "default".into(),
                 secret: management_key.clone(),
                 status: "active".into(),
                 created_ms: now.millis(),
             },
-        )
-        .await?;
-        tx.commit().await?;
+        };
+        if self.creations.create(db, project).await? == creation::Outcome::Exists {
+            return Err(already_exists(id.as_str()));
+        }
         Ok(CreatedProject { id: id.into_string(), name, management_key })
     }
 
@@ -316,22 +316,24 @@ pub fn spawn_purge(db: crate::store::Db, scopes: Vec<Scope>) {
     });
 }
 
-/// Rows deleted per transaction while purging: small enough that requests waiting for the
-/// database get their turn every few milliseconds.
-const PURGE_CHUNK: i64 = 500;
+/// Rows deleted per transaction while purging: small enough that a request arriving during
+/// a chunk waits well under a millisecond.
+const PURGE_CHUNK: i64 = 100;
+/// How long the purge lets requests go first before it deletes its next chunk anyway.
+const PURGE_YIELD: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Deletes every row of a data scope, a chunk per transaction, then its hidden row.
 pub async fn purge_scope(db: &crate::store::Db, scope: &Scope) -> ApiResult<()> {
     let tables = store::projects::data_tables(&mut *db.acquire().await?).await?;
     for table in &tables {
         loop {
+            db.until_idle(PURGE_YIELD).await;
             let mut tx = store::begin_immediate(db).await?;
             let deleted = store::projects::purge_chunk(&mut tx, table, scope, PURGE_CHUNK).await?;
             tx.commit().await?;
             if deleted < PURGE_CHUNK as u64 {
                 break;
             }
-            tokio::task::yield_now().await;
         }
     }
     let mut tx = store::begin_immediate(db).await?;

@@ -104,6 +104,7 @@ async fn refresh_claims_for(
     refresh_duration: i64,
 ) -> ApiResult<Claims> {
     let (permissions, tenants) = grants(conn, ctx.scope(), &user.roles, &user_tenants(user)).await?;
+    let dct = sessions::effective_dct(user, dct.as_deref());
     let mut claims =
         sessions::refresh_claims(conn, ctx, user, &amr, dct.as_deref(), &extra, refresh_duration).await?;
     claims.roles = Some(user.roles.clone());

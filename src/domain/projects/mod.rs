@@ -249,6 +249,7 @@ impl Projects {
             },
         )
         .await?;
+        crate::domain::identity::roles::seed_scope(&mut tx, &Scope::new(id.as_str()), now).await?;
         tx.commit().await?;
         Ok(CreatedProject { id: id.into_string(), name, management_key })
     }
@@ -280,8 +281,9 @@ impl Projects {
         Ok(())
     }
 
-    /// Empties a project in constant time: its data moves to a new, empty scope, and the
-    /// old scope's rows are deleted in the background ([`purge_scope`]).
+    /// Empties a project in constant time: its data moves to a new scope that holds only what
+    /// every project starts with (the built-in roles and permissions), and the old scope's
+    /// rows are deleted in the background ([`purge_scope`]).
     pub async fn reset(
         &self,
         db: &crate::store::Db,
@@ -289,8 +291,15 @@ impl Projects {
         project: &ProjectRuntime,
     ) -> ApiResult<()> {
         let scope = new_scope_id(&project.id);
-        store::projects::move_to_new_scope(&mut *db.acquire().await?, &project.id, &scope, now.millis())
-            .await?;
+        let seed = crate::domain::identity::roles::seed(now);
+        store::projects::move_to_new_scope_seeded(
+            &mut *db.acquire().await?,
+            &project.id,
+            &scope,
+            now.millis(),
+            &seed,
+        )
+        .await?;
         // The cached runtime moves along rather than being read again.
         if let Ok(mut cache) = self.cache.write() {
             let moved = ProjectRuntime { scope, ..project.clone() };

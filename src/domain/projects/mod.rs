@@ -37,6 +37,17 @@ pub struct ProjectSettings {
     pub rotate_refresh_tokens: bool,
     /// Password policy (`/v1/mgmt/password/settings`).
     pub password: crate::domain::authn::password::PasswordSettings,
+    /// User invitations, as Descope's project settings name them (terraform-provider-descope
+    /// `invite_settings`): the URL invitations link to when a request gives none
+    /// (`inviteUrl`), whether the link carries a magic-link token (`inviteMagicLink`, "Add a
+    /// Magic Link token to the invitation"), that token's lifetime (`inviteExpirationTime`),
+    /// and whether invitations go by email (`inviteSendEmail`) and by text message
+    /// (`inviteSendSms`) when a request does not say (`sendMail`, `sendSMS`).
+    pub invite_url: String,
+    pub invite_magic_link: bool,
+    pub invite_expiration_secs: i64,
+    pub invite_send_email: bool,
+    pub invite_send_sms: bool,
 }
 
 impl Default for ProjectSettings {
@@ -52,6 +63,11 @@ impl Default for ProjectSettings {
             refresh_token_in_cookie: false,
             rotate_refresh_tokens: false,
             password: crate::domain::authn::password::PasswordSettings::default(),
+            invite_url: String::new(),
+            invite_magic_link: false,
+            invite_expiration_secs: 7 * 24 * 3600,
+            invite_send_email: true,
+            invite_send_sms: false,
         }
     }
 }

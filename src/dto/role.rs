@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::clock::UnixTime;
-use crate::domain::identity::roles::{Permission as DomainPermission, Role as DomainRole};
+use crate::domain::identity::roles::{self, Permission as DomainPermission, Role as DomainRole};
 
 /// A role (`GET /v1/mgmt/role/all`, search, create and update).
 #[derive(Debug, Clone, Serialize)]
@@ -47,7 +47,8 @@ impl RolesEnvelope {
     }
 }
 
-/// A permission; `systemDefault` marks Descope's built-in ones (the emulator has none).
+/// A permission; `systemDefault` marks Descope's built-in ones (`Impersonate`, `User Admin`,
+/// `SSO Admin`).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Permission {
@@ -72,7 +73,7 @@ impl PermissionsEnvelope {
                     id: p.id.clone(),
                     name: p.name.clone(),
                     description: p.description.clone(),
-                    system_default: false,
+                    system_default: roles::is_system_permission(&p.name),
                 })
                 .collect(),
         }

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use crate::domain::identity::custom_attributes::{
     AttributeOption, AttributeType, CustomAttribute as DomainAttribute,
 };
+use crate::domain::identity::invite::InviteOptions;
 use crate::domain::identity::profile::UserProfile;
 use crate::domain::identity::search::Login;
 use crate::domain::identity::users::{BatchOutcome, ManagedUser, User as DomainUser, UserFields, UserPatch};
@@ -178,9 +179,10 @@ pub struct UserTenantRequest {
 }
 
 /// The body of `/v1/mgmt/user/create`, `/create/test`, `/update` and of each entry of
-/// `/create/batch` (`CreateUserRequest`, `UpdateUserRequest`, `CreateUsers`). Fields the
-/// emulator does not act on (`inviteUrl`, `sendMail`, `sendSMS`, `templateId`, `locale`,
-/// `hashedPassword`, `seed`, ...) are ignored.
+/// `/create/batch` (`CreateUserRequest`, `UpdateUserRequest`, `CreateUsers`). With `invite`,
+/// `inviteUrl`, `sendMail` and `sendSMS` say how the invitation goes. Fields the emulator does
+/// not act on (`templateId`, `templateOptions`, `locale`, `hashedPassword`, `seed`, ...) are
+/// ignored.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CreateUserRequest {
@@ -200,6 +202,8 @@ pub struct CreateUserRequest {
     pub sso_app_ids_caps: Vec<String>,
     pub sso_app_ids: Vec<String>,
     pub invite: bool,
+    #[serde(flatten)]
+    pub invite_options: InviteRequest,
     pub test: bool,
     pub verified_email: Option<bool>,
     pub verified_phone: Option<bool>,
@@ -230,6 +234,7 @@ impl CreateUserRequest {
             verified_phone: self.verified_phone,
             status: self.status,
             invite: self.invite,
+            invite_options: self.invite_options.into(),
             test: test || self.test,
             custom_attributes: self.custom_attributes,
             sso_app_ids: merged([self.sso_app_ids_caps, self.sso_app_ids]),
@@ -247,22 +252,47 @@ impl From<CreateUserRequest> for UserPatch {
     }
 }
 
+/// How an invitation goes (`inviteUrl`, `sendMail`, `sendSMS`): in a create body, and at the
+/// top of a batch create body for all its users.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InviteRequest {
+    pub invite_url: String,
+    pub send_mail: Option<bool>,
+    #[serde(rename = "sendSMS")]
+    pub send_sms: Option<bool>,
+}
+
+impl From<InviteRequest> for InviteOptions {
+    fn from(r: InviteRequest) -> Self {
+        InviteOptions { invite_url: r.invite_url, send_mail: r.send_mail, send_sms: r.send_sms }
+    }
+}
+
 /// `POST /v1/mgmt/user/create/batch` (`CreateUsersRequest`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CreateUsersRequest {
     pub users: Vec<CreateUserRequest>,
     pub invite: bool,
+    #[serde(flatten)]
+    pub invite_options: InviteRequest,
 }
 
 impl CreateUsersRequest {
+    /// The users to create; the batch's `invite` and invitation options apply to each (a
+    /// user's own options, which no SDK sends, win).
     pub fn into_managed(self) -> Vec<ManagedUser> {
         let invite = self.invite;
+        let batch_options = InviteOptions::from(self.invite_options);
         self.users
             .into_iter()
             .map(|u| {
                 let mut m = u.into_managed(false);
                 m.invite |= invite;
+                if m.invite_options == InviteOptions::default() {
+                    m.invite_options = batch_options.clone();
+                }
                 m
             })
             .collect()

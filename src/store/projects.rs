@@ -2,6 +2,7 @@
 
 use sqlx::FromRow;
 
+use super::tenants::ScopeSeed;
 use super::Conn;
 use crate::error::ApiResult;
 use crate::ids::{ProjectId, Scope};
@@ -163,8 +164,25 @@ pub async fn move_to_new_scope(
     scope: &Scope,
     now_ms: i64,
 ) -> ApiResult<()> {
-    let sql = format!("BEGIN IMMEDIATE; {NEW_SCOPE}; COMMIT");
-    let result = scope_statements(&sql, project, scope, now_ms).execute(&mut *conn).await;
+    move_to_new_scope_seeded(conn, project, scope, now_ms, &ScopeSeed::default()).await
+}
+
+/// [`move_to_new_scope`], the new scope starting with the rows of `seed`, in the same batch.
+pub async fn move_to_new_scope_seeded(
+    conn: &mut Conn,
+    project: &ProjectId,
+    scope: &Scope,
+    now_ms: i64,
+    seed: &ScopeSeed,
+) -> ApiResult<()> {
+    let seed_sql = super::tenants::seed_statements(seed);
+    let sql = if seed_sql.is_empty() {
+        format!("BEGIN IMMEDIATE; {NEW_SCOPE}; COMMIT")
+    } else {
+        format!("BEGIN IMMEDIATE; {NEW_SCOPE}; {seed_sql}; COMMIT")
+    };
+    let statements = super::tenants::bind_seed(scope_statements(&sql, project, scope, now_ms), scope, seed);
+    let result = statements.execute(&mut *conn).await;
     if result.is_err() {
         // A statement failed after BEGIN: end the transaction (no error if none is open).
         let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
@@ -288,7 +306,10 @@ pub async fn insert_management_key(
 }
 
 /// Inserts management keys of several projects, in as few statements as it takes.
-pub async fn insert_management_keys(conn: &mut Conn, keys: &[(&ProjectId, &ManagementKeyRow)]) -> ApiResult<()> {
+pub async fn insert_management_keys(
+    conn: &mut Conn,
+    keys: &[(&ProjectId, &ManagementKeyRow)],
+) -> ApiResult<()> {
     for chunk in keys.chunks(ROWS_PER_INSERT) {
         let row = format!("(?, {MGMT_KEY_PARAMS})");
         let values = vec![row.as_str(); chunk.len()].join(", ");

@@ -184,6 +184,68 @@ pub async fn delete_tenant(conn: &mut Conn, scope: &Scope, id: &TenantId) -> Api
     Ok(r.rows_affected() > 0)
 }
 
+// --- the rows a new data scope starts with
+
+/// The rows every new data scope starts with (Descope's built-in permissions and roles).
+#[derive(Debug, Clone, Default)]
+pub struct ScopeSeed {
+    pub permissions: Vec<PermissionRow>,
+    pub roles: Vec<RoleRow>,
+}
+
+/// Inserts a seed's rows into a scope, in the caller's transaction.
+pub async fn insert_seed(conn: &mut Conn, scope: &Scope, seed: &ScopeSeed) -> ApiResult<()> {
+    for p in &seed.permissions {
+        insert_permission(&mut *conn, scope, p).await?;
+    }
+    for r in &seed.roles {
+        insert_role(&mut *conn, scope, r).await?;
+    }
+    Ok(())
+}
+
+/// Inserts the seeds of several new scopes in one batch of statements (one round trip).
+pub async fn insert_seeds(conn: &mut Conn, seeds: &[(Scope, &ScopeSeed)]) -> ApiResult<()> {
+    for chunk in seeds.chunks(50) {
+        let statements: Vec<String> =
+            chunk.iter().map(|(_, seed)| seed_statements(seed)).filter(|s| !s.is_empty()).collect();
+        let sql = statements.join("; ");
+        if sql.is_empty() {
+            continue;
+        }
+        let mut q = sqlx::query(&sql);
+        for (scope, seed) in chunk {
+            q = bind_seed(q, scope, seed);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The INSERT statements of a seed, to run in one batch with other statements; their
+/// parameters are bound by [`bind_seed`] in the same order.
+pub(crate) fn seed_statements(seed: &ScopeSeed) -> String {
+    let permission =
+        format!("INSERT INTO permissions (project_id, {PERMISSION_COLUMNS}) VALUES (?, {PERMISSION_PARAMS})");
+    let role = format!(
+        "INSERT INTO roles (project_id, created_ms, {ROLE_MUTABLE}) VALUES (?, ?, {ROLE_MUTABLE_PARAMS})"
+    );
+    let mut statements = vec![permission; seed.permissions.len()];
+    statements.extend(std::iter::repeat_n(role, seed.roles.len()));
+    statements.join("; ")
+}
+
+/// Binds the parameters of [`seed_statements`].
+pub(crate) fn bind_seed<'q>(mut q: Query<'q>, scope: &'q Scope, seed: &'q ScopeSeed) -> Query<'q> {
+    for p in &seed.permissions {
+        q = bind_permission(q.bind(scope), p);
+    }
+    for r in &seed.roles {
+        q = bind_role_mutable(q.bind(scope).bind(r.created_ms), r);
+    }
+    q
+}
+
 // --- management API: roles
 
 /// A role with its ID.
@@ -242,6 +304,22 @@ pub async fn update_role(conn: &mut Conn, scope: &Scope, id: &str, r: &RoleRow) 
         "UPDATE roles SET ({ROLE_MUTABLE}) = ({ROLE_MUTABLE_PARAMS}) WHERE project_id = ? AND id = ?"
     );
     write_unique(conn, bind_role_mutable(sqlx::query(&sql), r).bind(scope).bind(id), "Role", &r.name).await
+}
+
+/// Writes a role found by tenant and name (a snapshot's version of a built-in role).
+pub async fn replace_role(
+    conn: &mut Conn,
+    scope: &Scope,
+    tenant_id: &TenantId,
+    name: &str,
+    r: &RoleRow,
+) -> ApiResult<()> {
+    let sql = format!(
+        "UPDATE roles SET ({ROLE_MUTABLE}) = ({ROLE_MUTABLE_PARAMS}) \
+         WHERE project_id = ? AND tenant_id = ? AND name = ?"
+    );
+    let q = bind_role_mutable(sqlx::query(&sql), r).bind(scope).bind(tenant_id).bind(name);
+    write_unique(conn, q, "Role", &r.name).await
 }
 
 pub async fn delete_role(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<()> {

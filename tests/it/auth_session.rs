@@ -1,7 +1,7 @@
 //! Sessions: refresh, logout, logoutall, me, history, validate, tenant select; expiry by the
 //! emulator clock; tokens of one project never work in another.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::harness::{claims, TestApp};
 
@@ -180,4 +180,92 @@ async fn tokens_survive_a_restart_under_another_public_url() {
     let body = r.assert_ok();
     let session = body["sessionJwt"].as_str().unwrap();
     assert_eq!(claims(session)["iss"], format!("http://127.0.0.1:5999/{}", p.id));
+}
+
+/// "If there's just one tenant associated with the user, the tenant does not have to be
+/// selected because the dct is automatically set to that one tenant."
+#[tokio::test]
+async fn a_user_of_exactly_one_tenant_gets_it_as_dct() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let snapshot = json!({
+        "projectId": p.id,
+        "tenants": [{"id": "T1", "name": "Acme"}, {"id": "T2", "name": "Beta"}],
+        "users": [
+            {"loginIds": ["one@example.com"], "email": "one@example.com", "userTenants": [{"tenantId": "T1"}]},
+            {"loginIds": ["two@example.com"], "email": "two@example.com",
+             "userTenants": [{"tenantId": "T1"}, {"tenantId": "T2"}]},
+            {"loginIds": ["none@example.com"], "email": "none@example.com"}
+        ]
+    });
+    app.put_snapshot(&p.id, &snapshot).await.assert_ok();
+    let dct = |jwt: &Value, field: &str| claims(jwt[field].as_str().unwrap()).get("dct").cloned();
+
+    // sign-in (OTP), both tokens; refresh
+    let one = app.sign_in_with_otp(&p, "one@example.com").await;
+    assert_eq!(dct(&one, "sessionJwt"), Some(json!("T1")));
+    assert_eq!(dct(&one, "refreshJwt"), Some(json!("T1")));
+    let refresh = one["refreshJwt"].as_str().unwrap();
+    assert_eq!(app.refreshed_claims(&p, refresh).await["dct"], "T1");
+    // another sign-in method: management sign-in (as a flow would)
+    let r = app.post("/v1/mgmt/auth/signin", Some(&p.mgmt()), json!({"loginId": "one@example.com"})).await;
+    assert_eq!(dct(r.assert_ok(), "sessionJwt"), Some(json!("T1")));
+
+    // not for users of no or several tenants
+    let none = app.sign_in_with_otp(&p, "none@example.com").await;
+    assert_eq!(dct(&none, "sessionJwt"), None);
+    let two = app.sign_in_with_otp(&p, "two@example.com").await;
+    assert_eq!(dct(&two, "sessionJwt"), None);
+    assert_eq!(app.refreshed_claims(&p, two["refreshJwt"].as_str().unwrap()).await.get("dct"), None);
+
+    // an explicit selection wins: tenant select, and a sign-in's tenantId
+    let r = app
+        .post(
+            "/v1/auth/tenant/select",
+            Some(&p.with(two["refreshJwt"].as_str().unwrap())),
+            json!({"tenant": "T2"}),
+        )
+        .await;
+    assert_eq!(dct(r.assert_ok(), "sessionJwt"), Some(json!("T2")));
+    app.post(
+        "/v1/auth/otp/signin/email",
+        Some(&p.bearer()),
+        json!({"loginId": "two@example.com", "loginOptions": {"tenantId": "T1"}}),
+    )
+    .await
+    .assert_ok();
+    let code = app.outbox_latest(&p, "two@example.com").await["code"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            "/v1/auth/otp/verify/email",
+            Some(&p.bearer()),
+            json!({"loginId": "two@example.com", "code": code}),
+        )
+        .await;
+    assert_eq!(dct(r.assert_ok(), "sessionJwt"), Some(json!("T1")));
+
+    // the one tenant is read at each sign-in and refresh: joining a second tenant ends it for
+    // the next sign-in, leaving down to one brings it back
+    app.post(
+        "/v1/mgmt/user/update/tenant/remove",
+        Some(&p.mgmt()),
+        json!({"loginId": "two@example.com", "tenantId": "T2"}),
+    )
+    .await
+    .assert_ok();
+    let two = app.sign_in_with_otp(&p, "two@example.com").await;
+    assert_eq!(dct(&two, "sessionJwt"), Some(json!("T1")));
+    let r = app
+        .post(
+            "/v1/mgmt/user/update/tenant/add",
+            Some(&p.mgmt()),
+            json!({"loginId": "none@example.com", "tenantId": "T2"}),
+        )
+        .await;
+    r.assert_ok();
+    assert_eq!(
+        app.refreshed_claims(&p, none["refreshJwt"].as_str().unwrap()).await["dct"],
+        "T2",
+        "a refresh of a session without a selected tenant picks up the user's one tenant"
+    );
 }

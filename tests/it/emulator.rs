@@ -8,7 +8,9 @@ use descope_emulator::store;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-use crate::harness::{jwt_header, TestApp, TestProject, PUBLIC_URL};
+use crate::harness::{
+    jwt_header, names, TestApp, TestProject, BUILTIN_PERMISSIONS, PUBLIC_URL, TENANT_ADMIN,
+};
 use descope_emulator::ids::{ProjectId, Scope};
 
 fn is_descope_project_id(id: &str) -> bool {
@@ -271,9 +273,12 @@ async fn reset_removes_data_and_keeps_keys() {
     assert_eq!(search.assert_ok()["keys"], json!([]), "access keys survived the reset");
 
     let snap = app.export_snapshot(&p.id).await;
-    for list in ["users", "tenants", "roles", "permissions"] {
+    for list in ["users", "tenants"] {
         assert_eq!(snap[list], json!([]), "{list} survived the reset: {snap}");
     }
+    // Only what every project has is left: the built-in roles and permissions.
+    assert_eq!(names(&snap["roles"]), [TENANT_ADMIN], "roles survived the reset: {snap}");
+    assert_eq!(names(&snap["permissions"]), BUILTIN_PERMISSIONS, "permissions survived the reset: {snap}");
     assert!(app.outbox(&p, "").await.is_empty());
     if flow_works {
         let r = app
@@ -315,10 +320,8 @@ async fn snapshot_roundtrip_keeps_users_roles_permissions_tenants() {
 
     app.put(&path, None, &rich_snapshot(&p.id)).await.assert_ok();
     let first = app.export_snapshot(&p.id).await;
-    let perms: Vec<&str> =
-        first["permissions"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(perms, ["read", "write"]);
-    assert_eq!(first["roles"].as_array().unwrap().len(), 2);
+    assert_eq!(names(&first["permissions"]), ["Impersonate", "User Admin", "SSO Admin", "read", "write"]);
+    assert_eq!(names(&first["roles"]), [TENANT_ADMIN, "viewer", "admin"]);
     assert_eq!(first["tenants"].as_array().unwrap().len(), 2);
     assert_eq!(first["tenants"][0]["customAttributes"], json!({"tier": "gold"}));
     let users = first["users"].as_array().unwrap();
@@ -801,6 +804,9 @@ async fn stored_rows(app: &TestApp, project: &str) -> (i64, i64) {
     (rows, scopes)
 }
 
+/// The data rows a new scope starts with: the built-in permissions and the Tenant Admin role.
+const BUILTIN_ROWS: i64 = BUILTIN_PERMISSIONS.len() as i64 + 1;
+
 /// Polls until the project has at most `rows` data rows and `scopes` scope rows.
 async fn wait_for_purge(app: &TestApp, project: &str, rows: i64, scopes: i64) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -829,7 +835,8 @@ async fn reset_takes_constant_time_and_purges_the_old_data_behind() {
         // The new scope is empty at once; the old one goes in the background, and its
         // hidden row with it: one scope row (the current one) is left.
         assert_eq!(app.export_snapshot(&p.id).await["users"], json!([]), "round {round}");
-        wait_for_purge(&app, &p.id, 0, 1).await;
+        // What is left are the built-in roles and permissions of the new scope.
+        wait_for_purge(&app, &p.id, BUILTIN_ROWS, 1).await;
     }
 
     // The refresh token of the old data is refused; sign-up in the new scope works, and its

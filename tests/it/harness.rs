@@ -295,11 +295,10 @@ impl TestApp {
             .assert_ok();
     }
 
-    /// An admin (`admin@example.com`) whose role holds the Impersonate permission, and a
-    /// target user (`t@example.com`); returns their user IDs.
+    /// An admin (`admin@example.com`) whose role holds the built-in Impersonate permission,
+    /// and a target user (`t@example.com`); returns their user IDs.
     pub async fn create_impersonator_and_target(&self, project: &TestProject) -> (String, String) {
         let m = project.mgmt();
-        self.post("/v1/mgmt/permission/create", Some(&m), json!({"name": "Impersonate"})).await.assert_ok();
         self.post(
             "/v1/mgmt/role/create",
             Some(&m),
@@ -319,6 +318,25 @@ impl TestApp {
         let target_id = target.assert_ok()["user"]["userId"].as_str().unwrap().to_owned();
         (admin_id, target_id)
     }
+}
+
+/// Descope's built-in permissions, which every project has (listed first, in this order).
+pub const BUILTIN_PERMISSIONS: [&str; 3] = ["Impersonate", "User Admin", "SSO Admin"];
+
+/// Descope's built-in project role, holding [`BUILTIN_PERMISSIONS`].
+pub const TENANT_ADMIN: &str = "Tenant Admin";
+
+/// The `name`s of a list of roles or permissions.
+pub fn names(list: &Value) -> Vec<String> {
+    list.as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap().to_owned()).collect()
+}
+
+/// The `name`s of a list of roles or permissions, the built-in ones left out.
+pub fn custom_names(list: &Value) -> Vec<String> {
+    names(list)
+        .into_iter()
+        .filter(|n| n != TENANT_ADMIN && !BUILTIN_PERMISSIONS.contains(&n.as_str()))
+        .collect()
 }
 
 pub fn urlencode(s: &str) -> String {

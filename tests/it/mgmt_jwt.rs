@@ -1,6 +1,6 @@
 //! Management JWTs: jwt/update, impersonation, mgmt sign-in/up, anonymous.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::harness::{claims, TestApp};
 
@@ -119,4 +119,62 @@ async fn mgmt_sign_up_sign_in_and_anonymous() {
     app.post("/v1/auth/validate", Some(&p.with(b["sessionJwt"].as_str().unwrap())), json!({}))
         .await
         .assert_ok();
+}
+
+#[tokio::test]
+async fn impersonation_needs_impersonate_at_project_level_or_in_the_targets_tenant() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let m = p.mgmt();
+    app.create_tenant(&p, json!({"name": "Acme", "id": "T1"})).await;
+    app.create_tenant(&p, json!({"name": "Beta", "id": "T2"})).await;
+    let in_tenants = |login: &str, tenants: Value| json!({"loginId": login, "userTenants": tenants});
+    // Tenant Admin of T1: the built-in role holds Impersonate there.
+    app.create_user(
+        &p,
+        in_tenants(
+            "ta@example.com",
+            json!([{"tenantId": "T1", "roleNames": ["Tenant Admin"]}, {"tenantId": "T2"}]),
+        ),
+    )
+    .await;
+    app.create_user(&p, in_tenants("a@example.com", json!([{"tenantId": "T1"}, {"tenantId": "T2"}]))).await;
+    app.create_user(&p, in_tenants("b@example.com", json!([{"tenantId": "T2"}]))).await;
+    app.create_user(&p, json!({"loginId": "plain@example.com"})).await;
+    let impersonate = |actor: &str, target: &str, tenant: &str| {
+        app.post(
+            "/v1/mgmt/impersonate",
+            Some(&m),
+            json!({"impersonatorId": actor, "loginId": target, "selectedTenant": tenant}),
+        )
+    };
+    // a user of T1, alone or with T1 selected
+    let r = impersonate("ta@example.com", "a@example.com", "").await;
+    assert!(r.assert_ok()["jwt"].is_string());
+    let r = impersonate("ta@example.com", "a@example.com", "T1").await;
+    assert_eq!(claims(r.assert_ok()["jwt"].as_str().unwrap())["dct"], "T1");
+    // not with another tenant selected, nor users outside T1, nor without the permission
+    impersonate("ta@example.com", "a@example.com", "T2").await.assert_error(403, "E112104");
+    impersonate("ta@example.com", "b@example.com", "").await.assert_error(403, "E112104");
+    impersonate("ta@example.com", "plain@example.com", "").await.assert_error(403, "E112104");
+    impersonate("a@example.com", "b@example.com", "").await.assert_error(403, "E112104");
+
+    // Impersonate at project level reaches every user.
+    app.post(
+        "/v1/mgmt/role/create",
+        Some(&m),
+        json!({"name": "support", "permissionNames": ["Impersonate"]}),
+    )
+    .await
+    .assert_ok();
+    app.post(
+        "/v1/mgmt/user/update/role/add",
+        Some(&m),
+        json!({"loginId": "a@example.com", "roleNames": ["support"]}),
+    )
+    .await
+    .assert_ok();
+    impersonate("a@example.com", "b@example.com", "").await.assert_ok();
+    impersonate("a@example.com", "plain@example.com", "").await.assert_ok();
+    impersonate("a@example.com", "b@example.com", "T2").await.assert_ok();
 }

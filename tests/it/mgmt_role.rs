@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::harness::{claims, TestApp};
+use crate::harness::{claims, custom_names, names, TestApp, BUILTIN_PERMISSIONS, TENANT_ADMIN};
 
 #[tokio::test]
 async fn permissions_crud_and_batches() {
@@ -25,12 +25,16 @@ async fn permissions_crud_and_batches() {
     .await
     .assert_ok();
     let all = app.get("/v1/mgmt/permission/all", m).await.assert_ok().clone();
+    // the built-in permissions first, then the project's own
+    assert_eq!(
+        names(&all["permissions"]),
+        ["Impersonate", "User Admin", "SSO Admin", "read", "write", "delete"]
+    );
     let perms = all["permissions"].as_array().unwrap();
-    assert_eq!(perms.len(), 3);
-    assert_eq!(perms[0]["name"], "read");
-    assert_eq!(perms[0]["description"], "Read");
-    assert_eq!(perms[0]["systemDefault"], false);
-    let write_id = perms[1]["id"].as_str().unwrap().to_owned();
+    assert_eq!(perms[3]["name"], "read");
+    assert_eq!(perms[3]["description"], "Read");
+    assert_eq!(perms[3]["systemDefault"], false);
+    let write_id = perms[4]["id"].as_str().unwrap().to_owned();
     assert!(!write_id.is_empty());
 
     app.post("/v1/mgmt/permission/create", m, json!({"name": "read"})).await.assert_error(409, "E011009");
@@ -57,8 +61,7 @@ async fn permissions_crud_and_batches() {
         .await
         .assert_ok();
     let all = app.get("/v1/mgmt/permission/all", m).await.assert_ok().clone();
-    let names: Vec<_> = all["permissions"].as_array().unwrap().iter().map(|p| p["name"].clone()).collect();
-    assert_eq!(names, vec![json!("view"), json!("edit")]);
+    assert_eq!(custom_names(&all["permissions"]), ["view", "edit"]);
     app.post("/v1/mgmt/permission/delete", m, json!({"name": "edit"})).await.assert_ok();
     app.get("/v1/mgmt/permission/all", Some(&p.with("bad"))).await.assert_error(401, "E011103");
 }
@@ -103,9 +106,9 @@ async fn roles_crud_search_and_batches() {
     app.post("/v1/mgmt/role/create", m, json!({"name": "viewer"})).await.assert_error(409, "E011009");
 
     let all = app.get("/v1/mgmt/role/all", m).await.assert_ok().clone();
+    assert_eq!(names(&all["roles"]), [TENANT_ADMIN, "viewer", "editor"]);
     let roles = all["roles"].as_array().unwrap();
-    assert_eq!(roles.len(), 2);
-    let editor = &roles[1];
+    let editor = &roles[2];
     assert_eq!(editor["name"], "editor");
     assert_eq!(editor["description"], "Edits");
     assert_eq!(editor["permissionNames"], json!(["read", "write"]));
@@ -114,13 +117,13 @@ async fn roles_crud_search_and_batches() {
     assert_eq!(editor["private"], true);
     assert!(editor["id"].as_str().unwrap().len() > 10);
     assert!(editor["createdTime"].as_i64().unwrap() < i32::MAX as i64);
-    assert_eq!(roles[0]["tenantId"], "");
+    assert_eq!(roles[1]["tenantId"], "");
 
     let search = |body| app.post("/v1/mgmt/role/search", m, body);
     let r = search(json!({"tenantIds": ["T1"]})).await;
     assert_eq!(r.assert_ok()["roles"].as_array().unwrap().len(), 1);
     let r = search(json!({"tenantIds": ["T1"], "includeProjectRoles": true})).await;
-    assert_eq!(r.assert_ok()["roles"].as_array().unwrap().len(), 2);
+    assert_eq!(names(&r.assert_ok()["roles"]), [TENANT_ADMIN, "viewer", "editor"]);
     let r = search(json!({"roleNameLike": "VIEW"})).await;
     assert_eq!(r.assert_ok()["roles"][0]["name"], "viewer");
     let r = search(json!({"permissionNames": ["write"]})).await;
@@ -150,7 +153,10 @@ async fn roles_crud_search_and_batches() {
     app.post("/v1/mgmt/role/update", m, json!({"name": "nope", "newName": "x"}))
         .await
         .assert_error(404, "E011008");
-    assert_eq!(app.get("/v1/mgmt/role/all", m).await.assert_ok()["roles"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        custom_names(&app.get("/v1/mgmt/role/all", m).await.assert_ok()["roles"]),
+        ["viewer", "editor"]
+    );
     app.get("/v1/mgmt/role/all", Some(&p.with("bad"))).await.assert_error(401, "E011103");
 }
 
@@ -216,5 +222,168 @@ async fn renamed_and_deleted_roles_and_permissions_reach_the_next_token() {
     let c = app.refreshed_claims(&p, &refresh).await;
     assert_eq!(c["permissions"], json!([]));
     let roles = app.get("/v1/mgmt/role/all", m).await.assert_ok().clone();
-    assert_eq!(roles["roles"][0]["permissionNames"], json!([]));
+    assert_eq!(roles["roles"][1]["name"], "reader");
+    assert_eq!(roles["roles"][1]["permissionNames"], json!([]));
+}
+
+#[tokio::test]
+async fn every_project_has_the_builtin_roles_and_permissions() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let m = Some(p.mgmt());
+    let m = m.as_deref();
+    let all = app.get("/v1/mgmt/permission/all", m).await.assert_ok().clone();
+    assert_eq!(names(&all["permissions"]), BUILTIN_PERMISSIONS);
+    for perm in all["permissions"].as_array().unwrap() {
+        assert_eq!(perm["systemDefault"], true, "{perm}");
+        assert!(!perm["description"].as_str().unwrap().is_empty(), "{perm}");
+        assert!(!perm["id"].as_str().unwrap().is_empty(), "{perm}");
+    }
+    let roles = app.get("/v1/mgmt/role/all", m).await.assert_ok().clone();
+    assert_eq!(names(&roles["roles"]), [TENANT_ADMIN]);
+    let admin = &roles["roles"][0];
+    assert_eq!(admin["tenantId"], "");
+    assert_eq!(admin["permissionNames"], json!(BUILTIN_PERMISSIONS));
+
+    // A role may hold a built-in permission (this was "Permission Impersonate does not exist").
+    let r = app
+        .post(
+            "/v1/mgmt/role/create",
+            m,
+            json!({"name": "support", "permissionNames": ["Impersonate", "read"]}),
+        )
+        .await;
+    r.assert_error(400, "E011004");
+    let r = app
+        .post("/v1/mgmt/role/create", m, json!({"name": "support", "permissionNames": ["Impersonate"]}))
+        .await;
+    assert_eq!(r.assert_ok()["permissionNames"], json!(["Impersonate"]));
+    // a permission of the project's own is not a built-in
+    app.post("/v1/mgmt/permission/create", m, json!({"name": "read"})).await.assert_ok();
+    let all = app.get("/v1/mgmt/permission/all", m).await.assert_ok().clone();
+    assert_eq!(all["permissions"][3]["name"], "read");
+    assert_eq!(all["permissions"][3]["systemDefault"], false);
+
+    // Built-in permissions exist already, and are neither renamed nor deleted; their
+    // description may change.
+    app.post("/v1/mgmt/permission/create", m, json!({"name": "Impersonate"}))
+        .await
+        .assert_error(409, "E011009");
+    app.post("/v1/mgmt/permission/delete", m, json!({"name": "Impersonate"}))
+        .await
+        .assert_error(400, "E011004");
+    app.post("/v1/mgmt/permission/delete/batch", m, json!({"names": ["read", "SSO Admin"]}))
+        .await
+        .assert_error(400, "E011004");
+    app.post("/v1/mgmt/permission/update", m, json!({"name": "User Admin", "newName": "Users"}))
+        .await
+        .assert_error(400, "E011004");
+    app.post("/v1/mgmt/permission/update", m, json!({"name": "User Admin", "description": "Manage users"}))
+        .await
+        .assert_ok();
+    let all = app.get("/v1/mgmt/permission/all", m).await.assert_ok().clone();
+    assert_eq!(names(&all["permissions"]), ["Impersonate", "User Admin", "SSO Admin", "read"]);
+    assert_eq!(all["permissions"][1]["description"], "Manage users");
+
+    // Tenant Admin is a project role assignable in a tenant; its permissions reach the
+    // tenant's claims.
+    let t = app.create_tenant(&p, json!({"name": "Acme", "id": "T1"})).await;
+    app.create_user(
+        &p,
+        json!({"loginId": "ta@example.com", "userTenants": [{"tenantId": t, "roleNames": [TENANT_ADMIN]}]}),
+    )
+    .await;
+    let jwt = app.sign_in_with_otp(&p, "ta@example.com").await;
+    let c = claims(jwt["sessionJwt"].as_str().unwrap());
+    assert_eq!(c["tenants"]["T1"]["roles"], json!([TENANT_ADMIN]));
+    assert_eq!(c["tenants"]["T1"]["permissions"], json!(BUILTIN_PERMISSIONS));
+    assert_eq!(c["permissions"], json!([]));
+
+    // Tenant Admin may be edited and renamed, as any role.
+    app.post(
+        "/v1/mgmt/role/update",
+        m,
+        json!({"name": TENANT_ADMIN, "newName": "Org Admin", "permissionNames": ["User Admin"]}),
+    )
+    .await
+    .assert_ok();
+    let c = app.refreshed_claims(&p, jwt["refreshJwt"].as_str().unwrap()).await;
+    assert_eq!(c["tenants"]["T1"], json!({"roles": ["Org Admin"], "permissions": ["User Admin"]}));
+}
+
+#[tokio::test]
+async fn reset_snapshots_and_fixtures_give_the_builtins_too() {
+    use descope_emulator::fixtures::{import, load_path, Apply, ProjectSnapshot};
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let m = p.mgmt();
+    let builtins_of = |id: String, mgmt: String| {
+        let app = &app;
+        async move {
+            let perms = app.get("/v1/mgmt/permission/all", Some(&mgmt)).await.assert_ok().clone();
+            let roles = app.get("/v1/mgmt/role/all", Some(&mgmt)).await.assert_ok().clone();
+            let perms: Vec<String> = names(&perms["permissions"])
+                .into_iter()
+                .filter(|n| BUILTIN_PERMISSIONS.contains(&n.as_str()))
+                .collect();
+            assert_eq!(perms, BUILTIN_PERMISSIONS, "project {id}");
+            assert!(names(&roles["roles"]).contains(&TENANT_ADMIN.to_owned()), "project {id}: {roles}");
+        }
+    };
+
+    // A reset project starts with them again, even after Tenant Admin was deleted.
+    app.post("/v1/mgmt/role/delete", Some(&m), json!({"name": TENANT_ADMIN})).await.assert_ok();
+    assert_eq!(
+        names(&app.get("/v1/mgmt/role/all", Some(&m)).await.assert_ok()["roles"]),
+        Vec::<String>::new()
+    );
+    app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await.assert_ok();
+    builtins_of(p.id.clone(), m.clone()).await;
+
+    // A snapshot that does not list them keeps them; roles of the snapshot may use them.
+    let snap = json!({
+        "projectId": p.id,
+        "roles": [{"name": "support", "permissionNames": ["Impersonate"]}],
+        "users": [{"loginIds": ["s@example.com"], "email": "s@example.com", "roleNames": ["support"]}]
+    });
+    app.put_snapshot(&p.id, &snap).await.assert_ok();
+    builtins_of(p.id.clone(), m.clone()).await;
+    assert_eq!(custom_names(&app.get("/v1/mgmt/role/all", Some(&m)).await.assert_ok()["roles"]), ["support"]);
+
+    // A snapshot that lists Tenant Admin sets its version; the export round-trips.
+    let snap = json!({
+        "projectId": p.id,
+        "permissions": [{"name": "read"}],
+        "roles": [{"name": TENANT_ADMIN, "description": "Ours", "permissionNames": ["read", "SSO Admin"]}]
+    });
+    app.put_snapshot(&p.id, &snap).await.assert_ok();
+    let exported = app.export_snapshot(&p.id).await;
+    assert_eq!(names(&exported["roles"]), [TENANT_ADMIN]);
+    assert_eq!(exported["roles"][0]["description"], "Ours");
+    assert_eq!(exported["roles"][0]["permissionNames"], json!(["read", "SSO Admin"]));
+    assert_eq!(names(&exported["permissions"]), ["Impersonate", "User Admin", "SSO Admin", "read"]);
+    app.put_snapshot(&p.id, &exported).await.assert_ok();
+    assert_eq!(app.export_snapshot(&p.id).await, exported);
+
+    // A fixture naming a new project makes it with them; so does the default project.
+    let fixture: ProjectSnapshot = serde_json::from_value(json!({
+        "projectId": "P2fixturewithbuiltins0000001",
+        "managementKeys": [{"key": "K2fixturewithbuiltinsmanagementkey000001"}],
+        "permissions": [{"name": "read"}]
+    }))
+    .unwrap();
+    import(&app.state, &fixture, Apply::Merge).await.unwrap();
+    builtins_of(
+        fixture.project_id.clone(),
+        "P2fixturewithbuiltins0000001:K2fixturewithbuiltinsmanagementkey000001".into(),
+    )
+    .await;
+    let fixtures = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"));
+    load_path(&app.state, fixtures).await.unwrap();
+    let default_id = app.state.projects.default_id(&app.state.db).await.unwrap().unwrap();
+    builtins_of(default_id.clone(), format!("{default_id}:K2emulatorDefaultManagementKey0001")).await;
+    // loading the fixtures again changes nothing
+    let before = app.export_snapshot(&default_id).await;
+    load_path(&app.state, fixtures).await.unwrap();
+    assert_eq!(app.export_snapshot(&default_id).await, before);
 }

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::harness::{claims, TestApp};
+use crate::harness::{claims, names, TestApp, TENANT_ADMIN};
 
 #[tokio::test]
 async fn create_load_update_patch_and_search() {
@@ -197,7 +197,7 @@ async fn deleted_tenant_disappears_from_its_users_and_cascade_deletes_its_only_u
     // the user of T1 only went with it (cascade); the other stays
     app.get("/v1/mgmt/user?loginId=only@example.com", Some(&p.mgmt())).await.assert_error(400, "E112102");
     app.get("/v1/mgmt/user?loginId=both@example.com", Some(&p.mgmt())).await.assert_ok();
-    // the tenant's own roles went too
+    // the tenant's own roles went too; the project's built-in role stays
     let roles = app.get("/v1/mgmt/role/all", Some(&p.mgmt())).await.assert_ok().clone();
-    assert_eq!(roles["roles"], json!([]));
+    assert_eq!(names(&roles["roles"]), [TENANT_ADMIN]);
 }

@@ -455,3 +455,118 @@ async fn generate_for_test_user_errors() {
         .await
         .assert_error(401, "E011103");
 }
+
+/// The invitation messages of a login ID, newest first.
+async fn invitations(app: &TestApp, p: &TestProject, login_id: &str) -> Vec<Value> {
+    app.outbox(p, &format!("?kind=invite&loginId={}", urlencode(login_id))).await
+}
+
+#[tokio::test]
+async fn invite_sends_an_invitation_by_email_or_text_message() {
+    let (app, p) = TestApp::with_project().await;
+    // Python's invite(send_mail=True) and Node's invite(loginId, {inviteUrl, sendMail}).
+    let user = app
+        .create_user(
+            &p,
+            json!({"loginId": "inv@example.com", "displayName": "Ivy", "invite": true,
+                   "inviteUrl": "https://app.example.com/accept", "sendMail": true}),
+        )
+        .await;
+    assert_eq!(user["status"], "invited");
+    let sent = invitations(&app, &p, "inv@example.com").await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let m = &sent[0];
+    assert_eq!(m["channel"], "email");
+    assert_eq!(m["to"], "inv@example.com");
+    assert_eq!(m["link"], "https://app.example.com/accept");
+    assert_eq!(m["token"], Value::Null, "no magic-link token unless the project adds one");
+    assert_eq!(m["code"], Value::Null);
+    let project_name = app.get("/emulator/v1/projects", None).await.assert_ok()["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["projectId"] == p.id.as_str())
+        .unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(m["subject"], format!("You're invited to {project_name}"));
+    let body = m["body"].as_str().unwrap();
+    assert!(body.contains("invited to join") && body.contains("https://app.example.com/accept"), "{body}");
+
+    // sendMail absent: email, as the project's settings say by default; no link without an
+    // invite URL.
+    app.create_user(&p, json!({"loginId": "default@example.com", "invite": true})).await;
+    let sent = invitations(&app, &p, "default@example.com").await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["link"], Value::Null);
+    // sendMail false: nothing; sendSMS: a text message to the phone.
+    app.create_user(&p, json!({"loginId": "quiet@example.com", "invite": true, "sendMail": false})).await;
+    assert!(invitations(&app, &p, "quiet@example.com").await.is_empty());
+    app.create_user(
+        &p,
+        json!({"loginId": "+15555550123", "invite": true, "sendSMS": true, "inviteUrl": "https://app.example.com/sms"}),
+    )
+    .await;
+    let sent = invitations(&app, &p, "+15555550123").await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["channel"], "sms");
+    assert_eq!(sent[0]["to"], "+15555550123");
+    assert!(sent[0]["body"].as_str().unwrap().contains("https://app.example.com/sms"));
+    // Without invite, no message; nor for a refused user.
+    app.create_user(&p, json!({"loginId": "plain@example.com", "sendMail": true})).await;
+    assert!(invitations(&app, &p, "plain@example.com").await.is_empty());
+    app.post(CREATE, Some(&p.mgmt()), json!({"loginId": "inv@example.com", "invite": true}))
+        .await
+        .assert_error(400, "E062107");
+    assert_eq!(invitations(&app, &p, "inv@example.com").await.len(), 1);
+
+    // Batch invites (invite_batch / inviteBatch): one invitation per user created.
+    let r = app
+        .post(
+            "/v1/mgmt/user/create/batch",
+            Some(&p.mgmt()),
+            json!({"users": [{"loginId": "b1@example.com"}, {"loginId": "b2@example.com"}, {"loginId": "inv@example.com"}],
+                   "invite": true, "inviteUrl": "https://app.example.com/batch", "sendMail": true}),
+        )
+        .await;
+    let b = r.assert_ok();
+    assert_eq!(b["createdUsers"].as_array().unwrap().len(), 2, "{b}");
+    for login in ["b1@example.com", "b2@example.com"] {
+        let sent = invitations(&app, &p, login).await;
+        assert_eq!(sent.len(), 1, "{login}: {sent:?}");
+        assert_eq!(sent[0]["link"], "https://app.example.com/batch");
+    }
+    assert_eq!(invitations(&app, &p, "inv@example.com").await.len(), 1, "a failed entry sends nothing");
+}
+
+#[tokio::test]
+async fn an_invitation_with_a_magic_link_token_signs_the_user_in() {
+    let (app, p) = TestApp::with_project().await;
+    // The project adds a magic-link token to invitations and has an invite URL.
+    let settings = json!({"inviteMagicLink": true, "inviteUrl": "https://app.example.com/welcome?ref=mail"});
+    app.put_snapshot(&p.id, &json!({"projectId": p.id, "settings": settings})).await.assert_ok();
+    app.create_user(&p, json!({"loginId": "new@example.com", "verifiedEmail": false, "invite": true})).await;
+    let sent = invitations(&app, &p, "new@example.com").await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let token = sent[0]["token"].as_str().unwrap().to_owned();
+    assert_eq!(sent[0]["link"], format!("https://app.example.com/welcome?ref=mail&t={token}"));
+
+    let r = app.post("/v1/auth/magiclink/verify", Some(&p.bearer()), json!({"token": token})).await;
+    let jwt = r.assert_ok().clone();
+    assert_eq!(jwt["user"]["status"], "enabled", "accepting the invitation enables the user");
+    assert_eq!(jwt["user"]["verifiedEmail"], true);
+    assert_eq!(claims(jwt["sessionJwt"].as_str().unwrap())["amr"], json!(["email"]));
+    // the token is single-use
+    app.post("/v1/auth/magiclink/verify", Some(&p.bearer()), json!({"token": token}))
+        .await
+        .assert_error(401, "E061301");
+    // the request's invite URL wins over the project's
+    app.create_user(
+        &p,
+        json!({"loginId": "other@example.com", "invite": true, "inviteUrl": "https://x.example.com/a"}),
+    )
+    .await;
+    let link = invitations(&app, &p, "other@example.com").await[0]["link"].as_str().unwrap().to_owned();
+    assert!(link.starts_with("https://x.example.com/a?t="), "{link}");
+}

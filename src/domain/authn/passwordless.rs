@@ -744,6 +744,39 @@ pub async fn generate_embedded_link(
     Ok(token)
 }
 
+/// A magic-link token for an invitation ("Add a Magic Link token to the invitation"), stored
+/// in the caller's transaction: verified with `POST /v1/auth/magiclink/verify`, it signs the
+/// invited user in (enabling them) and marks the address it went to verified, as any magic
+/// link does. Returns the token and the link: `base` with `t=<token>`, or the project's
+/// magic-link page when there is no base.
+pub async fn invite_token(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    channel: ChannelKind,
+    login_id: &str,
+    address: &str,
+    base: Option<&str>,
+) -> ApiResult<(String, String)> {
+    let token = pending::new_token();
+    let link = link_with_token(&redirect_base(ctx, base), &token);
+    let payload = Payload { address: address.to_owned(), ..Payload::default() };
+    store_pending(
+        conn,
+        ctx,
+        PendingCode {
+            method: Method::MagicLink,
+            channel,
+            purpose: Purpose::SignIn,
+            login_id,
+            ttl_secs: ctx.project.settings.invite_expiration_secs,
+        },
+        Handles { token: Some(token.clone()), ..Handles::default() },
+        &payload,
+    )
+    .await?;
+    Ok((token, link))
+}
+
 /// Signs in the user of a verified embedded link, creating them first on sign-up. Unlike
 /// [`complete`], no address is changed or marked verified.
 async fn complete_embedded(

@@ -1,10 +1,11 @@
 //! Identity: the people and machines a project knows and what they may do. Users (with their
 //! login IDs, grants and credentials as management sees them), user search, tenants, roles
-//! and permissions, access keys and declared custom attributes.
+//! and permissions, access keys, declared custom attributes, and invitations.
 
 pub mod accesskeys;
 pub mod credentials;
 pub mod custom_attributes;
+pub mod invite;
 pub mod profile;
 pub mod roles;
 pub mod search;

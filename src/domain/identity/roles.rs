@@ -1,5 +1,11 @@
 //! Roles and permissions: create, update (rename), delete, load and search, one at a time or
-//! in batches.
+//! in batches; and the ones every project starts with.
+//!
+//! Every project has Descope's built-in permissions (`Impersonate`, `User Admin`,
+//! `SSO Admin`), listed with `systemDefault: true`, and the built-in project role
+//! `Tenant Admin` that holds them (docs.descope.com/manage/roles, /manage/tenants). The
+//! permissions can be neither renamed nor deleted; the role is an ordinary role that may be
+//! edited or deleted ([`seed`]).
 //!
 //! A role belongs to the project (`tenant_id` empty) or to one tenant. Users hold grants by
 //! role name in `user_roles`, and JWT claims are computed from them at every sign-in and
@@ -9,15 +15,83 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::clock::UnixTime;
 use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{Scope, TenantId};
 use crate::store::Db;
 use crate::store::{
     self,
-    tenants::{PermissionRecord, PermissionRow, RoleRecord, RoleRow},
+    tenants::{PermissionRecord, PermissionRow, RoleRecord, RoleRow, ScopeSeed},
     Conn,
 };
+
+/// The permission an impersonator needs (`/v1/mgmt/impersonate`), at project level or in a
+/// tenant of the impersonated user.
+pub const IMPERSONATE: &str = "Impersonate";
+
+/// Descope's built-in permissions and their descriptions, in the order Descope's Terraform
+/// provider lists them (terraform-provider-descope `systemPermissions`). The descriptions
+/// paraphrase docs.descope.com/manage/roles; Descope's own wording is unconfirmed.
+pub const SYSTEM_PERMISSIONS: [(&str, &str); 3] = [
+    (IMPERSONATE, "Act on behalf of another user"),
+    ("User Admin", "Read and modify user data"),
+    ("SSO Admin", "Read and modify SSO configurations"),
+];
+
+/// The built-in project role of tenant administrators: "Users assigned to the Tenant Admin
+/// role for a specific tenant inherit the required permissions to manage SSO and Users for
+/// the tenant, and impersonate users associated with the tenant" (docs.descope.com/manage/tenants).
+pub const TENANT_ADMIN: &str = "Tenant Admin";
+
+/// Whether a permission is one of Descope's built-in ones (`systemDefault`).
+pub fn is_system_permission(name: &str) -> bool {
+    SYSTEM_PERMISSIONS.iter().any(|(n, _)| *n == name)
+}
+
+/// The roles and permissions a project starts with: the built-in permissions and the
+/// `Tenant Admin` role holding them. Written at every new data scope: a project's creation
+/// (`/emulator/v1/projects`, a snapshot or fixture naming a new project), its reset, and a
+/// snapshot replacing its data.
+pub fn seed(now: UnixTime) -> ScopeSeed {
+    let permission_names: Vec<String> = SYSTEM_PERMISSIONS.iter().map(|(n, _)| (*n).to_owned()).collect();
+    ScopeSeed {
+        permissions: SYSTEM_PERMISSIONS
+            .iter()
+            .map(|(name, description)| PermissionRow {
+                name: (*name).to_owned(),
+                description: (*description).to_owned(),
+                created_ms: now.millis(),
+            })
+            .collect(),
+        roles: vec![RoleRow {
+            tenant_id: String::new(),
+            name: TENANT_ADMIN.to_owned(),
+            description: String::new(),
+            permission_names: store::json_text(&permission_names).unwrap_or_else(|_| "[]".into()),
+            is_default: false,
+            private: false,
+            created_ms: now.millis(),
+        }],
+    }
+}
+
+/// Writes [`seed`] into a new, empty data scope, in the caller's transaction.
+pub async fn seed_scope(conn: &mut Conn, scope: &Scope, now: UnixTime) -> ApiResult<()> {
+    store::tenants::insert_seed(conn, scope, &seed(now)).await
+}
+
+/// Refuses to rename or delete a built-in permission.
+// descope-compat: unconfirmed. Descope's Terraform provider calls them "system permission[s]
+// ... already defined"; that Descope refuses their deletion or renaming is the emulator's guess.
+fn check_not_system(name: &str, what: &str) -> ApiResult<()> {
+    if is_system_permission(name) {
+        return Err(ApiError::invalid(format!(
+            "Permission {name} is a system permission and cannot be {what}"
+        )));
+    }
+    Ok(())
+}
 
 /// A role as the management API shows it. Also a snapshot's role (`crate::fixtures`), which
 /// leaves out the creation time.
@@ -426,6 +500,9 @@ pub async fn update_permissions(db: &Db, ctx: &Ctx, updates: Vec<PermissionUpdat
     for u in updates {
         let p = find_permission(&mut tx, project, &u.id, &u.name).await?;
         let name = if u.new_name.trim().is_empty() { p.name.clone() } else { u.new_name };
+        if name != p.name {
+            check_not_system(&p.name, "renamed")?;
+        }
         store::tenants::update_permission(&mut tx, project, &p.id, &name, &u.description).await?;
         if name != p.name {
             rewrite_role_permissions(&mut tx, project, &p.name, Some(&name)).await?;
@@ -450,6 +527,7 @@ pub async fn delete_permissions(db: &Db, ctx: &Ctx, names: Vec<String>, ids: Vec
         .chain(ids.iter().map(|i| (i.clone(), String::new())));
     for (id, name) in refs {
         let p = find_permission(&mut tx, project, &id, &name).await?;
+        check_not_system(&p.name, "deleted")?;
         store::tenants::delete_permission(&mut tx, project, &p.id).await?;
         rewrite_role_permissions(&mut tx, project, &p.name, None).await?;
         audit::record(&mut tx, ctx, &permission_event(audit::PERMISSION_DELETED, &p.id, &p.name)).await?;

@@ -5,8 +5,10 @@ use serde_json::{Map, Value};
 use crate::clock::UnixTime;
 use crate::crypto;
 use crate::crypto::PasswordHasher;
+use crate::domain::identity::invite::{self, InviteOptions};
 use crate::domain::identity::profile::{UserProfile, UserTraits};
 use crate::domain::messaging::channel::AddressKind;
+use crate::domain::messaging::outbox::OutboxNotifier;
 use crate::domain::{audit, sessions, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{Scope, TenantId, UserId};
@@ -242,7 +244,9 @@ pub struct ManagedUser {
     pub verified_phone: Option<bool>,
     /// Empty when not given.
     pub status: String,
+    /// Create the user `invited` and send them an invitation ([`invite::send`]).
     pub invite: bool,
+    pub invite_options: InviteOptions,
     pub test: bool,
     pub custom_attributes: Map<String, Value>,
     pub sso_app_ids: Vec<String>,
@@ -320,22 +324,31 @@ impl ManagedUser {
     }
 }
 
-/// `POST /v1/mgmt/user/create` and `/create/test`: creates a user; a taken login ID is
-/// Descope's user-already-exists error, an unknown tenant a 400.
+/// `POST /v1/mgmt/user/create` and `/create/test`: creates a user, and invites them when
+/// asked; a taken login ID is Descope's user-already-exists error, an unknown tenant a 400.
 pub async fn create_managed(
     db: &Db,
     hasher: &PasswordHasher,
+    notifier: &OutboxNotifier,
     ctx: &Ctx,
     req: ManagedUser,
 ) -> ApiResult<User> {
     let password = req.password.clone();
+    let invitation = req.invite.then(|| req.invite_options.clone());
     let mut new = req.into_new_user()?;
     if !password.is_empty() {
         new.password_hash = Some(hasher.hash_off_thread(&password).await?);
     }
     let mut tx = store::begin_immediate(db).await?;
     let user = create_checked(&mut tx, ctx, new).await?;
+    let sent = match &invitation {
+        Some(options) => invite::send(&mut tx, ctx, &user, options).await?,
+        None => 0,
+    };
     tx.commit().await?;
+    if sent > 0 {
+        notifier.notify();
+    }
     Ok(user)
 }
 
@@ -874,17 +887,19 @@ async fn settle<T>(sp: sqlx::Transaction<'_, sqlx::Sqlite>, result: ApiResult<T>
     }
 }
 
-/// `POST /v1/mgmt/user/create/batch`: creates each user on its own; the ones that fail are
-/// reported with the reason instead of failing the call.
+/// `POST /v1/mgmt/user/create/batch`: creates each user on its own (inviting the ones asked
+/// to be); the ones that fail are reported with the reason instead of failing the call.
 pub async fn create_batch(
     db: &Db,
     hasher: &PasswordHasher,
+    notifier: &OutboxNotifier,
     ctx: &Ctx,
     reqs: Vec<ManagedUser>,
 ) -> ApiResult<BatchOutcome> {
     let mut prepared = Vec::with_capacity(reqs.len());
     for req in reqs {
         let preview = req.preview();
+        let invitation = req.invite.then(|| req.invite_options.clone());
         let password = req.password.clone();
         let new = req.into_new_user().and_then(|mut new| {
             if !password.is_empty() {
@@ -892,25 +907,40 @@ pub async fn create_batch(
             }
             Ok(new)
         });
-        prepared.push((preview, new));
+        prepared.push((preview, new, invitation));
     }
     let mut out = BatchOutcome::default();
+    let mut sent = 0;
     let mut tx = store::begin_immediate(db).await?;
-    for (preview, new) in prepared {
+    for (preview, new, invitation) in prepared {
         let result = match new {
             Err(e) => Err(e),
             Ok(new) => {
                 let mut sp = sqlx::Acquire::begin(&mut *tx).await?;
-                let result = create_checked(&mut sp, ctx, new).await;
+                let result = async {
+                    let user = create_checked(&mut sp, ctx, new).await?;
+                    let messages = match &invitation {
+                        Some(options) => invite::send(&mut sp, ctx, &user, options).await?,
+                        None => 0,
+                    };
+                    Ok((user, messages))
+                }
+                .await;
                 settle(sp, result).await?
             }
         };
         match result {
-            Ok(user) => out.done.push(user),
+            Ok((user, messages)) => {
+                sent += messages;
+                out.done.push(user);
+            }
             Err(e) => out.failed.push((e.message, preview)),
         }
     }
     tx.commit().await?;
+    if sent > 0 {
+        notifier.notify();
+    }
     Ok(out)
 }
 

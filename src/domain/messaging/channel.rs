@@ -54,36 +54,52 @@ impl ChannelKind {
 
     /// What a person would see: the message subject (email only) and body.
     pub fn message(self, content: &MessageContent<'_>) -> (Option<String>, String) {
-        let what = match content {
-            MessageContent::Code(code) => format!("Your verification code is {code}"),
-            MessageContent::Link(link) => format!("Use this link to sign in: {link}"),
-            MessageContent::NumberedLink(number, link) => {
-                format!("Use link number {number} to sign in: {link}")
+        const NOT_ASKED: &str = "If you did not ask for this, ignore this message.";
+        let (subject, what, closing) = match content {
+            MessageContent::Code(code) => {
+                ("Your verification code".to_owned(), format!("Your verification code is {code}"), NOT_ASKED)
             }
+            MessageContent::Link(link) => {
+                ("Your sign-in link".to_owned(), format!("Use this link to sign in: {link}"), NOT_ASKED)
+            }
+            MessageContent::NumberedLink(number, link) => (
+                "Your sign-in link".to_owned(),
+                format!("Use link number {number} to sign in: {link}"),
+                NOT_ASKED,
+            ),
+            MessageContent::Invite { project, link } => (
+                format!("You're invited to {project}"),
+                match link {
+                    Some(link) => {
+                        format!("You have been invited to join {project}. Accept the invitation: {link}")
+                    }
+                    None => format!("You have been invited to join {project}"),
+                },
+                "If you were not expecting this invitation, ignore this message.",
+            ),
         };
         match self {
-            ChannelKind::Email => {
-                let subject = match content {
-                    MessageContent::Code(_) => "Your verification code",
-                    MessageContent::Link(_) | MessageContent::NumberedLink(..) => "Your sign-in link",
-                };
-                (
-                    Some(subject.to_owned()),
-                    format!("Hello,\n\n{what}\n\nIf you did not ask for this, ignore this message."),
-                )
-            }
+            ChannelKind::Email => (Some(subject), format!("Hello,\n\n{what}\n\n{closing}")),
             ChannelKind::Voice => (None, format!("{what}. Again: {what}.")),
             ChannelKind::Sms | ChannelKind::Whatsapp | ChannelKind::Im => (None, what),
         }
     }
 }
 
-/// The secret a message carries.
+/// The outbox `kind` of invitations, whose text is [`MessageContent::Invite`].
+pub const INVITE_KIND: &str = "invite";
+
+/// What a message carries: a secret to act on, or an invitation.
 pub enum MessageContent<'a> {
     Code(&'a str),
     Link(&'a str),
     /// A link with the number the app shows next to it (enchanted link `linkId`).
     NumberedLink(&'a str, &'a str),
+    /// An invitation to the project named, with the link that accepts it when there is one.
+    Invite {
+        project: &'a str,
+        link: Option<&'a str>,
+    },
 }
 
 impl AddressKind {

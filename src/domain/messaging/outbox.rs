@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::crypto;
-use crate::domain::messaging::channel::{ChannelKind, MessageContent};
+use crate::domain::messaging::channel::{ChannelKind, MessageContent, INVITE_KIND};
 use crate::domain::Ctx;
 use crate::error::ApiResult;
 use crate::ids::Scope;
@@ -64,6 +64,7 @@ pub struct Outgoing<'a> {
 /// the commit.
 pub async fn write(conn: &mut Conn, ctx: &Ctx, m: Outgoing<'_>) -> ApiResult<()> {
     let content = match (m.code, m.link) {
+        _ if m.kind == INVITE_KIND => MessageContent::Invite { project: &ctx.project.name, link: m.link },
         (Some(number), Some(link)) => MessageContent::NumberedLink(number, link),
         (Some(code), None) => MessageContent::Code(code),
         (None, Some(link)) => MessageContent::Link(link),

@@ -14,12 +14,14 @@ use tokio::sync::oneshot;
 
 use crate::error::{ApiError, ApiResult};
 use crate::ids::ProjectId;
-use crate::store::{self, projects::ManagementKeyRow, projects::ProjectRow};
+use crate::ids::Scope;
+use crate::store::{self, projects::ManagementKeyRow, projects::ProjectRow, tenants::ScopeSeed};
 
-/// A project to create with its first management key.
+/// A project to create with its first management key and the rows every project starts with.
 pub(super) struct NewProject {
     pub row: ProjectRow,
     pub key: ManagementKeyRow,
+    pub seed: ScopeSeed,
 }
 
 /// What a creation comes to: created, or the ID was taken.
@@ -89,13 +91,20 @@ async fn write_batch(db: &store::Db, batch: Vec<Waiting>) {
 async fn insert_all(db: &store::Db, batch: &[Waiting]) -> ApiResult<HashSet<ProjectId>> {
     let rows: Vec<&ProjectRow> = batch.iter().map(|w| &w.project.row).collect();
     let mut tx = store::begin_immediate(db).await?;
-    let created: HashSet<ProjectId> = store::projects::insert_new(&mut tx, &rows).await?.into_iter().collect();
+    let created: HashSet<ProjectId> =
+        store::projects::insert_new(&mut tx, &rows).await?.into_iter().collect();
     let keys: Vec<(&ProjectId, &ManagementKeyRow)> = batch
         .iter()
         .filter(|w| created.contains(&w.project.row.id))
         .map(|w| (&w.project.row.id, &w.project.key))
         .collect();
     store::projects::insert_management_keys(&mut tx, &keys).await?;
+    let seeded: Vec<(Scope, &ScopeSeed)> = batch
+        .iter()
+        .filter(|w| created.contains(&w.project.row.id))
+        .map(|w| (Scope::new(w.project.row.id.as_str()), &w.project.seed))
+        .collect();
+    store::tenants::insert_seeds(&mut tx, &seeded).await?;
     tx.commit().await?;
     Ok(created)
 }

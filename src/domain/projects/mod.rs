@@ -39,6 +39,17 @@ pub struct ProjectSettings {
     pub rotate_refresh_tokens: bool,
     /// Password policy (`/v1/mgmt/password/settings`).
     pub password: crate::domain::authn::password::PasswordSettings,
+    /// User invitations, as Descope's project settings name them (terraform-provider-descope
+    /// `invite_settings`): the URL invitations link to when a request gives none
+    /// (`inviteUrl`), whether the link carries a magic-link token (`inviteMagicLink`, "Add a
+    /// Magic Link token to the invitation"), that token's lifetime (`inviteExpirationTime`),
+    /// and whether invitations go by email (`inviteSendEmail`) and by text message
+    /// (`inviteSendSms`) when a request does not say (`sendMail`, `sendSMS`).
+    pub invite_url: String,
+    pub invite_magic_link: bool,
+    pub invite_expiration_secs: i64,
+    pub invite_send_email: bool,
+    pub invite_send_sms: bool,
 }
 
 impl Default for ProjectSettings {
@@ -54,6 +65,11 @@ impl Default for ProjectSettings {
             refresh_token_in_cookie: false,
             rotate_refresh_tokens: false,
             password: crate::domain::authn::password::PasswordSettings::default(),
+            invite_url: String::new(),
+            invite_magic_link: false,
+            invite_expiration_secs: 7 * 24 * 3600,
+            invite_send_email: true,
+            invite_send_sms: false,
         }
     }
 }
@@ -246,6 +262,7 @@ impl Projects {
                 status: "active".into(),
                 created_ms: now.millis(),
             },
+            seed: crate::domain::identity::roles::seed(now),
         };
         if self.creations.create(db, project).await? == creation::Outcome::Exists {
             return Err(already_exists(id.as_str()));
@@ -276,8 +293,9 @@ impl Projects {
         Ok(())
     }
 
-    /// Empties a project in constant time: its data moves to a new, empty scope, and the
-    /// old scope's rows are deleted in the background ([`purge_scope`]).
+    /// Empties a project in constant time: its data moves to a new scope that holds only what
+    /// every project starts with (the built-in roles and permissions), and the old scope's
+    /// rows are deleted in the background ([`purge_scope`]).
     pub async fn reset(
         &self,
         db: &crate::store::Db,
@@ -285,8 +303,15 @@ impl Projects {
         project: &ProjectRuntime,
     ) -> ApiResult<()> {
         let scope = new_scope_id(&project.id);
-        store::projects::move_to_new_scope(&mut *db.acquire().await?, &project.id, &scope, now.millis())
-            .await?;
+        let seed = crate::domain::identity::roles::seed(now);
+        store::projects::move_to_new_scope_seeded(
+            &mut *db.acquire().await?,
+            &project.id,
+            &scope,
+            now.millis(),
+            &seed,
+        )
+        .await?;
         // The cached runtime moves along rather than being read again.
         if let Ok(mut cache) = self.cache.write() {
             let moved = ProjectRuntime { scope, ..project.clone() };

@@ -238,6 +238,18 @@ pub fn tenant_roles(user: &User) -> Vec<(String, Vec<String>)> {
     user.tenants.iter().map(|t| (t.tenant_id.clone(), t.roles.clone())).collect()
 }
 
+/// The `dct` (selected tenant) of new tokens: the tenant explicitly selected, else the
+/// user's one tenant when they belong to exactly one: "If there's just one tenant associated
+/// with the user, the tenant does not have to be selected because the dct is automatically
+/// set to that one tenant" (docs.descope.com/screens/inputs/tenantselect-component).
+pub fn effective_dct(user: &User, selected: Option<&str>) -> Option<String> {
+    match (selected.filter(|t| !t.is_empty()), user.tenants.as_slice()) {
+        (Some(t), _) => Some(t.to_owned()),
+        (None, [only]) => Some(only.tenant_id.clone()),
+        (None, _) => None,
+    }
+}
+
 /// Records a refresh token so logout can revoke it; returns its `jti`.
 pub(crate) async fn record_refresh(conn: &mut Conn, ctx: &Ctx, user_id: &str, exp: i64) -> ApiResult<String> {
     let jti = crypto::random_alnum(24);
@@ -387,6 +399,8 @@ async fn issue(
     extra: &Map<String, Value>,
     first_seen: bool,
 ) -> ApiResult<Issued> {
+    let dct = effective_dct(&user, dct);
+    let dct = dct.as_deref();
     let session = session_claims(conn, ctx, &user, amr, dct, extra).await?;
     let refresh = RefreshToken::New(Box::new(refresh_claims(conn, ctx, &user, amr, dct, extra, 0).await?));
     Ok(Issued { session, refresh, first_seen, user })
@@ -481,7 +495,8 @@ async fn record_refresh_failure(db: &Db, ctx: &Ctx, token: &str, err: &ApiError)
 }
 
 /// A new session JWT with the user's current grants; the refresh JWT stays the same unless
-/// the project rotates refresh tokens. The refresh JWT's extra claims (custom claims of the
+/// the project rotates refresh tokens. Its `dct` is the refresh JWT's, or the user's one
+/// tenant ([`effective_dct`]). The refresh JWT's extra claims (custom claims of the
 /// sign-in, impersonation's `act`, step-up marks) are carried into the new session JWT: this
 /// is the one place they survive a refresh.
 pub async fn refresh(db: &Db, ctx: &Ctx, claims: &Claims, token: &str) -> ApiResult<AuthInfo> {
@@ -499,7 +514,9 @@ pub async fn refresh(db: &Db, ctx: &Ctx, claims: &Claims, token: &str) -> ApiRes
         // Nothing is written: reads on a plain connection, no transaction to begin and end.
         let mut conn = db.acquire().await?;
         let user = session_user(&mut conn, ctx, claims).await?;
-        let session = session_claims(&mut conn, ctx, &user, &claims.amr, dct, &claims.extra).await?;
+        let dct = effective_dct(&user, dct);
+        let session =
+            session_claims(&mut conn, ctx, &user, &claims.amr, dct.as_deref(), &claims.extra).await?;
         let refresh = RefreshToken::Kept(token.to_owned(), claims.exp);
         Issued { session, refresh, first_seen: false, user }
     };

@@ -38,7 +38,7 @@ pub const RESERVED_CLAIMS: &[&str] = &[
 ];
 
 /// The permission Descope requires of an impersonator.
-pub const IMPERSONATE_PERMISSION: &str = "Impersonate";
+pub const IMPERSONATE_PERMISSION: &str = crate::domain::identity::roles::IMPERSONATE;
 
 /// Custom claims without the reserved ones ("system claims will be filtered out").
 pub fn custom_only(claims: Map<String, Value>) -> Map<String, Value> {
@@ -104,6 +104,7 @@ async fn refresh_claims_for(
     refresh_duration: i64,
 ) -> ApiResult<Claims> {
     let (permissions, tenants) = grants(conn, ctx.scope(), &user.roles, &user_tenants(user)).await?;
+    let dct = sessions::effective_dct(user, dct.as_deref());
     let mut claims =
         sessions::refresh_claims(conn, ctx, user, &amr, dct.as_deref(), &extra, refresh_duration).await?;
     claims.roles = Some(user.roles.clone());
@@ -153,9 +154,32 @@ pub struct Impersonation {
 /// step-up claim" (OpenAPI `ImpersonateStepup`); both marks survive refresh.
 pub const STEP_UP_CLAIM: &str = "su";
 
+/// Whether an impersonator may impersonate a user: "Only users with the Impersonate
+/// permission can impersonate other users"; held at project level it allows impersonating
+/// any user of the project, held in a tenant only users of that tenant
+/// (docs.descope.com/user-impersonation). With a selected tenant, a tenant-level permission
+/// must be held in that tenant.
+async fn may_impersonate(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    actor: &User,
+    target: &User,
+    selected: &str,
+) -> ApiResult<bool> {
+    let (permissions, tenants) = grants(conn, ctx.scope(), &actor.roles, &user_tenants(actor)).await?;
+    if permissions.iter().any(|p| p == IMPERSONATE_PERMISSION) {
+        return Ok(true);
+    }
+    Ok(tenants.iter().any(|(tenant, claims)| {
+        claims.permissions.iter().any(|p| p == IMPERSONATE_PERMISSION)
+            && target.tenants.iter().any(|t| &t.tenant_id == tenant)
+            && (selected.is_empty() || selected == tenant)
+    }))
+}
+
 /// `POST /v1/mgmt/impersonate`: a refresh JWT of the impersonated user with
-/// `act: {sub: <impersonator user ID>}`. The impersonator needs the `Impersonate` permission
-/// (project-level or in any of their tenants).
+/// `act: {sub: <impersonator user ID>}`. The impersonator needs the `Impersonate` permission,
+/// at project level or in a tenant of the impersonated user ([`may_impersonate`]).
 // descope-compat: Descope answers with a refresh JWT of the impersonated user
 // (docs.descope.com/user-impersonation/impersonation-with-sdks).
 pub async fn impersonate(db: &Db, ctx: &Ctx, req: Impersonation) -> ApiResult<String> {
@@ -169,18 +193,16 @@ pub async fn impersonate(db: &Db, ctx: &Ctx, req: Impersonation) -> ApiResult<St
     let actor = require_user(&mut tx, ctx, &req.impersonator_id).await?;
     let target = require_user(&mut tx, ctx, &req.login_id).await?;
     target.ensure_can_sign_in()?;
-    let (permissions, tenants) = grants(&mut tx, ctx.scope(), &actor.roles, &user_tenants(&actor)).await?;
-    let allowed = permissions
-        .iter()
-        .chain(tenants.values().flat_map(|t| t.permissions.iter()))
-        .any(|p| p == IMPERSONATE_PERMISSION);
-    if !allowed {
+    let dct = check_tenant(&target, &req.selected_tenant)?;
+    if !may_impersonate(&mut tx, ctx, &actor, &target, &req.selected_tenant).await? {
         return Err(ApiError::new(
             ErrorKind::ImpersonationNotAllowed,
-            format!("User {} does not have the {IMPERSONATE_PERMISSION} permission", req.impersonator_id),
+            format!(
+                "User {} does not have the {IMPERSONATE_PERMISSION} permission for user {}",
+                req.impersonator_id, req.login_id
+            ),
         ));
     }
-    let dct = check_tenant(&target, &req.selected_tenant)?;
     let mut extra = custom_only(req.custom_claims);
     extra.insert("act".into(), json!({ "sub": actor.id() }));
     let amr = if req.step_up {

@@ -7,8 +7,8 @@ import datetime
 import uuid
 
 import pytest
-from conftest import Project, unique_email
-from descope import AuthException, DeliveryMethod, DescopeClient
+from conftest import Project, error_body, unique_email
+from descope import AssociatedTenant, AuthException, DeliveryMethod, DescopeClient
 from descope.management.common import MgmtLoginOptions
 
 IMPERSONATE = "Impersonate"
@@ -120,13 +120,9 @@ def test_update_jwt_refuses_a_bad_jwt(client: DescopeClient) -> None:
     assert 400 <= err.value.status_code < 500, repr(err.value)
 
 
-def ensure_impersonate_permission(client: DescopeClient) -> None:
-    if IMPERSONATE not in {p["name"] for p in client.mgmt.permission.load_all()["permissions"]}:
-        client.mgmt.permission.create(IMPERSONATE)
-
-
 def test_impersonate(client: DescopeClient) -> None:
-    ensure_impersonate_permission(client)
+    # Impersonate is a built-in permission of every project; the impersonator gets it by a role.
+    assert IMPERSONATE in {p["name"] for p in client.mgmt.permission.load_all()["permissions"]}
     role = f"support-{uid()}"
     client.mgmt.role.create(role, permission_names=[IMPERSONATE])
     support_login, support_id = new_user(client, role_names=[role])
@@ -138,6 +134,23 @@ def test_impersonate(client: DescopeClient) -> None:
     session = refreshed["sessionToken"]
     assert session["sub"] == target_id
     assert session.get("act", {}).get("sub") == support_id, f"no act.sub of the impersonator: {session}"
+
+
+def test_impersonate_as_tenant_admin_only_within_the_tenant(client: DescopeClient) -> None:
+    tenant_id = client.mgmt.tenant.create(f"Acme {uid()}")["id"]
+    other_tenant = client.mgmt.tenant.create(f"Beta {uid()}")["id"]
+    admin_login, _ = new_user(client, user_tenants=[AssociatedTenant(tenant_id, ["Tenant Admin"])])
+    member_login, member_id = new_user(client, user_tenants=[AssociatedTenant(tenant_id)])
+    outsider_login, _ = new_user(client, user_tenants=[AssociatedTenant(other_tenant)])
+
+    jwt = client.mgmt.jwt.impersonate(admin_login, member_login, validate_consent=False, tenant_id=tenant_id)
+    session = client.refresh_session(jwt)["sessionToken"]
+    assert session["sub"] == member_id
+    assert session.get("dct") == tenant_id
+    with pytest.raises(AuthException) as err:
+        client.mgmt.jwt.impersonate(admin_login, outsider_login, validate_consent=False)
+    assert err.value.status_code == 403, repr(err.value)
+    assert error_body(err.value)["errorCode"] == "E112104"
 
 
 def test_impersonate_without_the_permission_fails(client: DescopeClient) -> None:

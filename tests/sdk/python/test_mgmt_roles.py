@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from conftest import Project, unique_email
-from descope import AuthException, DeliveryMethod, DescopeClient
+from descope import AssociatedTenant, AuthException, DeliveryMethod, DescopeClient
 
 
 def uid() -> str:
@@ -154,3 +154,40 @@ def test_role_rename_reaches_the_next_session_jwt(client: DescopeClient, project
     again = client.refresh_session(session["refreshSessionToken"]["jwt"])
     assert again["roles"] == []
     assert not client.validate_permissions(again, [perm])
+
+
+BUILTIN_PERMISSIONS = ["Impersonate", "User Admin", "SSO Admin"]
+
+
+def test_builtin_permissions_and_the_tenant_admin_role(client: DescopeClient, project: Project) -> None:
+    perms = permissions_by_name(client)
+    for name in BUILTIN_PERMISSIONS:
+        assert name in perms, f"built-in permission {name} missing from load_all: {sorted(perms)}"
+        assert perms[name]["systemDefault"] is True, perms[name]
+    admin = roles_by_name(client).get("Tenant Admin")
+    assert admin is not None, "built-in role Tenant Admin missing from load_all"
+    assert admin["tenantId"] == ""
+    assert sorted(admin["permissionNames"]) == sorted(BUILTIN_PERMISSIONS)
+
+    # a role may hold a built-in permission; a built-in permission cannot be deleted
+    role = f"support-{uid()}"
+    client.mgmt.role.create(role, permission_names=["Impersonate"])
+    assert roles_by_name(client)[role]["permissionNames"] == ["Impersonate"]
+    with pytest.raises(AuthException) as err:
+        client.mgmt.permission.delete("SSO Admin")
+    assert err.value.status_code == 400, repr(err.value)
+    assert "SSO Admin" in permissions_by_name(client)
+
+    # Tenant Admin in a tenant: its permissions in that tenant's claims
+    tenant_id = client.mgmt.tenant.create(f"admins {uid()}")["id"]
+    login_id = unique_email()
+    client.mgmt.user.create(
+        login_id=login_id,
+        email=login_id,
+        verified_email=True,
+        user_tenants=[AssociatedTenant(tenant_id, ["Tenant Admin"])],
+    )
+    session = sign_in_by_otp(client, project, login_id)
+    assert client.validate_tenant_roles(session, tenant_id, ["Tenant Admin"])
+    assert client.validate_tenant_permissions(session, tenant_id, BUILTIN_PERMISSIONS)
+    assert not client.validate_permissions(session, ["Impersonate"]), "not a project-level grant"

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 from conftest import Project, error_body, unique_email, unique_phone
-from descope import AssociatedTenant, AuthException, DeliveryMethod, DescopeClient
+from descope import AssociatedTenant, AuthException, DeliveryMethod, DescopeClient, UserObj
 from descope.management.common import Sort
 
 # Strong enough for any password policy the emulator applies.
@@ -441,3 +441,28 @@ def test_custom_attribute_definitions(client: DescopeClient, attrs: dict) -> Non
     with pytest.raises(AuthException) as err:
         client.mgmt.user.update_custom_attribute(login_id, attrs["level"], "not a number")
     assert 400 <= err.value.status_code < 500, f"wrong attribute type: {err.value!r}"
+
+
+def test_invite_sends_an_invitation(client: DescopeClient, project: Project) -> None:
+    login_id = unique_email()
+    user = client.mgmt.user.invite(
+        login_id, email=login_id, display_name="Ivy", invite_url="https://app.example.com/accept", send_mail=True
+    )["user"]
+    assert user["status"] == "invited"
+    message = project.outbox_latest(login_id)
+    assert message["kind"] == "invite", message
+    assert message["channel"] == "email"
+    assert message["to"] == login_id
+    assert message["link"] == "https://app.example.com/accept"
+    assert "invited" in message["subject"].lower()
+
+    phone = unique_phone()
+    client.mgmt.user.invite(phone, phone=phone, send_mail=False, send_sms=True)
+    message = project.outbox_latest(phone)
+    assert (message["kind"], message["channel"], message["to"]) == ("invite", "sms", phone)
+
+    logins = [unique_email(), unique_email()]
+    client.mgmt.user.invite_batch([UserObj(login_id=x, email=x) for x in logins], invite_url="https://app.example.com/b")
+    for x in logins:
+        message = project.outbox_latest(x)
+        assert (message["kind"], message["link"]) == ("invite", "https://app.example.com/b"), message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import Emulator, Project, sign_up_by_email_otp, unique_email
-from descope import AuthException, DeliveryMethod, DescopeClient
+from descope import AssociatedTenant, AuthException, DeliveryMethod, DescopeClient
 
 
 def test_validate_session_with_keys_the_sdk_fetched(project: Project, session: dict) -> None:
@@ -118,3 +118,25 @@ def test_expired_session_is_refreshed(emulator: Emulator, project: Project, clie
     new_session = result["sessionToken"]["jwt"]
     assert new_session != old_session
     assert client.validate_session(new_session)["sub"] == r.json()["user"]["userId"]
+
+
+def test_a_user_of_one_tenant_gets_it_as_dct(client: DescopeClient, project: Project) -> None:
+    one = client.mgmt.tenant.create(f"dct one {unique_email()}")["id"]
+    two = client.mgmt.tenant.create(f"dct two {unique_email()}")["id"]
+    single, multi = unique_email(), unique_email()
+    client.mgmt.user.create(login_id=single, email=single, verified_email=True, user_tenants=[AssociatedTenant(one)])
+    client.mgmt.user.create(
+        login_id=multi, email=multi, verified_email=True, user_tenants=[AssociatedTenant(one), AssociatedTenant(two)]
+    )
+
+    def sign_in(login_id: str) -> dict:
+        client.otp.sign_in(DeliveryMethod.EMAIL, login_id)
+        return client.otp.verify_code(DeliveryMethod.EMAIL, login_id, project.outbox_latest(login_id)["code"])
+
+    session = sign_in(single)
+    assert session["sessionToken"].get("dct") == one, session["sessionToken"]
+    refreshed = client.refresh_session(session["refreshSessionToken"]["jwt"])
+    assert refreshed["sessionToken"].get("dct") == one
+    assert "dct" not in sign_in(multi)["sessionToken"], "no tenant is chosen for a user of two"
+    selected = client.select_tenant(two, sign_in(multi)["refreshSessionToken"]["jwt"])
+    assert selected["sessionToken"].get("dct") == two

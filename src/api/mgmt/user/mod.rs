@@ -68,13 +68,13 @@ crate::route_table! {
 }
 
 /// POST /v1/mgmt/user/create
-/// Creates a user.
+/// Creates a user; with `invite`, sends them an invitation.
 async fn create(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<CreateUserRequest>,
 ) -> ApiResult<Json<UserEnvelope>> {
-    let user = users::create_managed(&s.db, &s.hasher, &ctx, body.into_managed(false)).await?;
+    let user = users::create_managed(&s.db, &s.hasher, &s.outbox, &ctx, body.into_managed(false)).await?;
     Ok(Json((&user).into()))
 }
 
@@ -85,7 +85,7 @@ async fn create_test(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<CreateUserRequest>,
 ) -> ApiResult<Json<UserEnvelope>> {
-    let user = users::create_managed(&s.db, &s.hasher, &ctx, body.into_managed(true)).await?;
+    let user = users::create_managed(&s.db, &s.hasher, &s.outbox, &ctx, body.into_managed(true)).await?;
     Ok(Json((&user).into()))
 }
 
@@ -182,7 +182,7 @@ async fn create_batch(
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(body): DescopeJson<CreateUsersRequest>,
 ) -> ApiResult<Json<CreateUsersResponse>> {
-    let outcome = users::create_batch(&s.db, &s.hasher, &ctx, body.into_managed()).await?;
+    let outcome = users::create_batch(&s.db, &s.hasher, &s.outbox, &ctx, body.into_managed()).await?;
     Ok(Json((&outcome).into()))
 }
 

@@ -116,8 +116,9 @@ describe('management: audit and JWT', () => {
   });
 
   it('impersonates a user', async () => {
+    // Impersonate is a built-in permission of every project; the impersonator gets it by a role.
     const perms = okData(await client.management.permission.loadAll(), 'permission.loadAll');
-    if (!perms.some((p) => p.name === IMPERSONATE)) okData(await client.management.permission.create(IMPERSONATE), 'permission.create');
+    assert.ok(perms.some((p) => p.name === IMPERSONATE && p.systemDefault), JSON.stringify(perms));
     const role = `support-${uid()}`;
     okData(await client.management.role.create(role, '', [IMPERSONATE]), 'role.create');
     const supportLogin = uniqueEmail();
@@ -132,6 +133,26 @@ describe('management: audit and JWT', () => {
     const refreshed = await client.refreshSession(jwt);
     assert.equal(refreshed.token.sub, target.userId);
     assert.equal(refreshed.token.act?.sub, support.userId, `no act.sub of the impersonator: ${JSON.stringify(refreshed.token)}`);
+  });
+
+  it('a Tenant Admin impersonates users of the tenant only', async () => {
+    const tenantId = okData(await client.management.tenant.create(`acme ${uid()}`), 'tenant.create').id;
+    const otherId = okData(await client.management.tenant.create(`beta ${uid()}`), 'tenant.create').id;
+    const adminLogin = uniqueEmail();
+    await createUser(client, adminLogin, { userTenants: [{ tenantId, roleNames: ['Tenant Admin'] }] });
+    const memberLogin = uniqueEmail();
+    const member = await createUser(client, memberLogin, { userTenants: [{ tenantId, roleNames: [] }] });
+    const outsiderLogin = uniqueEmail();
+    await createUser(client, outsiderLogin, { userTenants: [{ tenantId: otherId, roleNames: [] }] });
+
+    const { jwt } = okData(await client.management.jwt.impersonate(adminLogin, memberLogin, false, {}, tenantId), 'impersonate');
+    const refreshed = await client.refreshSession(jwt);
+    assert.equal(refreshed.token.sub, member.userId);
+    assert.equal(refreshed.token.dct, tenantId);
+    const refused = await client.management.jwt.impersonate(adminLogin, outsiderLogin, false);
+    assertClientError(refused, 'impersonating outside the tenant');
+    assert.equal(refused.code, 403);
+    assert.equal(refused.error.errorCode, 'E112104');
   });
 
   it('impersonation without the permission fails', async () => {

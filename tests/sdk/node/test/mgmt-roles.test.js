@@ -149,4 +149,28 @@ describe('management: roles and permissions', () => {
     assert.deepEqual(again.token.roles, []);
     assert.ok(!client.validatePermissions(again, [perm]));
   });
+  it('lists the built-in permissions and the Tenant Admin role, and grants them in a tenant', async () => {
+    const builtins = ['Impersonate', 'User Admin', 'SSO Admin'];
+    const perms = await permissionsByName();
+    for (const name of builtins) {
+      assert.ok(perms.has(name), `built-in permission ${name} missing from loadAll`);
+      assert.equal(perms.get(name).systemDefault, true, JSON.stringify(perms.get(name)));
+    }
+    const admin = (await rolesByName()).get('Tenant Admin');
+    assert.ok(admin, 'built-in role Tenant Admin missing from loadAll');
+    assert.deepEqual([...admin.permissionNames].sort(), [...builtins].sort());
+
+    const support = `support-${uid()}`;
+    okData(await role.create(support, '', ['Impersonate']), 'role.create with Impersonate');
+    assert.deepEqual((await rolesByName()).get(support).permissionNames, ['Impersonate']);
+    assertClientError(await permission.delete('User Admin'), 'deleting a built-in permission');
+
+    const tenantId = okData(await client.management.tenant.create(`admins ${uid()}`), 'tenant.create').id;
+    const loginId = uniqueEmail();
+    await createUser(client, loginId, { userTenants: [{ tenantId, roleNames: ['Tenant Admin'] }] });
+    const info = await client.validateSession((await signInByEmailOtp(client, project, loginId)).sessionJwt);
+    assert.ok(client.validateTenantRoles(info, tenantId, ['Tenant Admin']));
+    assert.ok(client.validateTenantPermissions(info, tenantId, builtins));
+    assert.ok(!client.validatePermissions(info, ['Impersonate']), 'not a project-level grant');
+  });
 });

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { clientFor, createProject, deleteProject, okData, uniqueEmail, uniquePhone } from '../lib/emulator.js';
+import { clientFor, createProject, deleteProject, okData, outboxLatest, uniqueEmail, uniquePhone } from '../lib/emulator.js';
 import { assertClientError, createUser, signInByEmailOtp, uid } from '../lib/mgmt.js';
 
 const PASSWORD = 'Sdk-Node-Passw0rd!x';
@@ -431,5 +431,35 @@ describe('management: users', () => {
     await createUser(client, loginId);
     assertClientError(await user.updateCustomAttribute(loginId, `undeclared${uid()}`, 'x'), 'undeclared attribute');
     assertClientError(await user.updateCustomAttribute(loginId, attrs.level, 'not a number'), 'wrong attribute type');
+  });
+  it('invite sends an invitation to the outbox', async () => {
+    const loginId = uniqueEmail();
+    const invited = okData(
+      await user.invite(loginId, { email: loginId, inviteUrl: 'https://app.example.com/accept', sendMail: true }),
+      'user.invite',
+    );
+    assert.equal(invited.status, 'invited');
+    const message = await outboxLatest(project, loginId);
+    assert.equal(message.kind, 'invite', JSON.stringify(message));
+    assert.equal(message.channel, 'email');
+    assert.equal(message.to, loginId);
+    assert.equal(message.link, 'https://app.example.com/accept');
+    assert.match(message.subject, /invited/i);
+
+    const phone = uniquePhone();
+    okData(await user.invite(phone, { phone, sendMail: false, sendSMS: true }), 'user.invite by SMS');
+    const sms = await outboxLatest(project, phone);
+    assert.deepEqual([sms.kind, sms.channel, sms.to], ['invite', 'sms', phone]);
+
+    const logins = [uniqueEmail(), uniqueEmail()];
+    const batch = okData(
+      await user.inviteBatch(logins.map((l) => ({ loginId: l, email: l })), 'https://app.example.com/b', true),
+      'user.inviteBatch',
+    );
+    assert.equal(batch.createdUsers.length, 2);
+    for (const l of logins) {
+      const m = await outboxLatest(project, l);
+      assert.deepEqual([m.kind, m.link], ['invite', 'https://app.example.com/b']);
+    }
   });
 });

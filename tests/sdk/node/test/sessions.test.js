@@ -9,8 +9,10 @@ import {
   decodeJwt,
   deleteProject,
   okData,
+  outboxLatest,
   resetClock,
   signUpByEmailOtp,
+  uniqueEmail,
 } from '../lib/emulator.js';
 
 describe('sessions', () => {
@@ -139,5 +141,28 @@ describe('sessions', () => {
     const header = JSON.parse(Buffer.from(session.sessionJwt.split('.')[0], 'base64url').toString('utf8'));
     assert.equal(header.alg, 'RS256');
     assert.ok(header.kid, 'JWT header has no kid');
+  });
+  it('a user of exactly one tenant gets it as dct', async () => {
+    const m = client.management;
+    const one = okData(await m.tenant.create(`dct one ${uniqueEmail()}`), 'tenant.create').id;
+    const two = okData(await m.tenant.create(`dct two ${uniqueEmail()}`), 'tenant.create').id;
+    const single = uniqueEmail();
+    const multi = uniqueEmail();
+    const create = (loginId, tenants) =>
+      m.user.create(loginId, { email: loginId, verifiedEmail: true, userTenants: tenants.map((tenantId) => ({ tenantId, roleNames: [] })) });
+    okData(await create(single, [one]), 'user.create');
+    okData(await create(multi, [one, two]), 'user.create');
+    const signIn = async (loginId) => {
+      okData(await client.otp.signIn.email(loginId), 'otp.signIn.email');
+      return okData(await client.otp.verify.email(loginId, (await outboxLatest(project, loginId)).code), 'otp.verify.email');
+    };
+
+    const session = await signIn(single);
+    assert.equal((await client.validateSession(session.sessionJwt)).token.dct, one);
+    assert.equal((await client.refreshSession(session.refreshJwt)).token.dct, one);
+    const several = await signIn(multi);
+    assert.equal(decodeJwt(several.sessionJwt).dct, undefined, 'no tenant is chosen for a user of two');
+    const selected = okData(await client.selectTenant(two, several.refreshJwt), 'selectTenant');
+    assert.equal(decodeJwt(selected.sessionJwt).dct, two);
   });
 });

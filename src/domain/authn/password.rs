@@ -137,6 +137,12 @@ impl PasswordSettings {
         if let Some((name, _)) = numbers.iter().find(|(_, v)| *v < 0) {
             return Err(ApiError::invalid(format!("{name} must not be negative")));
         }
+        if self.temp_lock_duration > crate::clock::MAX_DURATION_SECS / 60 {
+            return Err(ApiError::invalid(format!(
+                "tempLockDuration must be at most {} minutes",
+                crate::clock::MAX_DURATION_SECS / 60
+            )));
+        }
         if self.min_length < 1 || self.min_length > 64 {
             return Err(ApiError::invalid("minLength must be between 1 and 64"));
         }

@@ -67,7 +67,7 @@ async fn huge_embedded_link_timeouts_are_refused() {
 }
 
 #[tokio::test]
-async fn huge_temporary_lock_durations_are_refused() {
+async fn huge_password_policy_durations_are_refused() {
     let app = TestApp::new().await;
     let p = app.new_project().await;
     for d in [json!(i64::MAX), json!(i64::MAX / 60)] {
@@ -79,6 +79,27 @@ async fn huge_temporary_lock_durations_are_refused() {
         )
         .await;
     }
+    refused(&app, "/v1/mgmt/password/settings", &p, json!({"expiration": true, "expirationWeeks": i64::MAX}))
+        .await;
+}
+
+#[tokio::test]
+async fn huge_management_key_lifetimes_and_consents_are_refused() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    app.create_user(&p, json!({"loginId": "consent@example.com"})).await;
+    for d in huge_durations() {
+        let r =
+            app.put("/v1/mgmt/managementkey", Some(&p.mgmt()), &json!({"name": "k", "expiresIn": d})).await;
+        assert_eq!(r.status.as_u16(), 400, "expiresIn {d}: {}", r.text);
+    }
+    refused(
+        &app,
+        "/v1/mgmt/user/update/impersonationConsent",
+        &p,
+        json!({"loginId": "consent@example.com", "impersonationConsent": i64::MAX}),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -89,4 +110,26 @@ async fn snapshot_users_with_huge_creation_times_are_refused() {
     snapshot["users"] = json!([{"loginIds": ["old@example.com"], "createdTime": i64::MAX / 10}]);
     let r = app.put_snapshot(&p.id, &snapshot).await;
     r.assert_error(400, "E011004");
+}
+
+#[tokio::test]
+async fn snapshot_settings_with_huge_lifetimes_are_refused() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let snapshot = app.export_snapshot(&p.id).await;
+    for (field, value) in [
+        ("sessionTokenTtlSecs", json!(i64::MAX)),
+        ("refreshTokenTtlSecs", json!(i64::MAX)),
+        ("otpTtlSecs", json!(i64::MAX)),
+        ("magicLinkTtlSecs", json!(i64::MAX)),
+        ("password", json!({"tempLock": true, "tempLockAttempts": 1, "tempLockDuration": i64::MAX})),
+    ] {
+        let mut s = snapshot.clone();
+        s["settings"][field] = value;
+        let r = app.put_snapshot(&p.id, &s).await;
+        assert_eq!(r.status.as_u16(), 400, "{field}: {}", r.text);
+        assert_eq!(r.body["errorCode"], "E011004", "{field}: {}", r.text);
+    }
+    // The project still signs users in with its old settings.
+    app.sign_up_with_otp(&p, "still@example.com").await;
 }

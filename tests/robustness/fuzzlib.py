@@ -170,6 +170,14 @@ OUTBOX_Q = {"loginId": S, "to": S, "channel": S, "kind": S, "limit": I}
 def emulator_operations() -> list[Operation]:
     snapshot = _obj(
         version=I,
+        settings=_obj(
+            sessionTokenTtlSecs=I,
+            refreshTokenTtlSecs=I,
+            otpTtlSecs=I,
+            otpMaxAttempts=I,
+            magicLinkTtlSecs=I,
+            password=_obj(minLength=I, tempLock=B, tempLockAttempts=I, tempLockDuration=I, expirationWeeks=I),
+        ),
         project=_obj(id=S, name=S),
         users={
             "type": "array",

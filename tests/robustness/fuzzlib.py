@@ -1023,7 +1023,7 @@ class CaseBuilder:
                     "%=%",
                     "x=" + "%41" * 3000,
                     "&".join(f"p{i}={i}" for i in range(2000)),
-                    "\u00e9=\u00e8".encode().decode("latin-1"),
+                    "\u00e9=\u00e8",
                     "projectId=P000000000000000000000000000",
                     "loginId=%00",
                 ]

@@ -7,6 +7,15 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// The earliest and latest times the emulator handles, in Unix seconds: the years 1 to 9999,
+/// far from where millisecond arithmetic on `i64` would overflow.
+pub const EARLIEST_SECS: i64 = -62_135_596_800;
+pub const LATEST_SECS: i64 = 253_402_300_799;
+
+/// The longest duration, in seconds, a request may ask for (a token lifetime, a link timeout, a
+/// lock): 100 years. Descope documents no limit; this one keeps expiries far from overflow.
+pub const MAX_DURATION_SECS: i64 = 100 * 365 * 24 * 3600;
+
 /// A point in emulator time, in Unix milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct UnixTime(pub i64);

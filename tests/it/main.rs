@@ -15,6 +15,7 @@ mod auth_totp;
 mod emulator;
 mod error_surfaces;
 mod errors;
+mod fuzz_regressions;
 mod json_nulls;
 mod mgmt_accesskey;
 mod mgmt_audit;

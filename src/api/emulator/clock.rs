@@ -39,10 +39,9 @@ pub struct ClockRequest {
     reset: bool,
 }
 
-/// The times the clock may show: years 1 to 9999, far from where millisecond arithmetic
-/// on `i64` would overflow.
-const EARLIEST: i64 = -62_135_596_800;
-const LATEST: i64 = 253_402_300_799;
+/// The times the clock may show.
+const EARLIEST: i64 = crate::clock::EARLIEST_SECS;
+const LATEST: i64 = crate::clock::LATEST_SECS;
 
 impl Validate for ClockRequest {
     fn validate(&self) -> ApiResult<()> {

@@ -16,8 +16,10 @@ use crate::domain::identity::profile::UserProfile;
 use crate::domain::sessions::tokens::{self, MgmtSignIn, MgmtSignInRequest};
 use crate::dto::accesskey::lenient_i64;
 use crate::dto::auth::AuthResponse;
+use crate::dto::common::check_duration;
+use crate::dto::Validate;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth};
+use crate::http::extract::{DescopeJson, MgmtAuth, ValidJson};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -110,6 +112,12 @@ struct AnonymousBody {
     refresh_duration: i64,
 }
 
+impl Validate for AnonymousBody {
+    fn validate(&self) -> ApiResult<()> {
+        check_duration("refreshDuration", self.refresh_duration)
+    }
+}
+
 /// `AnonymousJWTResponse` (plus `sessionExpiration`, as JWTResponse has it).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -127,7 +135,7 @@ struct AnonymousJwtResponse {
 /// Session and refresh JWTs for a new anonymous user.
 async fn anonymous(
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<AnonymousBody>,
+    ValidJson(b): ValidJson<AnonymousBody>,
 ) -> ApiResult<Json<AnonymousJwtResponse>> {
     let t = tokens::anonymous(&ctx, b.custom_claims, &b.selected_tenant, b.refresh_duration).await?;
     Ok(Json(AnonymousJwtResponse {

@@ -15,8 +15,10 @@ use serde_json::{Map, Value};
 use super::jwt::JwtEnvelope;
 use crate::domain::sessions::tokens::{self, Impersonation};
 use crate::dto::accesskey::lenient_i64;
+use crate::dto::common::check_duration;
+use crate::dto::Validate;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth};
+use crate::http::extract::{MgmtAuth, ValidJson};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -34,7 +36,7 @@ crate::route_table! {
 async fn impersonate(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(req): DescopeJson<Impersonation>,
+    ValidJson(req): ValidJson<Impersonation>,
 ) -> ApiResult<Json<JwtEnvelope>> {
     let jwt = tokens::impersonate(&s.db, &ctx, req).await?;
     Ok(Json(JwtEnvelope { jwt }))
@@ -45,7 +47,7 @@ async fn impersonate(
 async fn impersonate_step_up(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(req): DescopeJson<Impersonation>,
+    ValidJson(req): ValidJson<Impersonation>,
 ) -> ApiResult<Json<JwtEnvelope>> {
     let jwt = tokens::impersonate(&s.db, &ctx, Impersonation { step_up: true, ..req }).await?;
     Ok(Json(JwtEnvelope { jwt }))
@@ -61,12 +63,24 @@ struct StopBody {
     refresh_duration: i64,
 }
 
+impl Validate for Impersonation {
+    fn validate(&self) -> ApiResult<()> {
+        check_duration("refreshDuration", self.refresh_duration)
+    }
+}
+
+impl Validate for StopBody {
+    fn validate(&self) -> ApiResult<()> {
+        check_duration("refreshDuration", self.refresh_duration)
+    }
+}
+
 /// POST /v1/mgmt/stop/impersonation
 /// Ends an impersonation: a refresh JWT of the impersonator.
 async fn stop_impersonation(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<StopBody>,
+    ValidJson(b): ValidJson<StopBody>,
 ) -> ApiResult<Json<JwtEnvelope>> {
     let jwt = tokens::stop_impersonation(
         &s.db,

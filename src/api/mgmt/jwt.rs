@@ -10,8 +10,10 @@ use serde_json::{Map, Value};
 
 use crate::domain::sessions::tokens;
 use crate::dto::accesskey::lenient_i64;
+use crate::dto::common::check_duration;
+use crate::dto::Validate;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth};
+use crate::http::extract::{MgmtAuth, ValidJson};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -47,12 +49,18 @@ struct UpdateBody {
     refresh_duration: i64,
 }
 
+impl Validate for UpdateBody {
+    fn validate(&self) -> ApiResult<()> {
+        check_duration("refreshDuration", self.refresh_duration)
+    }
+}
+
 /// POST /v1/mgmt/jwt/update
 /// Merges custom claims into a JWT of this project and re-signs it.
 async fn update(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<UpdateBody>,
+    ValidJson(b): ValidJson<UpdateBody>,
 ) -> ApiResult<Json<JwtEnvelope>> {
     let jwt = tokens::update_jwt(&s.db, &ctx, &b.jwt, b.custom_claims, b.refresh_duration).await?;
     Ok(Json(JwtEnvelope { jwt }))

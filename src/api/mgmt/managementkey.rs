@@ -11,8 +11,10 @@ use serde::Deserialize;
 
 use crate::domain::identity::accesskeys::{self, ManagementKeyPatch};
 use crate::dto::accesskey::{lenient_i64, DeletedTotal, ManagementKeyEnvelope, ManagementKeysEnvelope};
+use crate::dto::common::check_duration;
+use crate::dto::Validate;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth};
+use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, ValidJson};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -40,12 +42,18 @@ struct CreateBody {
     permitted_ips: Vec<String>,
 }
 
+impl Validate for CreateBody {
+    fn validate(&self) -> ApiResult<()> {
+        check_duration("expiresIn", self.expires_in)
+    }
+}
+
 /// PUT /v1/mgmt/managementkey
 /// Creates a management key; the answer carries its cleartext, shown only here.
 async fn create(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(b): DescopeJson<CreateBody>,
+    ValidJson(b): ValidJson<CreateBody>,
 ) -> ApiResult<Json<ManagementKeyEnvelope>> {
     let expire = if b.expire_time > 0 {
         b.expire_time

@@ -124,7 +124,8 @@ impl PasswordSettings {
         Ok(())
     }
 
-    fn validate(&self) -> ApiResult<()> {
+    /// Checks a policy before it is stored (management API, snapshots).
+    pub fn validate(&self) -> ApiResult<()> {
         let numbers = [
             ("minLength", self.min_length),
             ("expirationWeeks", self.expiration_weeks),
@@ -136,6 +137,17 @@ impl PasswordSettings {
         ];
         if let Some((name, _)) = numbers.iter().find(|(_, v)| *v < 0) {
             return Err(ApiError::invalid(format!("{name} must not be negative")));
+        }
+        // Durations, bounded so that the expiry arithmetic cannot overflow.
+        let durations = [
+            ("tempLockDuration", self.temp_lock_duration, 60, "minutes"),
+            ("expirationWeeks", self.expiration_weeks, WEEK_MS / 1000, "weeks"),
+        ];
+        for (name, value, unit_secs, unit) in durations {
+            let max = crate::clock::MAX_DURATION_SECS / unit_secs;
+            if value > max {
+                return Err(ApiError::invalid(format!("{name} must be at most {max} {unit}")));
+            }
         }
         if self.min_length < 1 || self.min_length > 64 {
             return Err(ApiError::invalid("minLength must be between 1 and 64"));

@@ -52,6 +52,29 @@ pub struct ProjectSettings {
     pub invite_send_sms: bool,
 }
 
+impl ProjectSettings {
+    /// Checks settings given from outside (snapshots, fixtures): lifetimes within
+    /// [`MAX_DURATION_SECS`](crate::clock::MAX_DURATION_SECS), so expiries can be computed,
+    /// and the password policy.
+    pub fn check(&self) -> ApiResult<()> {
+        let lifetimes = [
+            ("sessionTokenTtlSecs", self.session_token_ttl_secs),
+            ("refreshTokenTtlSecs", self.refresh_token_ttl_secs),
+            ("otpTtlSecs", self.otp_ttl_secs),
+            ("magicLinkTtlSecs", self.magic_link_ttl_secs),
+        ];
+        for (name, secs) in lifetimes {
+            if !(0..=crate::clock::MAX_DURATION_SECS).contains(&secs) {
+                return Err(ApiError::invalid(format!(
+                    "settings.{name} must be between 0 and {} seconds",
+                    crate::clock::MAX_DURATION_SECS
+                )));
+            }
+        }
+        self.password.validate()
+    }
+}
+
 impl Default for ProjectSettings {
     fn default() -> Self {
         ProjectSettings {

@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::domain::authn::passwordless::{self, Embedded, LoginOptions, Purpose, SignUpDetails};
+use crate::dto::common::check_duration;
+use crate::dto::Validate;
 use crate::error::ApiResult;
-use crate::http::extract::{DescopeJson, MgmtAuth};
+use crate::http::extract::{MgmtAuth, ValidJson};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -32,6 +34,12 @@ struct EmbeddedLinkSignInRequest {
     timeout: i64,
 }
 
+impl Validate for EmbeddedLinkSignInRequest {
+    fn validate(&self) -> ApiResult<()> {
+        check_duration("timeout", self.timeout)
+    }
+}
+
 /// `EmbeddedLinkSignInResponse`
 #[derive(Debug, Serialize)]
 struct EmbeddedLinkResponse {
@@ -43,7 +51,7 @@ struct EmbeddedLinkResponse {
 async fn sign_in(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(body): DescopeJson<EmbeddedLinkSignInRequest>,
+    ValidJson(body): ValidJson<EmbeddedLinkSignInRequest>,
 ) -> ApiResult<Json<EmbeddedLinkResponse>> {
     let options = LoginOptions { custom_claims: body.custom_claims, ..LoginOptions::default() };
     let token = passwordless::generate_embedded_link(
@@ -103,12 +111,18 @@ struct EmbeddedLinkSignUpRequest {
     timeout: i64,
 }
 
+impl Validate for EmbeddedLinkSignUpRequest {
+    fn validate(&self) -> ApiResult<()> {
+        check_duration("timeout", self.timeout)
+    }
+}
+
 /// POST /v1/mgmt/user/signup/embeddedlink
 /// A sign-up token: verifying it creates the user from `user` (or signs in an existing one).
 async fn sign_up(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
-    DescopeJson(body): DescopeJson<EmbeddedLinkSignUpRequest>,
+    ValidJson(body): ValidJson<EmbeddedLinkSignUpRequest>,
 ) -> ApiResult<Json<EmbeddedLinkResponse>> {
     let u = body.user;
     let details = SignUpDetails {

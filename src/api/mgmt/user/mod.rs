@@ -45,7 +45,7 @@ crate::route_table! {
         POST "/v1/mgmt/user/update" => update::update::<CreateUserRequest>,
         POST "/v1/mgmt/user/update/customAttribute" => update::update_checked::<update::UpdateUserCustomAttributeRequest>,
         POST "/v1/mgmt/user/update/email" => update::update::<update::UpdateUserEmailRequest>,
-        POST "/v1/mgmt/user/update/impersonationConsent" => update::update::<update::UpdateUserImpersonationConsentRequest>,
+        POST "/v1/mgmt/user/update/impersonationConsent" => update::update_checked::<update::UpdateUserImpersonationConsentRequest>,
         POST "/v1/mgmt/user/update/loginid" => update::update::<update::UpdateUserLoginIdRequest>,
         POST "/v1/mgmt/user/update/name" => update::update::<update::UpdateUserDisplayNameRequest>,
         POST "/v1/mgmt/user/update/phone" => update::update::<update::UpdateUserPhoneRequest>,

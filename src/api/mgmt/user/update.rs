@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::domain::identity::users::{self, ListOp, UserFields, UserPatch};
+use crate::dto::common::check_duration;
 use crate::dto::user::{NamesUser, UserEnvelope};
 use crate::dto::Validate;
 use crate::error::{ApiError, ApiResult};
@@ -35,8 +36,8 @@ where
     Ok(Json((&user).into()))
 }
 
-/// [`update`] for the request types with checks of their own ([`Validate`]): `customAttribute`
-/// and `status`.
+/// [`update`] for the request types with checks of their own ([`Validate`]): `customAttribute`,
+/// `status` and `impersonationConsent`.
 pub async fn update_checked<R>(
     state: State<AppState>,
     auth: MgmtAuth,
@@ -324,6 +325,12 @@ impl Validate for UpdateUserCustomAttributeRequest {
             return Err(ApiError::missing("attributeKey"));
         }
         Ok(())
+    }
+}
+
+impl Validate for UpdateUserImpersonationConsentRequest {
+    fn validate(&self) -> ApiResult<()> {
+        check_duration("impersonationConsent", self.impersonation_consent)
     }
 }
 

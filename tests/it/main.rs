@@ -25,6 +25,7 @@ mod mgmt_tenant;
 mod mgmt_user;
 mod mgmt_user_search;
 mod mgmt_user_update;
+mod outbox_wait;
 mod pending;
 mod route_coverage;
 mod server;

@@ -12,6 +12,7 @@ mod auth_recovery;
 mod auth_session;
 mod auth_stepup;
 mod auth_totp;
+mod connection;
 mod emulator;
 mod error_surfaces;
 mod errors;

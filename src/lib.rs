@@ -81,17 +81,12 @@ pub async fn run_with_listener(config: Config, listener: TcpListener) -> anyhow:
     }
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    // No Nagle delay on answers: a client waiting for one must not wait for an ACK.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Long-polls (`outbox?wait=`) answer now instead of holding the shutdown.
-            outbox.close();
-        })
-        .await?;
+    http::server::serve(listener, app, async move {
+        shutdown_signal().await;
+        // Long-polls (`outbox?wait=`) answer now instead of holding the shutdown.
+        outbox.close();
+    })
+    .await;
     Ok(())
 }
 

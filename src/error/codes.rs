@@ -79,6 +79,10 @@ descope_errors! {
     InvalidArguments => (BAD_REQUEST, "E011004", "Invalid arguments", scim = "invalidValue"),
     /// unconfirmed: Descope's code for a body over its size limit.
     PayloadTooLarge => (PAYLOAD_TOO_LARGE, "E011001", "Request is malformed"),
+    /// unconfirmed: a request target longer than the server parses (hyper's 65,534 bytes).
+    UriTooLong => (URI_TOO_LONG, "E011001", "Request is malformed"),
+    /// unconfirmed: request headers over the emulator's limit.
+    HeadersTooLarge => (REQUEST_HEADER_FIELDS_TOO_LARGE, "E011001", "Request is malformed"),
     /// Route not found; unconfirmed code.
     RouteNotFound => (NOT_FOUND, "E011001", "Request is malformed"),
     /// Wrong HTTP method for a known path; unconfirmed code.

@@ -90,6 +90,8 @@ impl ApiError {
             StatusCode::NOT_FOUND => ErrorKind::RouteNotFound,
             StatusCode::METHOD_NOT_ALLOWED => ErrorKind::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => ErrorKind::PayloadTooLarge,
+            StatusCode::URI_TOO_LONG => ErrorKind::UriTooLong,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ErrorKind::HeadersTooLarge,
             StatusCode::UNAUTHORIZED => ErrorKind::Unauthorized,
             s if s.is_server_error() => ErrorKind::Internal,
             _ => ErrorKind::BadRequest,

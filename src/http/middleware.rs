@@ -1,7 +1,9 @@
-//! Cross-cutting layers: the Host and origin guard, CORS for browser SDKs, the emulator
-//! header, and a safety net that turns any non-JSON error response into the Descope error
-//! body.
+//! The edge of every request ([`edge`]): request limits (the body read whole before anything
+//! answers), the Host and origin guard, CORS for browser SDKs, the emulator header, and a
+//! safety net that turns any non-JSON error response into the Descope error body; and the
+//! 404/405/panic answers.
 
+use axum::body::{Body, HttpBody as _};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -12,6 +14,99 @@ use crate::error::{ApiError, ErrorKind};
 
 pub const EMULATOR_HEADER: &str = "x-descope-emulator";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Most bytes of request headers (names and values) accepted; more answers 431. hyper itself
+/// refuses a request head over [`super::server::MAX_HEAD_BYTES`].
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// What the edge middleware checks requests against, fixed at start.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    /// `--max-body`.
+    pub max_body: usize,
+    pub hosts: AllowedHosts,
+    pub cors: CorsOrigins,
+}
+
+/// The middleware in front of every route. In order: read the body ([`read_body`]), refuse
+/// hosts and origins the emulator does not serve ([`refusal`]), answer CORS preflights and
+/// add CORS headers ([`cors_origin`]), then, on every answer, the emulator header and the
+/// Descope error body ([`finish`]).
+///
+/// One function rather than a `from_fn` layer per step: each such layer boxes its future and
+/// a copy of the rest of the stack for every request, memory that a long-poll holds for its
+/// whole wait.
+pub async fn edge(State(edge): State<Edge>, req: Request, next: Next) -> Response {
+    let response = match read_body(edge.max_body, req).await {
+        Err(answer) => answer,
+        Ok(req) => match refusal(&edge.hosts, &edge.cors, &req) {
+            Some(answer) => answer,
+            None => match cors_origin(&edge.cors, &req) {
+                None => next.run(req).await,
+                Some(origin) if is_preflight(&req) => preflight(&req, &origin),
+                Some(origin) => {
+                    let mut response = next.run(req).await;
+                    cors_headers(response.headers_mut(), &origin);
+                    response
+                }
+            },
+        },
+    };
+    finish(response)
+}
+
+/// Reads the whole request body, up to `--max-body` bytes, before anything else runs, and
+/// checks the size of the headers.
+///
+/// An answer given before the body is read (a bad bearer, an unknown path, a wrong method)
+/// would otherwise leave the body on the connection, and hyper closes such a keep-alive
+/// connection without saying so: the client's next request on it fails. Read first, every
+/// answer keeps the connection usable. A body over the limit answers 413 with
+/// `Connection: close`, at once when `Content-Length` announces it; the server then reads
+/// and discards what the client still sends before closing ([`super::server`]), so the
+/// client gets to read the 413.
+async fn read_body(max_body: usize, req: Request) -> Result<Request, Response> {
+    let (parts, body) = req.into_parts();
+    let body = if body.is_end_stream() {
+        body
+    } else if body.size_hint().lower() > max_body as u64 {
+        return Err(closing(too_large(max_body)));
+    } else {
+        match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, max_body)).await {
+            Ok(collected) => Body::from(collected.to_bytes()),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(closing(too_large(max_body))),
+            Err(e) => {
+                return Err(closing(
+                    ApiError::bad_request(format!("Cannot read request body: {e}")).into_response(),
+                ))
+            }
+        }
+    };
+    let header_bytes: usize =
+        parts.headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        let error = ApiError::new(
+            ErrorKind::HeadersTooLarge,
+            format!("Request headers are larger than {MAX_HEADER_BYTES} bytes"),
+        );
+        return Err(error.into_response());
+    }
+    Ok(Request::from_parts(parts, body))
+}
+
+fn too_large(max_body: usize) -> Response {
+    ApiError::new(
+        ErrorKind::PayloadTooLarge,
+        format!("Request body is too large (the limit is {max_body} bytes)"),
+    )
+    .into_response()
+}
+
+/// Tells the client that the server closes the connection after this answer.
+fn closing(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
 
 fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
@@ -29,39 +124,30 @@ fn is_emulator_path(path: &str) -> bool {
 /// Refuses requests whose `Host` the emulator does not serve (DNS rebinding), and requests
 /// for emulator-only endpoints from a web origin that is neither the emulator's own nor
 /// named in `--cors-origins` (a page elsewhere must not reset a project with a simple POST).
-pub async fn guard(
-    State((hosts, origins)): State<(AllowedHosts, CorsOrigins)>,
-    req: Request,
-    next: Next,
-) -> Response {
+fn refusal(hosts: &AllowedHosts, origins: &CorsOrigins, req: &Request) -> Option<Response> {
     let headers = req.headers();
     let host =
         headers.get(header::HOST).and_then(|h| h.to_str().ok()).or(req.uri().authority().map(|a| a.as_str()));
     if let Some(host) = host {
         if !hosts.allows(host) {
-            return ApiError::new(
-                ErrorKind::ForbiddenOrigin,
-                format!("Host {host} is not served; start the emulator with --allowed-hosts to allow it"),
-            )
-            .into_response();
+            let message =
+                format!("Host {host} is not served; start the emulator with --allowed-hosts to allow it");
+            return Some(ApiError::new(ErrorKind::ForbiddenOrigin, message).into_response());
         }
     }
     if is_emulator_path(req.uri().path()) {
         if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
             let same_origin = host.is_some_and(|h| origin_host(origin).eq_ignore_ascii_case(h));
             if !same_origin && !origins.names(origin) {
-                return ApiError::new(
-                    ErrorKind::ForbiddenOrigin,
-                    format!(
-                        "The emulator API is not served to the web origin {origin}; \
-                         name it in --cors-origins to allow it"
-                    ),
-                )
-                .into_response();
+                let message = format!(
+                    "The emulator API is not served to the web origin {origin}; \
+                     name it in --cors-origins to allow it"
+                );
+                return Some(ApiError::new(ErrorKind::ForbiddenOrigin, message).into_response());
             }
         }
     }
-    next.run(req).await
+    None
 }
 
 /// `https://app.test:3000` → `app.test:3000`.
@@ -71,45 +157,41 @@ fn origin_host(origin: &str) -> &str {
 
 /// CORS as the browser SDKs need it: the exact origin echoed (never `*`), credentials
 /// allowed, preflights answered 204 with the requested headers and method. The emulator-only
-/// endpoints get CORS headers only for the origins `--cors-origins` names.
-pub async fn cors(State(origins): State<CorsOrigins>, req: Request, next: Next) -> Response {
+/// endpoints get CORS headers only for the origins `--cors-origins` names. This is the
+/// origin to echo, if any.
+fn cors_origin(origins: &CorsOrigins, req: &Request) -> Option<HeaderValue> {
     let emulator_path = is_emulator_path(req.uri().path());
-    let origin = req
-        .headers()
+    req.headers()
         .get(header::ORIGIN)
         .filter(|o| {
             o.to_str()
                 .map(|o| if emulator_path { origins.names(o) } else { origins.allows(o) })
                 .unwrap_or(false)
         })
-        .cloned();
-    let Some(origin) = origin else {
-        return next.run(req).await;
-    };
-    let is_preflight =
-        req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    if is_preflight {
-        let mut response = StatusCode::NO_CONTENT.into_response();
-        let h = response.headers_mut();
-        cors_headers(h, &origin);
-        if let Some(m) = req.headers().get(header::ACCESS_CONTROL_REQUEST_METHOD) {
-            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, m.clone());
-        }
-        if let Some(rh) = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
-            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, rh.clone());
-        }
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-        return response;
+        .cloned()
+}
+
+fn is_preflight(req: &Request) -> bool {
+    req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+fn preflight(req: &Request, origin: &HeaderValue) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let h = response.headers_mut();
+    cors_headers(h, origin);
+    if let Some(m) = req.headers().get(header::ACCESS_CONTROL_REQUEST_METHOD) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, m.clone());
     }
-    let mut response = next.run(req).await;
-    cors_headers(response.headers_mut(), &origin);
+    if let Some(rh) = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, rh.clone());
+    }
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     response
 }
 
 /// Adds `x-descope-emulator`, and rewrites any error response that is not JSON (a framework
 /// rejection that slipped past the extractors) into the Descope error body.
-pub async fn emulator_header_and_error_body(req: Request, next: Next) -> Response {
-    let mut response = next.run(req).await;
+fn finish(mut response: Response) -> Response {
     let status = response.status();
     // An answer built from an `ApiError` is already in its surface's format (SCIM's is
     // `application/scim+json`, which the JSON check below would not recognise).

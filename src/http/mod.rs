@@ -8,39 +8,38 @@ pub mod extract;
 pub mod form;
 pub mod middleware;
 pub mod route_table;
+pub mod server;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 
 /// Wraps the routes with what every route shares: 404/405 fallbacks in the Descope error
-/// format, the body limit, CORS, the emulator header, the panic guard and request tracing.
+/// format, the edge middleware (the body read whole first, the Host and origin guard, CORS,
+/// the emulator header and error body), the panic guard and request tracing.
+///
+/// The shared layers wrap the finished router once, as one service. Applied with
+/// `Router::layer`, each would be boxed again around every route, and cost an allocation or
+/// two per request and layer (memory that a long-poll holds for its whole wait).
 pub fn with_layers(routes: Router<AppState>, state: AppState, max_body: usize) -> Router {
-    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request| {
-        let path = req
-            .extensions()
-            .get::<MatchedPath>()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_else(|| req.uri().path().to_owned());
-        tracing::debug_span!("request", method = %req.method(), path = %path)
-    });
-    routes
+    let trace = TraceLayer::new_for_http().make_span_with(
+        |req: &Request| tracing::debug_span!("request", method = %req.method(), path = %req.uri().path()),
+    );
+    let routes = routes
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
-        .layer(DefaultBodyLimit::max(max_body))
-        // CORS inside the header layer, so preflights answered by CORS carry the header too.
-        .layer(axum::middleware::from_fn_with_state(state.cors.clone(), middleware::cors))
-        // Host and origin checks before anything else runs (inside the header layer, so
-        // refusals carry the emulator header too).
-        .layer(axum::middleware::from_fn_with_state(
-            (state.hosts.clone(), state.cors.clone()),
-            middleware::guard,
-        ))
+        .with_state(state.clone());
+    let edge = middleware::Edge { max_body, hosts: state.hosts.clone(), cors: state.cors.clone() };
+    let shared = tower::ServiceBuilder::new()
+        .layer(trace)
+        // Body read first (keep-alive stays usable), Host and origin guard, CORS, and on every
+        // answer the emulator header and the Descope error body.
+        .layer(axum::middleware::from_fn_with_state(edge, middleware::edge))
         // A panicking handler answers 500 with the Descope body instead of dropping the connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(middleware::panic_response))
-        .layer(axum::middleware::from_fn(middleware::emulator_header_and_error_body))
-        .layer(trace)
-        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body))
+        .service(routes);
+    Router::new().fallback_service(shared)
 }

@@ -43,7 +43,7 @@ async fn write_message(
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    state.outbox.notify();
+    state.outbox.notify(ctx.scope());
 }
 
 fn codes(messages: &[Value]) -> Vec<&str> {

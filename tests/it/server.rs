@@ -233,3 +233,49 @@ fn health_check_flag_reports_whether_the_emulator_answers() {
     let status = Command::new(BIN).args(["--health-check", "--listen", &free]).status().unwrap();
     assert_eq!(status.code(), Some(1));
 }
+
+/// The resident memory of a process, in KiB.
+#[cfg(target_os = "linux")]
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// An open connection costs a few KiB, also while it holds a long-poll: the router is not
+/// rebuilt per connection (as `axum::serve` did, ~500 KiB each) and hyper's buffers stay
+/// small. 200 waiters on `outbox?wait=30` must add well under 64 KiB each (about 20 KiB each
+/// in a debug build).
+#[cfg(target_os = "linux")]
+#[test]
+fn open_connections_and_long_polls_cost_a_few_kib_each() {
+    const WAITERS: usize = 200;
+    let dir = TempDir::new("memory");
+    let server = Server::start(&dir.0.join("m.db"));
+    let pid = server.child.id();
+    // Warm up: the first requests allocate what every request shares.
+    for _ in 0..3 {
+        server.get("/emulator/v1/health");
+        server.get(&format!("/emulator/v1/projects/{DEFAULT_PROJECT}/outbox"));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let before = rss_kib(pid);
+    let request = format!(
+        "GET /emulator/v1/projects/{DEFAULT_PROJECT}/outbox?wait=30 HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.addr
+    );
+    let waiters: Vec<TcpStream> = (0..WAITERS)
+        .map(|_| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            s.write_all(request.as_bytes()).unwrap();
+            s
+        })
+        .collect();
+    // Time for the server to accept them all and park their requests.
+    std::thread::sleep(Duration::from_millis(500));
+    server.get("/emulator/v1/health");
+    let during = rss_kib(pid);
+    let per_waiter = (during.saturating_sub(before)) / WAITERS as u64;
+    assert!(per_waiter < 64, "{WAITERS} long-polls took {} KiB: {per_waiter} KiB each", during - before);
+    drop(waiters);
+}

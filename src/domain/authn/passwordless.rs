@@ -421,7 +421,7 @@ pub async fn start(
     )
     .await?;
     tx.commit().await?;
-    notifier.notify();
+    notifier.notify(ctx.scope());
     let kind = channel.address_kind();
     let redirect_url = match method {
         Method::Notp => secret.code.as_deref().map(notp_deep_link),

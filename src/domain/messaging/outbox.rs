@@ -1,8 +1,9 @@
 //! The outbox: messages the emulator would have sent, with their secrets pulled out, and a
 //! notifier that wakes long-polling readers (`?wait=`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -14,38 +15,107 @@ use crate::ids::Scope;
 pub use crate::store::outbox::{MessageFilter, MessagePayload, MessageRow};
 use crate::store::{self, Conn};
 
-/// Wakes outbox readers when a message is written. A counter in a watch channel, so a
-/// reader that checks the store and then waits never misses a message written in between.
-#[derive(Clone)]
+/// Wakes outbox readers when a message is written, per project: a reader waiting on one
+/// project's outbox is not woken (and does not read the store again) for another project's
+/// messages. Each data scope that has readers waiting has a counter in a watch channel, so a
+/// reader that subscribes, checks the store and then waits never misses a message written in
+/// between; the channel goes away with its last reader.
+#[derive(Clone, Default)]
 pub struct OutboxNotifier {
-    tx: watch::Sender<u64>,
-    closing: Arc<AtomicBool>,
+    inner: Arc<NotifierInner>,
 }
 
-impl Default for OutboxNotifier {
-    fn default() -> Self {
-        OutboxNotifier { tx: watch::channel(0).0, closing: Arc::default() }
-    }
+#[derive(Default)]
+struct NotifierInner {
+    scopes: Mutex<HashMap<Scope, watch::Sender<u64>>>,
+    closing: AtomicBool,
+    /// How many times a reader was woken to read the store again.
+    wakeups: AtomicU64,
 }
 
 impl OutboxNotifier {
-    pub fn notify(&self) {
-        self.tx.send_modify(|n| *n = n.wrapping_add(1));
+    /// Wakes the readers of `scope`'s outbox. Call it after the commit of the message.
+    pub fn notify(&self, scope: &Scope) {
+        if let Some(tx) = self.inner.lock().get(scope) {
+            tx.send_modify(|n| *n = n.wrapping_add(1));
+        }
     }
 
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.tx.subscribe()
+    /// Starts watching `scope`'s outbox: a message notified after this call wakes
+    /// [`Subscription::changed`].
+    pub fn subscribe(&self, scope: &Scope) -> Subscription {
+        let rx = self.inner.lock().entry(scope.clone()).or_insert_with(|| watch::channel(0).0).subscribe();
+        Subscription { rx: Some(rx), scope: scope.clone(), inner: self.inner.clone() }
     }
 
     /// Ends every `wait` now and makes later ones return at once, so a graceful shutdown
     /// does not sit out a 30-second long-poll.
     pub fn close(&self) {
-        self.closing.store(true, Ordering::SeqCst);
-        self.notify();
+        self.inner.closing.store(true, Ordering::SeqCst);
+        for tx in self.inner.lock().values() {
+            tx.send_modify(|n| *n = n.wrapping_add(1));
+        }
     }
 
     fn is_closing(&self) -> bool {
-        self.closing.load(Ordering::SeqCst)
+        self.inner.closing.load(Ordering::SeqCst)
+    }
+
+    /// How many times a waiting reader was woken to read the store again, over all projects
+    /// (tests read it).
+    pub fn wakeups(&self) -> u64 {
+        self.inner.wakeups.load(Ordering::Relaxed)
+    }
+
+    /// How many projects have readers waiting.
+    pub fn watched_scopes(&self) -> usize {
+        self.inner.lock().len()
+    }
+}
+
+impl NotifierInner {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Scope, watch::Sender<u64>>> {
+        // The map stays consistent whatever a panicking holder did: take it back.
+        self.scopes.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A reader's watch on one project's outbox (see [`OutboxNotifier::subscribe`]).
+pub struct Subscription {
+    rx: Option<watch::Receiver<u64>>,
+    scope: Scope,
+    inner: Arc<NotifierInner>,
+}
+
+impl Subscription {
+    /// Marks every message notified so far as seen.
+    fn mark_seen(&mut self) {
+        if let Some(rx) = &mut self.rx {
+            rx.borrow_and_update();
+        }
+    }
+
+    /// Waits for a message notified after the last [`Subscription::mark_seen`].
+    async fn changed(&mut self) {
+        // The sender stays in the map while this receiver lives, so `changed` fails only if
+        // the map was dropped: then nothing can wake it.
+        let alive = match &mut self.rx {
+            Some(rx) => rx.changed().await.is_ok(),
+            None => false,
+        };
+        if !alive {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        drop(self.rx.take());
+        let mut scopes = self.inner.lock();
+        if scopes.get(&self.scope).is_some_and(|tx| tx.receiver_count() == 0) {
+            scopes.remove(&self.scope);
+        }
     }
 }
 
@@ -60,8 +130,8 @@ pub struct Outgoing<'a> {
     pub token: Option<&'a str>,
 }
 
-/// Writes a message inside the caller's transaction. Call [`OutboxNotifier::notify`] after
-/// the commit.
+/// Writes a message inside the caller's transaction. Call [`OutboxNotifier::notify`] with
+/// the context's scope after the commit.
 pub async fn write(conn: &mut Conn, ctx: &Ctx, m: Outgoing<'_>) -> ApiResult<()> {
     let content = match (m.code, m.link) {
         _ if m.kind == INVITE_KIND => MessageContent::Invite { project: &ctx.project.name, link: m.link },
@@ -100,20 +170,27 @@ pub async fn list(
     wait: Duration,
 ) -> ApiResult<Vec<MessageRow>> {
     let deadline = tokio::time::Instant::now() + wait;
-    let mut rx = notifier.subscribe();
+    let mut watch = (!wait.is_zero()).then(|| notifier.subscribe(scope));
     loop {
-        rx.borrow_and_update();
+        if let Some(w) = &mut watch {
+            w.mark_seen();
+        }
         let rows = {
             let mut conn = db.acquire().await?;
             store::outbox::list(&mut conn, scope, filter).await?
         };
+        let Some(w) = watch.as_mut() else {
+            return Ok(rows);
+        };
         if !rows.is_empty() || notifier.is_closing() || tokio::time::Instant::now() >= deadline {
             return Ok(rows);
         }
-        if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
+        if tokio::time::timeout_at(deadline, w.changed()).await.is_err() {
+            // One last look, for a writer that did not notify.
             let mut conn = db.acquire().await?;
             return store::outbox::list(&mut conn, scope, filter).await;
         }
+        notifier.inner.wakeups.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -122,4 +199,48 @@ pub async fn clear(db: &crate::store::Db, ctx: &Ctx) -> ApiResult<()> {
     let mut tx = db.begin_immediate().await?;
     store::outbox::clear(&mut tx, ctx.scope()).await?;
     tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    async fn woken(sub: &mut Subscription) -> bool {
+        tokio::time::timeout(Duration::from_millis(50), sub.changed()).await.is_ok()
+    }
+
+    #[tokio::test]
+    async fn a_message_between_the_check_and_the_wait_is_not_missed() {
+        let notifier = OutboxNotifier::default();
+        let (a, b) = (Scope::from("PA".to_owned()), Scope::from("PB".to_owned()));
+        let mut sub = notifier.subscribe(&a);
+        sub.mark_seen();
+        // ... the reader checks the store here; a message is committed and notified ...
+        notifier.notify(&a);
+        assert!(woken(&mut sub).await);
+        sub.mark_seen();
+        assert!(!woken(&mut sub).await);
+        notifier.notify(&b);
+        assert!(!woken(&mut sub).await, "woken by another project's message");
+        notifier.close();
+        assert!(woken(&mut sub).await, "not woken by close()");
+        assert!(notifier.is_closing());
+    }
+
+    #[test]
+    fn a_project_is_watched_while_it_has_readers() {
+        let notifier = OutboxNotifier::default();
+        let a = Scope::from("PA".to_owned());
+        let first = notifier.subscribe(&a);
+        let second = notifier.subscribe(&a);
+        assert_eq!(notifier.watched_scopes(), 1);
+        drop(first);
+        assert_eq!(notifier.watched_scopes(), 1);
+        drop(second);
+        assert_eq!(notifier.watched_scopes(), 0);
+        // Nobody to wake: a no-op.
+        notifier.notify(&a);
+        assert_eq!(notifier.watched_scopes(), 0);
+    }
 }

@@ -347,7 +347,7 @@ pub async fn create_managed(
     };
     tx.commit().await?;
     if sent > 0 {
-        notifier.notify();
+        notifier.notify(ctx.scope());
     }
     Ok(user)
 }
@@ -939,7 +939,7 @@ pub async fn create_batch(
     }
     tx.commit().await?;
     if sent > 0 {
-        notifier.notify();
+        notifier.notify(ctx.scope());
     }
     Ok(out)
 }

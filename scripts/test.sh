@@ -213,7 +213,6 @@ stop_emulator
 ROBUSTNESS_LOG="$LOGS/robustness.log"
 rm -f "$ROBUSTNESS_LOG"
 if [ "$BUILD_OK" = 1 ] && [ "$PY_OK" = 1 ]; then
-  # Tests marked known_server_bug run too: they fail until the server layer is fixed.
   section "robustness: pytest tests/robustness"
   (cd "$ROOT/tests/robustness" && ROBUSTNESS_BIN="$BIN" ROBUSTNESS_LOG_DIR="$LOGS/robustness" \
     timeout "$RUNNER_TIMEOUT" "$VENV/bin/python" -m pytest) </dev/null 2>&1 | tee "$ROBUSTNESS_LOG"
@@ -255,10 +254,7 @@ if [ -f "$CARGO_TEST_LOG" ]; then
 fi
 printf '  %-20s %s passed, %s failed\n' "tests: python SDK" "$py_pass" "$py_fail"
 printf '  %-20s %s passed, %s failed\n' "tests: node SDK" "$node_pass" "$node_fail"
-# The robustness suite lists failures of its known_server_bug tests as "KNOWN  <test>".
-rob_known=$(grep -c '^KNOWN ' "$ROBUSTNESS_LOG" 2>/dev/null || true)
-printf '  %-20s %s passed, %s failed (%s of them known_server_bug)\n' "tests: robustness" \
-  "$rob_pass" "$rob_fail" "${rob_known:-0}"
+printf '  %-20s %s passed, %s failed\n' "tests: robustness" "$rob_pass" "$rob_fail"
 echo "  logs: ${LOGS#"$ROOT"/}/"
 total_pass=$((cargo_pass + py_pass + node_pass + rob_pass))
 total_fail=$((cargo_fail + py_fail + node_fail + rob_fail))

@@ -22,22 +22,10 @@ def pytest_report_header(config):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """What each part did, then failures of tests marked `known_server_bug` listed apart from
-    any other failure."""
+    """What each part did."""
     from harness import SUMMARY
 
     if SUMMARY:
         terminalreporter.section("robustness summary")
         for line in SUMMARY:
             terminalreporter.line(line)
-    failed = terminalreporter.stats.get("failed", []) + terminalreporter.stats.get("error", [])
-    known = [r.nodeid for r in failed if "known_server_bug" in r.keywords]
-    other = [r.nodeid for r in failed if "known_server_bug" not in r.keywords]
-    if known:
-        terminalreporter.section("failing known_server_bug tests (server layer, being fixed)")
-        for nodeid in known:
-            terminalreporter.line(f"KNOWN  {nodeid}")
-    if other:
-        terminalreporter.section("failing tests that are NOT known server-layer bugs")
-        for nodeid in other:
-            terminalreporter.line(f"FAILED {nodeid}")

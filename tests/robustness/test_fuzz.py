@@ -365,7 +365,6 @@ def test_fuzz_every_response_has_the_emulator_header(fuzz: FuzzRun) -> None:
     assert not found, report(found)
 
 
-@pytest.mark.known_server_bug
 def test_fuzz_no_dropped_keepalive_connection(fuzz: FuzzRun) -> None:
     """A response without `Connection: close` leaves the connection usable for the next request."""
     found = fuzz.of("keepalive")

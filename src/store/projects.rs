@@ -55,26 +55,42 @@ pub async fn insert(conn: &mut Conn, p: &ProjectRow) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
-/// Rows per multi-row INSERT: well under SQLite's limit of bound parameters.
-const ROWS_PER_INSERT: usize = 100;
-
-/// Inserts new projects in as few statements as it takes, skipping IDs that exist; returns
-/// the IDs it inserted.
-pub async fn insert_new(conn: &mut Conn, rows: &[&ProjectRow]) -> ApiResult<Vec<ProjectId>> {
-    let mut inserted = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-        let sql = format!(
-            "INSERT INTO projects (id, name, is_default, settings, created_ms) VALUES {values} \
-             ON CONFLICT DO NOTHING RETURNING id"
-        );
-        let mut q = sqlx::query_scalar::<_, ProjectId>(&sql);
-        for p in chunk {
-            q = q.bind(&p.id).bind(&p.name).bind(p.is_default).bind(&p.settings).bind(p.created_ms);
-        }
-        inserted.extend(q.fetch_all(&mut *conn).await?);
+/// Which of `ids` are taken by existing projects, as the first statement after `begin` (a
+/// `BEGIN IMMEDIATE` sent in the same round trip).
+pub async fn taken_ids(conn: &mut Conn, begin: &str, ids: &[&ProjectId]) -> ApiResult<Vec<ProjectId>> {
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = format!("{begin}; SELECT id FROM projects WHERE id IN ({marks})");
+    let mut q = sqlx::query_scalar::<_, ProjectId>(&sql);
+    for id in ids {
+        q = q.bind(*id);
     }
-    Ok(inserted)
+    Ok(q.fetch_all(conn).await?)
+}
+
+/// The statements that insert new projects with their first management keys (multi-row
+/// INSERTs), to run in one batch with other statements; [`bind_new_projects`] binds them.
+pub fn new_projects_statements(n: usize) -> String {
+    let projects = vec!["(?, ?, ?, ?, ?)"; n].join(", ");
+    let key = format!("(?, {MGMT_KEY_PARAMS})");
+    let keys = vec![key.as_str(); n].join(", ");
+    format!(
+        "INSERT INTO projects (id, name, is_default, settings, created_ms) VALUES {projects}; \
+         INSERT INTO management_keys (project_id, {MGMT_KEY_COLUMNS}) VALUES {keys}"
+    )
+}
+
+/// Binds the parameters of [`new_projects_statements`].
+pub fn bind_new_projects<'q>(
+    mut q: super::Query<'q>,
+    rows: &[(&'q ProjectRow, &'q ManagementKeyRow)],
+) -> super::Query<'q> {
+    for (p, _) in rows {
+        q = q.bind(&p.id).bind(&p.name).bind(p.is_default).bind(&p.settings).bind(p.created_ms);
+    }
+    for (p, k) in rows {
+        q = bind_mgmt_key(q.bind(&p.id), k);
+    }
+    q
 }
 
 pub async fn get(conn: &mut Conn, id: &ProjectId) -> ApiResult<Option<ProjectRow>> {
@@ -302,24 +318,6 @@ pub async fn insert_management_key(
         "INSERT OR REPLACE INTO management_keys (project_id, {MGMT_KEY_COLUMNS}) VALUES (?, {MGMT_KEY_PARAMS})"
     );
     bind_mgmt_key(sqlx::query(&sql).bind(project), k).execute(conn).await?;
-    Ok(())
-}
-
-/// Inserts management keys of several projects, in as few statements as it takes.
-pub async fn insert_management_keys(
-    conn: &mut Conn,
-    keys: &[(&ProjectId, &ManagementKeyRow)],
-) -> ApiResult<()> {
-    for chunk in keys.chunks(ROWS_PER_INSERT) {
-        let row = format!("(?, {MGMT_KEY_PARAMS})");
-        let values = vec![row.as_str(); chunk.len()].join(", ");
-        let sql = format!("INSERT INTO management_keys (project_id, {MGMT_KEY_COLUMNS}) VALUES {values}");
-        let mut q = sqlx::query(&sql);
-        for (project, k) in chunk {
-            q = bind_mgmt_key(q.bind(*project), k);
-        }
-        q.execute(&mut *conn).await?;
-    }
     Ok(())
 }
 

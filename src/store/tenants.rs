@@ -204,22 +204,41 @@ pub async fn insert_seed(conn: &mut Conn, scope: &Scope, seed: &ScopeSeed) -> Ap
     Ok(())
 }
 
-/// Inserts the seeds of several new scopes in one batch of statements (one round trip).
-pub async fn insert_seeds(conn: &mut Conn, seeds: &[(Scope, &ScopeSeed)]) -> ApiResult<()> {
-    for chunk in seeds.chunks(50) {
-        let statements: Vec<String> =
-            chunk.iter().map(|(_, seed)| seed_statements(seed)).filter(|s| !s.is_empty()).collect();
-        let sql = statements.join("; ");
-        if sql.is_empty() {
-            continue;
-        }
-        let mut q = sqlx::query(&sql);
-        for (scope, seed) in chunk {
-            q = bind_seed(q, scope, seed);
-        }
-        q.execute(&mut *conn).await?;
+/// The statements that insert the seeds of several new scopes: one multi-row INSERT for their
+/// permissions and one for their roles, to run in one batch with other statements; their
+/// parameters are bound by [`bind_seeds`] in the same order. At most 100 seeds at a time.
+pub(crate) fn seeds_statements(seeds: &[(Scope, &ScopeSeed)]) -> String {
+    let permissions: usize = seeds.iter().map(|(_, s)| s.permissions.len()).sum();
+    let roles: usize = seeds.iter().map(|(_, s)| s.roles.len()).sum();
+    let mut statements = Vec::new();
+    if permissions > 0 {
+        let row = format!("(?, {PERMISSION_PARAMS})");
+        let values = vec![row.as_str(); permissions].join(", ");
+        statements
+            .push(format!("INSERT INTO permissions (project_id, {PERMISSION_COLUMNS}) VALUES {values}"));
     }
-    Ok(())
+    if roles > 0 {
+        let row = format!("(?, ?, {ROLE_MUTABLE_PARAMS})");
+        let values = vec![row.as_str(); roles].join(", ");
+        statements
+            .push(format!("INSERT INTO roles (project_id, created_ms, {ROLE_MUTABLE}) VALUES {values}"));
+    }
+    statements.join("; ")
+}
+
+/// Binds the parameters of [`seeds_statements`].
+pub(crate) fn bind_seeds<'q>(mut q: Query<'q>, seeds: &'q [(Scope, &'q ScopeSeed)]) -> Query<'q> {
+    for (scope, seed) in seeds {
+        for p in &seed.permissions {
+            q = bind_permission(q.bind(scope), p);
+        }
+    }
+    for (scope, seed) in seeds {
+        for r in &seed.roles {
+            q = bind_role_mutable(q.bind(scope).bind(r.created_ms), r);
+        }
+    }
+    q
 }
 
 /// The INSERT statements of a seed, to run in one batch with other statements; their

@@ -257,6 +257,7 @@ impl Projects {
         id: Option<String>,
         name: Option<String>,
     ) -> ApiResult<CreatedProject> {
+        let given_id = id.as_deref().is_some_and(|s| !s.is_empty());
         let id = match id.filter(|s| !s.is_empty()) {
             Some(id) if is_valid_project_id(&id) => id,
             Some(id) => {
@@ -270,6 +271,7 @@ impl Projects {
         let name = name.filter(|s| !s.is_empty()).unwrap_or_else(|| format!("Project {id}"));
         let management_key = new_management_key();
         let project = creation::NewProject {
+            given_id,
             row: ProjectRow {
                 id: id.clone(),
                 name: name.clone(),

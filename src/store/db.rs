@@ -14,7 +14,7 @@ use sqlx::sqlite::SqliteTransactionManager;
 use sqlx::{SqliteConnection, TransactionManager};
 use std::borrow::Cow;
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -32,6 +32,9 @@ struct Inner {
     permits: Arc<Semaphore>,
     /// Connections in use or asked for, so background work can wait for a quiet moment.
     in_use: AtomicUsize,
+    /// When a connection was last given back (microseconds since `epoch`).
+    last_release_us: AtomicU64,
+    epoch: std::time::Instant,
     /// How write transactions begin: `BEGIN IMMEDIATE` where several connections share a
     /// file (so two writers never deadlock upgrading read locks), a plain `BEGIN` for the one
     /// connection of an in-memory database (one round trip less).
@@ -53,6 +56,8 @@ impl Db {
                 idle: Mutex::new(connections),
                 permits,
                 in_use: AtomicUsize::new(0),
+                last_release_us: AtomicU64::new(0),
+                epoch: std::time::Instant::now(),
                 begin_write: shared_file.then_some("BEGIN IMMEDIATE"),
             }),
         }
@@ -72,11 +77,12 @@ impl Db {
         Ok(DbConn { conn: Some(conn), db: self.inner.clone(), _permit: permit, _in_use: in_use })
     }
 
-    /// Waits until no request uses the database, or `at_most` has passed: background work
-    /// (purging a reset's old data) calls it between chunks, so requests go first.
+    /// Waits until the database has been unused for a moment (no connection out, none given
+    /// back in the last [`QUIET`]), or `at_most` has passed: background work (purging a
+    /// reset's old data) calls it between chunks, so requests, and bursts of them, go first.
     pub async fn until_idle(&self, at_most: Duration) {
         let deadline = tokio::time::Instant::now() + at_most;
-        while self.inner.in_use.load(Ordering::Acquire) > 0 && tokio::time::Instant::now() < deadline {
+        while !self.inner.is_quiet() && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
     }
@@ -98,6 +104,21 @@ impl Db {
     }
 }
 
+/// How long the database must have been unused for [`Db::until_idle`].
+const QUIET: Duration = Duration::from_millis(2);
+
+impl Inner {
+    fn now_us(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
+    }
+
+    fn is_quiet(&self) -> bool {
+        self.in_use.load(Ordering::Acquire) == 0
+            && self.now_us().saturating_sub(self.last_release_us.load(Ordering::Acquire))
+                >= QUIET.as_micros() as u64
+    }
+}
+
 /// Counts one use of the database from the moment a connection is asked for until it is back.
 struct InUse(Arc<Inner>);
 
@@ -110,6 +131,7 @@ impl InUse {
 
 impl Drop for InUse {
     fn drop(&mut self) {
+        self.0.last_release_us.store(self.0.now_us(), Ordering::Release);
         self.0.in_use.fetch_sub(1, Ordering::AcqRel);
     }
 }

@@ -171,33 +171,25 @@ pub async fn new_data_scope(
     Ok(())
 }
 
-/// [`new_data_scope`] as a transaction of its own, sent as one batch: one round trip to the
-/// database thread instead of three (reset is timed by tests that reset between cases). An
-/// unknown project fails the INSERT (its `scope_of` must name a project).
+/// [`new_data_scope`] as a transaction of its own, the new scope starting with the rows of
+/// `seed`, sent as one batch: one round trip to the database thread instead of three (reset
+/// is timed by tests that reset between cases). An unknown project fails the INSERT (its
+/// `scope_of` must name a project).
 pub async fn move_to_new_scope(
-    conn: &mut Conn,
-    project: &ProjectId,
-    scope: &Scope,
-    now_ms: i64,
-) -> ApiResult<()> {
-    move_to_new_scope_seeded(conn, project, scope, now_ms, &ScopeSeed::default()).await
-}
-
-/// [`move_to_new_scope`], the new scope starting with the rows of `seed`, in the same batch.
-pub async fn move_to_new_scope_seeded(
     conn: &mut Conn,
     project: &ProjectId,
     scope: &Scope,
     now_ms: i64,
     seed: &ScopeSeed,
 ) -> ApiResult<()> {
-    let seed_sql = super::tenants::seed_statements(seed);
+    let seeds = [(scope.clone(), seed)];
+    let seed_sql = super::tenants::seeds_statements(&seeds);
     let sql = if seed_sql.is_empty() {
         format!("BEGIN IMMEDIATE; {NEW_SCOPE}; COMMIT")
     } else {
         format!("BEGIN IMMEDIATE; {NEW_SCOPE}; {seed_sql}; COMMIT")
     };
-    let statements = super::tenants::bind_seed(scope_statements(&sql, project, scope, now_ms), scope, seed);
+    let statements = super::tenants::bind_seeds(scope_statements(&sql, project, scope, now_ms), &seeds);
     let result = statements.execute(&mut *conn).await;
     if result.is_err() {
         // A statement failed after BEGIN: end the transaction (no error if none is open).

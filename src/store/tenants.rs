@@ -193,13 +193,12 @@ pub struct ScopeSeed {
     pub roles: Vec<RoleRow>,
 }
 
-/// Inserts a seed's rows into a scope, in the caller's transaction.
+/// Inserts a seed's rows into a scope, in the caller's transaction (one round trip).
 pub async fn insert_seed(conn: &mut Conn, scope: &Scope, seed: &ScopeSeed) -> ApiResult<()> {
-    for p in &seed.permissions {
-        insert_permission(&mut *conn, scope, p).await?;
-    }
-    for r in &seed.roles {
-        insert_role(&mut *conn, scope, r).await?;
+    let seeds = [(scope.clone(), seed)];
+    let sql = seeds_statements(&seeds);
+    if !sql.is_empty() {
+        bind_seeds(sqlx::query(&sql), &seeds).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -237,30 +236,6 @@ pub(crate) fn bind_seeds<'q>(mut q: Query<'q>, seeds: &'q [(Scope, &'q ScopeSeed
         for r in &seed.roles {
             q = bind_role_mutable(q.bind(scope).bind(r.created_ms), r);
         }
-    }
-    q
-}
-
-/// The INSERT statements of a seed, to run in one batch with other statements; their
-/// parameters are bound by [`bind_seed`] in the same order.
-pub(crate) fn seed_statements(seed: &ScopeSeed) -> String {
-    let permission =
-        format!("INSERT INTO permissions (project_id, {PERMISSION_COLUMNS}) VALUES (?, {PERMISSION_PARAMS})");
-    let role = format!(
-        "INSERT INTO roles (project_id, created_ms, {ROLE_MUTABLE}) VALUES (?, ?, {ROLE_MUTABLE_PARAMS})"
-    );
-    let mut statements = vec![permission; seed.permissions.len()];
-    statements.extend(std::iter::repeat_n(role, seed.roles.len()));
-    statements.join("; ")
-}
-
-/// Binds the parameters of [`seed_statements`].
-pub(crate) fn bind_seed<'q>(mut q: Query<'q>, scope: &'q Scope, seed: &'q ScopeSeed) -> Query<'q> {
-    for p in &seed.permissions {
-        q = bind_permission(q.bind(scope), p);
-    }
-    for r in &seed.roles {
-        q = bind_role_mutable(q.bind(scope).bind(r.created_ms), r);
     }
     q
 }

@@ -959,12 +959,34 @@ async fn a_failed_move_to_a_new_scope_leaves_no_transaction_open() {
         let mut conn = app.state.db.acquire().await.unwrap();
         // An unknown project: the UPDATE finds nothing, the batch is rolled back.
         let (unknown, unknown_scope) = (ProjectId::from("P2NOSUCHPROJECT"), Scope::from("P2NOSUCHPROJECT.x"));
-        let r = store::projects::move_to_new_scope(&mut conn, &unknown, &unknown_scope, 0).await;
+        let r = store::projects::move_to_new_scope(
+            &mut conn,
+            &unknown,
+            &unknown_scope,
+            0,
+            &descope_emulator::store::tenants::ScopeSeed::default(),
+        )
+        .await;
         assert!(r.is_err());
         // A taken scope ID: the INSERT fails in the middle of the batch.
         let (pid, same) = (ProjectId::from(p.id.as_str()), Scope::new(format!("{}.same", p.id)));
-        store::projects::move_to_new_scope(&mut conn, &pid, &same, 0).await.unwrap();
-        let r = store::projects::move_to_new_scope(&mut conn, &pid, &same, 0).await;
+        store::projects::move_to_new_scope(
+            &mut conn,
+            &pid,
+            &same,
+            0,
+            &descope_emulator::store::tenants::ScopeSeed::default(),
+        )
+        .await
+        .unwrap();
+        let r = store::projects::move_to_new_scope(
+            &mut conn,
+            &pid,
+            &same,
+            0,
+            &descope_emulator::store::tenants::ScopeSeed::default(),
+        )
+        .await;
         assert!(r.is_err());
     }
     // Nothing of the failed batches stayed, and the connection takes new transactions.

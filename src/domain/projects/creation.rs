@@ -13,8 +13,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 use crate::error::{ApiError, ApiResult};
-use crate::ids::ProjectId;
-use crate::ids::Scope;
+use crate::ids::{ProjectId, Scope};
 use crate::store::{self, projects::ManagementKeyRow, projects::ProjectRow, tenants::ScopeSeed};
 
 /// A project to create with its first management key and the rows every project starts with.
@@ -152,7 +151,7 @@ async fn insert_all(db: &store::Db, batch: &[Waiting]) -> ApiResult<HashSet<Proj
 }
 
 /// Ends a transaction a failed statement left open (no error if none is), and passes the error
-/// on: a generated ID that collided, the only way the inserts fail, reads as taken.
+/// on to every creation of the batch.
 async fn rolled_back(conn: &mut store::Conn, e: ApiError) -> ApiError {
     let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
     e

@@ -329,7 +329,7 @@ impl Projects {
     ) -> ApiResult<()> {
         let scope = new_scope_id(&project.id);
         let seed = crate::domain::identity::roles::seed(now);
-        store::projects::move_to_new_scope_seeded(
+        store::projects::move_to_new_scope(
             &mut *db.acquire().await?,
             &project.id,
             &scope,

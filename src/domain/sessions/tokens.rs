@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::crypto;
 use crate::domain::identity::profile::{UserProfile, UserTraits};
+use crate::domain::identity::roles::IMPERSONATE;
 use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::sessions::{self, AuthInfo, Claims, SignInOptions, DRN_REFRESH, DRN_SESSION};
 use crate::domain::{audit, Ctx};
@@ -36,9 +37,6 @@ pub const RESERVED_CLAIMS: &[&str] = &[
     "danu",
     "su",
 ];
-
-/// The permission Descope requires of an impersonator.
-pub const IMPERSONATE_PERMISSION: &str = crate::domain::identity::roles::IMPERSONATE;
 
 /// Custom claims without the reserved ones ("system claims will be filtered out").
 pub fn custom_only(claims: Map<String, Value>) -> Map<String, Value> {
@@ -167,11 +165,11 @@ async fn may_impersonate(
     selected: &str,
 ) -> ApiResult<bool> {
     let (permissions, tenants) = grants(conn, ctx.scope(), &actor.roles, &user_tenants(actor)).await?;
-    if permissions.iter().any(|p| p == IMPERSONATE_PERMISSION) {
+    if permissions.iter().any(|p| p == IMPERSONATE) {
         return Ok(true);
     }
     Ok(tenants.iter().any(|(tenant, claims)| {
-        claims.permissions.iter().any(|p| p == IMPERSONATE_PERMISSION)
+        claims.permissions.iter().any(|p| p == IMPERSONATE)
             && target.tenants.iter().any(|t| &t.tenant_id == tenant)
             && (selected.is_empty() || selected == tenant)
     }))
@@ -198,7 +196,7 @@ pub async fn impersonate(db: &Db, ctx: &Ctx, req: Impersonation) -> ApiResult<St
         return Err(ApiError::new(
             ErrorKind::ImpersonationNotAllowed,
             format!(
-                "User {} does not have the {IMPERSONATE_PERMISSION} permission for user {}",
+                "User {} does not have the {IMPERSONATE} permission for user {}",
                 req.impersonator_id, req.login_id
             ),
         ));

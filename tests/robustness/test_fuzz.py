@@ -57,6 +57,11 @@ class Finding:
     detail: str
     full: str = ""  # a longer reproducer, for the findings file
 
+    @classmethod
+    def about(cls, kind: str, case: Case, detail: str) -> Finding:
+        """A finding on `case`'s operation, with its short and long reproducers."""
+        return cls(kind, case.op.name, case.reproducer(), detail, case.reproducer(4000))
+
 
 @dataclass
 class FuzzRun:
@@ -117,12 +122,9 @@ def error_body_problem(surface: str, status: int, body: Any) -> str | None:
 
 
 def check(run: FuzzRun, case: Case, r: Response) -> None:
-    op = case.op.name
-    repro = case.reproducer()
-    full = case.reproducer(4000)
     excerpt = f"{r.status} {r.text[:300]!r}"
     if EMULATOR_HEADER not in r.headers:
-        run.add(Finding("header", op, repro, f"no {EMULATOR_HEADER} header: {excerpt}", full))
+        run.add(Finding.about("header", case, f"no {EMULATOR_HEADER} header: {excerpt}"))
     body = r.try_json()
     if r.status >= 500:
         unbuilt = (
@@ -132,11 +134,11 @@ def check(run: FuzzRun, case: Case, r: Response) -> None:
             and any(name in str(body.get("errorMessage", "")) for name in run.unbuilt)
         )
         if not unbuilt:
-            run.add(Finding("5xx", op, repro, excerpt, full))
+            run.add(Finding.about("5xx", case, excerpt))
     elif 400 <= r.status < 500 and case.method != "HEAD":
         problem = error_body_problem(case.op.surface, r.status, body)
         if problem:
-            run.add(Finding("error-body", op, repro, f"{problem}: {excerpt}", full))
+            run.add(Finding.about("error-body", case, f"{problem}: {excerpt}"))
 
 
 def send(run: FuzzRun, client: Client, case: Case) -> None:
@@ -165,18 +167,10 @@ def send(run: FuzzRun, client: Client, case: Case) -> None:
                 )
             )
     except Dropped as e:
-        run.add(
-            Finding(
-                "keepalive",
-                case.op.name,
-                case.reproducer(),
-                f"connection closed before an answer: {e}",
-                case.reproducer(4000),
-            )
-        )
+        run.add(Finding.about("keepalive", case, f"connection closed before an answer: {e}"))
         return
     except Exception as e:  # noqa: BLE001 - a time-out or any other transport failure is a finding
-        run.add(Finding("no-answer", case.op.name, case.reproducer(), repr(e)[:300], case.reproducer(4000)))
+        run.add(Finding.about("no-answer", case, repr(e)[:300]))
         client.close()
         return
     finally:
@@ -190,22 +184,16 @@ def send(run: FuzzRun, client: Client, case: Case) -> None:
         follow = client.request("GET", FOLLOW_UP)
         if follow.status != 200:
             run.add(
-                Finding(
+                Finding.about(
                     "5xx" if follow.status >= 500 else "error-body",
-                    case.op.name,
-                    case.reproducer(),
+                    case,
                     f"follow-up GET {FOLLOW_UP} -> {follow.status} {follow.text[:200]!r}",
-                    case.reproducer(4000),
                 )
             )
     except Dropped as e:
         run.add(
-            Finding(
-                "keepalive",
-                case.op.name,
-                case.reproducer(),
-                f"connection dropped after a {r.status} without `Connection: close` ({e})",
-                case.reproducer(4000),
+            Finding.about(
+                "keepalive", case, f"connection dropped after a {r.status} without `Connection: close` ({e})"
             )
         )
     except Exception as e:  # noqa: BLE001

@@ -50,7 +50,8 @@ pub struct Config {
     #[arg(long, env = "DESCOPE_EMULATOR_KEY_POOL", default_value_t = 4)]
     pub key_pool: usize,
 
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes; a larger one answers 413 and closes the
+    /// connection.
     #[arg(long, env = "DESCOPE_EMULATOR_MAX_BODY", default_value_t = 1024 * 1024)]
     pub max_body: usize,
 

@@ -16,6 +16,7 @@ mod connection;
 mod emulator;
 mod error_surfaces;
 mod errors;
+mod federation;
 mod fuzz_regressions;
 mod json_nulls;
 mod mgmt_accesskey;

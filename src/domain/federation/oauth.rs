@@ -167,6 +167,7 @@ pub async fn sign_in_identity(
             groups: Vec::new(),
             raw: serde_json::to_value(&identity)?,
             created_ms: linked.map(|l| l.created_ms).unwrap_or_default(),
+            modified_ms: 0,
         },
         ctx.now.millis(),
     )

@@ -1,0 +1,132 @@
+//! Federation beyond the sign-in itself: identities in snapshots and reset, the provider token
+//! of management, FedCM.
+
+use serde_json::{json, Value};
+
+use crate::harness::*;
+
+/// Signs a user in through the fake `provider` page with `email`; answers the JWT response.
+async fn oauth_sign_in(app: &TestApp, p: &TestProject, provider: &str, email: &str) -> Value {
+    let started = app
+        .post(
+            &format!("/v1/auth/oauth/authorize?provider={provider}&redirectURL=http%3A%2F%2Fapp.test%2Fcb"),
+            Some(&p.bearer()),
+            json!({}),
+        )
+        .await;
+    let url = started.assert_ok()["url"].as_str().expect("url").to_owned();
+    let page = url.strip_prefix(PUBLIC_URL).expect("page on the emulator");
+    let approved = app.get(&format!("{page}&email={}&name=Ann%20Lee", urlencode(email)), None).await;
+    assert_eq!(approved.status.as_u16(), 303, "{}", approved.text);
+    let location = approved.headers["location"].to_str().expect("location");
+    let code = location.split("code=").nth(1).expect("code");
+    app.post("/v1/auth/oauth/exchange", Some(&p.bearer()), json!({ "code": code })).await.assert_ok().clone()
+}
+
+#[tokio::test]
+async fn identities_and_provider_flags_travel_in_snapshots() {
+    let (app, p) = TestApp::with_project().await;
+    let signed = oauth_sign_in(&app, &p, "github", "ann@example.com").await;
+    assert_eq!(signed["user"]["OAuth"], json!({"github": true}));
+    let snap = app.export_snapshot(&p.id).await;
+    let user = &snap["users"][0];
+    assert_eq!(user["OAuth"], json!({"github": true}));
+    assert_eq!(user["identities"][0]["kind"], "oauth");
+    assert_eq!(user["identities"][0]["issuer"], "github");
+    assert_eq!(user["identities"][0]["email"], "ann@example.com");
+    let subject = user["identities"][0]["subject"].as_str().expect("subject").to_owned();
+
+    // Restored elsewhere, the same provider identity signs in as the same user.
+    let q = app.new_project().await;
+    let mut moved = snap.clone();
+    moved.as_object_mut().expect("object").remove("projectId");
+    app.put_snapshot(&q.id, &moved).await.assert_ok();
+    let again = oauth_sign_in(&app, &q, "github", "ann@example.com").await;
+    assert_eq!(again["user"]["userId"], signed["user"]["userId"]);
+    let copy = app.export_snapshot(&q.id).await;
+    assert_eq!(copy["users"][0]["identities"][0]["subject"], subject);
+
+    // A bad identity in a fixture is refused.
+    let mut bad = moved.clone();
+    bad["users"][0]["identities"][0]["kind"] = json!("ldap");
+    app.put_snapshot(&q.id, &bad).await.assert_error(400, "E011004");
+}
+
+#[tokio::test]
+async fn reset_forgets_identities() {
+    let (app, p) = TestApp::with_project().await;
+    let first = oauth_sign_in(&app, &p, "google", "bo@example.com").await;
+    assert!(first["firstSeen"].as_bool().expect("firstSeen"));
+    app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await.assert_ok();
+    let again = oauth_sign_in(&app, &p, "google", "bo@example.com").await;
+    assert!(again["firstSeen"].as_bool().expect("firstSeen"), "a reset project knows nobody");
+    assert_ne!(again["user"]["userId"], first["user"]["userId"]);
+}
+
+#[tokio::test]
+async fn management_reads_the_provider_token_of_a_social_user() {
+    let (app, p) = TestApp::with_project().await;
+    oauth_sign_in(&app, &p, "google", "cy@example.com").await;
+    let path = "/v1/mgmt/user/provider/token?loginId=cy%40example.com&provider=google&withRefreshToken=true";
+    let token = app.get(path, Some(&p.mgmt())).await;
+    let t = token.assert_ok();
+    assert_eq!(t["provider"], "google");
+    assert!(t["providerUserId"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(t["accessToken"].as_str().is_some_and(|s| s.starts_with("emu_at_")));
+    assert!(t["refreshToken"].as_str().is_some_and(|s| s.starts_with("emu_rt_")));
+    assert!(t["expiration"].as_i64().expect("expiration") > app.clock_now().await);
+    assert_eq!(t["scopes"], json!(["openid", "email", "profile"]));
+    // the same until the next sign-in
+    assert_eq!(app.get(path, Some(&p.mgmt())).await.body["accessToken"], t["accessToken"]);
+    // another provider: none
+    app.get("/v1/mgmt/user/provider/token?loginId=cy%40example.com&provider=github", Some(&p.mgmt()))
+        .await
+        .assert_error(404, "E011008");
+}
+
+#[tokio::test]
+async fn fedcm_config_names_the_project_endpoints() {
+    let (app, p) = TestApp::with_project().await;
+    let config = app.get(&format!("/{}/fedcm/config", p.id), None).await;
+    let c = config.assert_ok();
+    assert_eq!(c["accounts_endpoint"], format!("{PUBLIC_URL}/{}/fedcm/accounts", p.id));
+    assert_eq!(c["id_assertion_endpoint"], format!("{PUBLIC_URL}/{}/fedcm/assertion", p.id));
+    assert_eq!(c["client_metadata_endpoint"], format!("{PUBLIC_URL}/fedcm/clientmetadata"));
+    assert!(c["login_url"].is_string());
+    let meta = app.get(&format!("/fedcm/clientmetadata?client_id={}", p.id), None).await;
+    assert!(meta.assert_ok()["privacy_policy_url"].is_string());
+    app.get("/fedcm/clientmetadata?client_id=Pnope", None).await.assert_error(404, "E011008");
+    app.get("/fedcm/clientmetadata", None).await.assert_error(400, "E011002");
+    app.get("/Pnope/fedcm/config", None).await.assert_error(404, "E011008");
+}
+
+#[tokio::test]
+async fn fedcm_accounts_and_assertion_need_the_refresh_cookie() {
+    let (app, p) = TestApp::with_project().await;
+    let signed = app.sign_up_with_otp(&p, "dee@example.com").await;
+    let refresh = signed["refreshJwt"].as_str().expect("refresh").to_owned();
+    app.get(&format!("/{}/fedcm/accounts", p.id), None).await.assert_error(401, "E011101");
+
+    let with_cookie = |method: &str, path: String, body: &str| {
+        axum::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("cookie", format!("other=1; DSR={refresh}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(body.to_owned()))
+            .expect("request")
+    };
+    let accounts = app.call(with_cookie("GET", format!("/{}/fedcm/accounts", p.id), "")).await;
+    let a = &accounts.assert_ok()["accounts"][0];
+    assert_eq!(a["id"], signed["user"]["userId"]);
+    assert_eq!(a["email"], "dee@example.com");
+    assert_eq!(a["approved_clients"], json!([p.id]));
+
+    let form = format!("client_id={}&account_id={}&nonce=n1", p.id, a["id"].as_str().expect("id"));
+    let assertion = app.call(with_cookie("POST", format!("/{}/fedcm/assertion", p.id), &form)).await;
+    let token = assertion.assert_ok()["token"].as_str().expect("token").to_owned();
+    // web-js hands the token to refresh
+    app.post("/v1/auth/refresh", Some(&p.with(&token)), json!({})).await.assert_ok();
+    let wrong = app.call(with_cookie("POST", format!("/{}/fedcm/assertion", p.id), "client_id=Pother")).await;
+    wrong.assert_error(400, "E011004");
+}

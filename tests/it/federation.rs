@@ -130,3 +130,136 @@ async fn fedcm_accounts_and_assertion_need_the_refresh_cookie() {
     let wrong = app.call(with_cookie("POST", format!("/{}/fedcm/assertion", p.id), "client_id=Pother")).await;
     wrong.assert_error(400, "E011004");
 }
+
+/// The query parameters of a URL.
+fn query_of(url: &str) -> std::collections::HashMap<String, String> {
+    url::Url::parse(url).expect("absolute URL").query_pairs().into_owned().collect()
+}
+
+#[tokio::test]
+async fn the_emulator_oidc_provider_speaks_the_code_flow() {
+    use base64::Engine;
+    let (app, p) = TestApp::with_project().await;
+    let base = format!("/emulator/v1/idp/oidc/{}/okta", p.id);
+    let disco = app.get(&format!("{base}/.well-known/openid-configuration"), None).await;
+    let d = disco.assert_ok();
+    assert_eq!(d["issuer"], format!("{PUBLIC_URL}{base}"));
+    assert_eq!(d["token_endpoint"], format!("{PUBLIC_URL}{base}/token"));
+
+    let authorize = format!(
+        "{base}/authorize?response_type=code&client_id=app1&redirect_uri=http%3A%2F%2Fapp.test%2Fcb&scope=openid%20email&state=s1&nonce=n1&email=eve%40corp.test&groups=eng,ops&attr.department=R%26D"
+    );
+    let r = app.get(&authorize, None).await;
+    assert_eq!(r.status.as_u16(), 303, "{}", r.text);
+    let q = query_of(r.headers["location"].to_str().expect("location"));
+    assert_eq!(q["state"], "s1");
+    let code = q["code"].clone();
+
+    let basic = base64::engine::general_purpose::STANDARD.encode("app1:secret");
+    let token_req = |code: &str, redirect: &str| {
+        axum::http::Request::builder()
+            .method("POST")
+            .uri(format!("{base}/token"))
+            .header("authorization", format!("Basic {basic}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(format!(
+                "grant_type=authorization_code&code={code}&redirect_uri={}",
+                urlencode(redirect)
+            )))
+            .expect("request")
+    };
+    // the wrong redirect_uri is refused, and spends the code
+    let wrong = app.call(token_req(&code, "http://evil.test/cb")).await;
+    assert_eq!(wrong.status.as_u16(), 400, "{}", wrong.text);
+    assert_eq!(wrong.body["error"], "invalid_grant");
+
+    let r = app.get(&authorize, None).await;
+    let code = query_of(r.headers["location"].to_str().expect("location"))["code"].clone();
+    let tokens = app.call(token_req(&code, "http://app.test/cb")).await;
+    let t = tokens.assert_ok().clone();
+    let id = claims(t["id_token"].as_str().expect("id_token"));
+    assert_eq!(id["iss"], format!("{PUBLIC_URL}{base}"));
+    assert_eq!(id["aud"], "app1");
+    assert_eq!(id["nonce"], "n1");
+    assert_eq!(id["email"], "eve@corp.test");
+    assert_eq!(id["groups"], json!(["eng", "ops"]));
+    assert_eq!(id["department"], "R&D");
+    // its key is the one the JWKS publishes
+    let jwks = app.get(&format!("{base}/jwks"), None).await;
+    assert_eq!(jwt_header(t["id_token"].as_str().expect("id_token"))["kid"], jwks.body["keys"][0]["kid"]);
+    // a code is redeemed once
+    let again = app.call(token_req(&code, "http://app.test/cb")).await;
+    assert_eq!(again.body["error"], "invalid_grant");
+    // userinfo with the access token
+    let access = t["access_token"].as_str().expect("access_token");
+    let info = app
+        .call(
+            axum::http::Request::builder()
+                .uri(format!("{base}/userinfo"))
+                .header("authorization", format!("Bearer {access}"))
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(info.assert_ok()["email"], "eve@corp.test");
+    let bad = app.get(&format!("{base}/userinfo"), Some("not-a-token")).await;
+    assert_eq!(bad.status.as_u16(), 401, "{}", bad.text);
+    assert_eq!(bad.body["error"], "invalid_token");
+    // deny and unsupported response types go back as errors
+    let denied = app.get(&format!("{authorize}&deny=1"), None).await;
+    assert_eq!(query_of(denied.headers["location"].to_str().expect("location"))["error"], "access_denied");
+    let implicit = app.get(&authorize.replace("response_type=code", "response_type=token"), None).await;
+    assert_eq!(
+        query_of(implicit.headers["location"].to_str().expect("location"))["error"],
+        "unsupported_response_type"
+    );
+}
+
+#[tokio::test]
+async fn sso_through_the_emulator_oidc_provider_is_verified_for_real() {
+    use descope_emulator::domain::federation::idp::{Start, Target};
+    use descope_emulator::domain::federation::oidc_idp::{self, RelyingParty};
+    let (app, p) = TestApp::with_project().await;
+    let ctx = app.ctx(&p).await;
+    let start = Start {
+        target: Target::Sso { tenant_id: "T1".into(), sso_id: String::new() },
+        redirect_url: "http://app.test/done?x=1".into(),
+        ..Start::default()
+    };
+    let rp =
+        RelyingParty { idp: "okta".into(), client_id: "descope-client".into(), scope: vec!["groups".into()] };
+    let url = oidc_idp::begin(&app.state.db, &ctx, start.clone(), rp.clone()).await.expect("begin");
+    let q = query_of(&url);
+    assert_eq!(q["redirect_uri"], format!("{PUBLIC_URL}/v1/oauth/callback"));
+    assert_eq!(q["scope"], "groups openid email profile");
+    assert!(q["state"].starts_with(&format!("{}~", p.id)));
+
+    // provider → callback → the app, with a Descope code for the SSO exchange
+    let page = url.strip_prefix(PUBLIC_URL).expect("on the emulator");
+    let at_idp = app.get(&format!("{page}&email=fay%40corp.test&groups=eng"), None).await;
+    let callback = at_idp.headers["location"].to_str().expect("location").to_owned();
+    let back = app.get(callback.strip_prefix(PUBLIC_URL).expect("callback"), None).await;
+    assert_eq!(back.status.as_u16(), 303, "{}", back.text);
+    let to_app = back.headers["location"].to_str().expect("location");
+    assert!(to_app.starts_with("http://app.test/done?x=1&code="), "{to_app}");
+    // the callback's state is single-use
+    let replay = app.get(callback.strip_prefix(PUBLIC_URL).expect("callback"), None).await;
+    replay.assert_error(401, "E061301");
+
+    // a code the provider issued to another client does not get through
+    let url = oidc_idp::begin(&app.state.db, &ctx, start, rp).await.expect("begin");
+    let state = query_of(&url)["state"].clone();
+    let other = app
+        .get(
+            &format!(
+                "/emulator/v1/idp/oidc/{}/okta/authorize?response_type=code&client_id=other&redirect_uri={}&email=x%40corp.test",
+                p.id,
+                urlencode(&format!("{PUBLIC_URL}/v1/oauth/callback"))
+            ),
+            None,
+        )
+        .await;
+    let code = query_of(other.headers["location"].to_str().expect("location"))["code"].clone();
+    let refused = app.get(&format!("/v1/oauth/callback?state={}&code={code}", urlencode(&state)), None).await;
+    refused.assert_error(401, "E061301");
+}

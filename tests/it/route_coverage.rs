@@ -22,6 +22,8 @@ const SDK_EXTRAS: &[&str] = &[
     "POST /v1/auth/magiclink/signin/whatsapp",
     "POST /v1/auth/magiclink/signup-in/whatsapp",
     "POST /v1/auth/magiclink/update/phone/whatsapp",
+    // Descope's OAuth callback (the redirect_uri of its relying-party sign-ins)
+    "GET /v1/oauth/callback",
     // the FedCM endpoints that `GET /{projectId}/fedcm/config` names
     "GET /{projectId}/fedcm/accounts",
     "POST /{projectId}/fedcm/assertion",

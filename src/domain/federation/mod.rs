@@ -4,8 +4,11 @@
 //! - [`idp`]: the fake providers' page, the identities it asserts and the single-use code of
 //!   an approval (start and finish joined by [`crate::domain::pending`]);
 //! - [`identities`]: which provider subject is which user;
-//! - [`oauth`]: social sign-in (redirect, native, One Tap) and the fake providers' ID tokens.
+//! - [`oauth`]: social sign-in (redirect, native, One Tap) and the fake providers' ID tokens;
+//! - [`oidc_idp`]: real OpenID Connect providers inside the emulator, and the relying party
+//!   that signs a tenant's users in through them with real token verification.
 
 pub mod identities;
 pub mod idp;
 pub mod oauth;
+pub mod oidc_idp;

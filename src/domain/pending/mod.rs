@@ -48,6 +48,8 @@ pub enum Kind {
     IdpState,
     /// The code a fake identity provider's approval redirects back with, exchanged once.
     IdpCode,
+    /// An authorization code of the emulator's own OIDC identity providers.
+    IdpGrant,
 }
 
 impl Kind {
@@ -60,6 +62,7 @@ impl Kind {
             Kind::Notp => "notp",
             Kind::IdpState => "idp_state",
             Kind::IdpCode => "idp_code",
+            Kind::IdpGrant => "idp_grant",
         }
     }
 }

@@ -43,6 +43,8 @@ pub enum Kind {
     EnchantedLink,
     /// A WhatsApp approval, its session polled.
     Notp,
+    /// A WebAuthn ceremony (registration or assertion): its transaction ID is the token.
+    WebAuthn,
 }
 
 impl Kind {
@@ -53,6 +55,7 @@ impl Kind {
             Kind::MagicLink => "magiclink",
             Kind::EnchantedLink => "enchantedlink",
             Kind::Notp => "notp",
+            Kind::WebAuthn => "webauthn",
         }
     }
 }

@@ -448,6 +448,47 @@ async fn credentials_of_another_user_or_unknown_are_refused() {
 /// A registration response made here, not by the emulator: P-256 key, packed self
 /// attestation (signed by `signer`, the credential key when `None`), padded standard base64.
 fn packed_registration(challenge: &str, cred_id: &[u8], signer: Option<&EcdsaKeyPair>) -> String {
+    packed_registration_with(challenge, cred_id, signer, None)
+}
+
+/// A DER element (short or long length form).
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    if content.len() < 0x80 {
+        out.push(content.len() as u8);
+    } else {
+        out.push(0x82);
+        out.extend_from_slice(&(content.len() as u16).to_be_bytes());
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// A certificate-shaped DER holding `key`'s public key (its signature is not checked).
+fn certificate_of(key: &EcdsaKeyPair) -> Vec<u8> {
+    use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
+    let spki: PublicKeyX509Der = key.public_key().as_der().unwrap();
+    let tbs = [
+        der(0xa0, &der(0x02, &[2])),
+        der(0x02, &[1]),
+        der(0x30, &[]),
+        der(0x30, &[]),
+        der(0x30, &[]),
+        der(0x30, &[]),
+        spki.as_ref().to_vec(),
+    ]
+    .concat();
+    der(0x30, &[der(0x30, &tbs), der(0x30, &[]), der(0x03, &[0])].concat())
+}
+
+/// [`packed_registration`], with an x5c attestation certificate of `attester` (which then signs)
+/// when given.
+fn packed_registration_with(
+    challenge: &str,
+    cred_id: &[u8],
+    signer: Option<&EcdsaKeyPair>,
+    attester: Option<&EcdsaKeyPair>,
+) -> String {
     let rng = aws_lc_rs::rand::SystemRandom::new();
     let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
     let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref()).unwrap();
@@ -471,16 +512,21 @@ fn packed_registration(challenge: &str, cred_id: &[u8], signer: Option<&EcdsaKey
     auth_data.extend_from_slice(&cose_bytes);
     let client = json!({"type": "webauthn.create", "challenge": challenge, "origin": ORIGIN}).to_string();
     let client_hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, client.as_bytes());
-    let sig = signer.unwrap_or(&key).sign(&rng, &[&auth_data[..], client_hash.as_ref()].concat()).unwrap();
+    let sig = signer
+        .or(attester)
+        .unwrap_or(&key)
+        .sign(&rng, &[&auth_data[..], client_hash.as_ref()].concat())
+        .unwrap();
+    let mut statement = vec![
+        (Cbor::Text("alg".into()), int(-7)),
+        (Cbor::Text("sig".into()), Cbor::Bytes(sig.as_ref().to_vec())),
+    ];
+    if let Some(attester) = attester {
+        statement.push((Cbor::Text("x5c".into()), Cbor::Array(vec![Cbor::Bytes(certificate_of(attester))])));
+    }
     let attestation = Cbor::Map(vec![
         (Cbor::Text("fmt".into()), Cbor::Text("packed".into())),
-        (
-            Cbor::Text("attStmt".into()),
-            Cbor::Map(vec![
-                (Cbor::Text("alg".into()), int(-7)),
-                (Cbor::Text("sig".into()), Cbor::Bytes(sig.as_ref().to_vec())),
-            ]),
-        ),
+        (Cbor::Text("attStmt".into()), Cbor::Map(statement)),
         (Cbor::Text("authData".into()), Cbor::Bytes(auth_data)),
     ]);
     let mut att_bytes = Vec::new();
@@ -515,6 +561,18 @@ async fn third_party_packed_self_attestation_verifies() {
     assert_eq!(jwt.assert_ok()["user"]["webauthn"], true);
     let keys = passkeys(&app, &p, "own@example.com").await;
     assert_eq!(keys[0]["id"], B64URL.encode(b"my own credential"));
+
+    // Packed with an x5c certificate: signed by the certificate's key, not by another.
+    let started =
+        start(&app, "signup/start", &p.bearer(), json!({"loginId": "x5c@example.com", "origin": ORIGIN}))
+            .await;
+    let challenge = options(&started)["publicKey"]["challenge"].as_str().unwrap().to_owned();
+    let attester = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
+    let attester = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, attester.as_ref()).unwrap();
+    let forged = packed_registration_with(&challenge, b"x5c credential", Some(&other), Some(&attester));
+    finish(&app, &p, "signup/finish", &started["transactionId"], &forged).await.assert_error(401, "E067002");
+    let response = packed_registration_with(&challenge, b"x5c credential", None, Some(&attester));
+    finish(&app, &p, "signup/finish", &started["transactionId"], &response).await.assert_ok();
 }
 
 #[tokio::test]
@@ -552,4 +610,167 @@ async fn snapshot_round_trip_and_reset() {
     let jwt = sign_in(&app, &p, &auth, login).await;
     assert_eq!(jwt["user"]["loginIds"], json!([login]));
     assert_eq!(held(&app, &p, &auth).await[0]["signCount"], 2);
+}
+
+/// An assertion for request options made here with `key` (counter `count`).
+fn own_assertion(options: &Value, cred_id: &[u8], key: &EcdsaKeyPair, count: u32) -> String {
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let pk = &options["publicKey"];
+    let rp_id = pk["rpId"].as_str().unwrap();
+    let mut auth_data =
+        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, rp_id.as_bytes()).as_ref().to_vec();
+    auth_data.push(0x05);
+    auth_data.extend_from_slice(&count.to_be_bytes());
+    let client = json!({"type": "webauthn.get", "challenge": pk["challenge"], "origin": ORIGIN}).to_string();
+    let client_hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, client.as_bytes());
+    let sig = key.sign(&rng, &[&auth_data[..], client_hash.as_ref()].concat()).unwrap();
+    json!({
+        "id": B64URL.encode(cred_id),
+        "rawId": B64URL.encode(cred_id),
+        "type": "public-key",
+        "response": {
+            "authenticatorData": B64URL.encode(&auth_data),
+            "clientDataJSON": B64URL.encode(&client),
+            "signature": B64URL.encode(sig.as_ref()),
+        },
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn imported_passkeys_sign_in() {
+    use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let std64 = base64::engine::general_purpose::STANDARD;
+    // One key imported as a COSE key, one as a SubjectPublicKeyInfo.
+    for (login, as_spki) in [("cose@example.com", false), ("spki@example.com", true)] {
+        app.create_user(&p, json!({"loginId": login})).await;
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
+        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref()).unwrap();
+        let point = key.public_key().as_ref().to_vec();
+        let public_key = if as_spki {
+            let der: PublicKeyX509Der = key.public_key().as_der().unwrap();
+            der.as_ref().to_vec()
+        } else {
+            let int = |i: i64| Cbor::Integer(i.into());
+            let cose = Cbor::Map(vec![
+                (int(1), int(2)),
+                (int(3), int(-7)),
+                (int(-1), int(1)),
+                (int(-2), Cbor::Bytes(point[1..33].to_vec())),
+                (int(-3), Cbor::Bytes(point[33..].to_vec())),
+            ]);
+            let mut bytes = Vec::new();
+            ciborium::ser::into_writer(&cose, &mut bytes).unwrap();
+            bytes
+        };
+        let cred_id = format!("imported-{login}").into_bytes();
+        let import = json!({"loginId": login, "devices": [{"descope": {
+            "credentialId": B64URL.encode(&cred_id), "rpId": "localhost", "publicKey": std64.encode(&public_key),
+        }}]});
+        app.post("/v1/mgmt/user/passkeys/import", Some(&p.mgmt()), import).await.assert_ok();
+        let started =
+            start(&app, "signin/start", &p.bearer(), json!({"loginId": login, "origin": ORIGIN})).await;
+        let o = options(&started);
+        let response = own_assertion(&o, &cred_id, &key, 0);
+        let jwt = finish(&app, &p, "signin/finish", &started["transactionId"], &response).await;
+        assert_eq!(jwt.assert_ok()["user"]["loginIds"], json!([login]), "{login}");
+        // Counters of 0 on both sides are allowed again; a counter that appears must grow.
+        let started =
+            start(&app, "signin/start", &p.bearer(), json!({"loginId": login, "origin": ORIGIN})).await;
+        let response = own_assertion(&options(&started), &cred_id, &key, 5);
+        finish(&app, &p, "signin/finish", &started["transactionId"], &response).await.assert_ok();
+        let started =
+            start(&app, "signin/start", &p.bearer(), json!({"loginId": login, "origin": ORIGIN})).await;
+        let response = own_assertion(&options(&started), &cred_id, &key, 0);
+        finish(&app, &p, "signin/finish", &started["transactionId"], &response)
+            .await
+            .assert_error(401, "E067002");
+    }
+}
+
+#[tokio::test]
+async fn odd_input_is_a_4xx() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let auth = new_authenticator(&app, &p, json!({})).await;
+    let started =
+        start(&app, "signup/start", &p.bearer(), json!({"loginId": "odd@example.com", "origin": ORIGIN}))
+            .await;
+    let url = |verb: &str| format!("{}/{auth}/{verb}", authenticators(&p));
+    for body in [
+        json!({}),
+        json!({"options": 5, "origin": ORIGIN}),
+        json!({"options": "not json", "origin": ORIGIN}),
+        json!({"options": {"publicKey": "x"}, "origin": ORIGIN}),
+        json!({"options": {"publicKey": {}}, "origin": ORIGIN}),
+        json!({"options": {"publicKey": {"challenge": "!!"}}, "origin": ORIGIN}),
+        json!({"options": started["options"]}),
+        json!({"options": started["options"], "origin": "nope"}),
+    ] {
+        for verb in ["create", "get"] {
+            let r = app.post(&url(verb), None, body.clone()).await;
+            assert!(r.status.is_client_error(), "{verb} {body}: {} {}", r.status, r.text);
+        }
+    }
+    let mut o = options(&started);
+    o["publicKey"]["pubKeyCredParams"] = json!([{"type": "public-key", "alg": -257}]);
+    act(&app, &p, &auth, "create", &o, ORIGIN).await.assert_error(400, "E011004");
+    o["publicKey"]["user"] = json!({});
+    act(&app, &p, &auth, "create", &o, ORIGIN).await.assert_error(400, "E011002");
+
+    let tx = &started["transactionId"];
+    for response in
+        [json!(5), json!([1]), json!({}), json!({"response": 3}), json!({"id": 7, "response": {}})]
+    {
+        let r = app
+            .post(
+                "/v1/auth/webauthn/signup/finish",
+                Some(&p.bearer()),
+                json!({"transactionId": tx, "response": response}),
+            )
+            .await;
+        assert!(r.status.is_client_error(), "{response}: {} {}", r.status, r.text);
+    }
+    let r = app.post("/v1/auth/webauthn/signup/finish", Some(&p.bearer()), json!({"transactionId": 5})).await;
+    assert!(r.status.is_client_error(), "{}", r.text);
+    // The transaction survived all of it.
+    let response = respond(&app, &p, &auth, "create", &started["options"]).await;
+    finish(&app, &p, "signup/finish", tx, &response).await.assert_ok();
+}
+
+#[tokio::test]
+async fn sign_in_with_mfa_and_stepup_adds_to_the_session() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let login = "mia@example.com";
+    let otp = app.sign_up_with_otp(&p, login).await;
+    let refresh = otp["refreshJwt"].as_str().unwrap();
+    let auth = new_authenticator(&app, &p, json!({})).await;
+    let started =
+        start(&app, "update/start", &p.with(refresh), json!({"loginId": login, "origin": ORIGIN})).await;
+    let response = respond(&app, &p, &auth, "create", &started["options"]).await;
+    finish(&app, &p, "update/finish", &started["transactionId"], &response).await.assert_ok();
+
+    // stepup and mfa need the refresh JWT.
+    let body = json!({"loginId": login, "origin": ORIGIN, "loginOptions": {"mfa": true}});
+    app.post("/v1/auth/webauthn/signin/start", Some(&p.bearer()), body.clone())
+        .await
+        .assert_error(401, "E011101");
+    let started = start(&app, "signin/start", &p.with(refresh), body).await;
+    let response = respond(&app, &p, &auth, "get", &started["options"]).await;
+    let jwt =
+        finish(&app, &p, "signin/finish", &started["transactionId"], &response).await.assert_ok().clone();
+    assert_eq!(claims(jwt["sessionJwt"].as_str().unwrap())["amr"], json!(["email", "webauthn", "mfa"]));
+
+    let body = json!({"loginId": login, "origin": ORIGIN, "loginOptions": {"stepup": true, "customClaims": {"k": 1}}});
+    let started = start(&app, "signin/start", &p.with(refresh), body).await;
+    let response = respond(&app, &p, &auth, "get", &started["options"]).await;
+    let jwt =
+        finish(&app, &p, "signin/finish", &started["transactionId"], &response).await.assert_ok().clone();
+    let c = claims(jwt["sessionJwt"].as_str().unwrap());
+    assert_eq!(c["amr"], json!(["email", "webauthn"]));
+    assert_eq!(c["k"], 1);
 }

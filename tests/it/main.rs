@@ -12,6 +12,7 @@ mod auth_recovery;
 mod auth_session;
 mod auth_stepup;
 mod auth_totp;
+mod auth_webauthn;
 mod connection;
 mod emulator;
 mod error_surfaces;

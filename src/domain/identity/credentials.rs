@@ -126,6 +126,7 @@ pub async fn import_passkeys(
             aaguid: d.aaguid,
             transports: store::json_text(&d.transports)?,
             created_ms: ctx.now.millis(),
+            ..PasskeyRow::default()
         };
         store::passkeys::upsert(&mut tx, ctx.scope(), &row).await?;
     }

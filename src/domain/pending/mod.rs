@@ -50,6 +50,8 @@ pub enum Kind {
     IdpCode,
     /// An authorization code of the emulator's own OIDC identity providers.
     IdpGrant,
+    /// A WebAuthn ceremony (registration or assertion): its transaction ID is the token.
+    WebAuthn,
 }
 
 impl Kind {
@@ -63,6 +65,7 @@ impl Kind {
             Kind::IdpState => "idp_state",
             Kind::IdpCode => "idp_code",
             Kind::IdpGrant => "idp_grant",
+            Kind::WebAuthn => "webauthn",
         }
     }
 }

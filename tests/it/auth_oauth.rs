@@ -734,3 +734,85 @@ async fn jwks_verifies_the_id_token() {
         app.post(&format!("/emulator/v1/projects/{}/idp/oauth/google/id-token", p.id), None, json!({})).await;
     r.assert_error(400, "E011002");
 }
+
+#[tokio::test]
+async fn disabled_deleted_and_reset_users() {
+    let (app, p) = TestApp::with_project().await;
+    let first = oauth_sign_in(&app, &p, "google", "ann@example.com").await;
+    let user_id = first["user"]["userId"].as_str().unwrap().to_owned();
+
+    // A disabled user cannot sign in through the provider either.
+    let r = app
+        .post(
+            "/v1/mgmt/user/update/status",
+            Some(&p.mgmt()),
+            json!({"loginId": "ann@example.com", "status": "disabled"}),
+        )
+        .await;
+    r.assert_ok();
+    let page = start(&app, &p, "google").await;
+    let code = approve(&app, &page, "&email=ann%40example.com").await;
+    exchange(&app, &p, &code).await.assert_error(403, "E062110");
+
+    // A deleted user's identity goes with them: the next sign-in is a new user.
+    app.post("/v1/mgmt/user/delete", Some(&p.mgmt()), json!({"userId": user_id})).await.assert_ok();
+    let again = oauth_sign_in(&app, &p, "google", "ann@example.com").await;
+    assert_eq!(again["firstSeen"], true);
+    assert_ne!(again["user"]["userId"], json!(user_id));
+
+    // Reset forgets identities, queued identities and the fake provider's key.
+    let jwks = format!("/emulator/v1/projects/{}/idp/oauth/google/jwks", p.id);
+    let before = app.get(&jwks, None).await.assert_ok()["keys"][0]["kid"].clone();
+    let next = format!("/emulator/v1/projects/{}/idp/next", p.id);
+    app.post(&next, None, json!({"provider": "google", "email": "queued@example.com"})).await.assert_ok();
+    app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await.assert_ok();
+    let page = start(&app, &p, "google").await;
+    app.get(&page, None).await.assert_error(400, "E011002");
+    assert_ne!(app.get(&jwks, None).await.assert_ok()["keys"][0]["kid"], before);
+    let after = oauth_sign_in(&app, &p, "google", "ann@example.com").await;
+    assert_eq!(after["firstSeen"], true);
+}
+
+#[tokio::test]
+async fn the_chooser_form_can_say_the_email_is_not_verified() {
+    let (app, p) = TestApp::with_project().await;
+    app.sign_up_with_otp(&p, "ann@example.com").await;
+    let page = start(&app, &p, "google").await;
+    let html = get_html(&app, &page).await.text;
+    // What a browser submits for the form with the "email verified" box unticked: every named
+    // input but the checkbox.
+    let form = html.split("<form").nth(1).unwrap().split("</form>").next().unwrap();
+    let mut pairs = Vec::new();
+    for input in form.split("<input").skip(1) {
+        let attr = |name: &str| {
+            input.split(&format!("{name}=\"")).nth(1).map(|rest| rest.split('"').next().unwrap().to_owned())
+        };
+        if input.contains("type=\"checkbox\"") {
+            continue;
+        }
+        if let Some(name) = attr("name") {
+            let value = match name.as_str() {
+                "email" => "ann@example.com".to_owned(),
+                _ => attr("value").unwrap_or_default(),
+            };
+            pairs.push(format!("{name}={}", urlencode(&value)));
+        }
+    }
+    let base = page.split('?').next().unwrap();
+    let r = get_html(&app, &format!("{base}?{}", pairs.join("&"))).await;
+    let code = param(&location(&r), "code").unwrap();
+    // Unverified at the provider: no take-over of Ann's account.
+    exchange(&app, &p, &code).await.assert_error(400, "E062107");
+
+    // Ticked, the box comes after the hidden field: verified, Ann signs in.
+    let page = start(&app, &p, "google").await;
+    let state = param(&format!("{PUBLIC_URL}{page}"), "state").unwrap();
+    let ticked: Vec<String> = pairs
+        .iter()
+        .map(|kv| if kv.starts_with("state=") { format!("state={state}") } else { kv.clone() })
+        .chain(["emailVerified=true".to_owned()])
+        .collect();
+    let r = get_html(&app, &format!("{base}?{}", ticked.join("&"))).await;
+    let code = param(&location(&r), "code").unwrap();
+    assert_eq!(exchange(&app, &p, &code).await.assert_ok()["user"]["OAuth"], json!({"google": true}));
+}

@@ -145,6 +145,8 @@ footer{{margin-top:24px;font-size:.75rem;color:#888}}
 }
 
 /// Asks the person who they are: earlier identities, a new one, or no.
+/// An unticked checkbox is not submitted at all, so a hidden `emailVerified=false` precedes the
+/// "email verified" box: the page reads parameters in order, the box's `true` (when ticked) wins.
 fn chooser_page(start: &Start, known: &[Identity], query: &str) -> String {
     let provider = start.target.display();
     let sso = matches!(start.target, Target::Sso { .. });
@@ -177,6 +179,7 @@ fn chooser_page(start: &Start, known: &[Identity], query: &str) -> String {
         "<form method=\"get\"><input type=\"hidden\" name=\"state\" value=\"{}\">\
          <label for=\"email\">Email</label><input id=\"email\" type=\"email\" name=\"email\" required value=\"{}\">\
          <label for=\"name\">Name</label><input id=\"name\" type=\"text\" name=\"name\">{}\
+         <input type=\"hidden\" name=\"emailVerified\" value=\"false\">\
          <label><input type=\"checkbox\" name=\"emailVerified\" value=\"true\" checked> email verified</label>\
          <button id=\"approve\" type=\"submit\">Continue</button></form>\
          <a class=\"deny\" id=\"deny\" href=\"{}\">Cancel and go back to the app</a>",

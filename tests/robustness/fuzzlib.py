@@ -277,7 +277,13 @@ def emulator_operations() -> list[Operation]:
             victim,
         ),
         Operation(
-            "GET", "/emulator/v1/projects/{projectId}/idp/oauth/{provider}/jwks", "emu:idp", "emulator", None, [], victim
+            "GET",
+            "/emulator/v1/projects/{projectId}/idp/oauth/{provider}/jwks",
+            "emu:idp",
+            "emulator",
+            None,
+            [],
+            victim,
         ),
         Operation("GET", "/emulator/", "emu:ui", "emulator", None, [("projectId", S)]),
         Operation("GET", "/emulator/magiclink", "emu:ui", "emulator", None, [("t", S), ("projectId", S)]),

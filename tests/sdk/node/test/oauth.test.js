@@ -144,7 +144,8 @@ describe('oauth', () => {
 
   it('native Apple sign-in with the user blob', async () => {
     const started = okData(await client.oauth.startNative('apple'), 'oauth.startNative');
-    const idToken = await mintIdToken(project, 'apple', { sub: `apple-${randomBytes(4).toString('hex')}`, email: uniqueEmail(), nonce: started.nonce });
+    const sub = `apple-${randomBytes(4).toString('hex')}`;
+    const idToken = await mintIdToken(project, 'apple', { sub, email: uniqueEmail(), nonce: started.nonce });
     const user = JSON.stringify({ name: { firstName: 'Ann', lastName: 'Lee' } });
     const data = okData(
       await client.oauth.finishNative('apple', started.stateId, user, undefined, idToken),

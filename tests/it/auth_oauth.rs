@@ -816,3 +816,22 @@ async fn the_chooser_form_can_say_the_email_is_not_verified() {
     let code = param(&location(&r), "code").unwrap();
     assert_eq!(exchange(&app, &p, &code).await.assert_ok()["user"]["OAuth"], json!({"google": true}));
 }
+
+#[tokio::test]
+async fn identities_without_email_and_emails_in_other_case() {
+    let (app, p) = TestApp::with_project().await;
+    // Only a subject: the login ID is the provider's name and the subject.
+    let page = start(&app, &p, "github").await;
+    let code = approve(&app, &page, "&sub=12345&name=Octo").await;
+    let jwt = exchange(&app, &p, &code).await.assert_ok().clone();
+    assert_eq!(jwt["user"]["loginIds"], json!(["github-12345"]));
+    assert_eq!(jwt["user"]["email"], "");
+    assert_eq!(jwt["user"]["verifiedEmail"], false);
+    assert_eq!(jwt["user"]["name"], "Octo");
+
+    // The provider's email in another case is the same user's.
+    let otp = app.sign_up_with_otp(&p, "ann@example.com").await;
+    let jwt = oauth_sign_in(&app, &p, "google", "Ann@Example.COM").await;
+    assert_eq!(jwt["user"]["userId"], otp["user"]["userId"]);
+    assert_eq!(jwt["firstSeen"], false);
+}

@@ -835,3 +835,41 @@ async fn identities_without_email_and_emails_in_other_case() {
     assert_eq!(jwt["user"]["userId"], otp["user"]["userId"]);
     assert_eq!(jwt["firstSeen"], false);
 }
+
+#[tokio::test]
+async fn states_expire_and_codes_are_used_once_under_races() {
+    let (app, p) = TestApp::with_project().await;
+    app.set_clock(T0).await;
+    // The provider's page waits 10 minutes for the person.
+    let page = start(&app, &p, "google").await;
+    app.set_clock(T0 + 10 * 60 + 1).await;
+    app.get(&format!("{page}&email=a%40example.com"), None).await.assert_error(401, "E061301");
+    let started = native_start(&app, &p, "google").await;
+    let token = mint(&app, &p, "google", json!({"email": "a@example.com", "nonce": started["nonce"]})).await;
+    app.set_clock(T0 + 21 * 60).await;
+    let r = native_finish(
+        &app,
+        &p,
+        json!({"provider": "google", "stateId": started["stateId"], "idToken": token}),
+    )
+    .await;
+    r.assert_error(401, "E061301");
+
+    // A code of another provider does not finish a native sign-in.
+    let started = native_start(&app, &p, "google").await;
+    let page = start(&app, &p, "github").await;
+    let code = approve(&app, &page, "&email=a%40example.com").await;
+    let r =
+        native_finish(&app, &p, json!({"provider": "google", "stateId": started["stateId"], "code": code}))
+            .await;
+    r.assert_error(401, "E061301");
+
+    // Two exchanges of one code at once: exactly one signs in.
+    let page = start(&app, &p, "google").await;
+    let code = approve(&app, &page, "&email=race%40example.com").await;
+    let (a, b) = tokio::join!(exchange(&app, &p, &code), exchange(&app, &p, &code));
+    let ok = [&a, &b].iter().filter(|r| r.status == 200).count();
+    assert_eq!(ok, 1, "{} / {}", a.text, b.text);
+    let refused = if a.status == 200 { &b } else { &a };
+    refused.assert_error(401, "E061301");
+}

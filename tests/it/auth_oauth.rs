@@ -189,6 +189,20 @@ async fn the_person_can_refuse() {
     );
     assert_eq!(param(&loc, "error").as_deref(), Some("temporarily_unavailable"));
     assert_eq!(param(&loc, "error_description").as_deref(), Some("try later"));
+
+    // Without a redirect URL: a headless client gets the error as JSON, a browser a page.
+    let page = start_url(&app, &p.bearer(), "", "provider=google", json!({})).await;
+    let r = app.get(&format!("{page}&error=server_error&error_description=boom"), None).await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(r.body, json!({"error": "server_error", "error_description": "boom"}));
+    let page = start_url(&app, &p.bearer(), "", "provider=google", json!({})).await;
+    let r = app.get(&format!("{page}&deny=1"), None).await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(r.body["error"], "access_denied");
+    let page = start_url(&app, &p.bearer(), "", "provider=google", json!({})).await;
+    let r = get_html(&app, &format!("{page}&deny=1")).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.contains("You refused to sign in"), "{}", r.text);
 }
 
 async fn get_html(app: &TestApp, path: &str) -> TestResponse {

@@ -67,10 +67,12 @@ async fn page(
     Ok(match idp::authorize(&s.db, &ctx, &issuer, req).await? {
         PageOutcome::Redirect(url) => Redirect::to(&url).into_response(),
         PageOutcome::Code { code, start } if wants_html => Html(code_page(&start, &code)).into_response(),
-        PageOutcome::Code { code, .. } if code.is_empty() => {
-            (StatusCode::FORBIDDEN, Json(json!({"error": "access_denied"}))).into_response()
-        }
         PageOutcome::Code { code, .. } => Json(json!({ "code": code })).into_response(),
+        PageOutcome::Refused { start, .. } if wants_html => Html(code_page(&start, "")).into_response(),
+        PageOutcome::Refused { error, description, .. } => {
+            (StatusCode::FORBIDDEN, Json(json!({"error": error, "error_description": description})))
+                .into_response()
+        }
         PageOutcome::Ask { start, known } => {
             Html(chooser_page(&start, &known, query.as_deref().unwrap_or(""))).into_response()
         }

@@ -6,6 +6,7 @@ mod harness;
 mod auth_enchantedlink;
 mod auth_magiclink;
 mod auth_notp;
+mod auth_oauth;
 mod auth_otp;
 mod auth_password;
 mod auth_recovery;

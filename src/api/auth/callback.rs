@@ -4,6 +4,7 @@
 //! ID token and redirects to the app's redirect URL with the Descope code.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -48,7 +49,9 @@ async fn callback(State(s): State<AppState>, DescopeQuery(q): DescopeQuery<Callb
     }
     Ok(match oidc_idp::callback(&s.db, &ctx, s.projects.key_pool(), state, &q.code, error).await? {
         PageOutcome::Redirect(url) => Redirect::to(&url).into_response(),
-        PageOutcome::Code { code, .. } if code.is_empty() => Json(json!({"error": "access_denied"})).into_response(),
+        PageOutcome::Refused { error, description, .. } => {
+            (StatusCode::FORBIDDEN, Json(json!({"error": error, "error_description": description}))).into_response()
+        }
         PageOutcome::Code { code, .. } => Json(json!({ "code": code })).into_response(),
         PageOutcome::Ask { .. } => Html("<p>Nothing to ask.</p>".to_owned()).into_response(),
     })

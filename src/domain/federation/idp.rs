@@ -391,6 +391,8 @@ pub enum PageOutcome {
     Redirect(String),
     /// Approved, but there is nowhere to go back to: show the code.
     Code { code: String, start: Start },
+    /// Refused (`error`, `error_description`), and there is nowhere to go back to.
+    Refused { error: String, description: String, start: Start },
     /// Ask the person who they are.
     Ask { start: Start, known: Vec<Identity> },
 }
@@ -424,7 +426,7 @@ pub async fn authorize(db: &Db, ctx: &Ctx, path_issuer: &str, req: PageRequest) 
         let url =
             append_query(&start.redirect_url, &[("error", &error), ("error_description", &description)]);
         return Ok(if start.redirect_url.is_empty() {
-            PageOutcome::Code { code: String::new(), start }
+            PageOutcome::Refused { error, description, start }
         } else {
             PageOutcome::Redirect(url)
         });

@@ -434,7 +434,7 @@ pub async fn callback(
     }
     if let Some((error, description)) = error {
         if start.redirect_url.is_empty() {
-            return Ok(PageOutcome::Code { code: String::new(), start });
+            return Ok(PageOutcome::Refused { error, description, start });
         }
         let url =
             idp::append_query(&start.redirect_url, &[("error", &error), ("error_description", &description)]);

@@ -263,3 +263,29 @@ async fn sso_through_the_emulator_oidc_provider_is_verified_for_real() {
     let refused = app.get(&format!("/v1/oauth/callback?state={}&code={code}", urlencode(&state)), None).await;
     refused.assert_error(401, "E061301");
 }
+
+#[tokio::test]
+async fn the_oidc_provider_takes_queued_identities_and_login_hints() {
+    let (app, p) = TestApp::with_project().await;
+    let authorize = format!(
+        "/emulator/v1/idp/oidc/{}/okta/authorize?response_type=code&client_id=c&redirect_uri=http%3A%2F%2Fapp.test%2Fcb",
+        p.id
+    );
+    // nothing to go on: back to the app with login_required
+    let none = app.get(&authorize, None).await;
+    assert_eq!(query_of(none.headers["location"].to_str().expect("location"))["error"], "login_required");
+    // both provider and idp: refused
+    let both = json!({"provider": "google", "idp": "okta", "email": "x@corp.test"});
+    app.post(&format!("/emulator/v1/projects/{}/idp/next", p.id), None, both)
+        .await
+        .assert_error(400, "E011004");
+    let queued = json!({"idp": "okta", "email": "gus@corp.test", "groups": ["eng"]});
+    app.post(&format!("/emulator/v1/projects/{}/idp/next", p.id), None, queued).await.assert_ok();
+    let r = app.get(&authorize, None).await;
+    assert!(query_of(r.headers["location"].to_str().expect("location")).contains_key("code"));
+    // used once; then a login_hint names the person
+    let r = app.get(&authorize, None).await;
+    assert_eq!(query_of(r.headers["location"].to_str().expect("location"))["error"], "login_required");
+    let r = app.get(&format!("{authorize}&login_hint=hal%40corp.test"), None).await;
+    assert!(query_of(r.headers["location"].to_str().expect("location")).contains_key("code"));
+}

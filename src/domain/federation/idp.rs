@@ -526,16 +526,19 @@ pub struct Queued {
     pub provider: String,
     pub tenant_id: String,
     pub sso_id: String,
+    /// One of the project's own OIDC providers (`/emulator/v1/idp/oidc/{p}/{idp}`).
+    pub idp: String,
     #[serde(flatten)]
     pub identity: Identity,
 }
 
 pub async fn enqueue(db: &Db, ctx: &Ctx, q: Queued) -> ApiResult<()> {
-    let target = match (q.provider.trim(), q.tenant_id.trim()) {
-        ("", "") => return Err(ApiError::missing("provider or tenantId")),
-        (p, "") => format!("oauth:{p}"),
-        ("", t) => format!("sso:{t}:{}", q.sso_id.trim()),
-        _ => return Err(ApiError::invalid("Give either provider or tenantId, not both")),
+    let target = match (q.provider.trim(), q.tenant_id.trim(), q.idp.trim()) {
+        ("", "", "") => return Err(ApiError::missing("provider, tenantId or idp")),
+        (p, "", "") => format!("oauth:{p}"),
+        ("", t, "") => format!("sso:{t}:{}", q.sso_id.trim()),
+        ("", "", i) => format!("oidc:{i}"),
+        _ => return Err(ApiError::invalid("Give one of provider, tenantId and idp")),
     };
     if !q.identity.is_named() {
         return Err(ApiError::missing("email"));

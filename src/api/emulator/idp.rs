@@ -247,7 +247,11 @@ fn query_value(query: &str, name: &str) -> String {
 fn code_page(start: &Start, code: &str) -> String {
     let provider = heading(&start.target);
     let body = if code.is_empty() {
-        format!("<h1>{}</h1><p class=\"sub\">You refused to sign in.</p>", esc(&provider))
+        format!(
+            "<h1>Not signed in at {}</h1><p class=\"sub\">You refused to sign in. There is no redirect URL to go back to; \
+             close this page.</p>",
+            esc(&provider)
+        )
     } else {
         format!(
             "<h1>Signed in at {}</h1><p class=\"sub\">No redirect URL was given. Exchange this code within 5 minutes:</p>\

@@ -35,6 +35,7 @@ pub mod projects;
 pub mod recovery;
 pub mod sessions;
 pub mod snapshot;
+pub mod sso;
 pub mod tenants;
 pub mod users;
 

@@ -23,6 +23,7 @@ mod mgmt_audit;
 mod mgmt_audit_everywhere;
 mod mgmt_jwt;
 mod mgmt_role;
+mod mgmt_sso;
 mod mgmt_tenant;
 mod mgmt_user;
 mod mgmt_user_search;

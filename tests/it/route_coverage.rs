@@ -22,6 +22,11 @@ const SDK_EXTRAS: &[&str] = &[
     "POST /v1/auth/magiclink/signin/whatsapp",
     "POST /v1/auth/magiclink/signup-in/whatsapp",
     "POST /v1/auth/magiclink/update/phone/whatsapp",
+    // legacy SSO settings (python-sdk 2.16.1, node's deprecated calls)
+    "GET /v1/mgmt/sso/settings",
+    "POST /v1/mgmt/sso/settings",
+    "POST /v1/mgmt/sso/metadata",
+    "POST /v1/mgmt/sso/mapping",
     // emulator-only (EMULATOR_API.md "Keys and discovery")
     "GET /.well-known/jwks.json",
 ];

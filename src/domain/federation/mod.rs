@@ -2,3 +2,4 @@
 //! enterprise SSO (SAML, OIDC), passkeys (WebAuthn) and the emulator's fake providers. Their
 //! transactions (OAuth db, SAML relay db, WebAuthn challenges) use
 //! [`crate::domain::pending`].
+pub mod sso;

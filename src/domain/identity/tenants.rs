@@ -94,7 +94,7 @@ impl Tenant {
         }
     }
 
-    fn to_row(&self) -> ApiResult<TenantRow> {
+    pub(crate) fn to_row(&self) -> ApiResult<TenantRow> {
         Ok(TenantRow {
             id: self.id.clone(),
             name: self.name.clone(),

@@ -25,6 +25,9 @@ pub struct JwtResponse {
     pub session_expiration: i64,
     pub first_seen: bool,
     pub user: User,
+    /// Members some methods add (SSO: `idpResponse`, `tenantSSOID`).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A JWT response plus, when the project keeps refresh tokens out of the body, the `DSR`
@@ -48,11 +51,18 @@ impl AuthResponse {
             session_expiration: info.session_exp,
             first_seen: info.first_seen,
             user: (&info.user).into(),
+            extra: serde_json::Map::new(),
         };
         let cookie = in_cookie.then(|| {
             format!("DSR={}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict", info.refresh_jwt)
         });
         AuthResponse { body, cookie }
+    }
+
+    /// Adds a member to the body (SSO's `idpResponse` and `tenantSSOID`).
+    pub fn with(mut self, key: &str, value: serde_json::Value) -> Self {
+        self.body.extra.insert(key.to_owned(), value);
+        self
     }
 }
 

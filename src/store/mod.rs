@@ -28,6 +28,7 @@ pub mod accesskeys;
 pub mod audit;
 pub mod credentials;
 pub mod custom_attributes;
+pub mod federation;
 pub mod outbox;
 pub mod passkeys;
 pub mod pending;

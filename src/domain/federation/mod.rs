@@ -1,5 +1,13 @@
-//! Federation (to come): sign-in through other identity providers: OAuth social providers,
-//! enterprise SSO (SAML, OIDC), passkeys (WebAuthn) and the emulator's fake providers. Their
-//! transactions (OAuth db, SAML relay db, WebAuthn challenges) use
-//! [`crate::domain::pending`].
+//! Federation: sign-in through other identity providers, all of them fakes served by the
+//! emulator itself so that nothing leaves the machine.
+//!
+//! - [`idp`]: the fake providers' page, the identities it asserts and the single-use code of
+//!   an approval (start and finish joined by [`crate::domain::pending`]);
+//! - [`identities`]: which provider subject is which user;
+//! - [`oauth`]: social sign-in (redirect, native, One Tap) and the fake providers' ID tokens;
+//! - [`sso`]: tenant SSO configurations (SAML, OIDC) and their mappings, and SSO sign-in.
+
+pub mod identities;
+pub mod idp;
+pub mod oauth;
 pub mod sso;

@@ -43,6 +43,11 @@ pub enum Kind {
     EnchantedLink,
     /// A WhatsApp approval, its session polled.
     Notp,
+    /// A sign-in started at a fake identity provider (OAuth social or SSO): the `state` of
+    /// the provider's page, until the person there approves or refuses.
+    IdpState,
+    /// The code a fake identity provider's approval redirects back with, exchanged once.
+    IdpCode,
 }
 
 impl Kind {
@@ -53,6 +58,8 @@ impl Kind {
             Kind::MagicLink => "magiclink",
             Kind::EnchantedLink => "enchantedlink",
             Kind::Notp => "notp",
+            Kind::IdpState => "idp_state",
+            Kind::IdpCode => "idp_code",
         }
     }
 }

@@ -10,6 +10,7 @@ mod auth_otp;
 mod auth_password;
 mod auth_recovery;
 mod auth_session;
+mod auth_sso;
 mod auth_stepup;
 mod auth_totp;
 mod connection;

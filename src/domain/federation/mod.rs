@@ -11,3 +11,4 @@ pub mod identities;
 pub mod idp;
 pub mod oauth;
 pub mod sso;
+pub mod sso_login;

@@ -1001,7 +1001,9 @@ pub async fn legacy_mapping(
 /// `POST /v1/mgmt/sso/recalculate-mappings`: re-applies the configuration's groups-to-roles
 /// mapping to the tenant's SSO users from the groups their IdP last asserted.
 pub async fn recalculate_mappings(db: &Db, ctx: &Ctx, tenant_id: &str, sso_id: &str) -> ApiResult<()> {
-    let mut conn = db.acquire().await?;
-    load_in(&mut conn, ctx, tenant_id, sso_id).await?;
+    let mut tx = store::begin_immediate(db).await?;
+    let view = load_in(&mut tx, ctx, tenant_id, sso_id).await?;
+    super::sso_login::recalculate(&mut tx, ctx, &view).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -198,3 +198,17 @@ async fn refusals() {
     // and of the OAuth flow
     app.post("/v1/auth/oauth/exchange", Some(&b), json!({"code": code})).await.assert_error(401, "E061301");
 }
+
+#[tokio::test]
+async fn idp_metadata_is_xml_with_the_project_key() {
+    let (app, p) = TestApp::with_project().await;
+    let r = app.get(&format!("/v1/auth/saml/idp/metadata?projectId={}", p.id), None).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.text);
+    assert!(r.text.contains("<md:IDPSSODescriptor"), "{}", r.text);
+    assert!(r.text.contains("<ds:Modulus>"), "{}", r.text);
+    assert!(r.text.contains(&format!("/v1/auth/saml/idp/sso?projectId={}", p.id)), "{}", r.text);
+    let r = app.get(&format!("/v1/auth/wsfed/idp/metadata?projectId={}", p.id), None).await;
+    assert!(r.text.contains("fed:PassiveRequestorEndpoint"), "{}", r.text);
+    app.get("/v1/auth/saml/idp/metadata", None).await.assert_error(400, "E011002");
+    app.get("/v1/auth/wsfed/idp/metadata?projectId=Pnope", None).await.assert_error(404, "E011008");
+}

@@ -4,8 +4,8 @@
 //! `SSO` call `/v1/auth/sso/*`, node's `sso` and `saml` (and the deprecated Python/Go `saml`)
 //! call `/v1/auth/saml/*`: one handler serves both pairs. `start` answers the URL of the
 //! tenant's fake IdP page (`api/emulator/idp.rs`), which redirects to the app with `code=`;
-//! `exchange` signs in with it. The SAML IdP operations (Descope as an IdP for SSO apps)
-//! answer 501.
+//! `exchange` signs in with it. Of the SAML IdP operations (Descope as an IdP for SSO apps)
+//! only the metadata is built (`?projectId=`); the others answer 501.
 
 use axum::extract::{RawQuery, State};
 use axum::Json;
@@ -26,11 +26,11 @@ crate::route_table! {
         POST "/v1/auth/saml/exchange" => exchange,
         POST "/v1/auth/sso/authorize" => authorize,
         POST "/v1/auth/sso/exchange" => exchange,
+        GET "/v1/auth/saml/idp/metadata" => saml_idp_metadata,
     }
     unbuilt {
         GET "/v1/auth/saml/idp/initiate",
         POST "/v1/auth/saml/idp/initiate",
-        GET "/v1/auth/saml/idp/metadata",
         GET "/v1/auth/saml/idp/sso",
         POST "/v1/auth/saml/idp/sso",
         POST "/v1/auth/saml/idp/sso-finish",
@@ -73,4 +73,38 @@ async fn exchange(
     Ok(AuthResponse::new(&ctx, &done.info)
         .with("idpResponse", done.idp_response)
         .with("tenantSSOID", Value::String(done.tenant_sso_id)))
+}
+
+/// `?projectId=` of the IdP metadata calls (no bearer: IdPs' metadata URLs are public).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MetadataQuery {
+    project_id: String,
+}
+
+/// The project a metadata call names, as an XML response of `render`.
+pub async fn metadata_response(
+    s: &AppState,
+    q: MetadataQuery,
+    render: fn(&crate::domain::projects::ProjectRuntime) -> String,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    if q.project_id.trim().is_empty() {
+        return Err(crate::error::ApiError::missing("projectId"));
+    }
+    let project = s
+        .projects
+        .get(&s.db, &s.settings.public_url, q.project_id.trim())
+        .await?
+        .ok_or_else(|| crate::error::ApiError::not_found(format!("Project {} not found", q.project_id)))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/xml")], render(&project)).into_response())
+}
+
+/// GET /v1/auth/saml/idp/metadata
+/// The project's SAML IdP metadata (XML).
+async fn saml_idp_metadata(
+    State(s): State<AppState>,
+    crate::http::extract::DescopeQuery(q): crate::http::extract::DescopeQuery<MetadataQuery>,
+) -> ApiResult<axum::response::Response> {
+    metadata_response(&s, q, crate::domain::federation::idp_metadata::saml).await
 }

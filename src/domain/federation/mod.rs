@@ -9,6 +9,7 @@
 
 pub mod identities;
 pub mod idp;
+pub mod idp_metadata;
 pub mod oauth;
 pub mod sso;
 pub mod sso_login;

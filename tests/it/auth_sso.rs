@@ -212,3 +212,26 @@ async fn idp_metadata_is_xml_with_the_project_key() {
     app.get("/v1/auth/saml/idp/metadata", None).await.assert_error(400, "E011002");
     app.get("/v1/auth/wsfed/idp/metadata?projectId=Pnope", None).await.assert_error(404, "E011008");
 }
+
+#[tokio::test]
+async fn idp_sso_logout_ends_the_cookie_session() {
+    let (app, p) = setup().await;
+    let page = start(&app, &p, "/v1/auth/sso/authorize", &format!("tenant=acme&redirectURL={CB}")).await;
+    let code = approve(&app, &page, "email=ann@corp.test").await;
+    let r = exchange(&app, &p, "/v1/auth/sso/exchange", &code).await;
+    let refresh = r["refreshJwt"].as_str().unwrap().to_owned();
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/v1/auth/idp/sso/logout")
+        .header("cookie", format!("DS=x; DSR={refresh}"))
+        .body(axum::body::Body::from("{\"app\":\"a\"}"))
+        .unwrap();
+    let out = app.call(req).await;
+    assert_eq!(out.assert_ok(), &json!({}));
+    let cookies: Vec<&str> = out.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    assert!(cookies.iter().any(|c| c.starts_with("DSR=;") && c.contains("Max-Age=0")), "{cookies:?}");
+    let again = app.post("/v1/auth/refresh", Some(&format!("{}:{refresh}", p.id)), json!({})).await;
+    assert_eq!(again.status.as_u16(), 401, "{}", again.text);
+    // without a session it only clears the cookies
+    app.get("/v1/auth/idp/sso/logout?app=a", None).await.assert_ok();
+}

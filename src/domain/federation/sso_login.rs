@@ -528,3 +528,25 @@ pub async fn groups(db: &Db, ctx: &Ctx, tenant_id: &str, sso_id: Option<&str>) -
     out.sort_by(|a, b| (&a.sso_id, &a.display).cmp(&(&b.sso_id, &b.display)));
     Ok(out)
 }
+
+/// The project a refresh JWT says it is of (`iss` = `<public-url>/<projectId>`), read without
+/// verifying it: the IdP logout has no bearer, only the session cookies.
+pub fn project_of_token(token: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    let iss = claims.get("iss")?.as_str()?;
+    iss.rsplit('/').next().filter(|p| !p.is_empty()).map(str::to_owned)
+}
+
+/// `GET|POST /v1/auth/idp/sso/logout`: ends the session of a refresh JWT (revokes it) when it
+/// is a valid one of the project; anything else is already logged out.
+pub async fn idp_logout(db: &Db, ctx: &Ctx, token: &str) -> ApiResult<()> {
+    match sessions::verify(db, ctx, token, sessions::TokenKind::Refresh).await {
+        Ok(claims) => sessions::logout(db, ctx, &claims, false).await,
+        Err(e) if e.kind.status().is_client_error() => Ok(()),
+        Err(e) => Err(e),
+    }
+}

@@ -87,6 +87,10 @@ fn every_descope_operation_is_routed() {
 const OPEN_WITHOUT_AUTH: &[&str] = &[
     // With no refresh token it answers `{}`: "not signed in" is not an error (SDK_CONTRACT.md).
     "POST /v1/auth/try-refresh",
+    // The IdP logout has no credentials: the session is the DSR cookie's, if any; without
+    // one it only clears the cookies.
+    "GET /v1/auth/idp/sso/logout",
+    "POST /v1/auth/idp/sso/logout",
 ];
 
 /// The path with every `{param}` replaced by a value, so the request matches that route.

@@ -3,5 +3,5 @@
 
 crate::route_table! {
     pub GROUP;
-    modules { clock, health, idp, notp, outbox, projects, ui }
+    modules { clock, health, idp, notp, oidc_idp, outbox, projects, ui }
 }

@@ -11,5 +11,6 @@ pub mod identities;
 pub mod idp;
 pub mod idp_metadata;
 pub mod oauth;
+pub mod oidc_idp;
 pub mod sso;
 pub mod sso_login;

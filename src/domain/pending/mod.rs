@@ -48,6 +48,9 @@ pub enum Kind {
     IdpState,
     /// The code a fake identity provider's approval redirects back with, exchanged once.
     IdpCode,
+    /// The authorization code of the emulator's real OIDC identity provider, redeemed once
+    /// at its token endpoint.
+    OidcIdpCode,
 }
 
 impl Kind {
@@ -60,6 +63,7 @@ impl Kind {
             Kind::Notp => "notp",
             Kind::IdpState => "idp_state",
             Kind::IdpCode => "idp_code",
+            Kind::OidcIdpCode => "oidc_idp_code",
         }
     }
 }

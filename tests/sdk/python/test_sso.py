@@ -128,3 +128,31 @@ def test_refusals(client: DescopeClient, project: Project, emulator: Emulator, s
         assert e.value.status_code == 401
     finally:
         emulator.reset_clock()
+
+
+def test_real_oidc_loop(client: DescopeClient, project: Project, emulator: Emulator) -> None:
+    """A tenant whose OIDC settings point at the emulator's own OIDC IdP: code, token, ID token for real."""
+    tenant = client.mgmt.tenant.create(f"oidc-real-{uid()}")["id"]
+    iss = f"{emulator.url}/emulator/v1/idp/oidc/{project.project_id}/corp"
+    discovery = httpx.get(f"{iss}/.well-known/openid-configuration", trust_env=False).json()
+    assert discovery["issuer"] == iss
+    settings = SSOOIDCSettings(
+        name="corp", client_id="my-client", client_secret="s", auth_url=discovery["authorization_endpoint"],
+        token_url=discovery["token_endpoint"], jwks_url=discovery["jwks_uri"], scope=["openid", "email"],
+    )
+    client.mgmt.sso.configure_oidc_settings(tenant, settings)
+    url = client.sso.start(tenant, CB)["url"]
+    assert url.startswith(f"{iss}/authorize?")
+    email = f"ivy-{uid()}@corp.test"
+    r = httpx.get(f"{url}&{urlencode({'email': email, 'name': 'Ivy'})}", follow_redirects=False, trust_env=False)
+    assert r.status_code in (302, 303), r.text
+    callback = r.headers["location"]
+    assert "/oidc-callback?" in callback
+    r = httpx.get(callback, follow_redirects=False, trust_env=False)
+    assert r.status_code in (302, 303), r.text
+    code = parse_qs(urlparse(r.headers["location"]).query)["code"][0]
+    jwt = client.sso.exchange_token(code)
+    assert jwt["sessionToken"]["amr"] == ["fed"]
+    assert jwt["user"]["email"] == email
+    assert jwt["user"]["name"] == "Ivy"
+    assert jwt["sessionToken"]["dct"] == tenant

@@ -66,6 +66,31 @@ impl AuthResponse {
     }
 }
 
+/// An [`AuthResponse`] whose JWT response is the one member `key` of the body (WebAuthn
+/// update/finish answers `{"jwt": JWTResponse}`), with the same cookie.
+pub struct WrappedAuthResponse {
+    body: serde_json::Map<String, serde_json::Value>,
+    cookie: Option<String>,
+}
+
+impl AuthResponse {
+    pub fn wrapped(self, key: &str) -> WrappedAuthResponse {
+        let mut body = serde_json::Map::new();
+        body.insert(key.to_owned(), serde_json::to_value(self.body).unwrap_or_default());
+        WrappedAuthResponse { body, cookie: self.cookie }
+    }
+}
+
+impl IntoResponse for WrappedAuthResponse {
+    fn into_response(self) -> Response {
+        let mut response = axum::Json(self.body).into_response();
+        if let Some(c) = self.cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            response.headers_mut().append(header::SET_COOKIE, c);
+        }
+        response
+    }
+}
+
 impl IntoResponse for AuthResponse {
     fn into_response(self) -> Response {
         let mut response = axum::Json(self.body).into_response();

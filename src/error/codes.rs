@@ -189,4 +189,18 @@ descope_errors! {
     ScimMutability => (BAD_REQUEST, "E011003", "Request is invalid", scim = "mutability"),
     /// A filter that would return more results than the emulator returns at once.
     ScimTooMany => (BAD_REQUEST, "E011003", "Request is invalid", scim = "tooMany"),
+
+    // --- WebAuthn (passkeys). unconfirmed codes and statuses: no SDK or Descope document
+    // names them, and no SDK branches on them.
+    /// An unknown, used or expired WebAuthn transaction, or one of another ceremony.
+    WebAuthnTransactionInvalid => (UNAUTHORIZED, "E067001", "Invalid WebAuthn transaction"),
+    /// A WebAuthn response that does not verify: client data type, challenge or origin, rpId
+    /// hash, user presence or verification, signature, signature counter.
+    WebAuthnVerificationFailed => (UNAUTHORIZED, "E067002", "WebAuthn verification failed"),
+    /// An assertion by a credential the project (or the user signing in) does not have.
+    WebAuthnCredentialNotFound => (UNAUTHORIZED, "E067003", "WebAuthn credential not found"),
+    /// Registering a credential ID that is already registered in the project.
+    WebAuthnCredentialExists => (BAD_REQUEST, "E067004", "WebAuthn credential already registered"),
+    /// Sign-in start for a user who has no passkeys.
+    WebAuthnNoCredentials => (BAD_REQUEST, "E067005", "User has no WebAuthn credentials"),
 }

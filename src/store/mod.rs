@@ -26,6 +26,7 @@ macro_rules! row_columns {
 
 pub mod accesskeys;
 pub mod audit;
+pub mod authenticators;
 pub mod credentials;
 pub mod custom_attributes;
 pub mod federation;

@@ -242,6 +242,49 @@ def emulator_operations() -> list[Operation]:
         ),
         Operation("POST", "/emulator/v1/projects/{projectId}/reset", "emu:reset", "emulator", None, [], victim),
         Operation("DELETE", "/emulator/v1/projects/{projectId}", "emu:delete", "emulator", None, [], victim),
+        # The fake identity providers (OAuth social, SSO).
+        *[
+            Operation(
+                "GET",
+                f"/emulator/v1/idp/{{projectId}}/{kind}/{{{param}}}/authorize",
+                "emu:idp",
+                "emulator",
+                None,
+                [
+                    (name, S)
+                    for name in ("state", "email", "sub", "name", "deny", "error", "emailVerified", "groups", "auto")
+                ],
+                victim,
+            )
+            for kind, param in (("oauth", "provider"), ("sso", "tenantId"))
+        ],
+        Operation(
+            "POST",
+            "/emulator/v1/projects/{projectId}/idp/next",
+            "emu:idp",
+            "emulator",
+            _obj(provider=S, tenantId=S, ssoId=S, email=S, name=S, sub=S, emailVerified=B, groups=A_S),
+            [],
+            victim,
+        ),
+        Operation(
+            "POST",
+            "/emulator/v1/projects/{projectId}/idp/oauth/{provider}/id-token",
+            "emu:idp",
+            "emulator",
+            _obj(email=S, name=S, sub=S, nonce=S, aud=S, ttlSeconds=I, emailVerified=B),
+            [],
+            victim,
+        ),
+        Operation(
+            "GET",
+            "/emulator/v1/projects/{projectId}/idp/oauth/{provider}/jwks",
+            "emu:idp",
+            "emulator",
+            None,
+            [],
+            victim,
+        ),
         Operation("GET", "/emulator/", "emu:ui", "emulator", None, [("projectId", S)]),
         Operation("GET", "/emulator/magiclink", "emu:ui", "emulator", None, [("t", S), ("projectId", S)]),
     ]

@@ -4,6 +4,7 @@ crate::route_table! {
     pub GROUP;
     modules {
         accesskey,
+        callback,
         enchantedlink,
         magiclink,
         notp,

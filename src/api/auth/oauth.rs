@@ -21,9 +21,9 @@ use crate::state::AppState;
 crate::route_table! {
     pub GROUP;
     built {
-        POST "/v1/auth/oauth/authorize" => authorize,
-        POST "/v1/auth/oauth/authorize/signin" => authorize_sign_in,
-        POST "/v1/auth/oauth/authorize/signup" => authorize_sign_up,
+        POST "/v1/auth/oauth/authorize" => authorize::<SignUpOrIn>,
+        POST "/v1/auth/oauth/authorize/signin" => authorize::<SignIn>,
+        POST "/v1/auth/oauth/authorize/signup" => authorize::<SignUp>,
         POST "/v1/auth/oauth/authorize/update" => authorize_update,
         POST "/v1/auth/oauth/exchange" => exchange,
         POST "/v1/auth/oauth/native/finish" => native_finish,
@@ -93,40 +93,38 @@ async fn start(
     Ok(Json(UrlResponse { url }))
 }
 
-/// POST /v1/auth/oauth/authorize
-/// Starts a social sign-up-or-in: the URL of the provider's page.
-async fn authorize(
-    State(s): State<AppState>,
-    auth: OptionalSessionAuth,
-    RawQuery(query): RawQuery,
-    DescopeJson(options): DescopeJson<LoginOptions>,
-) -> ApiResult<Json<UrlResponse>> {
-    let prior = auth.session.as_ref().map(|(c, _)| prior_of(c));
-    start(&s, &auth.ctx, Mode::SignUpOrIn, prior, query, options).await
+/// What an `authorize` route starts: sign-up-or-in, sign-in only, or sign-up only.
+trait StartMode {
+    const MODE: Mode;
 }
 
-/// POST /v1/auth/oauth/authorize/signin
-/// Starts a social sign-in of an existing user.
-async fn authorize_sign_in(
-    State(s): State<AppState>,
-    auth: OptionalSessionAuth,
-    RawQuery(query): RawQuery,
-    DescopeJson(options): DescopeJson<LoginOptions>,
-) -> ApiResult<Json<UrlResponse>> {
-    let prior = auth.session.as_ref().map(|(c, _)| prior_of(c));
-    start(&s, &auth.ctx, Mode::SignIn, prior, query, options).await
+struct SignUpOrIn;
+struct SignIn;
+struct SignUp;
+
+impl StartMode for SignUpOrIn {
+    const MODE: Mode = Mode::SignUpOrIn;
 }
 
-/// POST /v1/auth/oauth/authorize/signup
-/// Starts a social sign-up of a new user.
-async fn authorize_sign_up(
+impl StartMode for SignIn {
+    const MODE: Mode = Mode::SignIn;
+}
+
+impl StartMode for SignUp {
+    const MODE: Mode = Mode::SignUp;
+}
+
+/// POST /v1/auth/oauth/authorize, /authorize/signin, /authorize/signup
+/// Starts a social sign-up-or-in (sign-in of an existing user, sign-up of a new one): the
+/// URL of the provider's page.
+async fn authorize<M: StartMode>(
     State(s): State<AppState>,
     auth: OptionalSessionAuth,
     RawQuery(query): RawQuery,
     DescopeJson(options): DescopeJson<LoginOptions>,
 ) -> ApiResult<Json<UrlResponse>> {
     let prior = auth.session.as_ref().map(|(c, _)| prior_of(c));
-    start(&s, &auth.ctx, Mode::SignUp, prior, query, options).await
+    start(&s, &auth.ctx, M::MODE, prior, query, options).await
 }
 
 /// POST /v1/auth/oauth/authorize/update

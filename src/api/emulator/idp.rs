@@ -67,10 +67,12 @@ async fn page(
     Ok(match idp::authorize(&s.db, &ctx, &issuer, req).await? {
         PageOutcome::Redirect(url) => Redirect::to(&url).into_response(),
         PageOutcome::Code { code, start } if wants_html => Html(code_page(&start, &code)).into_response(),
-        PageOutcome::Code { code, .. } if code.is_empty() => {
-            (StatusCode::FORBIDDEN, Json(json!({"error": "access_denied"}))).into_response()
-        }
         PageOutcome::Code { code, .. } => Json(json!({ "code": code })).into_response(),
+        PageOutcome::Refused { start, .. } if wants_html => Html(code_page(&start, "")).into_response(),
+        PageOutcome::Refused { error, description, .. } => {
+            (StatusCode::FORBIDDEN, Json(json!({"error": error, "error_description": description})))
+                .into_response()
+        }
         PageOutcome::Ask { start, known } => {
             Html(chooser_page(&start, &known, query.as_deref().unwrap_or(""))).into_response()
         }
@@ -145,6 +147,8 @@ footer{{margin-top:24px;font-size:.75rem;color:#888}}
 }
 
 /// Asks the person who they are: earlier identities, a new one, or no.
+/// An unticked checkbox is not submitted at all, so a hidden `emailVerified=false` precedes the
+/// "email verified" box: the page reads parameters in order, the box's `true` (when ticked) wins.
 fn chooser_page(start: &Start, known: &[Identity], query: &str) -> String {
     let provider = start.target.display();
     let sso = matches!(start.target, Target::Sso { .. });
@@ -177,6 +181,7 @@ fn chooser_page(start: &Start, known: &[Identity], query: &str) -> String {
         "<form method=\"get\"><input type=\"hidden\" name=\"state\" value=\"{}\">\
          <label for=\"email\">Email</label><input id=\"email\" type=\"email\" name=\"email\" required value=\"{}\">\
          <label for=\"name\">Name</label><input id=\"name\" type=\"text\" name=\"name\">{}\
+         <input type=\"hidden\" name=\"emailVerified\" value=\"false\">\
          <label><input type=\"checkbox\" name=\"emailVerified\" value=\"true\" checked> email verified</label>\
          <button id=\"approve\" type=\"submit\">Continue</button></form>\
          <a class=\"deny\" id=\"deny\" href=\"{}\">Cancel and go back to the app</a>",

@@ -8,6 +8,7 @@ pub mod password;
 pub mod passwordless;
 pub mod recovery;
 pub mod totp;
+pub mod webauthn;
 
 use crate::domain::authn::passwordless::LoginOptions;
 use crate::domain::sessions::Claims;

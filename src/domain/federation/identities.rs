@@ -30,6 +30,8 @@ pub struct LinkedIdentity {
     /// The raw claims or attributes of the last sign-in.
     pub raw: Value,
     pub created_ms: i64,
+    /// When it was last used to sign in (read only: [`link`] sets it).
+    pub modified_ms: i64,
 }
 
 impl From<IdentityRow> for LinkedIdentity {
@@ -44,6 +46,7 @@ impl From<IdentityRow> for LinkedIdentity {
             subject: r.subject,
             email: r.email,
             created_ms: r.created_ms,
+            modified_ms: r.modified_ms,
         }
     }
 }

@@ -391,6 +391,8 @@ pub enum PageOutcome {
     Redirect(String),
     /// Approved, but there is nowhere to go back to: show the code.
     Code { code: String, start: Start },
+    /// Refused (`error`, `error_description`), and there is nowhere to go back to.
+    Refused { error: String, description: String, start: Start },
     /// Ask the person who they are.
     Ask { start: Start, known: Vec<Identity> },
 }
@@ -424,7 +426,7 @@ pub async fn authorize(db: &Db, ctx: &Ctx, path_issuer: &str, req: PageRequest) 
         let url =
             append_query(&start.redirect_url, &[("error", &error), ("error_description", &description)]);
         return Ok(if start.redirect_url.is_empty() {
-            PageOutcome::Code { code: String::new(), start }
+            PageOutcome::Refused { error, description, start }
         } else {
             PageOutcome::Redirect(url)
         });
@@ -524,16 +526,19 @@ pub struct Queued {
     pub provider: String,
     pub tenant_id: String,
     pub sso_id: String,
+    /// One of the project's own OIDC providers (`/emulator/v1/idp/oidc/{p}/{idp}`).
+    pub idp: String,
     #[serde(flatten)]
     pub identity: Identity,
 }
 
 pub async fn enqueue(db: &Db, ctx: &Ctx, q: Queued) -> ApiResult<()> {
-    let target = match (q.provider.trim(), q.tenant_id.trim()) {
-        ("", "") => return Err(ApiError::missing("provider or tenantId")),
-        (p, "") => format!("oauth:{p}"),
-        ("", t) => format!("sso:{t}:{}", q.sso_id.trim()),
-        _ => return Err(ApiError::invalid("Give either provider or tenantId, not both")),
+    let target = match (q.provider.trim(), q.tenant_id.trim(), q.idp.trim()) {
+        ("", "", "") => return Err(ApiError::missing("provider, tenantId or idp")),
+        (p, "", "") => format!("oauth:{p}"),
+        ("", t, "") => format!("sso:{t}:{}", q.sso_id.trim()),
+        ("", "", i) => format!("oidc:{i}"),
+        _ => return Err(ApiError::invalid("Give one of provider, tenantId and idp")),
     };
     if !q.identity.is_named() {
         return Err(ApiError::missing("email"));

@@ -6,6 +6,8 @@
 //! - [`identities`]: which provider subject is which user;
 //! - [`oauth`]: social sign-in (redirect, native, One Tap) and the fake providers' ID tokens;
 //! - [`sso`]: tenant SSO configurations (SAML, OIDC) and their mappings, and SSO sign-in.
+//! - [`oidc_idp`]: real OpenID Connect providers inside the emulator, and the relying party
+//!   that signs a tenant's users in through them with real token verification.
 
 pub mod identities;
 pub mod idp;

@@ -130,7 +130,7 @@ pub async fn sign_in_identity(
         }
     }
     if user.is_none() && !identity.email.is_empty() {
-        if let Some(existing) = users::find_by_login_id(conn, scope, &identity.email).await? {
+        if let Some(existing) = user_of_email(conn, ctx, &identity.email).await? {
             if !identity.email_verified {
                 return Err(ApiError::new(
                     ErrorKind::UserAlreadyExists,
@@ -167,6 +167,7 @@ pub async fn sign_in_identity(
             groups: Vec::new(),
             raw: serde_json::to_value(&identity)?,
             created_ms: linked.map(|l| l.created_ms).unwrap_or_default(),
+            modified_ms: 0,
         },
         ctx.now.millis(),
     )
@@ -181,6 +182,20 @@ pub async fn sign_in_identity(
         user.id().as_str(),
     )?;
     sessions::sign_in(conn, ctx, user, opts).await
+}
+
+/// The user whose login ID is a provider's email: as the provider spelled it, else in lower
+/// case (emails are case-insensitive and providers do not all lower-case them, so
+/// `Ann@Example.com` at the provider is the user who signed up as `ann@example.com`).
+async fn user_of_email(conn: &mut Conn, ctx: &Ctx, email: &str) -> ApiResult<Option<User>> {
+    if let Some(user) = users::find_by_login_id(conn, ctx.scope(), email).await? {
+        return Ok(Some(user));
+    }
+    let lower = email.to_lowercase();
+    if lower == email {
+        return Ok(None);
+    }
+    users::find_by_login_id(conn, ctx.scope(), &lower).await
 }
 
 /// A new user's login ID: the email, else the provider's subject under the provider's name.

@@ -99,29 +99,6 @@ pub async fn start(db: &Db, ctx: &Ctx, req: StartRequest) -> ApiResult<String> {
     if !req.prompt.is_empty() {
         extra.insert("prompt".into(), Value::String(req.prompt));
     }
-    let real_idp = if view.auth_type == "oidc" {
-        oidc_idp::idp_of_auth_url(ctx, &view.config.oidc.auth_url)
-    } else {
-        None
-    };
-    let Some(idp_id) = real_idp else {
-        let start = Start {
-            target: Target::Sso { tenant_id: view.tenant.id.clone(), sso_id: view.sso_id.clone() },
-            mode: Mode::SignUpOrIn,
-            redirect_url,
-            login_options: req.options,
-            login_hint: req.login_hint,
-            prior: req.prior,
-            extra,
-        };
-        return idp::begin(db, ctx, start).await;
-    };
-    // A real OIDC loop with the emulator's own OIDC IdP: its authorize URL, back to the callback.
-    idp::check_redirect_url(&redirect_url)?;
-    let nonce = crate::crypto::random_alnum(32);
-    extra.insert(OIDC_IDP.into(), Value::String(idp_id));
-    extra.insert("nonce".into(), Value::String(nonce.clone()));
-    let login_hint = req.login_hint.clone();
     let start = Start {
         target: Target::Sso { tenant_id: view.tenant.id.clone(), sso_id: view.sso_id.clone() },
         mode: Mode::SignUpOrIn,
@@ -131,106 +108,23 @@ pub async fn start(db: &Db, ctx: &Ctx, req: StartRequest) -> ApiResult<String> {
         prior: req.prior,
         extra,
     };
-    let state = crate::domain::pending::new_token();
-    let mut tx = db.begin().await?;
-    idp::keep_state(&mut tx, ctx, &start, &state).await?;
-    tx.commit().await?;
-    let o = &view.config.oidc;
-    let scope = if o.scope.is_empty() { "openid email profile".to_owned() } else { o.scope.join(" ") };
-    let mut pairs = vec![
-        ("client_id", o.client_id.as_str()),
-        ("response_type", "code"),
-        ("scope", scope.as_str()),
-        ("state", state.as_str()),
-        ("nonce", nonce.as_str()),
-    ];
-    let callback = callback_url(ctx, &view.tenant.id);
-    pairs.push(("redirect_uri", callback.as_str()));
-    if !login_hint.is_empty() {
-        pairs.push(("login_hint", login_hint.as_str()));
+    // An OIDC configuration whose authorization URL is one of the project's own OIDC
+    // providers signs in through it for real; any other goes through the fake IdP page.
+    let own =
+        if view.auth_type == "oidc" { oidc_idp::own_idp(ctx, &view.config.oidc.auth_url) } else { None };
+    match own {
+        Some(idp) => {
+            let o = &view.config.oidc;
+            let rp = oidc_idp::RelyingParty { idp, client_id: o.client_id.clone(), scope: o.scope.clone() };
+            oidc_idp::begin(db, ctx, start, rp).await
+        }
+        None => idp::begin(db, ctx, start).await,
     }
-    Ok(idp::append_query(&o.auth_url, &pairs))
 }
 
-/// `Start.extra` member naming the emulator OIDC IdP a sign-in goes through.
+/// `Start.extra` member naming the emulator OIDC provider a sign-in went through
+/// ([`oidc_idp::begin`]); its identity's attributes are then the ID token's claims.
 const OIDC_IDP: &str = "oidcIdp";
-
-/// Where the emulator's OIDC IdP sends the person back to (the SSO relying party's callback).
-pub fn callback_url(ctx: &Ctx, tenant_id: &str) -> String {
-    let seg = percent_encoding::utf8_percent_encode(tenant_id, percent_encoding::NON_ALPHANUMERIC);
-    format!("{}/emulator/v1/idp/{}/sso/{seg}/oidc-callback", ctx.project.public_url, ctx.project_id())
-}
-
-/// The relying party's callback of a real OIDC loop: redeems the code at the IdP's token
-/// endpoint, verifies the ID token, and answers where to send the person: the app's redirect
-/// URL with a Descope code (or the IdP's error), as the fake IdP page does. `None` when the
-/// sign-in has no redirect URL: the code is then answered as is.
-pub async fn oidc_callback(
-    db: &Db,
-    ctx: &Ctx,
-    key: &crate::crypto::SigningKey,
-    tenant_id: &str,
-    state: &str,
-    code: &str,
-    error: Option<(String, String)>,
-) -> ApiResult<(Option<String>, String)> {
-    if state.is_empty() {
-        return Err(ApiError::missing("state"));
-    }
-    let start = {
-        let mut tx = db.begin().await?;
-        let start = idp::take_state(&mut tx, ctx, state).await?;
-        tx.commit().await?;
-        start
-    };
-    let (Target::Sso { tenant_id: t, sso_id }, Some(idp_id)) =
-        (&start.target, start.extra.get(OIDC_IDP).and_then(Value::as_str))
-    else {
-        return Err(ApiError::invalid("This state is not an OIDC sign-in"));
-    };
-    if t != tenant_id {
-        return Err(ApiError::invalid("This sign-in was started for another tenant"));
-    }
-    let app_url = start.redirect_url.clone();
-    let to_app = |pairs: &[(&str, &str)]| {
-        Some(app_url.clone()).filter(|u| !u.is_empty()).map(|u| idp::append_query(&u, pairs))
-    };
-    if let Some((e, d)) = error {
-        return Ok((to_app(&[("error", &e), ("error_description", &d)]), String::new()));
-    }
-    let view = {
-        let mut conn = db.acquire().await?;
-        sso::load_in(&mut conn, ctx, tenant_id, sso_id).await?
-    };
-    let client_id = view.config.oidc.client_id.clone();
-    let callback = callback_url(ctx, tenant_id);
-    let tokens = oidc_idp::token(db, ctx, key, idp_id, code, &client_id, &callback).await?;
-    let nonce = start.extra.get("nonce").and_then(Value::as_str).unwrap_or_default();
-    let claims = oidc_idp::verify_id_token(ctx, key, idp_id, &client_id, nonce, &tokens.id_token)?;
-    let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let mut raw = claims.clone();
-    for k in ["iss", "aud", "iat", "exp", "nonce"] {
-        raw.remove(k);
-    }
-    let identity = Identity {
-        sub: text("sub"),
-        email: text("email"),
-        email_verified: claims.get("email_verified").and_then(Value::as_bool).unwrap_or(true),
-        name: text("name"),
-        given_name: text("given_name"),
-        middle_name: text("middle_name"),
-        family_name: text("family_name"),
-        picture: text("picture"),
-        phone: text("phone_number"),
-        groups: texts(claims.get("groups")),
-        attributes: raw,
-    };
-    let approved = idp::Approved { start, identity };
-    let mut tx = db.begin().await?;
-    let descope_code = idp::issue_code(&mut tx, ctx, &approved).await?;
-    tx.commit().await?;
-    Ok((to_app(&[("code", &descope_code)]), descope_code))
-}
 
 /// What an SSO sign-in yields besides the tokens.
 #[derive(Debug, Clone)]
@@ -534,6 +428,7 @@ pub async fn exchange(db: &Db, ctx: &Ctx, code: &str) -> ApiResult<SsoSignedIn> 
             groups: mapped.groups.clone(),
             raw: raw_value.clone(),
             created_ms: linked.map(|l| l.created_ms).unwrap_or_default(),
+            modified_ms: 0,
         },
         ctx.now.millis(),
     )

@@ -3,6 +3,7 @@
 
 use base64::Engine;
 
+use crate::domain::federation::identities;
 use crate::domain::identity::users::{self, User};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult};
@@ -125,6 +126,7 @@ pub async fn import_passkeys(
             aaguid: d.aaguid,
             transports: store::json_text(&d.transports)?,
             created_ms: ctx.now.millis(),
+            ..PasskeyRow::default()
         };
         store::passkeys::upsert(&mut tx, ctx.scope(), &row).await?;
     }
@@ -185,14 +187,54 @@ pub async fn remove_trusted_devices(
     Err(ApiError::not_found(format!("Trusted device {} not found for user {identifier}", device_ids[0])))
 }
 
-/// `GET /v1/mgmt/user/provider/token`: the user's token from a social provider. The emulator
-/// keeps no provider tokens, so a known user gets the not-found error Descope gives a user who
-/// never signed in with that provider.
-pub async fn provider_token(db: &Db, ctx: &Ctx, login_id: &str, provider: &str) -> ApiResult<()> {
+/// A user's token at a social provider (`UserProviderTokenResponse`).
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderToken {
+    pub provider: String,
+    pub provider_user_id: String,
+    pub access_token: String,
+    /// Unix seconds.
+    pub expiration: i64,
+    pub scopes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+/// `GET /v1/mgmt/user/provider/token`: the user's token from a social provider they signed
+/// in with. The fake providers grant an opaque access token for an hour from the last sign-in
+/// (derived from the sign-in, so it reads the same until the next one); a user who never
+/// signed in with that provider gets the not-found error.
+pub async fn provider_token(
+    db: &Db,
+    ctx: &Ctx,
+    login_id: &str,
+    provider: &str,
+    with_refresh_token: bool,
+) -> ApiResult<ProviderToken> {
     if provider.trim().is_empty() {
         return Err(ApiError::missing("provider"));
     }
     let mut conn = db.acquire().await?;
-    named(&mut conn, ctx, login_id).await?;
-    Err(ApiError::not_found(format!("No {provider} token for user {login_id}")))
+    let user = named(&mut conn, ctx, login_id).await?;
+    let linked = identities::of_user(&mut conn, ctx.scope(), user.id()).await?;
+    let identity = linked
+        .into_iter()
+        .filter(|l| l.kind == identities::OAUTH && l.issuer == provider)
+        .max_by_key(|l| l.modified_ms)
+        .ok_or_else(|| ApiError::not_found(format!("No {provider} token for user {login_id}")))?;
+    let token = |kind: &str| {
+        let input =
+            format!("{kind}:{}:{provider}:{}:{}", ctx.scope(), identity.subject, identity.modified_ms);
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, input.as_bytes());
+        format!("emu_{kind}_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref()))
+    };
+    Ok(ProviderToken {
+        provider: provider.to_owned(),
+        provider_user_id: identity.subject.clone(),
+        access_token: token("at"),
+        expiration: identity.modified_ms / 1000 + 3600,
+        scopes: vec!["openid".into(), "email".into(), "profile".into()],
+        refresh_token: with_refresh_token.then(|| token("rt")),
+    })
 }

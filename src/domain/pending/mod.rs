@@ -48,9 +48,10 @@ pub enum Kind {
     IdpState,
     /// The code a fake identity provider's approval redirects back with, exchanged once.
     IdpCode,
-    /// The authorization code of the emulator's real OIDC identity provider, redeemed once
-    /// at its token endpoint.
-    OidcIdpCode,
+    /// An authorization code of the emulator's own OIDC identity providers.
+    IdpGrant,
+    /// A WebAuthn ceremony (registration or assertion): its transaction ID is the token.
+    WebAuthn,
 }
 
 impl Kind {
@@ -63,7 +64,8 @@ impl Kind {
             Kind::Notp => "notp",
             Kind::IdpState => "idp_state",
             Kind::IdpCode => "idp_code",
-            Kind::OidcIdpCode => "oidc_idp_code",
+            Kind::IdpGrant => "idp_grant",
+            Kind::WebAuthn => "webauthn",
         }
     }
 }

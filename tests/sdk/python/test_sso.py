@@ -147,7 +147,7 @@ def test_real_oidc_loop(client: DescopeClient, project: Project, emulator: Emula
     r = httpx.get(f"{url}&{urlencode({'email': email, 'name': 'Ivy'})}", follow_redirects=False, trust_env=False)
     assert r.status_code in (302, 303), r.text
     callback = r.headers["location"]
-    assert "/oidc-callback?" in callback
+    assert "/v1/oauth/callback?" in callback
     r = httpx.get(callback, follow_redirects=False, trust_env=False)
     assert r.status_code in (302, 303), r.text
     code = parse_qs(urlparse(r.headers["location"]).query)["code"][0]

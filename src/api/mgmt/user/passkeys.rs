@@ -1,7 +1,7 @@
 //! Descope API group `userManagement`: a user's passkeys (WebAuthn credentials).
 //!
-//! Passkeys come from `/passkeys/import` (Descope's or Auth0's export) until WebAuthn
-//! registration adds its own; a user without any lists `[]`.
+//! Passkeys come from WebAuthn registration (`/v1/auth/webauthn/*`) and from
+//! `/passkeys/import` (Descope's or Auth0's export); a user without any lists `[]`.
 
 use axum::extract::State;
 use axum::Json;

@@ -5,18 +5,25 @@
 #      (scripts/check-dockerfile.sh), cargo test                      (skipped with SKIP_RUST=1)
 #   2. builds the emulator binary
 #   3. installs the SDK suites: a Python venv in target/sdk-venv (reused while its
-#      requirements are unchanged) and `npm ci` in tests/sdk/node
+#      requirements are unchanged) and `npm ci` in tests/sdk/node; for the browser suite,
+#      Chromium (Debian package `chromium`) and `npm ci` in tests/browser
 #   4. starts the emulator on a free loopback port with an in-memory database, and runs the
 #      official Descope SDKs against it: pytest (tests/sdk/python), node --test (tests/sdk/node)
+#      then the browser suite (tests/browser): puppeteer-core drives the system's headless
+#      Chromium against the same emulator (installed with apt-get when missing and we are root;
+#      with no Chromium the step FAILS when CI=true and is SKIPPED elsewhere)
 #   5. stops the emulator; runs the robustness suite (tests/robustness: fuzzing of every built
 #      operation, kill -9 durability on a database file, 64 parallel projects, HTTP-layer limits),
 #      which starts emulators of its own from the same binary
 #   6. prints a summary, exits non-zero if any step failed
 #
-# Needs: the Rust toolchain, python3 (3.9+) with venv and pip, node 20+ with npm.
+# Needs: the Rust toolchain, python3 (3.9+) with venv and pip, node 20+ with npm; Chromium (or
+# root and apt-get, to install it).
 # Logs of the emulator and the runners are kept in target/sdk-logs/ (the robustness suite's
-# emulators and fuzz findings in target/sdk-logs/robustness/).
-# Environment: SKIP_RUST=1 skips step 1; PYTHON picks the interpreter for the venv (default python3).
+# emulators and fuzz findings in target/sdk-logs/robustness/, the browser suite's screenshots in
+# target/sdk-logs/browser/).
+# Environment: SKIP_RUST=1 skips step 1; PYTHON picks the interpreter for the venv (default python3);
+# CHROMIUM_PATH picks the browser (default: `chromium` on PATH); CI=true makes a missing Chromium a failure.
 
 # Functions run through step() look unreachable to shellcheck.
 # shellcheck disable=SC2317
@@ -28,6 +35,7 @@ VENV="$ROOT/target/sdk-venv"
 LOGS="$ROOT/target/sdk-logs"
 PY_DIR="$ROOT/tests/sdk/python"
 NODE_DIR="$ROOT/tests/sdk/node"
+BROWSER_DIR="$ROOT/tests/browser"
 BIN="$ROOT/target/debug/descope-emulator"
 PYTHON=${PYTHON:-python3}
 RUNNER_TIMEOUT=${RUNNER_TIMEOUT:-900}
@@ -135,6 +143,52 @@ NODE_OK=0
 # shellcheck disable=SC2016 # $1 is for the inner shell
 step "npm ci" bash -c 'cd "$1" && npm ci --no-audit --no-fund' _ "$NODE_DIR" && NODE_OK=1
 
+# The browser suite's Chromium: $CHROMIUM_PATH, or one on PATH, or Debian's package installed
+# now (as root; the package lists are refreshed only if the install fails without).
+find_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ]; then
+    [ -x "$CHROMIUM_PATH" ] && echo "$CHROMIUM_PATH"
+    return
+  fi
+  command -v chromium || command -v chromium-browser || command -v google-chrome-stable || command -v google-chrome
+}
+install_chromium() {
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium)
+  "${apt[@]}" && return 0
+  echo "apt-get install failed; refreshing the package lists and trying again" >&2
+  env DEBIAN_FRONTEND=noninteractive apt-get update -q && "${apt[@]}"
+}
+setup_chromium() {
+  local found
+  found=$(find_chromium)
+  if [ -z "$found" ] && [ -z "${CHROMIUM_PATH:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    section "chromium: apt-get install -y --no-install-recommends chromium"
+    install_chromium
+    found=$(find_chromium)
+  fi
+  if [ -z "$found" ]; then
+    echo "no Chromium: install the Debian package chromium (as root) or set CHROMIUM_PATH" >&2
+    return 1
+  fi
+  export CHROMIUM_PATH=$found
+  echo "Chromium: $CHROMIUM_PATH ($("$CHROMIUM_PATH" --version 2>/dev/null | head -n 1))"
+}
+CHROMIUM_OK=0
+BROWSER_NODE_OK=0
+BROWSER_SKIP=""
+section "chromium: the browser suite's browser"
+setup_chromium </dev/null && CHROMIUM_OK=1
+if [ "$CHROMIUM_OK" = 1 ]; then
+  record "chromium" 0
+  # shellcheck disable=SC2016 # $1 is for the inner shell
+  step "npm ci (browser)" bash -c 'cd "$1" && npm ci --no-audit --no-fund' _ "$BROWSER_DIR" && BROWSER_NODE_OK=1
+elif [ "${CI:-}" = "true" ]; then
+  record "chromium" 1 "(no Chromium and CI=true)"
+else
+  BROWSER_SKIP="no Chromium; as root: apt-get install chromium"
+  skip "chromium" "$BROWSER_SKIP"
+fi
+
 # ---------------------------------------------------------------- 4. emulator + SDK tests
 EMU_OUT="$LOGS/emulator.stdout.log"
 EMU_ERR="$LOGS/emulator.stderr.log"
@@ -174,7 +228,9 @@ start_emulator() {
 
 PYTEST_LOG="$LOGS/pytest.log"
 NODE_LOG="$LOGS/node-test.log"
-rm -f "$PYTEST_LOG" "$NODE_LOG"
+BROWSER_LOG="$LOGS/browser-test.log"
+rm -f "$PYTEST_LOG" "$NODE_LOG" "$BROWSER_LOG"
+rm -rf "$LOGS/browser"
 if [ "$BUILD_OK" = 1 ]; then
   step "start emulator" start_emulator && EMU_OK=1
 else
@@ -202,8 +258,24 @@ else
   skip "node SDK tests" "no emulator or no node_modules"
 fi
 
+if [ -n "$BROWSER_SKIP" ]; then
+  skip "browser" "$BROWSER_SKIP"
+elif [ "$EMU_OK" = 1 ] && [ "$BROWSER_NODE_OK" = 1 ]; then
+  # Screenshots in target/sdk-logs/browser/.
+  section "browser tests: node --test --test-concurrency=1 tests/browser/test/"
+  (cd "$BROWSER_DIR" && BROWSER_ARTIFACTS="$LOGS/browser" timeout "$RUNNER_TIMEOUT" \
+    node --test --test-concurrency=1 test/) </dev/null 2>&1 | tee "$BROWSER_LOG"
+  rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 124 ] && note="(timed out after ${RUNNER_TIMEOUT}s)" || note=""
+  record "browser" "$rc" "$note"
+elif [ "$CHROMIUM_OK" = 1 ]; then
+  skip "browser" "no emulator or no node_modules"
+else
+  skip "browser" "no Chromium"
+fi
+
 if [ "$EMU_OK" = 1 ] && ! kill -0 "$EMU_PID" 2>/dev/null; then
-  echo "the emulator died during the SDK tests; last lines of its logs:" >&2
+  echo "the emulator died during the SDK and browser tests; last lines of its logs:" >&2
   tail -n 30 "$EMU_OUT" "$EMU_ERR" >&2
   record "emulator stayed up" 1
 fi
@@ -244,6 +316,8 @@ read -r rob_pass rob_fail <<<"$(pytest_counts "$ROBUSTNESS_LOG")"
 # node --test: "# pass 20" (TAP, when not on a terminal) or "ℹ pass 20" (spec reporter)
 node_pass=$(count "$NODE_LOG" '^(# |ℹ )pass [0-9]+')
 node_fail=$(( $(count "$NODE_LOG" '^(# |ℹ )fail [0-9]+') + $(count "$NODE_LOG" '^(# |ℹ )cancelled [0-9]+') ))
+browser_pass=$(count "$BROWSER_LOG" '^(# |ℹ )pass [0-9]+')
+browser_fail=$(( $(count "$BROWSER_LOG" '^(# |ℹ )fail [0-9]+') + $(count "$BROWSER_LOG" '^(# |ℹ )cancelled [0-9]+') ))
 
 section "summary"
 for s in "${STEPS[@]}"; do
@@ -254,10 +328,11 @@ if [ -f "$CARGO_TEST_LOG" ]; then
 fi
 printf '  %-20s %s passed, %s failed\n' "tests: python SDK" "$py_pass" "$py_fail"
 printf '  %-20s %s passed, %s failed\n' "tests: node SDK" "$node_pass" "$node_fail"
+printf '  %-20s %s passed, %s failed\n' "tests: browser" "$browser_pass" "$browser_fail"
 printf '  %-20s %s passed, %s failed\n' "tests: robustness" "$rob_pass" "$rob_fail"
 echo "  logs: ${LOGS#"$ROOT"/}/"
-total_pass=$((cargo_pass + py_pass + node_pass + rob_pass))
-total_fail=$((cargo_fail + py_fail + node_fail + rob_fail))
+total_pass=$((cargo_pass + py_pass + node_pass + browser_pass + rob_pass))
+total_fail=$((cargo_fail + py_fail + node_fail + browser_fail + rob_fail))
 echo
 echo "total: $total_pass passed, $total_fail failed"
 if [ "$FAILED" -ne 0 ]; then

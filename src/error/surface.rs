@@ -24,7 +24,7 @@ use std::task::{Context, Poll};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::{ApiError, ErrorBody, ErrorKind};
@@ -97,6 +97,26 @@ impl ErrorSurface {
     /// `Router::route_layer`, so that it covers the group's routes and nothing else.
     pub fn layer(self) -> SurfaceLayer {
         SurfaceLayer(self)
+    }
+
+    /// An error answered in this surface's format, before any route (the edge's refusals).
+    pub fn respond(self, err: ApiError) -> Response {
+        self.rewrite(err.into_response(), Scheme::Other)
+    }
+
+    /// The surface of the routes under a path that the edge refuses before routing: the
+    /// emulator's own OIDC providers speak OAuth like `/oauth2/`; everything else is Descope's.
+    pub fn of_path(path: &str) -> Self {
+        if path.starts_with("/oauth2/")
+            || path.contains("/oauth2/v1/")
+            || path.starts_with("/emulator/v1/idp/oidc/")
+        {
+            ErrorSurface::OAuth
+        } else if path.starts_with("/scim/") {
+            ErrorSurface::Scim
+        } else {
+            ErrorSurface::Descope
+        }
     }
 
     /// Rewrites an error answer into this surface's format; success answers pass unchanged.

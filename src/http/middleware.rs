@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::config::{AllowedHosts, CorsOrigins};
-use crate::error::{ApiError, ErrorKind};
+use crate::error::{ApiError, ErrorKind, ErrorSurface};
 
 pub const EMULATOR_HEADER: &str = "x-descope-emulator";
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -132,7 +132,8 @@ fn refusal(hosts: &AllowedHosts, origins: &CorsOrigins, req: &Request) -> Option
         if !hosts.allows(host) {
             let message =
                 format!("Host {host} is not served; start the emulator with --allowed-hosts to allow it");
-            return Some(ApiError::new(ErrorKind::ForbiddenOrigin, message).into_response());
+            let err = ApiError::new(ErrorKind::ForbiddenOrigin, message);
+            return Some(ErrorSurface::of_path(req.uri().path()).respond(err));
         }
     }
     if is_emulator_path(req.uri().path()) {
@@ -143,7 +144,8 @@ fn refusal(hosts: &AllowedHosts, origins: &CorsOrigins, req: &Request) -> Option
                     "The emulator API is not served to the web origin {origin}; \
                      name it in --cors-origins to allow it"
                 );
-                return Some(ApiError::new(ErrorKind::ForbiddenOrigin, message).into_response());
+                let err = ApiError::new(ErrorKind::ForbiddenOrigin, message);
+                return Some(ErrorSurface::of_path(req.uri().path()).respond(err));
             }
         }
     }

@@ -78,6 +78,8 @@ class Operation:
     def surface(self) -> str:
         if self.path.startswith("/oauth2/") or "/oauth2/v1/" in self.path:
             return "oauth"
+        if self.path.startswith("/emulator/v1/idp/oidc/"):  # the emulator's own OIDC providers
+            return "oauth"
         if self.path.startswith("/scim/"):
             return "scim"
         return "descope"
@@ -280,6 +282,74 @@ def emulator_operations() -> list[Operation]:
             "GET",
             "/emulator/v1/projects/{projectId}/idp/oauth/{provider}/jwks",
             "emu:idp",
+            "emulator",
+            None,
+            [],
+            victim,
+        ),
+        # The project's own OIDC providers and Descope's OAuth callback.
+        Operation(
+            "GET",
+            "/emulator/v1/idp/oidc/{projectId}/{idpId}/.well-known/openid-configuration",
+            "emu:oidc",
+            "emulator",
+            None,
+            [],
+            victim,
+        ),
+        Operation(
+            "GET",
+            "/emulator/v1/idp/oidc/{projectId}/{idpId}/authorize",
+            "emu:oidc",
+            "emulator",
+            None,
+            [
+                (name, S)
+                for name in (
+                    "response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "login_hint", "email",
+                    "groups", "deny",
+                )
+            ],
+            victim,
+        ),
+        Operation(
+            "POST",
+            "/emulator/v1/idp/oidc/{projectId}/{idpId}/token",
+            "emu:oidc",
+            "emulator",
+            None,
+            [("grant_type", S), ("code", S), ("redirect_uri", S), ("client_id", S)],
+            victim,
+        ),
+        Operation("GET", "/emulator/v1/idp/oidc/{projectId}/{idpId}/userinfo", "emu:oidc", "emulator", None, [], victim),
+        Operation("GET", "/emulator/v1/idp/oidc/{projectId}/{idpId}/jwks", "emu:oidc", "emulator", None, [], victim),
+        Operation("GET", "/v1/oauth/callback", "emu:oidc", "emulator", None, [("state", S), ("code", S), ("error", S)]),
+        # The software authenticators.
+        Operation(
+            "POST",
+            "/emulator/v1/projects/{projectId}/authenticators",
+            "emu:authenticators",
+            "emulator",
+            _obj(hasResidentKey=B, isUserVerified=B, alg=I),
+            [],
+            victim,
+        ),
+        *[
+            Operation(
+                "POST",
+                f"/emulator/v1/projects/{{projectId}}/authenticators/{{authenticatorId}}/{verb}",
+                "emu:authenticators",
+                "emulator",
+                _obj(options=S, origin=S),
+                [],
+                victim,
+            )
+            for verb in ("create", "get")
+        ],
+        Operation(
+            "GET",
+            "/emulator/v1/projects/{projectId}/authenticators/{authenticatorId}/credentials",
+            "emu:authenticators",
             "emulator",
             None,
             [],

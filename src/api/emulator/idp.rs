@@ -131,17 +131,26 @@ fn frame(title: &str, body: &str) -> String {
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>{title}</title><style>
-body{{font-family:system-ui,sans-serif;background:#f3f4f6;margin:0;display:flex;justify-content:center}}
-main{{background:#fff;margin:48px 16px;padding:32px;border-radius:12px;box-shadow:0 2px 12px #0002;max-width:420px;width:100%}}
-h1{{font-size:1.3rem;margin:0 0 4px}} p.sub{{color:#666;margin:0 0 24px;font-size:.9rem}}
-a.account{{display:block;padding:10px 12px;border:1px solid #ddd;border-radius:8px;margin-bottom:8px;color:#111;text-decoration:none}}
-a.account:hover{{background:#f5f7ff}} a.account small{{color:#666;display:block}}
-label{{display:block;font-size:.85rem;margin:10px 0 4px;color:#333}}
-input[type=text],input[type=email]{{width:100%;box-sizing:border-box;padding:8px;border:1px solid #ccc;border-radius:6px}}
-button{{margin-top:16px;width:100%;padding:10px;border:0;border-radius:8px;background:#2563eb;color:#fff;font-size:1rem;cursor:pointer}}
-a.deny{{display:block;text-align:center;margin-top:14px;color:#b91c1c}} code{{word-break:break-all}}
-footer{{margin-top:24px;font-size:.75rem;color:#888}}
-</style></head><body><main>{body}<footer>descope-emulator: a fake identity provider; nothing leaves this machine.</footer></main></body></html>"#,
+body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f3f4f6;margin:0;display:flex;justify-content:center;color:#111}}
+main{{background:#fff;margin:48px 16px;padding:32px;border-radius:12px;box-shadow:0 2px 12px #0002;max-width:420px;width:100%;box-sizing:border-box}}
+.badge{{display:inline-block;font-size:.7rem;letter-spacing:.04em;text-transform:uppercase;color:#92400e;background:#fef3c7;border-radius:999px;padding:2px 8px;margin-bottom:12px}}
+h1{{font-size:1.35rem;margin:0 0 4px}} p.sub{{color:#666;margin:0 0 20px;font-size:.9rem}}
+a.account{{display:flex;align-items:center;gap:12px;padding:10px 12px;border:1px solid #ddd;border-radius:8px;margin-bottom:8px;color:#111;text-decoration:none}}
+a.account:hover,a.account:focus{{background:#f5f7ff;border-color:#2563eb}}
+a.account .avatar{{flex:none;width:32px;height:32px;border-radius:50%;background:#2563eb;color:#fff;display:flex;align-items:center;justify-content:center;font-weight:600}}
+a.account .who{{min-width:0}} a.account small{{color:#666;display:block;overflow:hidden;text-overflow:ellipsis}}
+.or{{display:flex;align-items:center;gap:8px;color:#888;font-size:.8rem;margin:16px 0 4px}}
+.or::before,.or::after{{content:"";flex:1;border-top:1px solid #e5e7eb}}
+label{{display:block;font-size:.85rem;margin:12px 0 4px;color:#333}}
+label.check{{display:flex;align-items:center;gap:6px;margin-top:12px}}
+input[type=text],input[type=email]{{width:100%;box-sizing:border-box;padding:9px 10px;border:1px solid #ccc;border-radius:6px;font-size:.95rem}}
+input[type=text]:focus,input[type=email]:focus{{outline:2px solid #93c5fd;border-color:#2563eb}}
+button{{margin-top:18px;width:100%;padding:10px;border:0;border-radius:8px;background:#2563eb;color:#fff;font-size:1rem;cursor:pointer}}
+button:hover{{background:#1d4ed8}}
+a.deny{{display:block;text-align:center;margin-top:14px;color:#b91c1c;text-decoration:none;font-size:.9rem}} a.deny:hover{{text-decoration:underline}}
+code{{word-break:break-all;display:block;background:#f3f4f6;padding:10px;border-radius:6px;font-size:.85rem}}
+footer{{margin-top:24px;padding-top:12px;border-top:1px solid #f0f0f0;font-size:.75rem;color:#888}}
+</style></head><body><main><span class="badge">Fake identity provider</span>{body}<footer>descope-emulator: no real provider is asked; nothing leaves this machine.</footer></main></body></html>"#,
         title = esc(title)
     )
 }
@@ -154,8 +163,9 @@ fn chooser_page(start: &Start, known: &[Identity], query: &str) -> String {
     let sso = matches!(start.target, Target::Sso { .. });
     let base = format!("?{query}");
     let mut body = format!(
-        "<h1>Sign in with {}</h1><p class=\"sub\">Choose an account to continue to the app</p>",
-        esc(&provider)
+        "<h1>Sign in with {}</h1><p class=\"sub\">{}</p>",
+        esc(&heading(&start.target)),
+        if known.is_empty() { "Say who you are to continue to the app" } else { "Choose an account to continue to the app" }
     );
     for id in known {
         let mut pairs = vec![("email", id.email.as_str()), ("sub", id.sub.as_str()), ("name", id.name.as_str())];
@@ -169,12 +179,17 @@ fn chooser_page(start: &Start, known: &[Identity], query: &str) -> String {
             .map(|(k, v)| format!("&{k}={}", percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)))
             .collect();
         let label = if id.name.is_empty() { id.email.clone() } else { id.name.clone() };
+        let initial = label.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
         body.push_str(&format!(
-            "<a class=\"account\" href=\"{}\">{}<small>{}</small></a>",
+            "<a class=\"account\" href=\"{}\"><span class=\"avatar\">{}</span><span class=\"who\">{}<small>{}</small></span></a>",
             esc(&format!("{base}{extra}")),
+            esc(&initial),
             esc(&label),
             esc(&id.email)
         ));
+    }
+    if !known.is_empty() {
+        body.push_str("<div class=\"or\">or use another account</div>");
     }
     let state = query_value(query, "state");
     body.push_str(&format!(
@@ -182,7 +197,7 @@ fn chooser_page(start: &Start, known: &[Identity], query: &str) -> String {
          <label for=\"email\">Email</label><input id=\"email\" type=\"email\" name=\"email\" required value=\"{}\">\
          <label for=\"name\">Name</label><input id=\"name\" type=\"text\" name=\"name\">{}\
          <input type=\"hidden\" name=\"emailVerified\" value=\"false\">\
-         <label><input type=\"checkbox\" name=\"emailVerified\" value=\"true\" checked> email verified</label>\
+         <label class=\"check\"><input type=\"checkbox\" name=\"emailVerified\" value=\"true\" checked> The provider says the email is verified</label>\
          <button id=\"approve\" type=\"submit\">Continue</button></form>\
          <a class=\"deny\" id=\"deny\" href=\"{}\">Cancel and go back to the app</a>",
         esc(&state),
@@ -197,6 +212,28 @@ fn chooser_page(start: &Start, known: &[Identity], query: &str) -> String {
     frame(&format!("Sign in with {provider}"), &body)
 }
 
+/// The provider's name as a heading shows it: `google` is "Google", a tenant's SSO as it is.
+fn heading(target: &Target) -> String {
+    match target {
+        Target::OAuth { provider } => {
+            let known = [
+                ("github", "GitHub"),
+                ("gitlab", "GitLab"),
+                ("linkedin", "LinkedIn"),
+                ("hubspot", "HubSpot"),
+            ];
+            match known.iter().find(|(k, _)| k.eq_ignore_ascii_case(provider)) {
+                Some((_, name)) => (*name).to_owned(),
+                None => {
+                    let mut chars = provider.chars();
+                    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+                }
+            }
+        }
+        Target::Sso { .. } => target.display(),
+    }
+}
+
 fn query_value(query: &str, name: &str) -> String {
     serde_urlencoded::from_str::<Vec<(String, String)>>(query)
         .unwrap_or_default()
@@ -208,9 +245,13 @@ fn query_value(query: &str, name: &str) -> String {
 
 /// An approval (or refusal) with nowhere to go back to: shows the code.
 fn code_page(start: &Start, code: &str) -> String {
-    let provider = start.target.display();
+    let provider = heading(&start.target);
     let body = if code.is_empty() {
-        format!("<h1>{}</h1><p class=\"sub\">You refused to sign in.</p>", esc(&provider))
+        format!(
+            "<h1>Not signed in at {}</h1><p class=\"sub\">You refused to sign in. There is no redirect URL to go back to; \
+             close this page.</p>",
+            esc(&provider)
+        )
     } else {
         format!(
             "<h1>Signed in at {}</h1><p class=\"sub\">No redirect URL was given. Exchange this code within 5 minutes:</p>\

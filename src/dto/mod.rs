@@ -4,6 +4,7 @@ pub mod accesskey;
 pub mod auth;
 pub mod common;
 pub mod role;
+pub mod sso;
 pub mod tenant;
 pub mod user;
 

@@ -37,6 +37,7 @@ pub mod projects;
 pub mod recovery;
 pub mod sessions;
 pub mod snapshot;
+pub mod sso;
 pub mod tenants;
 pub mod users;
 

@@ -22,6 +22,11 @@ const SDK_EXTRAS: &[&str] = &[
     "POST /v1/auth/magiclink/signin/whatsapp",
     "POST /v1/auth/magiclink/signup-in/whatsapp",
     "POST /v1/auth/magiclink/update/phone/whatsapp",
+    // legacy SSO settings (python-sdk 2.16.1, node's deprecated calls)
+    "GET /v1/mgmt/sso/settings",
+    "POST /v1/mgmt/sso/settings",
+    "POST /v1/mgmt/sso/metadata",
+    "POST /v1/mgmt/sso/mapping",
     // Descope's OAuth callback (the redirect_uri of its relying-party sign-ins)
     "GET /v1/oauth/callback",
     // the FedCM endpoints that `GET /{projectId}/fedcm/config` names
@@ -88,6 +93,10 @@ fn every_descope_operation_is_routed() {
 const OPEN_WITHOUT_AUTH: &[&str] = &[
     // With no refresh token it answers `{}`: "not signed in" is not an error (SDK_CONTRACT.md).
     "POST /v1/auth/try-refresh",
+    // The IdP logout has no credentials: the session is the DSR cookie's, if any; without
+    // one it only clears the cookies.
+    "GET /v1/auth/idp/sso/logout",
+    "POST /v1/auth/idp/sso/logout",
 ];
 
 /// The path with every `{param}` replaced by a value, so the request matches that route.

@@ -1,5 +1,6 @@
 //! Descope API group `session`: refresh, try-refresh, logout, me, history, tenants, validate
-//! and tenant selection. The bearer carries the refresh JWT (`P...:<refreshJwt>`), except
+//! and tenant selection, and the IdP SSO logout (session named by the `DSR` cookie or the
+//! bearer, answered with the session cookies cleared). The bearer carries the refresh JWT (`P...:<refreshJwt>`), except
 //! `validate`, which carries the session JWT.
 
 use axum::extract::State;
@@ -28,10 +29,8 @@ crate::route_table! {
         POST "/v1/auth/tenant/select" => select_tenant,
         POST "/v1/auth/try-refresh" => try_refresh,
         POST "/v1/auth/validate" => validate,
-    }
-    unbuilt {
-        GET "/v1/auth/idp/sso/logout",
-        POST "/v1/auth/idp/sso/logout",
+        GET "/v1/auth/idp/sso/logout" => idp_sso_logout,
+        POST "/v1/auth/idp/sso/logout" => idp_sso_logout,
     }
 }
 
@@ -166,4 +165,48 @@ async fn validate(
     DescopeJson(_): DescopeJson<AnyBody>,
 ) -> ApiResult<Json<ValidateSessionResponse>> {
     Ok(Json(ValidateSessionResponse { parsed_jwt: auth.claims }))
+}
+
+/// The refresh JWT of an IdP logout: the bearer's (`P...:<refreshJwt>`), else the `DSR`
+/// cookie's; with the project the bearer names, else the token's issuer.
+fn logout_session(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
+    use axum::http::header;
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim);
+    let (bearer_project, bearer_token) = match bearer.map(|b| b.split_once(':').unwrap_or((b, ""))) {
+        Some((p, t)) => (Some(p.to_owned()), Some(t.to_owned()).filter(|t| t.matches('.').count() == 2)),
+        None => (None, None),
+    };
+    let cookie_token = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
+        c.split(';').find_map(|kv| kv.trim().strip_prefix("DSR=").map(str::to_owned)).filter(|t| !t.is_empty())
+    });
+    let token = bearer_token.or(cookie_token)?;
+    let project = bearer_project.filter(|p| !p.is_empty()).or_else(|| {
+        crate::domain::federation::sso_login::project_of_token(&token)
+    })?;
+    Some((project, token))
+}
+
+/// GET|POST /v1/auth/idp/sso/logout
+/// Ends the session named by the `DSR` cookie (or the bearer's refresh JWT) and clears the
+/// session cookies; `app` (the SSO app) is accepted and not used. Without a session it only
+/// clears the cookies.
+async fn idp_sso_logout(State(s): State<AppState>, headers: axum::http::HeaderMap) -> ApiResult<Response> {
+    if let Some((project_id, token)) = logout_session(&headers) {
+        if let Some(project) = s.projects.get(&s.db, &s.settings.public_url, &project_id).await? {
+            let ctx = crate::domain::Ctx { project, now: s.now() };
+            crate::domain::federation::sso_login::idp_logout(&s.db, &ctx, &token).await?;
+        }
+    }
+    let clear = |name: &str| format!("{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+    let mut res = Json(Empty {}).into_response();
+    for name in ["DS", "DSR"] {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&clear(name)) {
+            res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    Ok(res)
 }

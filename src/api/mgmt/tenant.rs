@@ -5,8 +5,8 @@
 //! tenant session settings. The SSO admin links need SSO configuration, which the emulator
 //! does not have yet: they answer 501. `sso-user-remove` (`RemoveSSOSuffixFromExternalId`
 //! `{tenantId}` → `{}`) removes the SSO association (the tenant's suffix on external IDs) of
-//! the tenant's SSO users; with no SSO sign-in in the emulator no user has one, so it checks
-//! the tenant (missing → 400, unknown → not found) and changes nothing.
+//! the tenant's SSO users: their links to the tenant's identity providers (missing tenant →
+//! 400, unknown → not found); the users and their memberships stay.
 
 use axum::extract::State;
 use axum::Json;
@@ -128,13 +128,13 @@ struct RemoveSsoSuffixFromExternalIdRequest {
 }
 
 /// POST /v1/mgmt/tenant/sso-user-remove
-/// Removes the SSO association of the tenant's SSO users (none exist in the emulator).
+/// Removes the SSO association of the tenant's SSO users.
 async fn sso_user_remove(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<RemoveSsoSuffixFromExternalIdRequest>,
 ) -> ApiResult<Json<Empty>> {
-    tenants::remove_sso_users(&s.db, &ctx, &b.tenant_id).await?;
+    crate::domain::federation::sso_login::remove_sso_users(&s.db, &ctx, &b.tenant_id).await?;
     Ok(Json(Empty {}))
 }
 

@@ -94,7 +94,7 @@ impl Tenant {
         }
     }
 
-    fn to_row(&self) -> ApiResult<TenantRow> {
+    pub(crate) fn to_row(&self) -> ApiResult<TenantRow> {
         Ok(TenantRow {
             id: self.id.clone(),
             name: self.name.clone(),
@@ -481,25 +481,4 @@ pub async fn configure_settings(db: &Db, ctx: &Ctx, id: &str, p: SettingsPatch) 
         Ok(())
     })
     .await
-}
-
-/// `POST /v1/mgmt/tenant/sso-user-remove` (`RemoveSSOSuffixFromExternalId`): Descope strips
-/// the tenant's SSO suffix from the external IDs of the tenant's SSO users, ending their SSO
-/// association. The emulator has no SSO sign-in yet, so no user carries such a suffix: the
-/// call checks the tenant and changes nothing.
-pub async fn remove_sso_users(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<()> {
-    if id.trim().is_empty() {
-        return Err(ApiError::missing("tenantId"));
-    }
-    let mut conn = db.acquire().await?;
-    require(&mut conn, ctx.scope(), id.trim()).await?;
-    Ok(())
-}
-
-/// The groups calls (`/v1/mgmt/group/*`) need an existing tenant.
-pub async fn ensure_exists(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<()> {
-    if id.trim().is_empty() {
-        return Err(ApiError::missing("tenantId"));
-    }
-    load(db, ctx, id).await.map(|_| ())
 }

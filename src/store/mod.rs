@@ -30,6 +30,7 @@ pub mod authenticators;
 pub mod credentials;
 pub mod custom_attributes;
 pub mod federation;
+pub mod lists;
 pub mod outbox;
 pub mod passkeys;
 pub mod pending;

@@ -26,6 +26,7 @@ mod mgmt_accesskey;
 mod mgmt_audit;
 mod mgmt_audit_everywhere;
 mod mgmt_jwt;
+mod mgmt_lists;
 mod mgmt_role;
 mod mgmt_sso;
 mod mgmt_tenant;

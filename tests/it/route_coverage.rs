@@ -22,6 +22,9 @@ const SDK_EXTRAS: &[&str] = &[
     "POST /v1/auth/magiclink/signin/whatsapp",
     "POST /v1/auth/magiclink/signup-in/whatsapp",
     "POST /v1/auth/magiclink/update/phone/whatsapp",
+    // list loads in python-sdk query form
+    "GET /v1/mgmt/list",
+    "GET /v1/mgmt/list/name",
     // legacy SSO settings (python-sdk 2.16.1, node's deprecated calls)
     "GET /v1/mgmt/sso/settings",
     "POST /v1/mgmt/sso/settings",

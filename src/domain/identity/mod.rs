@@ -6,6 +6,7 @@ pub mod accesskeys;
 pub mod credentials;
 pub mod custom_attributes;
 pub mod invite;
+pub mod lists;
 pub mod profile;
 pub mod roles;
 pub mod search;

@@ -45,7 +45,7 @@ pub async fn login_id_taken(conn: &mut Conn, scope: &Scope, login_id: &str) -> A
 
 pub async fn list(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<DescoperRow>> {
     let sql =
-        format!("SELECT {DESCOPER_COLUMNS} FROM descopers WHERE project_id = ? ORDER BY created_ms, id");
+        format!("SELECT {DESCOPER_COLUMNS} FROM descopers WHERE project_id = ? ORDER BY created_ms, rowid");
     super::rows_of_scope(conn, &sql, scope).await
 }
 

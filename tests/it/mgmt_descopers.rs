@@ -117,3 +117,25 @@ async fn validation() {
     app.delete(PATH, Some(&m)).await.assert_error(400, "E011002");
     app.put(PATH, None, &json!({"descopers": [dev("h@x.test")]})).await.assert_error(401, "E011101");
 }
+
+#[tokio::test]
+async fn descopers_are_carried_in_snapshots() {
+    let (app, p) = TestApp::with_project().await;
+    let m = p.mgmt();
+    let out = create(&app, &p, json!({"descopers": [dev("a@x.test"), dev("b@x.test")]})).await;
+    let a = out["descopers"][0].clone();
+    let snap = app.export_snapshot(&p.id).await;
+    assert_eq!(snap["descopers"].as_array().unwrap().len(), 2);
+    assert_eq!(snap["descopers"][0]["loginId"], "a@x.test");
+    let id = a["id"].as_str().unwrap();
+    app.delete(&format!("{PATH}?id={id}"), Some(&m)).await.assert_ok();
+    app.put_snapshot(&p.id, &snap).await.assert_ok();
+    let r = app.get(&format!("{PATH}?id={id}"), Some(&m)).await;
+    assert_eq!(r.assert_ok()["descoper"], a);
+    let r = app.post("/v1/mgmt/descoper/list", Some(&m), json!({})).await;
+    assert_eq!(r.assert_ok()["total"], 2);
+    // two descopers with one login ID are refused
+    let mut bad = snap.clone();
+    bad["descopers"][1]["loginId"] = json!("a@x.test");
+    app.put_snapshot(&p.id, &bad).await.assert_error(400, "E011004");
+}

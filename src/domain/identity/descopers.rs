@@ -183,7 +183,7 @@ pub async fn delete(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// `POST /v1/mgmt/descoper/list`: every descoper, oldest first.
+/// `POST /v1/mgmt/descoper/list`: every descoper, in the order they were created.
 pub async fn list(db: &Db, ctx: &Ctx) -> ApiResult<Vec<Descoper>> {
     let mut conn = db.acquire().await?;
     Ok(store::list(&mut conn, ctx.scope()).await?.into_iter().map(Descoper::from_row).collect())

@@ -25,10 +25,12 @@ macro_rules! row_columns {
 }
 
 pub mod accesskeys;
+pub mod admin_links;
 pub mod audit;
 pub mod authenticators;
 pub mod credentials;
 pub mod custom_attributes;
+pub mod descopers;
 pub mod federation;
 pub mod lists;
 pub mod outbox;

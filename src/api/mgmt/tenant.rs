@@ -2,21 +2,23 @@
 //!
 //! Built: create, update, patch (`PATCH /v1/mgmt/tenant/patch`, Python), delete (with
 //! cascade), load (flat tenant, SDK_CONTRACT.md 9.1), load all, search, default roles and the
-//! tenant session settings. The SSO admin links need SSO configuration, which the emulator
-//! does not have yet: they answer 501. `sso-user-remove` (`RemoveSSOSuffixFromExternalId`
+//! tenant session settings, and the SSO admin links (`adminlinks/sso/*`: a link
+//! `<public-url>/sso-setup?t=<token>` per tenant and SSO ID with an expiry; an email given
+//! gets it through the outbox). `sso-user-remove` (`RemoveSSOSuffixFromExternalId`
 //! `{tenantId}` → `{}`) removes the SSO association (the tenant's suffix on external IDs) of
 //! the tenant's SSO users: their links to the tenant's identity providers (missing tenant →
 //! 400, unknown → not found); the users and their memberships stay.
 
 use axum::extract::State;
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::domain::identity::admin_links;
 use crate::domain::identity::tenants::{self, SettingsPatch, TenantFilter, TenantInput, TenantPatch};
 use crate::dto::common::Empty;
 use crate::dto::tenant::{Tenant, TenantId, TenantSettings, TenantsEnvelope};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth};
 use crate::state::AppState;
 
@@ -26,6 +28,10 @@ crate::route_table! {
         GET "/v1/mgmt/tenant" => load,
         GET "/v1/mgmt/tenant/all" => load_all,
         POST "/v1/mgmt/tenant/create" => create,
+        POST "/v1/mgmt/tenant/adminlinks/sso/authenticated" => admin_link_authenticated,
+        POST "/v1/mgmt/tenant/adminlinks/sso/generate" => admin_link_generate,
+        POST "/v1/mgmt/tenant/adminlinks/sso/revoke" => admin_link_revoke,
+        POST "/v1/mgmt/tenant/adminlinks/sso/send" => admin_link_send,
         POST "/v1/mgmt/tenant/delete" => delete,
         PATCH "/v1/mgmt/tenant/patch" => patch,
         POST "/v1/mgmt/tenant/search" => search,
@@ -34,13 +40,7 @@ crate::route_table! {
         POST "/v1/mgmt/tenant/sso-user-remove" => sso_user_remove,
         POST "/v1/mgmt/tenant/update" => update,
         POST "/v1/mgmt/tenant/updateDefaultRoles" => update_default_roles,
-    }
-    unbuilt {
-        POST "/v1/mgmt/tenant/adminlinks/sso/authenticated",
-        POST "/v1/mgmt/tenant/adminlinks/sso/generate",
-        POST "/v1/mgmt/tenant/adminlinks/sso/revoke",
-        POST "/v1/mgmt/tenant/adminlinks/sso/send",
-        POST "/v2/mgmt/tenant/adminlinks/sso/generate",
+        POST "/v2/mgmt/tenant/adminlinks/sso/generate" => admin_link_generate,
     }
 }
 
@@ -263,4 +263,95 @@ async fn configure_settings(
     };
     tenants::configure_settings(&s.db, &ctx, &id, p).await?;
     Ok(Json(Empty {}))
+}
+
+/// The body of the admin link calls. `expireTime` is seconds, a number (Go, Node, Python) or
+/// a string (the OpenAPI).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct AdminLinkBody {
+    tenant_id: String,
+    sso_id: Option<String>,
+    expire_time: Value,
+    email: String,
+    actor_id: String,
+}
+
+impl AdminLinkBody {
+    fn sso_id(&self) -> &str {
+        self.sso_id.as_deref().unwrap_or_default()
+    }
+
+    fn expire_secs(&self) -> ApiResult<i64> {
+        let bad = || ApiError::invalid("expireTime must be a number of seconds");
+        match &self.expire_time {
+            Value::Null => Ok(0),
+            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)).ok_or_else(bad),
+            Value::String(s) if s.trim().is_empty() => Ok(0),
+            Value::String(s) => s.trim().parse::<i64>().map_err(|_| bad()),
+            _ => Err(bad()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AdminLinkResponse {
+    #[serde(rename = "adminSSOConfigurationLink")]
+    admin_sso_configuration_link: String,
+}
+
+/// POST /v2/mgmt/tenant/adminlinks/sso/generate (and the deprecated v1 path)
+/// A new SSO setup link for the tenant (and SSO ID); mailed when `email` is given.
+async fn admin_link_generate(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<AdminLinkBody>,
+) -> ApiResult<Json<AdminLinkResponse>> {
+    let req = admin_links::LinkRequest {
+        tenant_id: b.tenant_id.clone(),
+        sso_id: b.sso_id().to_owned(),
+        expire_secs: b.expire_secs()?,
+        email: b.email.trim().to_owned(),
+        actor_id: b.actor_id.clone(),
+    };
+    let (link, mailed) = admin_links::generate(&s.db, &ctx, &s.settings.public_url, &req).await?;
+    if mailed {
+        s.outbox.notify(ctx.scope());
+    }
+    Ok(Json(AdminLinkResponse { admin_sso_configuration_link: link }))
+}
+
+/// POST /v1/mgmt/tenant/adminlinks/sso/revoke
+/// Voids the live links of the tenant (of one SSO ID when given).
+async fn admin_link_revoke(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<AdminLinkBody>,
+) -> ApiResult<Json<Empty>> {
+    admin_links::revoke(&s.db, &ctx, &b.tenant_id, b.sso_id.as_deref()).await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /v1/mgmt/tenant/adminlinks/sso/send
+/// Mails the tenant's live link (a new one when there is none) to `email`.
+async fn admin_link_send(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<AdminLinkBody>,
+) -> ApiResult<Json<Empty>> {
+    admin_links::send(&s.db, &ctx, &s.settings.public_url, &b.tenant_id, b.sso_id(), b.email.trim()).await?;
+    s.outbox.notify(ctx.scope());
+    Ok(Json(Empty {}))
+}
+
+/// POST /v1/mgmt/tenant/adminlinks/sso/authenticated
+/// The tenant's live link (a new one when there is none).
+async fn admin_link_authenticated(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<AdminLinkBody>,
+) -> ApiResult<Json<AdminLinkResponse>> {
+    let link = admin_links::authenticated(&s.db, &ctx, &s.settings.public_url, &b.tenant_id, b.sso_id()).await?;
+    Ok(Json(AdminLinkResponse { admin_sso_configuration_link: link }))
 }

@@ -3,8 +3,10 @@
 //! and permissions, access keys, declared custom attributes, and invitations.
 
 pub mod accesskeys;
+pub mod admin_links;
 pub mod credentials;
 pub mod custom_attributes;
+pub mod descopers;
 pub mod invite;
 pub mod lists;
 pub mod profile;

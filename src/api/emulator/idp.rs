@@ -121,8 +121,8 @@ async fn jwks(
     Ok(Json(json!({ "keys": [key.jwk] })))
 }
 
-/// Escapes text for HTML.
-fn esc(s: &str) -> String {
+/// Escapes text for HTML (the fake providers' pages).
+pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 

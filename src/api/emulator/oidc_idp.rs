@@ -9,6 +9,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::idp::esc;
 use crate::domain::federation::oauth;
 use crate::domain::federation::oidc_idp::{self, AuthorizeOutcome, AuthorizeRequest, TokenRequest, Tokens};
 use crate::error::{ApiError, ApiResult};
@@ -70,7 +71,6 @@ async fn authorize(
 
 /// A plain sign-in form of the provider (GET back to `authorize` with `email`).
 fn sign_in_page(idp: &str, query: &str) -> String {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     let hidden: String = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
         .unwrap_or_default()
         .into_iter()
@@ -109,7 +109,8 @@ async fn token(
         redirect_uri: form.redirect_uri,
         client_id: client.client_id,
     };
-    let tokens = oidc_idp::token(&s.db, &ctx, s.projects.key_pool(), &idp, &req).await?;
+    let key = std::sync::Arc::new(oauth::provider_key(&s.db, &ctx, s.projects.key_pool()).await?);
+    let tokens = oidc_idp::token(&s.db, &ctx, key, &idp, &req).await?;
     Ok(Json(tokens))
 }
 

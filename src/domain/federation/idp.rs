@@ -315,12 +315,17 @@ pub async fn take_state(conn: &mut Conn, ctx: &Ctx, state: &str) -> ApiResult<St
 }
 
 fn state_refused(refusal: Refusal) -> ApiError {
+    refused("The sign-in state", refusal)
+}
+
+/// Why a state or code can't be used, as the 401 `E061301` every exchange answers.
+fn refused(what: &str, refusal: Refusal) -> ApiError {
     let why = match refusal {
         Refusal::Expired => "has expired",
         Refusal::Used => "was used already",
         _ => "is unknown",
     };
-    ApiError::new(ErrorKind::InvalidToken, format!("The sign-in state {why}"))
+    ApiError::new(ErrorKind::InvalidToken, format!("{what} {why}"))
 }
 
 /// Stores an approval and answers its single-use code.
@@ -363,12 +368,7 @@ pub async fn take_code(conn: &mut Conn, ctx: &Ctx, code: &str, flow: Flow) -> Ap
 }
 
 fn code_refused(refusal: Refusal) -> ApiError {
-    let why = match refusal {
-        Refusal::Expired => "has expired",
-        Refusal::Used => "was used already",
-        _ => "is unknown",
-    };
-    ApiError::new(ErrorKind::InvalidToken, format!("The exchange code {why}"))
+    refused("The exchange code", refusal)
 }
 
 /// What the provider's page was asked.

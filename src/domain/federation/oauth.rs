@@ -564,14 +564,8 @@ pub fn verify_id_token(
     if header.alg != jsonwebtoken::Algorithm::RS256 {
         return Err(refuse("not signed with RS256"));
     }
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    let claims = jsonwebtoken::decode::<IdTokenClaims>(token, &key.decoding, &validation)
-        .map_err(|_| refuse("not signed by this project's fake provider"))?
-        .claims;
+    let claims: IdTokenClaims =
+        key.decode_unchecked(token).map_err(|_| refuse("not signed by this project's fake provider"))?;
     if claims.iss != provider_issuer(ctx, provider) {
         return Err(refuse("issued by another provider"));
     }

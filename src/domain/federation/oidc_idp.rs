@@ -15,6 +15,8 @@
 //! JWKS, issuer, audience, nonce, expiry by the emulator clock) before it hands the app its
 //! Descope code.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -207,8 +209,14 @@ pub struct TokenRequest {
 }
 
 /// `token` (grant `authorization_code`): redeems a code once, for the client and redirect URI
-/// it was issued to.
-pub async fn token(db: &Db, ctx: &Ctx, keys: &KeyPool, idp: &str, req: &TokenRequest) -> ApiResult<Tokens> {
+/// it was issued to; the tokens are signed with `key`, the provider's ([`oauth::provider_key`]).
+pub async fn token(
+    db: &Db,
+    ctx: &Ctx,
+    key: Arc<SigningKey>,
+    idp: &str,
+    req: &TokenRequest,
+) -> ApiResult<Tokens> {
     let TokenRequest { grant_type, code, redirect_uri, client_id } = req;
     check_idp_id(idp)?;
     if grant_type != "authorization_code" {
@@ -217,7 +225,6 @@ pub async fn token(db: &Db, ctx: &Ctx, keys: &KeyPool, idp: &str, req: &TokenReq
     if code.is_empty() {
         return Err(ApiError::new(ErrorKind::InvalidRequest, "Missing code"));
     }
-    let key = oauth::provider_key(db, ctx, keys).await?;
     let mut tx = db.begin().await?;
     let grant =
         match pending::consume_token::<Grant>(&mut tx, ctx.scope(), ctx.now, Kind::IdpGrant, code).await? {
@@ -240,19 +247,11 @@ pub async fn token(db: &Db, ctx: &Ctx, keys: &KeyPool, idp: &str, req: &TokenReq
     }
     let iat = ctx.now.secs();
     let iss = issuer(ctx, idp);
-    let mut id_claims = claims_of(&grant.identity);
-    id_claims.insert("iss".into(), json!(iss));
-    id_claims.insert("aud".into(), json!(grant.client_id));
-    id_claims.insert("iat".into(), json!(iat));
-    id_claims.insert("exp".into(), json!(iat + TOKEN_TTL_SECS));
+    let mut id_claims = token_claims(&grant.identity, &iss, &grant.client_id, iat);
     if !grant.nonce.is_empty() {
         id_claims.insert("nonce".into(), json!(grant.nonce));
     }
-    let mut access_claims = claims_of(&grant.identity);
-    access_claims.insert("iss".into(), json!(iss));
-    access_claims.insert("aud".into(), json!(USERINFO_AUDIENCE));
-    access_claims.insert("iat".into(), json!(iat));
-    access_claims.insert("exp".into(), json!(iat + TOKEN_TTL_SECS));
+    let access_claims = token_claims(&grant.identity, &iss, USERINFO_AUDIENCE, iat);
     let (id_token, access_token) = tokio::task::spawn_blocking(move || {
         Ok::<_, ApiError>((key.sign(&Value::Object(id_claims))?, key.sign(&Value::Object(access_claims))?))
     })
@@ -265,6 +264,17 @@ pub async fn token(db: &Db, ctx: &Ctx, keys: &KeyPool, idp: &str, req: &TokenReq
         id_token,
         scope: grant.scope,
     })
+}
+
+/// The claims of a token the provider issues to `aud` at `iat`: the identity's, then the
+/// issuer, audience and times.
+fn token_claims(identity: &Identity, iss: &str, aud: &str, iat: i64) -> Map<String, Value> {
+    let mut c = claims_of(identity);
+    c.insert("iss".into(), json!(iss));
+    c.insert("aud".into(), json!(aud));
+    c.insert("iat".into(), json!(iat));
+    c.insert("exp".into(), json!(iat + TOKEN_TTL_SECS));
+    c
 }
 
 /// The standard claims of an identity, then its raw attributes (which never override them).
@@ -309,14 +319,7 @@ fn verify(
     if header.alg != jsonwebtoken::Algorithm::RS256 {
         return Err(refuse("not RS256"));
     }
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    let claims = jsonwebtoken::decode::<Map<String, Value>>(token, &key.decoding, &validation)
-        .map_err(|_| refuse("bad signature"))?
-        .claims;
+    let claims: Map<String, Value> = key.decode_unchecked(token).map_err(|_| refuse("bad signature"))?;
     let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
     if text("iss") != issuer(ctx, idp) {
         return Err(refuse("wrong issuer"));
@@ -446,13 +449,13 @@ pub async fn callback(
         redirect_uri: callback_url(ctx),
         client_id: client_id.clone(),
     };
-    let tokens = token(db, ctx, keys, &idp_id, &req).await.map_err(|e| {
+    let key = Arc::new(oauth::provider_key(db, ctx, keys).await?);
+    let tokens = token(db, ctx, key.clone(), &idp_id, &req).await.map_err(|e| {
         ApiError::new(
             ErrorKind::InvalidToken,
             format!("The provider refused the code: {}", e.public_message()),
         )
     })?;
-    let key = oauth::provider_key(db, ctx, keys).await?;
     let claims = verify(ctx, &key, &idp_id, &tokens.id_token, &client_id)?;
     if claims.get("nonce").and_then(Value::as_str) != Some(nonce.as_str()) {
         return Err(ApiError::new(ErrorKind::InvalidToken, "The ID token's nonce does not match"));

@@ -563,7 +563,8 @@ async fn outbox_wait_returns_a_message_written_while_waiting() {
     app.get(&format!("/emulator/v1/projects/{}/outbox/latest?loginId=old%40x.test&wait=30", p.id), None)
         .await
         .assert_ok();
-    assert!(started.elapsed() < Duration::from_secs(1));
+    // (wait=30: anything well under that means it did not wait; generous for loaded CI machines)
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
 }
 
 #[tokio::test]
@@ -578,7 +579,9 @@ async fn outbox_wait_with_nothing_times_out() {
     assert_eq!(list.assert_ok()["messages"], json!([]));
     latest.assert_error(404, "E011008");
     assert!(elapsed >= Duration::from_millis(950), "did not wait: {elapsed:?}");
-    assert!(elapsed < Duration::from_millis(1900), "waited past the requested second: {elapsed:?}");
+    // The upper bound only has to tell "stopped at its deadline" from "waited on"; loaded CI
+    // machines stretch the former, so it is loose.
+    assert!(elapsed < Duration::from_secs(6), "waited past the requested second: {elapsed:?}");
 }
 
 #[tokio::test]

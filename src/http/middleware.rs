@@ -191,8 +191,9 @@ fn preflight(req: &Request, origin: &HeaderValue) -> Response {
     response
 }
 
-/// Adds `x-descope-emulator`, and rewrites any error response that is not JSON (a framework
-/// rejection that slipped past the extractors) into the Descope error body.
+/// Adds `x-descope-emulator`, and rewrites any error response that is neither JSON nor an
+/// HTML page of the emulator's (a framework rejection, which is plain text, that slipped past
+/// the extractors) into the Descope error body.
 fn finish(mut response: Response) -> Response {
     let status = response.status();
     // An answer built from an `ApiError` is already in its surface's format (SCIM's is
@@ -201,6 +202,7 @@ fn finish(mut response: Response) -> Response {
     if (status.is_client_error() || status.is_server_error())
         && !from_api_error
         && !crate::error::is_json(&response)
+        && !is_html(&response)
     {
         let mut rewritten = ApiError::for_status(status).into_response();
         *rewritten.status_mut() = status;
@@ -213,6 +215,14 @@ fn finish(mut response: Response) -> Response {
     }
     response.headers_mut().insert(EMULATOR_HEADER, HeaderValue::from_static(VERSION));
     response
+}
+
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 /// The answer for paths that match no route.

@@ -81,3 +81,15 @@ pub async fn revoke(conn: &mut Conn, scope: &Scope, tenant_id: &str, sso_id: Opt
         };
     Ok(done.rows_affected())
 }
+
+/// The project whose current data holds a link token (a token is 40 random characters, unique
+/// across projects); `None` for an unknown token or one of a reset project's old data.
+pub async fn project_of(conn: &mut Conn, token: &str) -> ApiResult<Option<String>> {
+    Ok(sqlx::query_scalar::<_, String>(
+        "SELECT p.id FROM admin_links a JOIN projects p \
+         ON COALESCE(p.data_scope, p.id) = a.project_id AND p.scope_of IS NULL WHERE a.token = ?",
+    )
+    .bind(token)
+    .fetch_optional(conn)
+    .await?)
+}

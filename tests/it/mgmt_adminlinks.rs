@@ -154,3 +154,114 @@ async fn links_go_with_their_tenant() {
     app.post("/v1/mgmt/tenant/delete", Some(&p.mgmt()), json!({"id": "acme"})).await.assert_ok();
     assert!(matches!(state(&app, &p, &link).await, LinkState::Unknown));
 }
+
+/// Posts the setup page's form (`application/x-www-form-urlencoded`).
+async fn post_setup(app: &TestApp, form: &[(&str, &str)]) -> crate::harness::TestResponse {
+    let body = serde_urlencoded::to_string(form).unwrap();
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/sso-setup")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    app.call(req).await
+}
+
+async fn sso_settings(app: &TestApp, p: &TestProject) -> Value {
+    app.get("/v2/mgmt/sso/settings?tenantId=acme", Some(&p.mgmt())).await.assert_ok().clone()
+}
+
+#[tokio::test]
+async fn the_link_opens_a_setup_page_that_configures_the_tenant() {
+    let (app, p) = setup().await;
+    let link = generate(&app, &p, json!({"tenantId": "acme", "expireTime": 600})).await;
+    let token = token_of(&link);
+    let page = app.get(&format!("/sso-setup?t={token}"), None).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(page.text.contains("Set up SSO for Acme"), "{}", page.text);
+    assert!(page.text.contains("not configured"));
+    // What the IdP needs is on the page: the SP entity ID and ACS URL the settings API reports.
+    let before = sso_settings(&app, &p).await;
+    assert!(page.text.contains(before["saml"]["spEntityId"].as_str().unwrap()));
+
+    // OIDC first: saved through the same rules as /v1/mgmt/sso/oidc.
+    let r = post_setup(
+        &app,
+        &[
+            ("t", &token),
+            ("protocol", "oidc"),
+            ("name", "Okta"),
+            ("clientId", "cid"),
+            ("clientSecret", "shh"),
+            ("issuer", "https://acme.okta.test"),
+            ("authUrl", "https://acme.okta.test/authorize"),
+            ("scope", "openid email"),
+            ("domains", "acme.test, acme.example"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("Saved."));
+    let s = sso_settings(&app, &p).await;
+    assert_eq!(s["tenant"]["authType"], "oidc");
+    assert_eq!(s["tenant"]["domains"], json!(["acme.test", "acme.example"]));
+    assert_eq!(s["oidc"]["clientId"], "cid");
+    assert_eq!(s["oidc"]["scope"], json!(["openid", "email"]));
+    assert_eq!(s["oidc"]["clientSecret"], "", "the secret stays write-only");
+
+    // Then SAML by metadata URL.
+    let r = post_setup(
+        &app,
+        &[("t", &token), ("protocol", "saml-metadata"), ("idpMetadataUrl", "https://idp.test/metadata")],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let s = sso_settings(&app, &p).await;
+    assert_eq!(s["tenant"]["authType"], "saml");
+    assert_eq!(s["saml"]["idpMetadataUrl"], "https://idp.test/metadata");
+}
+
+#[tokio::test]
+async fn the_setup_page_refuses_bad_settings_and_dead_links() {
+    let (app, p) = setup().await;
+    let link = generate(&app, &p, json!({"tenantId": "acme", "expireTime": 600})).await;
+    let token = token_of(&link);
+    // A certificate that is not one: the form again with the reason; nothing saved.
+    let r = post_setup(
+        &app,
+        &[
+            ("t", &token),
+            ("protocol", "saml"),
+            ("idpUrl", "https://idp.test/sso"),
+            ("entityId", "urn:idp"),
+            ("idpCert", "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.text.contains("class=\"err\""), "{}", r.text);
+    assert_eq!(sso_settings(&app, &p).await["tenant"]["authType"], "none");
+    let r = post_setup(&app, &[("t", &token), ("protocol", "kerberos")]).await;
+    assert_eq!(r.status, 400);
+
+    // Unknown, revoked and expired links.
+    assert_eq!(app.get("/sso-setup?t=nope", None).await.status, 404);
+    assert_eq!(app.get("/sso-setup", None).await.status, 404);
+    assert_eq!(post_setup(&app, &[("t", "nope"), ("protocol", "oidc")]).await.status, 404);
+    app.post("/v1/mgmt/tenant/adminlinks/sso/revoke", Some(&p.mgmt()), json!({"tenantId": "acme"}))
+        .await
+        .assert_ok();
+    let page = app.get(&format!("/sso-setup?t={token}"), None).await;
+    assert_eq!(page.status, 410);
+    assert!(page.text.contains("revoked"));
+    let link = generate(&app, &p, json!({"tenantId": "acme", "expireTime": 60})).await;
+    app.advance_clock(61).await;
+    let page = app.get(&format!("/sso-setup?t={}", token_of(&link)), None).await;
+    assert_eq!(page.status, 410);
+    assert!(page.text.contains("expired"));
+    // A reset project's links die with its data.
+    let link = generate(&app, &p, json!({"tenantId": "acme", "expireTime": 600})).await;
+    app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await.assert_ok();
+    assert_eq!(app.get(&format!("/sso-setup?t={}", token_of(&link)), None).await.status, 404);
+}

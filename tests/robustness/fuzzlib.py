@@ -238,6 +238,11 @@ def emulator_operations() -> list[Operation]:
             [("t", S), ("token", S), ("code", S)],
             victim,
         ),
+        # The SSO setup page of tenant admin links (HTML; the token names the project).
+        Operation("GET", "/sso-setup", "emu:sso-setup", "emulator", None, [("t", S)]),
+        Operation(
+            "POST", "/sso-setup", "emu:sso-setup", "emulator", _obj(t=S, protocol=S, idpCert=S, domains=S, scope=S)
+        ),
         Operation("GET", "/emulator/v1/projects/{projectId}/snapshot", "emu:snapshot", "emulator", None, [], victim),
         Operation(
             "PUT", "/emulator/v1/projects/{projectId}/snapshot", "emu:snapshot", "emulator", snapshot, [], victim

@@ -1,7 +1,8 @@
 //! `/emulator/v1/*`: the emulator-only surface of EMULATOR_API.md (projects, outbox, clock,
-//! health, software authenticators), the NOTP approval link (`notp.rs`) and the web page at `/emulator/`.
+//! health, software authenticators), the NOTP approval link (`notp.rs`), the SSO setup page of tenant
+//! admin links (`sso_setup.rs`, `/sso-setup`) and the web page at `/emulator/`.
 
 crate::route_table! {
     pub GROUP;
-    modules { authenticators, clock, health, idp, notp, oidc_idp, outbox, projects, ui }
+    modules { authenticators, clock, health, idp, notp, oidc_idp, outbox, projects, sso_setup, ui }
 }

@@ -186,6 +186,15 @@ pub async fn revoke(db: &Db, ctx: &Ctx, tenant_id: &str, sso_id: Option<&str>) -
     Ok(n)
 }
 
+/// The project a link token belongs to (the setup page's URL carries only the token).
+pub async fn project_of(db: &Db, token: &str) -> ApiResult<Option<String>> {
+    if token.is_empty() || token.len() > 128 {
+        return Ok(None);
+    }
+    let mut conn = db.acquire().await?;
+    store::project_of(&mut conn, token).await
+}
+
 /// What a link token is worth now.
 pub async fn inspect(db: &Db, ctx: &Ctx, token: &str) -> ApiResult<LinkState> {
     let mut conn = db.acquire().await?;

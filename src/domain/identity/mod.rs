@@ -11,6 +11,7 @@ pub mod invite;
 pub mod lists;
 pub mod profile;
 pub mod roles;
+pub mod scim;
 pub mod search;
 pub mod tenants;
 pub mod users;

@@ -225,14 +225,25 @@ struct Parser<'a> {
     toks: Vec<Tok>,
     pos: usize,
     attrs: &'a [AttrDef],
+    /// Parentheses and `not` open now: bounded, so a hostile filter cannot exhaust the stack.
+    depth: usize,
 }
+
+/// The most tokens a filter may have.
+const MAX_TOKENS: usize = 1000;
+/// The deepest parentheses and `not` may nest.
+const MAX_DEPTH: usize = 32;
 
 /// Parses a filter against a resource type's attributes.
 pub fn parse(filter: &str, attrs: &[AttrDef]) -> ApiResult<Filter> {
     if filter.trim().is_empty() {
         return Err(invalid("The filter is empty"));
     }
-    let mut p = Parser { toks: tokenize(filter)?, pos: 0, attrs };
+    let toks = tokenize(filter)?;
+    if toks.len() > MAX_TOKENS {
+        return Err(invalid(format!("The filter is too long (at most {MAX_TOKENS} tokens)")));
+    }
+    let mut p = Parser { toks, pos: 0, attrs, depth: 0 };
     let f = p.expr(None)?;
     if p.pos != p.toks.len() {
         return Err(invalid(format!("Unexpected {:?} in filter", p.toks[p.pos])));
@@ -313,7 +324,12 @@ impl Parser<'_> {
         if self.next() != Some(Tok::Open) {
             return Err(invalid("Expected '(' in filter"));
         }
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(invalid(format!("The filter nests deeper than {MAX_DEPTH}")));
+        }
         let f = self.expr(within)?;
+        self.depth -= 1;
         if self.next() != Some(Tok::Close) {
             return Err(invalid("Expected ')' in filter"));
         }
@@ -610,6 +626,8 @@ mod tests {
 
     #[test]
     fn bad_filters_are_invalid_filter() {
+        let deep = format!("{}userName eq \"x\"{}", "(".repeat(40), ")".repeat(40));
+        let long = vec![r#"userName eq "x""#; 600].join(" and ");
         for f in [
             "",
             "userName",
@@ -628,6 +646,8 @@ mod tests {
             r#"not userName eq "x""#,
             r#"userName eq x"#,
             r#"members eq "U1""#,
+            deep.as_str(),
+            long.as_str(),
         ] {
             let err = parse(f, USER_ATTRS).expect_err(f);
             assert_eq!(err.kind, ErrorKind::ScimInvalidFilter, "{f}");

@@ -523,3 +523,36 @@ async fn scim_records_and_groups_are_carried_in_snapshots() {
     assert_eq!(after_user, before_user);
     assert_eq!(app.get("/scim/v2/Groups", Some(&auth)).await.body, before_groups);
 }
+
+#[tokio::test]
+async fn project_reset_and_tenant_deletion_remove_scim_state() {
+    let app = TestApp::new().await;
+    let p = app.new_project().await;
+    let (tenant, auth) = tenant_with_key(&app, &p, "Acme").await;
+    let ann = create_user(&app, &auth, "ann@acme.test").await;
+    create_group(
+        &app,
+        &auth,
+        json!({"schemas": [GROUP], "displayName": "Eng", "members": [{"value": ann["id"]}]}),
+    )
+    .await;
+    // The audit trail records SCIM changes as user changes.
+    let r = app.post("/v1/mgmt/audit/search", Some(&p.mgmt()), json!({"actions": ["UserModified"]})).await;
+    assert!(!r.assert_ok()["audits"].as_array().unwrap().is_empty(), "{}", r.text);
+    app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await.assert_ok();
+    let snap = app.export_snapshot(&p.id).await;
+    assert!(snap.get("scimUsers").is_none() && snap.get("scimGroups").is_none(), "{snap}");
+
+    let p = app.new_project().await;
+    let (tenant2, auth) = tenant_with_key(&app, &p, "Acme").await;
+    create_user(&app, &auth, "bob@acme.test").await;
+    create_group(&app, &auth, json!({"schemas": [GROUP], "displayName": "Eng"})).await;
+    app.post("/v1/mgmt/tenant/delete", Some(&p.mgmt()), json!({"id": tenant2, "cascade": true}))
+        .await
+        .assert_ok();
+    let snap = app.export_snapshot(&p.id).await;
+    assert!(snap.get("scimGroups").is_none(), "{snap}");
+    // The key's tenant is gone: nothing to provision into.
+    assert_scim_error(&app.get("/scim/v2/Users", Some(&auth)).await, 403, None);
+    assert_ne!(tenant, tenant2);
+}

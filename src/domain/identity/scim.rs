@@ -464,7 +464,7 @@ async fn store_user(conn: &mut Conn, s: &Scim, mut user: User, input: UserInput)
     rec.phone_numbers = store::json_text(&input.phone_numbers)?;
     rec.attributes = store::json_text(&input.attributes)?;
     store::scim::upsert_user(conn, scope, &rec).await?;
-    audit::record(conn, &s.ctx, &audit::Event::new("UserModified", user.id().as_str())).await
+    audit::record(conn, &s.ctx, &audit::Event::for_user(audit::USER_MODIFIED, &user).method("scim")).await
 }
 
 /// `POST /scim/v2/Users`: a new user of the tenant. A `userName` that is a login ID of a user
@@ -558,7 +558,8 @@ pub async fn delete_user(db: &Db, s: &Scim, id: &str) -> ApiResult<()> {
         user.tenants.iter().map(|t| t.tenant_id.clone()).filter(|t| *t != s.tenant_id).collect();
     if rest.is_empty() {
         users::delete(&mut tx, scope, id).await?;
-        audit::record(&mut tx, &s.ctx, &audit::Event::new("UserDeleted", id)).await?;
+        audit::record(&mut tx, &s.ctx, &audit::Event::for_user(audit::USER_DELETED, &user).method("scim"))
+            .await?;
     } else {
         let grants: Vec<store::users::RoleGrant> = store::users::role_grants(&mut tx, scope, user.id())
             .await?
@@ -567,7 +568,8 @@ pub async fn delete_user(db: &Db, s: &Scim, id: &str) -> ApiResult<()> {
             .collect();
         store::users::set_tenants(&mut tx, scope, user.id(), &rest).await?;
         store::users::set_role_grants(&mut tx, scope, user.id(), &grants).await?;
-        audit::record(&mut tx, &s.ctx, &audit::Event::new("UserModified", id)).await?;
+        audit::record(&mut tx, &s.ctx, &audit::Event::for_user(audit::USER_MODIFIED, &user).method("scim"))
+            .await?;
     }
     tx.commit().await
 }

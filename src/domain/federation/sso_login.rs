@@ -14,6 +14,7 @@ use super::oidc_idp;
 use super::sso::{self, SsoView};
 use crate::domain::authn::passwordless::LoginOptions;
 use crate::domain::identity::profile::{UserProfile, UserTraits};
+use crate::domain::identity::scim;
 use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::sessions::{self, AuthInfo, Prior};
 use crate::domain::Ctx;
@@ -423,6 +424,8 @@ pub async fn exchange(db: &Db, ctx: &Ctx, code: &str) -> ApiResult<SsoSignedIn> 
     user.row.modified_ms = ctx.now.millis();
     store::users::update(&mut tx, scope, &user.row).await?;
     set_tenant_roles(&mut tx, scope, &user, &tenant_id, &roles).await?;
+    // The roles the tenant's SCIM groups grant come on top of the IdP's.
+    scim::recompute(&mut tx, ctx, &tenant_id, &[user.id().to_string()]).await?;
     let raw_value = Value::Object(raw.clone());
     identities::link(
         &mut tx,
@@ -469,6 +472,7 @@ pub async fn recalculate(conn: &mut Conn, ctx: &Ctx, view: &SsoView) -> ApiResul
         if let Some(user) = users::find_by_id(conn, scope, &l.user_id).await? {
             let roles = sso::roles_for_groups(mappings, default_roles, &l.groups);
             set_tenant_roles(conn, scope, &user, &view.tenant.id, &roles).await?;
+            scim::recompute(conn, ctx, &view.tenant.id, std::slice::from_ref(&l.user_id)).await?;
         }
     }
     Ok(())

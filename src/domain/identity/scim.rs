@@ -27,7 +27,6 @@ use crate::domain::identity::profile::{UserProfile, UserTraits};
 use crate::domain::identity::users::{self, NewUser, User, STATUS_DISABLED, STATUS_ENABLED};
 use crate::domain::{audit, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::ids::UserId;
 use crate::store::scim::{MemberRow, ScimGroupRow, ScimUserRow};
 use crate::store::{self, Conn, Db};
 
@@ -43,7 +42,8 @@ pub const DEFAULT_COUNT: usize = 100;
 /// The most resources a list answers at once (ServiceProviderConfig `filter.maxResults`).
 pub const MAX_RESULTS: usize = 200;
 
-/// A SCIM call: the project, the tenant it provisions and the base URL of its resources.
+/// A SCIM call: the project (with the public URL its resources' locations start with) and the
+/// tenant it provisions.
 #[derive(Debug, Clone)]
 pub struct Scim {
     pub ctx: Ctx,
@@ -966,11 +966,6 @@ pub async fn external_groups(
         });
     }
     Ok(out)
-}
-
-/// Whether a user ID names a user (unused IDs in fixtures are skipped).
-pub async fn user_exists(conn: &mut Conn, ctx: &Ctx, id: &str) -> ApiResult<bool> {
-    Ok(store::users::get_by_id(conn, ctx.scope(), &UserId::from(id)).await?.is_some())
 }
 
 #[cfg(test)]

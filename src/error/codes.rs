@@ -203,4 +203,8 @@ descope_errors! {
     WebAuthnCredentialExists => (BAD_REQUEST, "E067004", "WebAuthn credential already registered"),
     /// Sign-in start for a user who has no passkeys.
     WebAuthnNoCredentials => (BAD_REQUEST, "E067005", "User has no WebAuthn credentials"),
+
+    // --- SCIM provisioning. unconfirmed code: an access key that is valid but Tenant Admin
+    // of no tenant, so there is no tenant to provision into.
+    ScimForbidden => (FORBIDDEN, "E011101", "Unauthorized"),
 }

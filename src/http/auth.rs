@@ -176,8 +176,8 @@ impl FromRequestParts<AppState> for SessionJwtAuth {
 /// access key of a Tenant Admin; `contracts/enterprise.md` 1.2).
 ///
 /// Only the header and the project are checked here. The key itself (known, active, not
-/// expired, Tenant Admin of the tenant provisioned into) is verified by the SCIM domain when
-/// SCIM is built: no domain function checks a key today without also exchanging it for a JWT.
+/// expired, Tenant Admin of the tenant provisioned into) is verified by the SCIM domain
+/// (`domain::identity::scim::authenticate`, through `accesskeys::verify_cleartext`).
 pub struct ScimAuth {
     pub ctx: Ctx,
     /// The access key's cleartext, for the domain to verify.

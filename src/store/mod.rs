@@ -38,6 +38,7 @@ pub mod passkeys;
 pub mod pending;
 pub mod projects;
 pub mod recovery;
+pub mod scim;
 pub mod sessions;
 pub mod snapshot;
 pub mod sso;

@@ -38,6 +38,7 @@ mod mgmt_user_update;
 mod outbox_wait;
 mod pending;
 mod route_coverage;
+mod scim;
 mod server;
 mod snapshot_full;
 mod snapshots_wire;

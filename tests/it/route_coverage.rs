@@ -9,6 +9,11 @@ use descope_emulator::http::route_table::Op;
 
 /// Descope paths the SDKs call that the OpenAPI does not list (SDK_CONTRACT.md 9.4).
 const SDK_EXTRAS: &[&str] = &[
+    // SCIM calls IdPs make that Descope's API list leaves out
+    "POST /scim/v2/Users",
+    "GET /scim/v2/Schemas",
+    "GET /scim/v2/Schemas/{id}",
+    "GET /scim/v2/ResourceTypes/{id}",
     "GET /v1/mgmt/license",
     "POST /v1/auth/me/tenants",
     "POST /v1/mgmt/accesskey/rotate",

@@ -223,7 +223,11 @@ def make_identity(c: Client, project: Project, other: Project, other_tokens: dic
     tenant = c.json("POST", "/v1/mgmt/tenant/create", {"name": f"fuzz-tenant-{n}"}, auth=project.mgmt)
     role = f"fuzz-role-{n}"
     c.json("POST", "/v1/mgmt/role/create", {"name": role}, auth=project.mgmt)
-    key = c.json("POST", "/v1/mgmt/accesskey/create", {"name": f"fuzz-key-{n}"}, auth=project.mgmt)
+    # Tenant Admin of the tenant, so that the SCIM operations get past authentication.
+    key_tenants = [{"tenantId": tenant["id"], "roleNames": ["Tenant Admin"]}]
+    key = c.json(
+        "POST", "/v1/mgmt/accesskey/create", {"name": f"fuzz-key-{n}", "keyTenants": key_tenants}, auth=project.mgmt
+    )
     return Identity(
         project_id=project.project_id,
         management_key=project.management_key,

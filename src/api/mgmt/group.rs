@@ -1,8 +1,9 @@
 //! Descope API group `groupManagement`: the external groups of a tenant.
 //!
 //! Descope groups come from a tenant's IdP: SCIM provisioning or the groups of SSO (SAML/OIDC)
-//! assertions at JIT login. The emulator answers the groups its SSO users' identity providers
-//! asserted at their last sign-in (`source: "jit"`), with their members, as a bare array
+//! assertions at JIT login. The emulator answers the tenant's SCIM groups (`source: "scim"`)
+//! and the groups its SSO users' identity providers asserted at their last sign-in
+//! (`source: "jit"`), with their members, as a bare array
 //! (go-sdk `unmarshalGroupsResponse` and node-sdk `Group[]` decode a top-level array). An
 //! unknown tenant is the not-found error.
 

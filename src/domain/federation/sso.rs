@@ -15,6 +15,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::domain::identity::scim;
 use crate::domain::identity::tenants::{self, Tenant};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -511,6 +512,8 @@ pub async fn delete(db: &Db, ctx: &Ctx, tenant_id: &str, sso_id: &str) -> ApiRes
         tenant.extras.auth_type = "none".into();
         tenant.extras.domains = Vec::new();
         store::tenants::update_tenant(&mut tx, scope, &tenant.to_row()?).await?;
+        // SCIM groups map to roles through the default configuration.
+        scim::recompute_tenant(&mut tx, ctx, &tenant.id).await?;
     } else if !existed {
         return Err(sso_not_found(&tenant.id, sso_id));
     }
@@ -563,6 +566,10 @@ pub async fn modify(
         created_ms,
     };
     store::sso::upsert(&mut tx, scope, &row).await?;
+    if sso_id.is_empty() {
+        // SCIM groups map to roles through the default configuration.
+        scim::recompute_tenant(&mut tx, ctx, &tenant.id).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -999,11 +1006,15 @@ pub async fn legacy_mapping(
 }
 
 /// `POST /v1/mgmt/sso/recalculate-mappings`: re-applies the configuration's groups-to-roles
-/// mapping to the tenant's SSO users from the groups their IdP last asserted.
+/// mapping to the tenant's SSO users from the groups their IdP last asserted, and (default
+/// configuration) to the tenant's SCIM group members.
 pub async fn recalculate_mappings(db: &Db, ctx: &Ctx, tenant_id: &str, sso_id: &str) -> ApiResult<()> {
     let mut tx = store::begin_immediate(db).await?;
     let view = load_in(&mut tx, ctx, tenant_id, sso_id).await?;
     super::sso_login::recalculate(&mut tx, ctx, &view).await?;
+    if view.sso_id.is_empty() {
+        scim::recompute_tenant(&mut tx, ctx, &view.tenant.id).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

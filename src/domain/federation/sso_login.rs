@@ -14,6 +14,7 @@ use super::oidc_idp;
 use super::sso::{self, SsoView};
 use crate::domain::authn::passwordless::LoginOptions;
 use crate::domain::identity::profile::{UserProfile, UserTraits};
+use crate::domain::identity::scim;
 use crate::domain::identity::users::{self, NewUser, User};
 use crate::domain::sessions::{self, AuthInfo, Prior};
 use crate::domain::Ctx;
@@ -204,26 +205,17 @@ pub fn assertion(view: &SsoView, identity: &Identity) -> Map<String, Value> {
     if oidc {
         let m = &view.config.oidc.user_attr_mapping;
         put(&m.login_id, json!(identity.sub));
-        put(&m.email, json!(identity.email));
         put(&m.verified_email, json!(identity.email_verified));
-        put(&m.name, json!(identity.name));
-        put(&m.given_name, json!(identity.given_name));
-        put(&m.middle_name, json!(identity.middle_name));
-        put(&m.family_name, json!(identity.family_name));
-        put(&m.picture, json!(identity.picture));
-        put(&m.phone_number, json!(identity.phone));
-        put(group_name(&m.group), json!(identity.groups));
-    } else {
-        let m = &view.config.saml.attribute_mapping;
-        put(&m.email, json!(identity.email));
-        put(&m.name, json!(identity.name));
-        put(&m.given_name, json!(identity.given_name));
-        put(&m.middle_name, json!(identity.middle_name));
-        put(&m.family_name, json!(identity.family_name));
-        put(&m.picture, json!(identity.picture));
-        put(&m.phone_number, json!(identity.phone));
-        put(group_name(&m.group), json!(identity.groups));
     }
+    let m = view.field_names();
+    put(m.email, json!(identity.email));
+    put(m.name, json!(identity.name));
+    put(m.given_name, json!(identity.given_name));
+    put(m.middle_name, json!(identity.middle_name));
+    put(m.family_name, json!(identity.family_name));
+    put(m.picture, json!(identity.picture));
+    put(m.phone, json!(identity.phone));
+    put(group_name(m.group), json!(identity.groups));
     for (k, v) in &identity.attributes {
         let v = if oidc || v.is_array() { v.clone() } else { json!([v]) };
         raw.insert(k.clone(), v);
@@ -231,51 +223,69 @@ pub fn assertion(view: &SsoView, identity: &Identity) -> Map<String, Value> {
     raw
 }
 
+/// The IdP attribute (SAML) or claim (OIDC) names a configuration maps each user field from:
+/// SAML's `attributeMapping` and OIDC's `userAttrMapping` name the same fields, so one
+/// function applies either.
+struct FieldNames<'a> {
+    email: &'a str,
+    verified_email: &'a str,
+    name: &'a str,
+    given_name: &'a str,
+    middle_name: &'a str,
+    family_name: &'a str,
+    picture: &'a str,
+    phone: &'a str,
+    group: &'a str,
+    custom: &'a Map<String, Value>,
+}
+
+impl SsoView {
+    fn field_names(&self) -> FieldNames<'_> {
+        macro_rules! names {
+            ($a:expr) => {
+                FieldNames {
+                    email: &$a.email,
+                    verified_email: &$a.verified_email,
+                    name: &$a.name,
+                    given_name: &$a.given_name,
+                    middle_name: &$a.middle_name,
+                    family_name: &$a.family_name,
+                    picture: &$a.picture,
+                    phone: &$a.phone_number,
+                    group: &$a.group,
+                    custom: &$a.custom_attributes,
+                }
+            };
+        }
+        if self.auth_type == "oidc" {
+            names!(self.config.oidc.user_attr_mapping)
+        } else {
+            names!(self.config.saml.attribute_mapping)
+        }
+    }
+}
+
 /// Applies the configuration's mapping to an assertion. The email falls back to the
-/// identity's (the SAML NameID / OIDC subject email) when the mapping names no email.
+/// identity's (the SAML NameID / OIDC subject email) when the mapping names no email; the
+/// email counts as verified unless the mapped verified-email member says otherwise.
 fn apply_mapping(view: &SsoView, raw: &Map<String, Value>, identity: &Identity) -> Mapped {
     let get = |name: &str| if name.is_empty() { String::new() } else { text(raw.get(name)) };
-    let (mut m, custom) = if view.auth_type == "oidc" {
-        let a = &view.config.oidc.user_attr_mapping;
-        let verified = truthy(raw.get(&a.verified_email)).unwrap_or(true);
-        (
-            Mapped {
-                email: get(&a.email),
-                verified_email: verified,
-                name: get(&a.name),
-                given_name: get(&a.given_name),
-                middle_name: get(&a.middle_name),
-                family_name: get(&a.family_name),
-                picture: get(&a.picture),
-                phone: get(&a.phone_number),
-                groups: texts(raw.get(group_name(&a.group))),
-                custom_attributes: Map::new(),
-            },
-            &a.custom_attributes,
-        )
-    } else {
-        let a = &view.config.saml.attribute_mapping;
-        let verified = if a.verified_email.is_empty() {
-            true
-        } else {
-            truthy(raw.get(&a.verified_email)).unwrap_or(true)
-        };
-        (
-            Mapped {
-                email: get(&a.email),
-                verified_email: verified,
-                name: get(&a.name),
-                given_name: get(&a.given_name),
-                middle_name: get(&a.middle_name),
-                family_name: get(&a.family_name),
-                picture: get(&a.picture),
-                phone: get(&a.phone_number),
-                groups: texts(raw.get(group_name(&a.group))),
-                custom_attributes: Map::new(),
-            },
-            &a.custom_attributes,
-        )
+    let a = view.field_names();
+    let verified =
+        if a.verified_email.is_empty() { true } else { truthy(raw.get(a.verified_email)).unwrap_or(true) };
+    let mut m = Mapped {
+        email: get(a.email),
+        verified_email: verified,
+        name: get(a.name),
+        given_name: get(a.given_name),
+        middle_name: get(a.middle_name),
+        family_name: get(a.family_name),
+        picture: get(a.picture),
+        phone: get(a.phone),
+        groups: texts(raw.get(group_name(a.group))),
+        custom_attributes: Map::new(),
     };
+    let custom = a.custom;
     for (descope_name, idp_name) in custom {
         if let Some(v) = idp_name.as_str().and_then(|n| raw.get(n)) {
             let v = match v {
@@ -293,7 +303,7 @@ fn apply_mapping(view: &SsoView, raw: &Map<String, Value>, identity: &Identity) 
 }
 
 /// Puts a user in a tenant with exactly these roles there (other tenants unchanged).
-async fn set_tenant_roles(
+pub(crate) async fn set_tenant_roles(
     conn: &mut Conn,
     scope: &Scope,
     user: &User,
@@ -414,6 +424,8 @@ pub async fn exchange(db: &Db, ctx: &Ctx, code: &str) -> ApiResult<SsoSignedIn> 
     user.row.modified_ms = ctx.now.millis();
     store::users::update(&mut tx, scope, &user.row).await?;
     set_tenant_roles(&mut tx, scope, &user, &tenant_id, &roles).await?;
+    // The roles the tenant's SCIM groups grant come on top of the IdP's.
+    scim::recompute(&mut tx, ctx, &tenant_id, &[user.id().to_string()]).await?;
     let raw_value = Value::Object(raw.clone());
     identities::link(
         &mut tx,
@@ -460,6 +472,7 @@ pub async fn recalculate(conn: &mut Conn, ctx: &Ctx, view: &SsoView) -> ApiResul
         if let Some(user) = users::find_by_id(conn, scope, &l.user_id).await? {
             let roles = sso::roles_for_groups(mappings, default_roles, &l.groups);
             set_tenant_roles(conn, scope, &user, &view.tenant.id, &roles).await?;
+            scim::recompute(conn, ctx, &view.tenant.id, std::slice::from_ref(&l.user_id)).await?;
         }
     }
     Ok(())
@@ -491,13 +504,14 @@ pub async fn remove_sso_users(db: &Db, ctx: &Ctx, tenant_id: &str) -> ApiResult<
     Ok(n)
 }
 
-/// One external group of a tenant (`/v1/mgmt/group/*`): SSO groups users brought in.
+/// One external group of a tenant (`/v1/mgmt/group/*`): SSO groups users brought in, and the
+/// groups SCIM provisioned.
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     pub id: String,
     pub display: String,
-    /// `jit`: brought in at SSO sign-in.
+    /// `jit`: brought in at SSO sign-in; `scim`: provisioned over SCIM.
     pub source: String,
     pub sso_id: String,
     pub members: Vec<GroupMember>,
@@ -511,8 +525,9 @@ pub struct GroupMember {
     pub display: String,
 }
 
-/// The groups the tenant's SSO users' IdPs asserted at their last sign-in, by name, with
-/// their members; `sso_id` `None` for every configuration.
+/// The tenant's SCIM groups (default configuration), then the groups the tenant's SSO users'
+/// IdPs asserted at their last sign-in, by name, with their members; `sso_id` `None` for
+/// every configuration.
 pub async fn groups(db: &Db, ctx: &Ctx, tenant_id: &str, sso_id: Option<&str>) -> ApiResult<Vec<Group>> {
     let tenant_id = tenant_id.trim();
     if tenant_id.is_empty() {
@@ -523,6 +538,9 @@ pub async fn groups(db: &Db, ctx: &Ctx, tenant_id: &str, sso_id: Option<&str>) -
     crate::domain::identity::tenants::require(&mut conn, scope, tenant_id).await?;
     let sso_id = sso_id.map(sso::normalize_sso_id);
     let mut out: Vec<Group> = Vec::new();
+    if sso_id.is_none_or(str::is_empty) {
+        out = crate::domain::identity::scim::external_groups(&mut conn, ctx, tenant_id).await?;
+    }
     for l in identities::of_issuer(&mut conn, scope, identities::SSO, tenant_id, sso_id).await? {
         let Some(user) = users::find_by_id(&mut conn, scope, &l.user_id).await? else { continue };
         let member = GroupMember {
@@ -531,7 +549,7 @@ pub async fn groups(db: &Db, ctx: &Ctx, tenant_id: &str, sso_id: Option<&str>) -
             display: if user.row.name.is_empty() { user.row.email.clone() } else { user.row.name.clone() },
         };
         for g in &l.groups {
-            match out.iter_mut().find(|x| &x.id == g && x.sso_id == l.sso_id) {
+            match out.iter_mut().find(|x| &x.id == g && x.sso_id == l.sso_id && x.source == "jit") {
                 Some(group) => {
                     if !group.members.iter().any(|m| m.user_id == member.user_id) {
                         group.members.push(member.clone());

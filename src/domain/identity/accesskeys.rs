@@ -407,6 +407,22 @@ fn invalid_key(message: &str) -> ApiError {
     ApiError::new(ErrorKind::InvalidAccessKey, message)
 }
 
+/// The key whose cleartext this is: known in the project, active and not expired by the
+/// emulator clock, else [`ErrorKind::InvalidAccessKey`]. Every use of a key's cleartext (the
+/// exchange, SCIM provisioning) checks it here.
+pub async fn verify_cleartext(conn: &mut Conn, ctx: &Ctx, cleartext: &str) -> ApiResult<AccessKey> {
+    let row = store::accesskeys::get_by_secret_hash(conn, ctx.scope(), &hash_secret(cleartext))
+        .await?
+        .ok_or_else(|| invalid_key("Unknown access key"))?;
+    if row.status != STATUS_ACTIVE {
+        return Err(invalid_key("Access key is not active"));
+    }
+    if is_expired(&row, ctx) {
+        return Err(invalid_key("Access key expired"));
+    }
+    assemble(conn, ctx, row).await
+}
+
 /// `POST /v1/auth/accesskey/exchange`: checks the key (known, active, not expired by the
 /// emulator clock, caller IP permitted) and signs a session JWT whose `sub` is the key ID.
 /// The grants are the bound user's when the key is bound to one, else the key's own; the
@@ -422,16 +438,7 @@ pub async fn exchange(
         .filter(|c| !c.is_empty())
         .ok_or_else(|| ApiError::new(ErrorKind::MissingAccessKey, "Missing access key"))?;
     let mut tx = store::begin_immediate(db).await?;
-    let row = store::accesskeys::get_by_secret_hash(&mut tx, ctx.scope(), &hash_secret(cleartext))
-        .await?
-        .ok_or_else(|| invalid_key("Unknown access key"))?;
-    if row.status != STATUS_ACTIVE {
-        return Err(invalid_key("Access key is not active"));
-    }
-    if is_expired(&row, ctx) {
-        return Err(invalid_key("Access key expired"));
-    }
-    let key = assemble(&mut tx, ctx, row).await?;
+    let key = verify_cleartext(&mut tx, ctx, cleartext).await?;
     if !key.permitted_ips.is_empty() && !ip_permitted(&key.permitted_ips, client_ip) {
         return Err(invalid_key(&format!("Access key is not permitted from {client_ip}")));
     }

@@ -42,3 +42,4 @@ mod server;
 mod snapshot_full;
 mod snapshots_wire;
 mod store_db;
+mod superpowers;

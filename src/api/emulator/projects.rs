@@ -85,6 +85,7 @@ async fn list(State(s): State<AppState>) -> ApiResult<Json<ProjectList>> {
 /// Deletes a project and everything in it.
 async fn delete(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject) -> ApiResult<Json<Empty>> {
     s.projects.delete(&s.db, ctx.project_id().as_str()).await?;
+    s.powers.forget(ctx.project_id().as_str());
     Ok(Json(Empty {}))
 }
 
@@ -92,6 +93,7 @@ async fn delete(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject
 /// Removes all data of a project; keeps the project, its signing and management keys.
 async fn reset(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject) -> ApiResult<Json<Empty>> {
     s.projects.reset(&s.db, s.now(), &ctx.project).await?;
+    s.powers.forget(ctx.project_id().as_str());
     Ok(Json(Empty {}))
 }
 

@@ -219,3 +219,147 @@ async fn the_request_log_keeps_the_last_thousand() {
     app.delete(&requests(&p), None).await.assert_ok();
     assert!(app.get(&requests(&p), None).await.assert_ok()["requests"].as_array().unwrap().is_empty());
 }
+
+// --- key rotation and forged tokens (EMULATOR_API.md "Key rotation and forged tokens") ---
+
+fn tokens(p: &TestProject) -> String {
+    format!("/emulator/v1/projects/{}/tokens", p.id)
+}
+
+fn rotate(p: &TestProject) -> String {
+    format!("/emulator/v1/projects/{}/keys/rotate", p.id)
+}
+
+async fn jwks_kids(app: &TestApp, p: &TestProject) -> Vec<String> {
+    let r = app.get(&format!("/v2/keys/{}", p.id), None).await;
+    r.assert_ok()["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_rotated_out_key_validates_during_its_grace_period_then_leaves() {
+    let (app, p) = TestApp::with_project().await;
+    let old = app.sign_up_with_otp(&p, "rot@example.com").await["sessionJwt"].as_str().unwrap().to_owned();
+    let old_kid = crate::harness::jwt_header(&old)["kid"].as_str().unwrap().to_owned();
+    let r = app.post(&rotate(&p), None, json!({"graceSeconds": 120})).await;
+    let body = r.assert_ok();
+    let new_kid = body["kid"].as_str().unwrap().to_owned();
+    assert_eq!(body["previousKid"], old_kid.as_str());
+    assert_ne!(new_kid, old_kid);
+    let kids = jwks_kids(&app, &p).await;
+    assert!(kids.contains(&old_kid) && kids.contains(&new_kid), "{kids:?}");
+    // New tokens are signed with the new key; the old token still validates.
+    let fresh = app.sign_in_with_otp(&p, "rot@example.com").await["sessionJwt"].as_str().unwrap().to_owned();
+    assert_eq!(crate::harness::jwt_header(&fresh)["kid"], new_kid.as_str());
+    app.post("/v1/auth/validate", Some(&p.with(&old)), json!({})).await.assert_ok();
+    // A forged token with the previous key too.
+    let prev = app.post(&tokens(&p), None, json!({"loginId": "rot@example.com", "key": "previous"})).await;
+    let prev = prev.assert_ok()["jwt"].as_str().unwrap().to_owned();
+    assert_eq!(crate::harness::jwt_header(&prev)["kid"], old_kid.as_str());
+    // After the grace period (emulator clock), the old key is gone and its tokens fail.
+    app.advance_clock(121).await;
+    assert_eq!(jwks_kids(&app, &p).await, vec![new_kid.clone()]);
+    app.post("/v1/auth/validate", Some(&p.with(&prev)), json!({})).await.assert_error(401, "E061005");
+    app.post("/v1/auth/validate", Some(&p.with(&fresh)), json!({})).await.assert_ok();
+    app.reset_clock().await;
+    // Rotation survives a snapshot round trip.
+    let snap = app.export_snapshot(&p.id).await;
+    let keys = snap["signingKeys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2);
+    assert!(keys.iter().any(|k| k["retireMs"].is_i64() && k["active"] == false));
+}
+
+#[tokio::test]
+async fn forged_tokens_carry_the_requested_claims() {
+    let (app, p) = TestApp::with_project().await;
+    let user = app.sign_up_with_otp(&p, "forge@example.com").await;
+    let user_id = user["user"]["userId"].as_str().unwrap().to_owned();
+    let now = app.clock_now().await;
+    let r = app
+        .post(
+            &tokens(&p),
+            None,
+            json!({"userId": user_id, "claims": {"tier": "gold", "roles": ["x"]}, "ttlSeconds": 30,
+                   "issuer": "https://evil.example", "audience": ["a", "b"]}),
+        )
+        .await;
+    let jwt = r.assert_ok()["jwt"].as_str().unwrap().to_owned();
+    let c = crate::harness::claims(&jwt);
+    assert_eq!(c["sub"], user_id.as_str());
+    assert_eq!(c["tier"], "gold");
+    assert_eq!(c["roles"], json!(["x"]));
+    assert_eq!(c["iss"], "https://evil.example");
+    assert_eq!(c["aud"], json!(["a", "b"]));
+    assert_eq!(c["drn"], "DS");
+    let exp = c["exp"].as_i64().unwrap();
+    assert!((now + 29..=now + 31).contains(&exp), "{exp} vs {now}");
+    // A wrong issuer is refused by the emulator's own validation.
+    app.post("/v1/auth/validate", Some(&p.with(&jwt)), json!({})).await.assert_error(401, "E061005");
+
+    // A default forged session validates; an expired one does not.
+    let good = app.post(&tokens(&p), None, json!({"loginId": "forge@example.com"})).await;
+    let good = good.assert_ok()["jwt"].as_str().unwrap().to_owned();
+    app.post("/v1/auth/validate", Some(&p.with(&good)), json!({})).await.assert_ok();
+    let expired =
+        app.post(&tokens(&p), None, json!({"loginId": "forge@example.com", "ttlSeconds": -60})).await;
+    let expired = expired.assert_ok()["jwt"].as_str().unwrap().to_owned();
+    assert!(crate::harness::claims(&expired)["exp"].as_i64().unwrap() < now);
+    app.post("/v1/auth/validate", Some(&p.with(&expired)), json!({})).await.assert_error(401, "E061005");
+
+    // A refresh token with the current key refreshes; foreign and unsigned ones do not.
+    let refresh =
+        app.post(&tokens(&p), None, json!({"loginId": "forge@example.com", "kind": "refresh"})).await;
+    let refresh = refresh.assert_ok()["jwt"].as_str().unwrap().to_owned();
+    assert_eq!(crate::harness::claims(&refresh)["drn"], "DSR");
+    app.post("/v1/auth/refresh", Some(&p.with(&refresh)), json!({})).await.assert_ok();
+    for extra in [json!({"key": "foreign"}), json!({"alg": "none"})] {
+        let mut body = json!({"loginId": "forge@example.com", "kind": "refresh"});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let t = app.post(&tokens(&p), None, body).await.assert_ok()["jwt"].as_str().unwrap().to_owned();
+        app.post("/v1/auth/refresh", Some(&p.with(&t)), json!({})).await.assert_error(401, "E061005");
+    }
+    // alg none: header says so, the signature is empty.
+    let none = app.post(&tokens(&p), None, json!({"loginId": "forge@example.com", "alg": "none"})).await;
+    let none = none.assert_ok()["jwt"].as_str().unwrap().to_owned();
+    assert!(none.ends_with('.'));
+    assert_eq!(crate::harness::jwt_header(&none)["alg"], "none");
+    // The foreign key is one key for the whole process, not in the project's JWKS.
+    let f1 = app.post(&tokens(&p), None, json!({"loginId": "forge@example.com", "key": "foreign"})).await;
+    let f1 = f1.assert_ok()["jwt"].as_str().unwrap().to_owned();
+    let foreign_kid = crate::harness::jwt_header(&f1)["kid"].as_str().unwrap().to_owned();
+    assert!(!jwks_kids(&app, &p).await.contains(&foreign_kid));
+    let other = app.new_project().await;
+    app.create_user(&other, json!({"loginId": "o@example.com"})).await;
+    let f2 = app.post(&tokens(&other), None, json!({"loginId": "o@example.com", "key": "foreign"})).await;
+    assert_eq!(
+        crate::harness::jwt_header(f2.assert_ok()["jwt"].as_str().unwrap())["kid"],
+        foreign_kid.as_str()
+    );
+}
+
+#[tokio::test]
+async fn bad_token_and_rotation_requests_are_refused() {
+    let (app, p) = TestApp::with_project().await;
+    app.create_user(&p, json!({"loginId": "b@example.com"})).await;
+    app.post(&tokens(&p), None, json!({})).await.assert_error(400, "E011002");
+    app.post(&tokens(&p), None, json!({"loginId": "nobody@example.com"})).await.assert_error(400, "E112102");
+    app.post(&tokens(&p), None, json!({"userId": "U2nobody"})).await.assert_error(400, "E112102");
+    // No rotation yet: no previous key.
+    app.post(&tokens(&p), None, json!({"loginId": "b@example.com", "key": "previous"}))
+        .await
+        .assert_error(400, "E011004");
+    for bad in [
+        json!({"loginId": "b@example.com", "key": "other"}),
+        json!({"loginId": "b@example.com", "alg": "HS256"}),
+        json!({"loginId": "b@example.com", "kind": "access"}),
+        json!({"loginId": "b@example.com", "audience": 5}),
+        json!({"loginId": "b@example.com", "ttlSeconds": 999999999999i64}),
+    ] {
+        app.post(&tokens(&p), None, bad.clone()).await.assert_error(400, "E011004");
+    }
+    let r = app.post(&tokens(&p), None, json!({"loginId": "b@example.com", "claims": "x"})).await;
+    assert_eq!(r.status.as_u16(), 400, "{}", r.text);
+    app.post(&rotate(&p), None, json!({"graceSeconds": -1})).await.assert_error(400, "E011004");
+    app.post("/emulator/v1/projects/P2nosuch/keys/rotate", None, json!({}))
+        .await
+        .assert_error(404, "E011008");
+}

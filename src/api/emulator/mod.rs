@@ -3,5 +3,5 @@
 
 crate::route_table! {
     pub GROUP;
-    modules { authenticators, clock, faults, health, idp, notp, oidc_idp, outbox, projects, requests, ui }
+    modules { authenticators, clock, faults, health, idp, notp, oidc_idp, outbox, projects, requests, tokens, ui }
 }

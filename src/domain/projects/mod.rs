@@ -107,8 +107,13 @@ pub struct ProjectRuntime {
     pub settings: ProjectSettings,
     /// The key new tokens are signed with.
     pub signing: Arc<SigningKey>,
-    /// Every key whose tokens still validate (the active one included), for JWKS and checks.
+    /// Every key whose tokens still validate (the active one included), for JWKS and checks;
+    /// rotated-out ones only until their time in [`ProjectRuntime::retire_ms`].
     pub keys: Vec<Arc<SigningKey>>,
+    /// kid → emulator time (Unix ms) a rotated-out key stops being valid.
+    pub retire_ms: HashMap<String, i64>,
+    /// The key most recently rotated out, valid or not (for forged tokens).
+    pub previous: Option<Arc<SigningKey>>,
     management_secrets: Vec<String>,
     /// `iss` of this project's JWTs: `<public-url>/<projectId>`.
     pub issuer: String,
@@ -125,6 +130,16 @@ impl std::fmt::Debug for ProjectRuntime {
 impl ProjectRuntime {
     pub fn key(&self, kid: &str) -> Option<&Arc<SigningKey>> {
         self.keys.iter().find(|k| k.kid == kid)
+    }
+
+    /// The keys valid at `now`: in the JWKS, and verifying tokens.
+    pub fn live_keys(&self, now: UnixTime) -> impl Iterator<Item = &Arc<SigningKey>> {
+        self.keys.iter().filter(move |k| self.retire_ms.get(&k.kid).is_none_or(|r| *r > now.millis()))
+    }
+
+    /// The key `kid` if it is valid at `now`.
+    pub fn live_key(&self, kid: &str, now: UnixTime) -> Option<&Arc<SigningKey>> {
+        self.live_keys(now).find(|k| k.kid == kid)
     }
 
     pub fn management_key_matches(&self, secret: &str) -> bool {
@@ -184,10 +199,17 @@ impl Projects {
         }
         let mut keys = Vec::with_capacity(key_rows.len());
         let mut active = None;
+        let mut retire_ms = HashMap::new();
+        let mut previous: Option<(i64, Arc<SigningKey>)> = None;
         for k in &key_rows {
             let parsed = Arc::new(SigningKey::from_pkcs8(&k.pkcs8).map_err(ApiError::internal)?);
             if k.active {
                 active = Some(parsed.clone());
+            } else if let Some(at) = k.retire_ms {
+                retire_ms.insert(parsed.kid.clone(), at);
+                if previous.as_ref().is_none_or(|(p, _)| at >= *p) {
+                    previous = Some((at, parsed.clone()));
+                }
             }
             keys.push(parsed);
         }
@@ -203,6 +225,8 @@ impl Projects {
             settings: store::from_json_text(&row.settings),
             signing,
             keys,
+            retire_ms,
+            previous: previous.map(|(_, k)| k),
             management_secrets: mgmt.into_iter().filter(|m| m.status == "active").map(|m| m.secret).collect(),
         });
         self.cache.write().map_err(ApiError::internal)?.insert(id.to_owned(), runtime.clone());
@@ -220,11 +244,40 @@ impl Projects {
         let kid = SigningKey::from_pkcs8(&pkcs8).map_err(ApiError::internal)?.kid;
         let created_ms = UnixTime::real_now().millis();
         let mut tx = store::begin_immediate(db).await?;
-        let row = store::projects::SigningKeyRow { kid, pkcs8, active: true, created_ms };
+        let row = store::projects::SigningKeyRow { kid, pkcs8, active: true, created_ms, retire_ms: None };
         store::projects::insert_first_signing_key(&mut tx, id, &row).await?;
         let rows = store::projects::signing_keys(&mut tx, id).await?;
         tx.commit().await?;
         Ok(rows)
+    }
+
+    /// Rotates a project's signing key: a new key (from the pool) signs from now on; the
+    /// current one stays valid for `grace_secs` of emulator time. Returns the new and the
+    /// previous `kid`.
+    pub async fn rotate_key(
+        &self,
+        db: &crate::store::Db,
+        now: UnixTime,
+        project: &ProjectRuntime,
+        grace_secs: i64,
+    ) -> ApiResult<(String, String)> {
+        let pkcs8 = self.key_pool.take().await?;
+        let kid = SigningKey::from_pkcs8(&pkcs8).map_err(ApiError::internal)?.kid;
+        // Rows order by creation: after every existing key, whatever the clock says.
+        let created_ms = UnixTime::real_now().millis().max(now.millis());
+        let row = store::projects::SigningKeyRow {
+            kid: kid.clone(),
+            pkcs8,
+            active: true,
+            created_ms,
+            retire_ms: None,
+        };
+        let retire = now.millis().saturating_add(grace_secs.saturating_mul(1000));
+        let mut tx = store::begin_immediate(db).await?;
+        store::projects::rotate_signing_key(&mut tx, &project.id, &row, retire, now.millis()).await?;
+        tx.commit().await?;
+        self.invalidate(project.id.as_str());
+        Ok((kid, project.signing.kid.clone()))
     }
 
     /// Like [`Projects::get`], with an unknown project as an error.

@@ -27,16 +27,39 @@ pub async fn around(app: &AppState, req: Request, body: Bytes, next: Next) -> Re
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
     let console = req.headers().contains_key(CONSOLE_HEADER);
-    let Some(op) = operations::resolve(&method, &path).filter(|op| !op.is_emulator() && !console) else {
+    let Some(op) = operations::resolve(&method, &path).filter(|_| !console) else {
         return next.run(req).await;
     };
+    if op.is_emulator() {
+        // The emulator's own calls of a seeded project draw from its generator too.
+        let project = operations::path_param(op.path, &path, "projectId").map(str::to_owned);
+        return match project {
+            Some(id) => app.projects.seeds().scope(&id, next.run(req)).await,
+            None => next.run(req).await,
+        };
+    }
     let candidates = project_candidates(&req, &op);
     let Some(project_id) = project_of(app, candidates).await else {
         return next.run(req).await;
     };
+    let seeds = app.projects.seeds().clone();
+    seeds.scope(&project_id, observed(app, req, body, next, op, &project_id)).await
+}
+
+/// [`around`] for a request of an existing project: its fault rules, then the log.
+async fn observed(
+    app: &AppState,
+    req: Request,
+    body: Bytes,
+    next: Next,
+    op: Operation,
+    project_id: &str,
+) -> Response {
+    let method = req.method().as_str().to_owned();
+    let path = req.uri().path().to_owned();
     let started = Instant::now();
-    let fault = if app.powers.has_faults(&project_id) {
-        app.powers.take_fault(&project_id, &method, op.path)
+    let fault = if app.powers.has_faults(project_id) {
+        app.powers.take_fault(project_id, &method, op.path)
     } else {
         None
     };
@@ -66,7 +89,7 @@ pub async fn around(app: &AppState, req: Request, body: Bytes, next: Next) -> Re
         (response, requests::Body::streamed(&response_type))
     };
     app.powers.record(
-        &project_id,
+        project_id,
         LoggedRequest {
             time_ms: app.now().millis(),
             method,

@@ -3,7 +3,7 @@
 //! path. The request log and fault rules name operations this way.
 //!
 //! The operation IDs come from `src/api/operation_ids.tsv`, generated from the vendored
-//! operation list by `scripts/gen-operation-ids.sh`.
+//! operation list by `scripts/gen-supported.sh` (checked by `tests/it/supported.rs`).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

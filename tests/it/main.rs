@@ -43,3 +43,4 @@ mod snapshot_full;
 mod snapshots_wire;
 mod store_db;
 mod superpowers;
+mod supported;

@@ -363,3 +363,105 @@ async fn bad_token_and_rotation_requests_are_refused() {
         .await
         .assert_error(404, "E011008");
 }
+
+// --- deterministic runs (EMULATOR_API.md "Deterministic runs") ---
+
+/// One scripted run: every answer's text, in order.
+async fn scripted_run(app: &TestApp, body: serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let r = app.post("/emulator/v1/clock", None, json!({"set": 1_800_000_000, "frozen": true})).await;
+    r.assert_ok();
+    let created = app.post("/emulator/v1/projects", None, body).await;
+    out.push(created.assert_ok().to_string());
+    let p = TestProject {
+        id: created.body["projectId"].as_str().unwrap().to_owned(),
+        management_key: created.body["managementKey"].as_str().unwrap().to_owned(),
+    };
+    let steps: Vec<(&str, Option<String>, serde_json::Value)> = vec![
+        ("/v1/auth/otp/signup/email", Some(p.bearer()), json!({"loginId": "det@example.com"})),
+        ("/v1/mgmt/user/create", Some(p.mgmt()), json!({"loginId": "other@example.com"})),
+        ("/v1/auth/totp/signup", Some(p.bearer()), json!({"loginId": "totp@example.com"})),
+        (
+            "/v1/auth/magiclink/signup/email",
+            Some(p.bearer()),
+            json!({"loginId": "ml@example.com", "URI": "http://localhost/x"}),
+        ),
+    ];
+    for (path, auth, body) in steps {
+        out.push(app.post(path, auth.as_deref(), body).await.text);
+    }
+    let code = app.outbox_latest(&p, "det@example.com").await["code"].as_str().unwrap().to_owned();
+    let verify = app
+        .post(
+            "/v1/auth/otp/verify/email",
+            Some(&p.bearer()),
+            json!({"loginId": "det@example.com", "code": code}),
+        )
+        .await;
+    out.push(verify.text);
+    let outbox = app.get(&format!("/emulator/v1/projects/{}/outbox", p.id), None).await;
+    out.push(outbox.text);
+    out.push(app.get(&format!("/v2/keys/{}", p.id), None).await.text);
+    out
+}
+
+#[tokio::test]
+async fn the_same_seed_gives_identical_runs_and_another_seed_does_not() {
+    let (a, b, c) = (TestApp::new().await, TestApp::new().await, TestApp::new().await);
+    a.state.projects.seeds().set_global(Some(42));
+    b.state.projects.seeds().set_global(Some(42));
+    c.state.projects.seeds().set_global(Some(43));
+    let (ra, rb, rc) = (
+        scripted_run(&a, json!({})).await,
+        scripted_run(&b, json!({})).await,
+        scripted_run(&c, json!({})).await,
+    );
+    assert_eq!(ra.len(), rb.len());
+    for (x, y) in ra.iter().zip(&rb) {
+        assert_eq!(x, y);
+    }
+    assert!(ra[1].contains("maskedEmail"), "{}", ra[1]);
+    // Another seed: other project ID and keys, other codes, tokens and IDs.
+    for i in [0, 2, 3, 5, 6, 7] {
+        assert_ne!(ra[i], rc[i], "answer {i} is the same under seeds 42 and 43");
+    }
+}
+
+#[tokio::test]
+async fn a_project_seed_makes_one_project_deterministic() {
+    let (a, b) = (TestApp::new().await, TestApp::new().await);
+    let body = json!({"projectId": "P2SEEDEDPROJECT", "seed": 7});
+    let (ra, rb) = (scripted_run(&a, body.clone()).await, scripted_run(&b, body).await);
+    assert_eq!(ra, rb);
+    // Unseeded, the same calls differ.
+    let (c, d) = (TestApp::new().await, TestApp::new().await);
+    let body = json!({"projectId": "P2SEEDEDPROJECT"});
+    let (rc, rd) = (scripted_run(&c, body.clone()).await, scripted_run(&d, body).await);
+    assert_ne!(rc, rd);
+}
+
+#[tokio::test]
+async fn bad_seeds_are_refused() {
+    let app = TestApp::new().await;
+    for seed in [json!(-1), json!(1.5), json!("7"), json!(true)] {
+        let r = app.post("/emulator/v1/projects", None, json!({"seed": seed})).await;
+        r.assert_error(400, "E011004");
+    }
+}
+
+#[tokio::test]
+async fn a_frozen_clock_stands_still_until_unfrozen() {
+    let app = TestApp::new().await;
+    let r = app.post("/emulator/v1/clock", None, json!({"set": 1_800_000_000, "frozen": true})).await;
+    assert_eq!(r.assert_ok()["frozen"], true);
+    assert_eq!(r.body["now"], 1_800_000_000);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(app.clock_now().await, 1_800_000_000);
+    let r = app.post("/emulator/v1/clock", None, json!({"advanceSeconds": 5})).await;
+    assert_eq!(r.assert_ok()["now"], 1_800_000_005);
+    let r = app.post("/emulator/v1/clock", None, json!({"frozen": false})).await;
+    assert!(r.assert_ok()["frozen"].is_null());
+    let r = app.post("/emulator/v1/clock", None, json!({"reset": true})).await;
+    assert!(r.assert_ok()["frozen"].is_null());
+    app.post("/emulator/v1/clock", None, json!({})).await.assert_error(400, "E011004");
+}

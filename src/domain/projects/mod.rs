@@ -152,6 +152,8 @@ impl ProjectRuntime {
 pub struct Projects {
     cache: Arc<RwLock<HashMap<String, Arc<ProjectRuntime>>>>,
     key_pool: KeyPool,
+    /// Seeds of deterministic runs, and the seeded projects' generators.
+    seeds: crate::determinism::Seeds,
     creations: Arc<creation::CreationQueue>,
 }
 
@@ -170,11 +172,29 @@ pub fn is_valid_project_id(id: &str) -> bool {
 
 impl Projects {
     pub fn new(key_pool: KeyPool) -> Self {
-        Projects { cache: Arc::default(), key_pool, creations: Arc::default() }
+        Projects { cache: Arc::default(), key_pool, creations: Arc::default(), seeds: Default::default() }
     }
 
     pub fn key_pool(&self) -> &KeyPool {
         &self.key_pool
+    }
+
+    pub fn seeds(&self) -> &crate::determinism::Seeds {
+        &self.seeds
+    }
+
+    /// A new signing key for a project: from its seeded generator in a deterministic run,
+    /// else from the pool.
+    async fn new_key(&self, id: &str) -> ApiResult<Vec<u8>> {
+        let Some(rng) = self.seeds.rng_of(id) else {
+            return self.key_pool.take().await;
+        };
+        let mut seed = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut *rng.lock().unwrap_or_else(|e| e.into_inner()), &mut seed);
+        tokio::task::spawn_blocking(move || crate::determinism::rsa_pkcs8_from_seed(seed))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)
     }
 
     /// The runtime of a project, loading and parsing it on first use.
@@ -240,7 +260,7 @@ impl Projects {
         db: &crate::store::Db,
         id: &ProjectId,
     ) -> ApiResult<Vec<store::projects::SigningKeyRow>> {
-        let pkcs8 = self.key_pool.take().await?;
+        let pkcs8 = self.new_key(id.as_str()).await?;
         let kid = SigningKey::from_pkcs8(&pkcs8).map_err(ApiError::internal)?.kid;
         let created_ms = UnixTime::real_now().millis();
         let mut tx = store::begin_immediate(db).await?;
@@ -261,7 +281,7 @@ impl Projects {
         project: &ProjectRuntime,
         grace_secs: i64,
     ) -> ApiResult<(String, String)> {
-        let pkcs8 = self.key_pool.take().await?;
+        let pkcs8 = self.new_key(project.id.as_str()).await?;
         let kid = SigningKey::from_pkcs8(&pkcs8).map_err(ApiError::internal)?.kid;
         // Rows order by creation: after every existing key, whatever the clock says.
         let created_ms = UnixTime::real_now().millis().max(now.millis());
@@ -310,6 +330,18 @@ impl Projects {
         id: Option<String>,
         name: Option<String>,
     ) -> ApiResult<CreatedProject> {
+        self.create_seeded(db, now, id, name, None).await
+    }
+
+    /// [`Projects::create`], deterministic with `seed` (else with the `--seed`, if any).
+    pub async fn create_seeded(
+        &self,
+        db: &crate::store::Db,
+        now: UnixTime,
+        id: Option<String>,
+        name: Option<String>,
+        seed: Option<u64>,
+    ) -> ApiResult<CreatedProject> {
         let given_id = id.as_deref().is_some_and(|s| !s.is_empty());
         let id = match id.filter(|s| !s.is_empty()) {
             Some(id) if is_valid_project_id(&id) => id,
@@ -318,8 +350,30 @@ impl Projects {
                     "Invalid project ID {id}: a P followed by letters and digits, shorter than 32 characters"
                 )))
             }
-            None => format!("P2{}", crypto::random_alnum(26)),
+            None => self.seeds.with_process_rng(|| format!("P2{}", crypto::random_alnum(26))),
         };
+        if let Some(seed) = seed {
+            self.seeds.set_project(&id, seed);
+        }
+        let created = self.seeds.with_project_rng(&id, || self.new_project(now, id.clone(), name, given_id));
+        let (project, id, name, management_key) = created?;
+        if self.creations.create(db, project).await? == creation::Outcome::Exists {
+            if seed.is_some() {
+                self.seeds.restart(id.as_str(), true);
+            }
+            return Err(already_exists(id.as_str()));
+        }
+        Ok(CreatedProject { id: id.into_string(), name, management_key })
+    }
+
+    /// The rows of a new project, with its management key.
+    fn new_project(
+        &self,
+        now: UnixTime,
+        id: String,
+        name: Option<String>,
+        given_id: bool,
+    ) -> ApiResult<(creation::NewProject, ProjectId, String, String)> {
         let id = ProjectId::new(id);
         let name = name.filter(|s| !s.is_empty()).unwrap_or_else(|| format!("Project {id}"));
         let management_key = new_management_key();
@@ -342,10 +396,7 @@ impl Projects {
             },
             seed: crate::domain::identity::roles::seed(now),
         };
-        if self.creations.create(db, project).await? == creation::Outcome::Exists {
-            return Err(already_exists(id.as_str()));
-        }
-        Ok(CreatedProject { id: id.into_string(), name, management_key })
+        Ok((project, id, name, management_key))
     }
 
     /// Every project, oldest first, with its oldest active management key.

@@ -187,7 +187,7 @@ impl Superpowers {
         let index = p.faults.iter().position(|f| {
             let rule = f.rule();
             rule.matches(method, template)
-                && (rule.probability >= 1.0 || rand::random::<f64>() < rule.probability)
+                && (rule.probability >= 1.0 || crate::crypto::random_unit() < rule.probability)
         })?;
         let fault = &mut p.faults[index];
         if let Some(left) = fault.remaining.as_mut() {

@@ -39,9 +39,19 @@ impl UnixTime {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Clock {
     offset_ms: Arc<AtomicI64>,
+    /// The time a frozen clock shows, in Unix ms; [`NOT_FROZEN`] while it runs.
+    frozen_ms: Arc<AtomicI64>,
+}
+
+const NOT_FROZEN: i64 = i64::MIN;
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock { offset_ms: Arc::default(), frozen_ms: Arc::new(AtomicI64::new(NOT_FROZEN)) }
+    }
 }
 
 fn real_now_ms() -> i64 {
@@ -50,25 +60,53 @@ fn real_now_ms() -> i64 {
 
 impl Clock {
     pub fn now(&self) -> UnixTime {
-        UnixTime(real_now_ms() + self.offset_ms.load(Ordering::Relaxed))
+        match self.frozen_ms.load(Ordering::Relaxed) {
+            NOT_FROZEN => UnixTime(real_now_ms() + self.offset_ms.load(Ordering::Relaxed)),
+            frozen => UnixTime(frozen),
+        }
     }
 
     pub fn offset_secs(&self) -> i64 {
-        self.offset_ms.load(Ordering::Relaxed) / 1000
+        (self.now().millis() - real_now_ms()) / 1000
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.frozen_ms.load(Ordering::Relaxed) != NOT_FROZEN
     }
 
     pub fn advance(&self, secs: i64) {
-        self.offset_ms.fetch_add(secs.saturating_mul(1000), Ordering::Relaxed);
+        if self.is_frozen() {
+            self.frozen_ms.fetch_add(secs.saturating_mul(1000), Ordering::Relaxed);
+        } else {
+            self.offset_ms.fetch_add(secs.saturating_mul(1000), Ordering::Relaxed);
+        }
     }
 
     /// Sets emulator time to `unix_secs` (the past is allowed).
     pub fn set(&self, unix_secs: i64) {
-        let real = real_now_ms();
-        self.offset_ms.store(unix_secs.saturating_mul(1000) - real, Ordering::Relaxed);
+        if self.is_frozen() {
+            self.frozen_ms.store(unix_secs.saturating_mul(1000), Ordering::Relaxed);
+        } else {
+            let real = real_now_ms();
+            self.offset_ms.store(unix_secs.saturating_mul(1000) - real, Ordering::Relaxed);
+        }
+    }
+
+    /// Stops the clock at its current time (deterministic runs), or lets it run on from the
+    /// time it shows.
+    pub fn freeze(&self, frozen: bool) {
+        let now = self.now().millis();
+        if frozen {
+            self.frozen_ms.store(now, Ordering::Relaxed);
+        } else if self.is_frozen() {
+            self.offset_ms.store(now - real_now_ms(), Ordering::Relaxed);
+            self.frozen_ms.store(NOT_FROZEN, Ordering::Relaxed);
+        }
     }
 
     pub fn reset(&self) {
         self.offset_ms.store(0, Ordering::Relaxed);
+        self.frozen_ms.store(NOT_FROZEN, Ordering::Relaxed);
     }
 }
 

@@ -55,6 +55,12 @@ pub struct Config {
     #[arg(long, env = "DESCOPE_EMULATOR_MAX_BODY", default_value_t = 1024 * 1024)]
     pub max_body: usize,
 
+    /// Deterministic run: every value the emulator generates (IDs, codes, link tokens, TOTP
+    /// secrets, signing keys, `jti`s) derives from this seed, the project ID and the order of
+    /// the project's calls. Set the clock too for identical tokens run after run.
+    #[arg(long, env = "DESCOPE_EMULATOR_SEED")]
+    pub seed: Option<u64>,
+
     /// Instead of serving: ask the emulator serving on `--listen` for its health and exit 0
     /// when it answers `ok`, 1 otherwise (a container healthcheck without curl).
     #[arg(long)]
@@ -80,6 +86,7 @@ impl Config {
             password_hash: HashCost::Fast,
             key_pool: 2,
             max_body: 1024 * 1024,
+            seed: None,
             health_check: false,
         }
     }

@@ -248,14 +248,24 @@ impl PasswordHasher {
 }
 
 /// A random string of letters and digits: IDs, tokens and keys (never contains `:`).
+/// Seeded in deterministic runs ([`crate::determinism`]), like every random value below.
 pub fn random_alnum(len: usize) -> String {
-    rand::thread_rng().sample_iter(&Alphanumeric).take(len).map(char::from).collect()
+    crate::determinism::with_rng(|rng| rng.sample_iter(&Alphanumeric).take(len).map(char::from).collect())
 }
 
 /// A random numeric one-time code of `len` digits.
 pub fn random_digits(len: usize) -> String {
-    let mut rng = rand::thread_rng();
-    (0..len).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
+    crate::determinism::with_rng(|rng| (0..len).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect())
+}
+
+/// Random bytes (TOTP secrets, WebAuthn challenges and credential IDs).
+pub fn random_bytes(buf: &mut [u8]) {
+    crate::determinism::with_rng(|rng| rng.fill_bytes(buf))
+}
+
+/// A random number in [0, 1) (fault probabilities).
+pub fn random_unit() -> f64 {
+    crate::determinism::with_rng(|rng| rng.gen::<f64>())
 }
 
 /// Constant-time string comparison for secrets.

@@ -5,6 +5,7 @@ pub mod api;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod determinism;
 pub mod domain;
 pub mod dto;
 pub mod error;
@@ -40,6 +41,7 @@ pub async fn build_state(config: &Config, public_url: &str) -> anyhow::Result<Ap
         public_url,
     );
     state.hosts = config::AllowedHosts::parse(&config.allowed_hosts, public_url);
+    state.projects.seeds().set_global(config.seed);
     if !config.fixtures.is_empty() {
         let path = Path::new(&config.fixtures);
         if path.exists() {

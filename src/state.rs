@@ -29,6 +29,8 @@ pub struct AppState {
     /// besides the names always served.
     pub hosts: AllowedHosts,
     pub settings: Arc<Settings>,
+    /// Fault rules and request logs, per project, in memory.
+    pub powers: crate::domain::superpowers::Superpowers,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
             cors,
             hosts: AllowedHosts::parse("", public_url),
             settings: Arc::new(Settings { public_url: public_url.trim_end_matches('/').to_owned() }),
+            powers: Default::default(),
         }
     }
 

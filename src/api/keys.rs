@@ -41,9 +41,10 @@ pub struct JwksResponse {
     pub keys: Vec<Jwk>,
 }
 
-impl From<&ProjectRuntime> for JwksResponse {
-    fn from(p: &ProjectRuntime) -> Self {
-        JwksResponse { keys: p.keys.iter().map(|k| k.jwk.clone()).collect() }
+impl JwksResponse {
+    /// The project's keys valid at `now` (a rotated-out key leaves after its grace period).
+    pub fn of(p: &ProjectRuntime, now: crate::clock::UnixTime) -> Self {
+        JwksResponse { keys: p.live_keys(now).map(|k| k.jwk.clone()).collect() }
     }
 }
 
@@ -63,13 +64,13 @@ async fn project(s: &AppState, id: &str) -> ApiResult<std::sync::Arc<ProjectRunt
 /// GET /v2/keys/{projectId}
 /// The project's public signing keys, as the SDKs fetch them.
 async fn jwks(State(s): State<AppState>, Path(p): Path<ProjectPath>) -> ApiResult<Json<JwksResponse>> {
-    Ok(Json(project(&s, &p.project_id).await?.as_ref().into()))
+    Ok(Json(JwksResponse::of(&*project(&s, &p.project_id).await?, s.now())))
 }
 
 /// GET /v1/keys/{projectId}
 /// The project's public signing keys as a bare array.
 async fn keys_v1(State(s): State<AppState>, Path(p): Path<ProjectPath>) -> ApiResult<Json<Vec<Jwk>>> {
-    Ok(Json(project(&s, &p.project_id).await?.keys.iter().map(|k| k.jwk.clone()).collect()))
+    Ok(Json(project(&s, &p.project_id).await?.live_keys(s.now()).map(|k| k.jwk.clone()).collect()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,7 +93,7 @@ async fn default_jwks(
             .await?
             .ok_or_else(|| ApiError::not_found("No default project; pass ?projectId="))?,
     };
-    Ok(Json(project(&s, &id).await?.as_ref().into()))
+    Ok(Json(JwksResponse::of(&*project(&s, &id).await?, s.now())))
 }
 
 /// OpenID provider metadata (the fields the emulator serves; absent ones are omitted).

@@ -22,6 +22,7 @@ pub mod messaging;
 pub mod pending;
 pub mod projects;
 pub mod sessions;
+pub mod superpowers;
 
 use std::sync::Arc;
 

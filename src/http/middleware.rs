@@ -1,9 +1,10 @@
 //! The edge of every request ([`edge`]): request limits (the body read whole before anything
 //! answers), the Host and origin guard, CORS for browser SDKs, the emulator header, and a
-//! safety net that turns any non-JSON error response into the Descope error body; and the
+//! safety net that turns any non-JSON error response into the Descope error body; fault rules
+//! and the request log ([`super::observe`]); and the
 //! 404/405/panic answers.
 
-use axum::body::{Body, HttpBody as _};
+use axum::body::{Body, Bytes, HttpBody as _};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -20,12 +21,14 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 
 /// What the edge middleware checks requests against, fixed at start.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Edge {
     /// `--max-body`.
     pub max_body: usize,
     pub hosts: AllowedHosts,
     pub cors: CorsOrigins,
+    /// For the fault rules and the request log ([`super::observe`]).
+    pub app: crate::state::AppState,
 }
 
 /// The middleware in front of every route. In order: read the body ([`read_body`]), refuse
@@ -39,13 +42,13 @@ pub struct Edge {
 pub async fn edge(State(edge): State<Edge>, req: Request, next: Next) -> Response {
     let response = match read_body(edge.max_body, req).await {
         Err(answer) => answer,
-        Ok(req) => match refusal(&edge.hosts, &edge.cors, &req) {
+        Ok((req, body)) => match refusal(&edge.hosts, &edge.cors, &req) {
             Some(answer) => answer,
             None => match cors_origin(&edge.cors, &req) {
-                None => next.run(req).await,
+                None => super::observe::around(&edge.app, req, body, next).await,
                 Some(origin) if is_preflight(&req) => preflight(&req, &origin),
                 Some(origin) => {
-                    let mut response = next.run(req).await;
+                    let mut response = super::observe::around(&edge.app, req, body, next).await;
                     cors_headers(response.headers_mut(), &origin);
                     response
                 }
@@ -65,15 +68,15 @@ pub async fn edge(State(edge): State<Edge>, req: Request, next: Next) -> Respons
 /// `Connection: close`, at once when `Content-Length` announces it; the server then reads
 /// and discards what the client still sends before closing ([`super::server`]), so the
 /// client gets to read the 413.
-async fn read_body(max_body: usize, req: Request) -> Result<Request, Response> {
+async fn read_body(max_body: usize, req: Request) -> Result<(Request, Bytes), Response> {
     let (parts, body) = req.into_parts();
-    let body = if body.is_end_stream() {
-        body
+    let bytes = if body.is_end_stream() {
+        Bytes::new()
     } else if body.size_hint().lower() > max_body as u64 {
         return Err(closing(too_large(max_body)));
     } else {
         match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, max_body)).await {
-            Ok(collected) => Body::from(collected.to_bytes()),
+            Ok(collected) => collected.to_bytes(),
             Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(closing(too_large(max_body))),
             Err(e) => {
                 return Err(closing(
@@ -91,7 +94,7 @@ async fn read_body(max_body: usize, req: Request) -> Result<Request, Response> {
         );
         return Err(error.into_response());
     }
-    Ok(Request::from_parts(parts, body))
+    Ok((Request::from_parts(parts, Body::from(bytes.clone())), bytes))
 }
 
 fn too_large(max_body: usize) -> Response {

@@ -7,6 +7,8 @@ pub mod client_auth;
 pub mod extract;
 pub mod form;
 pub mod middleware;
+pub mod observe;
+pub mod operations;
 pub mod route_table;
 pub mod server;
 
@@ -31,7 +33,12 @@ pub fn with_layers(routes: Router<AppState>, state: AppState, max_body: usize) -
         .fallback(middleware::not_found)
         .method_not_allowed_fallback(middleware::method_not_allowed)
         .with_state(state.clone());
-    let edge = middleware::Edge { max_body, hosts: state.hosts.clone(), cors: state.cors.clone() };
+    let edge = middleware::Edge {
+        max_body,
+        hosts: state.hosts.clone(),
+        cors: state.cors.clone(),
+        app: state.clone(),
+    };
     let shared = tower::ServiceBuilder::new()
         .layer(trace)
         // Body read first (keep-alive stays usable), Host and origin guard, CORS, and on every

@@ -32,6 +32,8 @@ pub struct SigningKeyRow {
     pub pkcs8: Vec<u8>,
     pub active: bool,
     pub created_ms: i64,
+    /// Emulator time (Unix ms) a rotated-out key stops being valid; `None`: never.
+    pub retire_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -258,7 +260,7 @@ pub async fn delete_scope(conn: &mut Conn, scope: &Scope) -> ApiResult<()> {
 }
 
 row_columns! {
-    SigningKeyRow => SIGNING_KEY_COLUMNS, SIGNING_KEY_PARAMS, bind_signing_key { kid, pkcs8, active, created_ms }
+    SigningKeyRow => SIGNING_KEY_COLUMNS, SIGNING_KEY_PARAMS, bind_signing_key { kid, pkcs8, active, created_ms, retire_ms }
 }
 
 /// Stores a project's first signing key, unless it has one by now.
@@ -290,6 +292,28 @@ pub async fn signing_keys(conn: &mut Conn, project: &ProjectId) -> ApiResult<Vec
     .bind(project)
     .fetch_all(conn)
     .await?)
+}
+
+/// Rotation: every active key of the project becomes inactive, retiring at `retire_ms`, and
+/// `new` becomes the active key. Keys that retired before `now_ms` are deleted.
+pub async fn rotate_signing_key(
+    conn: &mut Conn,
+    project: &ProjectId,
+    new: &SigningKeyRow,
+    retire_ms: i64,
+    now_ms: i64,
+) -> ApiResult<()> {
+    sqlx::query("DELETE FROM signing_keys WHERE project_id = ? AND retire_ms IS NOT NULL AND retire_ms <= ? AND active = 0")
+        .bind(project)
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE signing_keys SET active = 0, retire_ms = ? WHERE project_id = ? AND active = 1")
+        .bind(retire_ms)
+        .bind(project)
+        .execute(&mut *conn)
+        .await?;
+    insert_signing_key(conn, project, new).await
 }
 
 pub async fn delete_signing_keys(conn: &mut Conn, project: &ProjectId) -> ApiResult<()> {

@@ -43,3 +43,5 @@ mod server;
 mod snapshot_full;
 mod snapshots_wire;
 mod store_db;
+mod superpowers;
+mod supported;

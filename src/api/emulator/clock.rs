@@ -23,11 +23,13 @@ crate::route_table! {
 pub struct ClockResponse {
     pub now: i64,
     pub offset_seconds: i64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub frozen: bool,
 }
 
 impl From<&Clock> for ClockResponse {
     fn from(c: &Clock) -> Self {
-        ClockResponse { now: c.now().secs(), offset_seconds: c.offset_secs() }
+        ClockResponse { now: c.now().secs(), offset_seconds: c.offset_secs(), frozen: c.is_frozen() }
     }
 }
 
@@ -37,6 +39,8 @@ pub struct ClockRequest {
     advance_seconds: Option<i64>,
     set: Option<i64>,
     reset: bool,
+    /// Stops (`true`) or restarts (`false`) the clock; alone or with `set`.
+    frozen: Option<bool>,
 }
 
 /// The times the clock may show.
@@ -46,8 +50,9 @@ const LATEST: i64 = crate::clock::LATEST_SECS;
 impl Validate for ClockRequest {
     fn validate(&self) -> ApiResult<()> {
         let given = [self.advance_seconds.is_some(), self.set.is_some(), self.reset];
-        if given.iter().filter(|g| **g).count() != 1 {
-            return Err(ApiError::invalid("Give exactly one of advanceSeconds, set or reset: true"));
+        let count = given.iter().filter(|g| **g).count();
+        if count > 1 || (count == 0 && self.frozen.is_none()) {
+            return Err(ApiError::invalid("Give exactly one of advanceSeconds, set or reset: true (or frozen)"));
         }
         if self.set.is_some_and(|at| !(EARLIEST..=LATEST).contains(&at)) {
             return Err(ApiError::invalid("set must be Unix seconds between the years 1 and 9999"));
@@ -78,9 +83,16 @@ async fn set_clock(
         }
         clock.advance(secs);
     } else if let Some(at) = req.set {
+        // Frozen at the time set, not at the time before it.
+        if req.frozen == Some(true) {
+            clock.freeze(true);
+        }
         clock.set(at);
-    } else {
+    } else if req.reset {
         clock.reset();
+    }
+    if let Some(frozen) = req.frozen {
+        clock.freeze(frozen);
     }
     Ok(Json((&clock).into()))
 }

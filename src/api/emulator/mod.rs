@@ -1,8 +1,9 @@
 //! `/emulator/v1/*`: the emulator-only surface of EMULATOR_API.md (projects, outbox, clock,
-//! health, software authenticators), the NOTP approval link (`notp.rs`), the SSO setup page of tenant
+//! health, software authenticators, faults, the request log, key rotation and forged tokens),
+//! the NOTP approval link (`notp.rs`), the SSO setup page of tenant
 //! admin links (`sso_setup.rs`, `/sso-setup`) and the web page at `/emulator/`.
 
 crate::route_table! {
     pub GROUP;
-    modules { authenticators, clock, health, idp, notp, oidc_idp, outbox, projects, sso_setup, ui }
+    modules { authenticators, clock, faults, health, idp, notp, oidc_idp, outbox, projects, requests, sso_setup, tokens, ui }
 }

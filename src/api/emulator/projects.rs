@@ -27,6 +27,8 @@ crate::route_table! {
 pub struct CreateProjectRequest {
     project_id: String,
     name: String,
+    /// Makes the project deterministic: a non-negative integer.
+    seed: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -60,7 +62,13 @@ async fn create(
     State(s): State<AppState>,
     DescopeJson(req): DescopeJson<CreateProjectRequest>,
 ) -> ApiResult<Json<CreateProjectResponse>> {
-    let p = s.projects.create(&s.db, s.now(), Some(req.project_id), Some(req.name)).await?;
+    let seed = match req.seed {
+        None => None,
+        Some(v) => Some(v.as_u64().ok_or_else(|| {
+            ApiError::invalid(format!("seed must be an integer between 0 and {}, not {v}", u64::MAX))
+        })?),
+    };
+    let p = s.projects.create_seeded(&s.db, s.now(), Some(req.project_id), Some(req.name), seed).await?;
     Ok(Json(CreateProjectResponse { project_id: p.id, name: p.name, management_key: p.management_key }))
 }
 
@@ -85,6 +93,8 @@ async fn list(State(s): State<AppState>) -> ApiResult<Json<ProjectList>> {
 /// Deletes a project and everything in it.
 async fn delete(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject) -> ApiResult<Json<Empty>> {
     s.projects.delete(&s.db, ctx.project_id().as_str()).await?;
+    s.powers.forget(ctx.project_id().as_str());
+    s.projects.seeds().restart(ctx.project_id().as_str(), true);
     Ok(Json(Empty {}))
 }
 
@@ -92,6 +102,9 @@ async fn delete(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject
 /// Removes all data of a project; keeps the project, its signing and management keys.
 async fn reset(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject) -> ApiResult<Json<Empty>> {
     s.projects.reset(&s.db, s.now(), &ctx.project).await?;
+    s.powers.forget(ctx.project_id().as_str());
+    // A reset project starts its deterministic sequence again.
+    s.projects.seeds().restart(ctx.project_id().as_str(), false);
     Ok(Json(Empty {}))
 }
 

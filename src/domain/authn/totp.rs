@@ -3,7 +3,6 @@
 //! which drives the user object's `TOTP` flag).
 
 use base64::Engine;
-use rand::RngCore;
 
 use crate::clock::UnixTime;
 use crate::crypto;
@@ -65,7 +64,7 @@ fn url_component(s: &str) -> String {
 /// A new secret and what the authenticator needs to enrol it.
 fn new_enrollment(ctx: &Ctx, login_id: &str) -> ApiResult<Enrollment> {
     let mut secret = [0u8; SECRET_BYTES];
-    rand::rngs::OsRng.fill_bytes(&mut secret);
+    crate::crypto::random_bytes(&mut secret);
     let key = data_encoding::BASE32_NOPAD.encode(&secret);
     let issuer = url_component(&ctx.project.name);
     let provisioning_url = format!(

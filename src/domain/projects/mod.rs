@@ -107,8 +107,13 @@ pub struct ProjectRuntime {
     pub settings: ProjectSettings,
     /// The key new tokens are signed with.
     pub signing: Arc<SigningKey>,
-    /// Every key whose tokens still validate (the active one included), for JWKS and checks.
+    /// Every key whose tokens still validate (the active one included), for JWKS and checks;
+    /// rotated-out ones only until their time in [`ProjectRuntime::retire_ms`].
     pub keys: Vec<Arc<SigningKey>>,
+    /// kid → emulator time (Unix ms) a rotated-out key stops being valid.
+    pub retire_ms: HashMap<String, i64>,
+    /// The key most recently rotated out, valid or not (for forged tokens).
+    pub previous: Option<Arc<SigningKey>>,
     management_secrets: Vec<String>,
     /// `iss` of this project's JWTs: `<public-url>/<projectId>`.
     pub issuer: String,
@@ -127,6 +132,16 @@ impl ProjectRuntime {
         self.keys.iter().find(|k| k.kid == kid)
     }
 
+    /// The keys valid at `now`: in the JWKS, and verifying tokens.
+    pub fn live_keys(&self, now: UnixTime) -> impl Iterator<Item = &Arc<SigningKey>> {
+        self.keys.iter().filter(move |k| self.retire_ms.get(&k.kid).is_none_or(|r| *r > now.millis()))
+    }
+
+    /// The key `kid` if it is valid at `now`.
+    pub fn live_key(&self, kid: &str, now: UnixTime) -> Option<&Arc<SigningKey>> {
+        self.live_keys(now).find(|k| k.kid == kid)
+    }
+
     pub fn management_key_matches(&self, secret: &str) -> bool {
         self.management_secrets.iter().any(|s| crypto::secrets_equal(s, secret))
     }
@@ -137,6 +152,8 @@ impl ProjectRuntime {
 pub struct Projects {
     cache: Arc<RwLock<HashMap<String, Arc<ProjectRuntime>>>>,
     key_pool: KeyPool,
+    /// Seeds of deterministic runs, and the seeded projects' generators.
+    seeds: crate::determinism::Seeds,
     creations: Arc<creation::CreationQueue>,
 }
 
@@ -155,11 +172,29 @@ pub fn is_valid_project_id(id: &str) -> bool {
 
 impl Projects {
     pub fn new(key_pool: KeyPool) -> Self {
-        Projects { cache: Arc::default(), key_pool, creations: Arc::default() }
+        Projects { cache: Arc::default(), key_pool, creations: Arc::default(), seeds: Default::default() }
     }
 
     pub fn key_pool(&self) -> &KeyPool {
         &self.key_pool
+    }
+
+    pub fn seeds(&self) -> &crate::determinism::Seeds {
+        &self.seeds
+    }
+
+    /// A new signing key for a project: from its seeded generator in a deterministic run,
+    /// else from the pool.
+    async fn new_key(&self, id: &str) -> ApiResult<Vec<u8>> {
+        let Some(rng) = self.seeds.rng_of(id) else {
+            return self.key_pool.take().await;
+        };
+        let mut seed = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut *rng.lock().unwrap_or_else(|e| e.into_inner()), &mut seed);
+        tokio::task::spawn_blocking(move || crate::determinism::rsa_pkcs8_from_seed(seed))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)
     }
 
     /// The runtime of a project, loading and parsing it on first use.
@@ -184,10 +219,17 @@ impl Projects {
         }
         let mut keys = Vec::with_capacity(key_rows.len());
         let mut active = None;
+        let mut retire_ms = HashMap::new();
+        let mut previous: Option<(i64, Arc<SigningKey>)> = None;
         for k in &key_rows {
             let parsed = Arc::new(SigningKey::from_pkcs8(&k.pkcs8).map_err(ApiError::internal)?);
             if k.active {
                 active = Some(parsed.clone());
+            } else if let Some(at) = k.retire_ms {
+                retire_ms.insert(parsed.kid.clone(), at);
+                if previous.as_ref().is_none_or(|(p, _)| at >= *p) {
+                    previous = Some((at, parsed.clone()));
+                }
             }
             keys.push(parsed);
         }
@@ -203,6 +245,8 @@ impl Projects {
             settings: store::from_json_text(&row.settings),
             signing,
             keys,
+            retire_ms,
+            previous: previous.map(|(_, k)| k),
             management_secrets: mgmt.into_iter().filter(|m| m.status == "active").map(|m| m.secret).collect(),
         });
         self.cache.write().map_err(ApiError::internal)?.insert(id.to_owned(), runtime.clone());
@@ -216,15 +260,44 @@ impl Projects {
         db: &crate::store::Db,
         id: &ProjectId,
     ) -> ApiResult<Vec<store::projects::SigningKeyRow>> {
-        let pkcs8 = self.key_pool.take().await?;
+        let pkcs8 = self.new_key(id.as_str()).await?;
         let kid = SigningKey::from_pkcs8(&pkcs8).map_err(ApiError::internal)?.kid;
         let created_ms = UnixTime::real_now().millis();
         let mut tx = store::begin_immediate(db).await?;
-        let row = store::projects::SigningKeyRow { kid, pkcs8, active: true, created_ms };
+        let row = store::projects::SigningKeyRow { kid, pkcs8, active: true, created_ms, retire_ms: None };
         store::projects::insert_first_signing_key(&mut tx, id, &row).await?;
         let rows = store::projects::signing_keys(&mut tx, id).await?;
         tx.commit().await?;
         Ok(rows)
+    }
+
+    /// Rotates a project's signing key: a new key (from the pool) signs from now on; the
+    /// current one stays valid for `grace_secs` of emulator time. Returns the new and the
+    /// previous `kid`.
+    pub async fn rotate_key(
+        &self,
+        db: &crate::store::Db,
+        now: UnixTime,
+        project: &ProjectRuntime,
+        grace_secs: i64,
+    ) -> ApiResult<(String, String)> {
+        let pkcs8 = self.new_key(project.id.as_str()).await?;
+        let kid = SigningKey::from_pkcs8(&pkcs8).map_err(ApiError::internal)?.kid;
+        // Rows order by creation: after every existing key, whatever the clock says.
+        let created_ms = UnixTime::real_now().millis().max(now.millis());
+        let row = store::projects::SigningKeyRow {
+            kid: kid.clone(),
+            pkcs8,
+            active: true,
+            created_ms,
+            retire_ms: None,
+        };
+        let retire = now.millis().saturating_add(grace_secs.saturating_mul(1000));
+        let mut tx = store::begin_immediate(db).await?;
+        store::projects::rotate_signing_key(&mut tx, &project.id, &row, retire, now.millis()).await?;
+        tx.commit().await?;
+        self.invalidate(project.id.as_str());
+        Ok((kid, project.signing.kid.clone()))
     }
 
     /// Like [`Projects::get`], with an unknown project as an error.
@@ -257,6 +330,18 @@ impl Projects {
         id: Option<String>,
         name: Option<String>,
     ) -> ApiResult<CreatedProject> {
+        self.create_seeded(db, now, id, name, None).await
+    }
+
+    /// [`Projects::create`], deterministic with `seed` (else with the `--seed`, if any).
+    pub async fn create_seeded(
+        &self,
+        db: &crate::store::Db,
+        now: UnixTime,
+        id: Option<String>,
+        name: Option<String>,
+        seed: Option<u64>,
+    ) -> ApiResult<CreatedProject> {
         let given_id = id.as_deref().is_some_and(|s| !s.is_empty());
         let id = match id.filter(|s| !s.is_empty()) {
             Some(id) if is_valid_project_id(&id) => id,
@@ -265,8 +350,30 @@ impl Projects {
                     "Invalid project ID {id}: a P followed by letters and digits, shorter than 32 characters"
                 )))
             }
-            None => format!("P2{}", crypto::random_alnum(26)),
+            None => self.seeds.with_process_rng(|| format!("P2{}", crypto::random_alnum(26))),
         };
+        if let Some(seed) = seed {
+            self.seeds.set_project(&id, seed);
+        }
+        let created = self.seeds.with_project_rng(&id, || self.new_project(now, id.clone(), name, given_id));
+        let (project, id, name, management_key) = created?;
+        if self.creations.create(db, project).await? == creation::Outcome::Exists {
+            if seed.is_some() {
+                self.seeds.restart(id.as_str(), true);
+            }
+            return Err(already_exists(id.as_str()));
+        }
+        Ok(CreatedProject { id: id.into_string(), name, management_key })
+    }
+
+    /// The rows of a new project, with its management key.
+    fn new_project(
+        &self,
+        now: UnixTime,
+        id: String,
+        name: Option<String>,
+        given_id: bool,
+    ) -> ApiResult<(creation::NewProject, ProjectId, String, String)> {
         let id = ProjectId::new(id);
         let name = name.filter(|s| !s.is_empty()).unwrap_or_else(|| format!("Project {id}"));
         let management_key = new_management_key();
@@ -289,10 +396,7 @@ impl Projects {
             },
             seed: crate::domain::identity::roles::seed(now),
         };
-        if self.creations.create(db, project).await? == creation::Outcome::Exists {
-            return Err(already_exists(id.as_str()));
-        }
-        Ok(CreatedProject { id: id.into_string(), name, management_key })
+        Ok((project, id, name, management_key))
     }
 
     /// Every project, oldest first, with its oldest active management key.

@@ -2,6 +2,7 @@
 //! verifying them against the project's keys and the emulator clock, refresh, logout and
 //! tenant selection.
 
+pub mod forge;
 pub mod tokens;
 
 use serde::{Deserialize, Serialize};
@@ -106,7 +107,8 @@ pub async fn verify(db: &Db, ctx: &Ctx, token: &str, kind: TokenKind) -> ApiResu
 pub fn verify_signature(ctx: &Ctx, token: &str) -> ApiResult<Claims> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("Malformed token"))?;
     let kid = header.kid.ok_or_else(|| invalid("Token has no kid"))?;
-    let key = ctx.project.key(&kid).ok_or_else(|| invalid("Token was not signed by this project"))?;
+    let key =
+        ctx.project.live_key(&kid, ctx.now).ok_or_else(|| invalid("Token was not signed by this project"))?;
     let claims: Claims = key.decode_unchecked(token).map_err(|_| invalid("Invalid token signature"))?;
     // The key already ties the token to this project. The issuer's URL part follows the
     // public URL of the emulator that signed it, which a restart on another port (without
@@ -262,7 +264,7 @@ pub(crate) async fn record_refresh(conn: &mut Conn, ctx: &Ctx, user_id: &str, ex
 }
 
 /// The claims of a session JWT for a user with their current grants.
-async fn session_claims(
+pub(crate) async fn session_claims(
     conn: &mut Conn,
     ctx: &Ctx,
     user: &User,

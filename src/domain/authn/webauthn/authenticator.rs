@@ -247,7 +247,7 @@ pub async fn make_credential(
     }
     let (pkcs8, public_key) = generate(authenticator.alg)?;
     let mut credential_id = [0u8; 32];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut credential_id);
+    crate::crypto::random_bytes(&mut credential_id);
     let auth = AuthData {
         rp_id_hash: sha256(rp_id.as_bytes()),
         flags: flags(&authenticator) | FLAG_AT,

@@ -196,13 +196,13 @@ fn start_origin(given: &str) -> ApiResult<(String, String)> {
 
 fn new_challenge() -> String {
     let mut bytes = [0u8; 32];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    crate::crypto::random_bytes(&mut bytes);
     b64url(&bytes)
 }
 
 fn new_user_handle() -> String {
     let mut bytes = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    crate::crypto::random_bytes(&mut bytes);
     b64url(&bytes)
 }
 

@@ -20,6 +20,7 @@ mod emulator;
 mod error_surfaces;
 mod errors;
 mod federation;
+mod fga;
 mod fuzz_regressions;
 mod json_nulls;
 mod mgmt_accesskey;

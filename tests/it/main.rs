@@ -15,6 +15,7 @@ mod auth_sso;
 mod auth_stepup;
 mod auth_totp;
 mod auth_webauthn;
+mod authz;
 mod connection;
 mod emulator;
 mod error_surfaces;

@@ -447,3 +447,36 @@ async fn projects_are_isolated() {
     assert!(!allowed(&app, &other, t("doc", "d1", "can_view", "user", "bob")).await);
     assert!(allowed(&app, &p, t("doc", "d1", "can_view", "user", "bob")).await);
 }
+
+#[tokio::test]
+async fn fga_travels_in_snapshots_and_reset_clears_it() {
+    let (app, p) = example_a().await;
+    app.post(
+        "/v1/mgmt/fga/resources/save",
+        Some(&p.mgmt()),
+        json!({"resourcesDetails": [{"resourceId": "d1", "resourceType": "doc", "displayName": "Budget"}]}),
+    )
+    .await
+    .assert_ok();
+    let snap = app.export_snapshot(&p.id).await;
+    assert_eq!(snap["fga"]["dsl"], SCHEMA_A);
+    assert_eq!(snap["fga"]["relations"].as_array().unwrap().len(), 5);
+    assert_eq!(snap["fga"]["resources"][0]["displayName"], "Budget");
+    // reset clears schema and tuples
+    app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await.assert_ok();
+    assert_eq!(app.get("/v1/mgmt/fga/schema", Some(&p.mgmt())).await.assert_ok(), &json!({"dsl": ""}));
+    // importing brings them back, and checks answer as before
+    app.put_snapshot(&p.id, &snap).await.assert_ok();
+    assert!(allowed(&app, &p, t("doc", "d1", "can_view", "user", "alice")).await);
+    assert!(allowed(&app, &p, t("doc", "d2", "can_create", "user", "carol")).await);
+    assert_eq!(app.get("/v1/mgmt/fga/schema", Some(&p.mgmt())).await.assert_ok()["dsl"], SCHEMA_A);
+    // a fixture may give only the DSL
+    let mut only_dsl = snap.clone();
+    only_dsl["fga"]["model"] = Value::Null;
+    app.put_snapshot(&p.id, &only_dsl).await.assert_ok();
+    assert!(allowed(&app, &p, t("doc", "d1", "can_view", "user", "bob")).await);
+    let mut bad = snap.clone();
+    bad["fga"]["model"] = Value::Null;
+    bad["fga"]["dsl"] = json!("type x");
+    assert_eq!(app.put_snapshot(&p.id, &bad).await.status.as_u16(), 400);
+}

@@ -89,7 +89,7 @@ fn tuple_of(r: RelationRow) -> Tuple {
 }
 
 /// A new version UUID (random, version 4 layout).
-fn new_uuid() -> String {
+pub fn new_uuid() -> String {
     let h: String = crypto::random_alnum(32)
         .bytes()
         .map(|b| char::from_digit(u32::from(b) % 16, 16).unwrap_or('0'))

@@ -355,13 +355,13 @@ async fn target_with_relation(
     Ok(Json(TargetWithRelationReply { resources, relations }))
 }
 
-/// POST /v1/mgmt/authz/getmodified
+/// POST /v1/mgmt/authz/getmodified: `since` 0 (python-sdk without a date) means from the start.
 async fn get_modified(
     State(s): State<AppState>,
     MgmtAuth(ctx): MgmtAuth,
     DescopeJson(b): DescopeJson<ModifiedBody>,
 ) -> ApiResult<Json<ModifiedReply>> {
-    let since = if b.since <= 0 { ctx.now.millis() } else { b.since };
+    let since = b.since.max(0);
     let (resources, targets, schema_changed) = legacy::modified(&s.db, &ctx, since).await?;
     let m = Modified { resources, targets, schema_changed };
     Ok(Json(ModifiedReply { flat: m.clone(), relations: m }))

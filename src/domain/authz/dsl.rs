@@ -513,6 +513,13 @@ mod tests {
     }
 
     #[test]
+    fn changing_only_the_condition_keeps_tuples() {
+        let a = parse("model AuthZ 1.0\ncondition C(x int) { x > 1 }\ntype U\ntype R\n  relation v: U\n  relation w: U\n").unwrap();
+        let b = parse("model AuthZ 1.0\ncondition C(x int) { x > 1 }\ntype U\ntype R\n  relation v: U with C\n  relation w: U | R\n").unwrap();
+        assert_eq!(a.deletes_towards(&b), (vec!["R#w".to_owned()], Vec::new()));
+    }
+
+    #[test]
     fn conditions_parse() {
         let m = parse("model AuthZ 1.0\ncondition Shift(now int, begin int, end int) {\n  now >= begin && now <= end\n}\ntype User\ntype R\n  relation viewer: User with Shift\n").unwrap();
         assert_eq!(m.conditions[0].params.len(), 3);

@@ -15,6 +15,7 @@
 #      each workload against one, then the other, alternating who goes first; the figures go
 #      between the bench markers of docs/PERFORMANCE.md (the rest of that file is kept), the raw
 #      per-run numbers to target/bench/results.json and the servers' logs to target/bench/
+#   4. runs target/release/bench_fga: FGA check p50/p99 over 100,000 relations (printed only)
 #
 # Needs: the Rust toolchain, Node 20+ with npm. The Firebase Auth Emulator is plain Node (no
 # Java). Without npm, or if the install fails, it measures descope-emulator alone and the
@@ -33,7 +34,7 @@ done
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 
 echo "== building (release)"
-cargo build --release --locked --bin descope-emulator --bin bench
+cargo build --release --locked --bin descope-emulator --bin bench --bin bench_fga
 
 args=(--runs "$RUNS" --firebase-dir "$FIREBASE_DIR" --command "bash scripts/bench.sh")
 if [[ -n "${QUICK:-}" ]]; then
@@ -61,4 +62,6 @@ fi
 
 mkdir -p target/bench
 echo "== running the benchmark"
-exec target/release/bench "${args[@]}" --out "$out" --json target/bench/results.json "$@"
+target/release/bench "${args[@]}" --out "$out" --json target/bench/results.json "$@"
+echo "== FGA check latency (in-process; see docs/PERFORMANCE.md, FGA check)"
+exec target/release/bench_fga

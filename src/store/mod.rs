@@ -32,6 +32,7 @@ pub mod credentials;
 pub mod custom_attributes;
 pub mod descopers;
 pub mod federation;
+pub mod fga;
 pub mod lists;
 pub mod outbox;
 pub mod passkeys;

@@ -8,6 +8,7 @@
 //! set), and a legacy query asks with target type `""`.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
 use super::cel::{self, EvalError, Value};
 use super::model::{CondExpr, Def, DefKind, Expr, Model};
@@ -28,48 +29,84 @@ pub struct Tuple {
     pub target: String,
 }
 
-/// A project's tuples, indexed both ways.
+/// A project's tuples, indexed both ways; tuples are added and removed in place as writes
+/// commit, so a write does not cost a rebuild.
 #[derive(Debug, Default)]
 pub struct Graph {
-    pub tuples: Vec<Tuple>,
-    by_obj: HashMap<(String, String), Vec<u32>>,
-    by_target: HashMap<(String, String), Vec<u32>>,
-    all: HashSet<Tuple>,
+    /// Every tuple, in key order (the order the store lists them).
+    all: BTreeSet<Arc<Tuple>>,
+    by_obj: HashMap<(String, String), Vec<Arc<Tuple>>>,
+    by_target: HashMap<(String, String), Vec<Arc<Tuple>>>,
 }
 
 impl Graph {
     pub fn new(tuples: Vec<Tuple>) -> Graph {
         let mut g = Graph::default();
-        for (i, t) in tuples.iter().enumerate() {
-            let i = i as u32;
-            g.by_obj.entry((t.resource_type.clone(), t.resource.clone())).or_default().push(i);
-            g.by_target.entry((t.target_type.clone(), t.target.clone())).or_default().push(i);
+        for t in tuples {
+            g.insert(t);
         }
-        g.all = tuples.iter().cloned().collect();
-        g.tuples = tuples;
         g
+    }
+
+    /// Adds a tuple; `false` when it was there already.
+    pub fn insert(&mut self, t: Tuple) -> bool {
+        if self.all.contains(&t) {
+            return false;
+        }
+        let t = Arc::new(t);
+        self.by_obj.entry((t.resource_type.clone(), t.resource.clone())).or_default().push(t.clone());
+        self.by_target.entry((t.target_type.clone(), t.target.clone())).or_default().push(t.clone());
+        self.all.insert(t);
+        true
+    }
+
+    /// Removes a tuple; `false` when it was not there.
+    pub fn remove(&mut self, t: &Tuple) -> bool {
+        if !self.all.remove(t) {
+            return false;
+        }
+        fn drop_from(
+            index: &mut HashMap<(String, String), Vec<Arc<Tuple>>>,
+            key: (String, String),
+            t: &Tuple,
+        ) {
+            if let Some(list) = index.get_mut(&key) {
+                list.retain(|x| x.as_ref() != t);
+                if list.is_empty() {
+                    index.remove(&key);
+                }
+            }
+        }
+        drop_from(&mut self.by_obj, (t.resource_type.clone(), t.resource.clone()), t);
+        drop_from(&mut self.by_target, (t.target_type.clone(), t.target.clone()), t);
+        true
     }
 
     pub fn contains(&self, t: &Tuple) -> bool {
         self.all.contains(t)
     }
 
+    /// Every tuple, in key order.
+    pub fn tuples(&self) -> impl Iterator<Item = &Tuple> + '_ {
+        self.all.iter().map(|t| t.as_ref())
+    }
+
+    pub fn len(&self) -> usize {
+        self.all.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.all.is_empty()
+    }
+
     /// The tuples whose object is `(ty, id)`.
     pub fn of_object<'a>(&'a self, ty: &str, id: &str) -> impl Iterator<Item = &'a Tuple> + 'a {
-        self.by_obj
-            .get(&(ty.to_owned(), id.to_owned()))
-            .into_iter()
-            .flatten()
-            .map(move |i| &self.tuples[*i as usize])
+        self.by_obj.get(&(ty.to_owned(), id.to_owned())).into_iter().flatten().map(|t| t.as_ref())
     }
 
     /// The tuples whose target is `(tt, t)`.
     pub fn of_target<'a>(&'a self, tt: &str, t: &str) -> impl Iterator<Item = &'a Tuple> + 'a {
-        self.by_target
-            .get(&(tt.to_owned(), t.to_owned()))
-            .into_iter()
-            .flatten()
-            .map(move |i| &self.tuples[*i as usize])
+        self.by_target.get(&(tt.to_owned(), t.to_owned())).into_iter().flatten().map(|t| t.as_ref())
     }
 }
 
@@ -383,6 +420,21 @@ mod tests {
         assert!(!e.check("group", "a", "member", "user", "v").0);
         assert!(e.check("group", "b", "member", "group#member", "a").0);
         assert_eq!(e.who("group", "a", "member"), vec![("user".into(), "u".into())]);
+    }
+
+    #[test]
+    fn tuples_come_and_go_in_place() {
+        let m = dsl::parse("model AuthZ 1.0\ntype user\ntype doc\n  relation viewer: user\n").unwrap();
+        let mut g = Graph::new(vec![t("doc", "d", "viewer", "user", "a")]);
+        assert!(!g.insert(t("doc", "d", "viewer", "user", "a")));
+        assert!(g.insert(t("doc", "d", "viewer", "user", "b")));
+        assert!(Eval::new(&m, &g, &Default::default()).check("doc", "d", "viewer", "user", "b").0);
+        assert!(g.remove(&t("doc", "d", "viewer", "user", "a")));
+        assert!(!g.remove(&t("doc", "d", "viewer", "user", "a")));
+        assert!(!Eval::new(&m, &g, &Default::default()).check("doc", "d", "viewer", "user", "a").0);
+        assert_eq!(g.len(), 1);
+        assert_eq!(g.of_target("user", "a").count(), 0);
+        assert_eq!(g.of_object("doc", "d").count(), 1);
     }
 
     #[test]

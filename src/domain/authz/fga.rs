@@ -4,10 +4,14 @@
 //! data scope with the scope's revision token, which every write replaces inside its
 //! transaction. A check reads the token (one indexed row) and reuses the cache when it
 //! matches; otherwise it loads schema and tuples in one read transaction and caches them.
-//! A reset moves the project to a new scope, so it starts empty.
+//! Tuple writes do not throw the cache away: after their commit they apply their [`Delta`]
+//! to the cached graph in place, when the cache is at the revision the write started from
+//! (else the next check rebuilds, as after a schema change). A reset moves the project to a
+//! new scope, so it starts empty.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -26,15 +30,87 @@ pub use st::RelationRow;
 /// The most scopes whose graphs stay cached.
 const CACHE_SCOPES: usize = 64;
 
-/// A scope's schema and tuples as one revision had them.
+/// A scope's schema and tuples as one revision had them (the tuples move on in place with
+/// the writes that follow it).
 #[derive(Debug, Default)]
 pub struct Loaded {
-    pub revision: String,
     pub dsl: String,
     pub version: String,
     pub has_schema: bool,
     pub model: Model,
-    pub graph: Graph,
+    tuples: RwLock<Tuples>,
+}
+
+/// The tuples of a cached scope and the revision they are at.
+#[derive(Debug, Default)]
+struct Tuples {
+    revision: String,
+    graph: Graph,
+}
+
+/// A read lock on a cached scope's graph, held for one evaluation.
+pub struct GraphRef<'a>(RwLockReadGuard<'a, Tuples>);
+
+impl Deref for GraphRef<'_> {
+    type Target = Graph;
+
+    fn deref(&self) -> &Graph {
+        &self.0.graph
+    }
+}
+
+impl Loaded {
+    /// A schema and its tuples (benchmarks and tests; the cache builds its own).
+    pub fn new(model: Model, graph: Graph) -> Loaded {
+        Loaded {
+            has_schema: true,
+            model,
+            tuples: RwLock::new(Tuples { revision: String::new(), graph }),
+            ..Loaded::default()
+        }
+    }
+
+    /// The tuples; hold it only for a synchronous evaluation.
+    pub fn graph(&self) -> GraphRef<'_> {
+        GraphRef(self.tuples.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn revision(&self) -> String {
+        self.graph().0.revision.clone()
+    }
+}
+
+/// What a committed tuple write changed, to apply to the cached graph.
+#[must_use = "apply the delta after the commit"]
+#[derive(Debug, Default)]
+pub struct Delta {
+    scope: String,
+    from: String,
+    to: String,
+    added: Vec<Tuple>,
+    removed: Vec<Tuple>,
+}
+
+impl Delta {
+    /// Applies the write to the cached graph of its scope when the cache is at the revision
+    /// the write started from; otherwise leaves it (the next check sees the revision moved
+    /// and rebuilds). Call after the write's transaction committed.
+    pub fn apply(self) {
+        let Some(l) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&self.scope).cloned() else {
+            return;
+        };
+        let mut t = l.tuples.write().unwrap_or_else(|e| e.into_inner());
+        if t.revision != self.from {
+            return;
+        }
+        for x in &self.removed {
+            t.graph.remove(x);
+        }
+        for x in self.added {
+            t.graph.insert(x);
+        }
+        t.revision = self.to;
+    }
 }
 
 fn cache() -> &'static Mutex<HashMap<String, Arc<Loaded>>> {
@@ -47,9 +123,10 @@ pub async fn loaded(db: &Db, ctx: &Ctx) -> ApiResult<Arc<Loaded>> {
     let key = ctx.scope().as_str().to_owned();
     let mut conn = db.acquire().await?;
     let revision = st::revision(&mut conn, ctx.scope()).await?;
-    if let Some(l) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        if l.revision == revision {
-            return Ok(l.clone());
+    let cached = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+    if let Some(l) = cached {
+        if l.revision() == revision {
+            return Ok(l);
         }
     }
     drop(conn);
@@ -69,12 +146,11 @@ async fn load_from(conn: &mut Conn, scope: &Scope) -> ApiResult<Loaded> {
     let tuples = st::relations(conn, scope).await?.into_iter().map(tuple_of).collect();
     let model: Model = store::from_json_text(&row.model);
     Ok(Loaded {
-        revision: row.revision,
         has_schema: !row.version.is_empty(),
         dsl: row.dsl,
         version: row.version,
         model,
-        graph: Graph::new(tuples),
+        tuples: RwLock::new(Tuples { revision: row.revision, graph: Graph::new(tuples) }),
     })
 }
 
@@ -100,6 +176,19 @@ pub fn new_uuid() -> String {
 /// Marks a write to the scope's schema or tuples.
 pub async fn touch(conn: &mut Conn, scope: &Scope) -> ApiResult<()> {
     st::touch(conn, scope, &crypto::random_alnum(24)).await
+}
+
+/// Marks a tuple write: a new revision, and the delta that takes the cache there.
+async fn touch_with(
+    conn: &mut Conn,
+    scope: &Scope,
+    added: Vec<Tuple>,
+    removed: Vec<Tuple>,
+) -> ApiResult<Delta> {
+    let from = st::revision(conn, scope).await?;
+    let to = crypto::random_alnum(24);
+    st::touch(conn, scope, &to).await?;
+    Ok(Delta { scope: scope.as_str().to_owned(), from, to, added, removed })
 }
 
 /// What saving a schema would delete.
@@ -237,17 +326,20 @@ pub async fn create_relations(db: &Db, ctx: &Ctx, rows: Vec<RelationRow>) -> Api
     for r in &rows {
         validate_tuple(&model, r)?;
     }
-    insert_rows(&mut tx, ctx, &rows).await?;
-    tx.commit().await
+    let delta = insert_rows(&mut tx, ctx, &rows).await?;
+    tx.commit().await?;
+    delta.apply();
+    Ok(())
 }
 
-/// Stores tuples already validated, logging and touching the scope.
-pub async fn insert_rows(conn: &mut Conn, ctx: &Ctx, rows: &[RelationRow]) -> ApiResult<()> {
+/// Stores tuples already validated, logging and touching the scope; the caller applies the
+/// delta after its commit.
+pub async fn insert_rows(conn: &mut Conn, ctx: &Ctx, rows: &[RelationRow]) -> ApiResult<Delta> {
     for r in rows {
         st::insert(conn, ctx.scope(), r, ctx.now.millis()).await?;
         log_tuple(conn, ctx, r).await?;
     }
-    touch(conn, ctx.scope()).await
+    touch_with(conn, ctx.scope(), rows.iter().cloned().map(tuple_of).collect(), Vec::new()).await
 }
 
 async fn log_tuple(conn: &mut Conn, ctx: &Ctx, r: &RelationRow) -> ApiResult<()> {
@@ -258,18 +350,22 @@ async fn log_tuple(conn: &mut Conn, ctx: &Ctx, r: &RelationRow) -> ApiResult<()>
 /// Deletes tuples (missing ones are ignored).
 pub async fn delete_relations(db: &Db, ctx: &Ctx, rows: Vec<RelationRow>) -> ApiResult<()> {
     let mut tx = store::begin_immediate(db).await?;
-    delete_rows(&mut tx, ctx, &rows).await?;
-    tx.commit().await
+    let delta = delete_rows(&mut tx, ctx, &rows).await?;
+    tx.commit().await?;
+    delta.apply();
+    Ok(())
 }
 
-/// Deletes tuples inside a transaction.
-pub async fn delete_rows(conn: &mut Conn, ctx: &Ctx, rows: &[RelationRow]) -> ApiResult<()> {
+/// Deletes tuples inside a transaction; the caller applies the delta after its commit.
+pub async fn delete_rows(conn: &mut Conn, ctx: &Ctx, rows: &[RelationRow]) -> ApiResult<Delta> {
+    let mut removed = Vec::new();
     for r in rows {
         if st::delete(conn, ctx.scope(), r).await? {
             log_tuple(conn, ctx, r).await?;
+            removed.push(tuple_of(r.clone()));
         }
     }
-    touch(conn, ctx.scope()).await
+    touch_with(conn, ctx.scope(), Vec::new(), removed).await
 }
 
 /// Deletes every tuple.
@@ -317,7 +413,8 @@ pub fn check_loaded(
             )));
         }
     }
-    let mut eval = Eval::new(&l.model, &l.graph, context);
+    let graph = l.graph();
+    let mut eval = Eval::new(&l.model, &graph, context);
     Ok(queries
         .into_iter()
         .map(|q| {
@@ -405,7 +502,7 @@ pub async fn mappable(
         .map(|r| (r.resource, r.display_name))
         .collect();
     let mut ids: BTreeSet<String> = names.keys().cloned().collect();
-    for t in &l.graph.tuples {
+    for t in l.graph().tuples() {
         if t.resource_type == ty {
             ids.insert(t.resource.clone());
         }

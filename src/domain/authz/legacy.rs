@@ -476,16 +476,20 @@ pub async fn create_relations(db: &Db, ctx: &Ctx, rels: &[RelationJson]) -> ApiR
     let mut tx = store::begin_immediate(db).await?;
     let (model, _) = current(&mut tx, ctx).await?;
     let rows = rows_of(&mut tx, ctx, &model, rels).await?;
-    fga::insert_rows(&mut tx, ctx, &rows).await?;
-    tx.commit().await
+    let delta = fga::insert_rows(&mut tx, ctx, &rows).await?;
+    tx.commit().await?;
+    delta.apply();
+    Ok(())
 }
 
 pub async fn delete_relations(db: &Db, ctx: &Ctx, rels: &[RelationJson]) -> ApiResult<()> {
     let mut tx = store::begin_immediate(db).await?;
     let (model, _) = current(&mut tx, ctx).await?;
     let rows = rows_of(&mut tx, ctx, &model, rels).await?;
-    fga::delete_rows(&mut tx, ctx, &rows).await?;
-    tx.commit().await
+    let delta = fga::delete_rows(&mut tx, ctx, &rows).await?;
+    tx.commit().await?;
+    delta.apply();
+    Ok(())
 }
 
 /// Deletes the tuples whose resource (and, with `as_target`, whose target) is one of `ids`.
@@ -496,14 +500,17 @@ pub async fn delete_for_resources(db: &Db, ctx: &Ctx, ids: &[String], as_target:
         .into_iter()
         .filter(|r| ids.contains(&r.resource) || (as_target && ids.contains(&r.target)))
         .collect();
-    fga::delete_rows(&mut tx, ctx, &doomed).await?;
-    tx.commit().await
+    let delta = fga::delete_rows(&mut tx, ctx, &doomed).await?;
+    tx.commit().await?;
+    delta.apply();
+    Ok(())
 }
 
 /// `re/has`: whether each `(namespace, resource, relationDefinition, target)` holds.
 pub async fn has(db: &Db, ctx: &Ctx, queries: &[RelationJson]) -> ApiResult<Vec<bool>> {
     let l = fga::loaded(db, ctx).await?;
-    let mut e = Eval::new(&l.model, &l.graph, &Map::new());
+    let graph = l.graph();
+    let mut e = Eval::new(&l.model, &graph, &Map::new());
     Ok(queries
         .iter()
         .map(|q| e.check(&q.namespace, &q.resource, &q.relation_definition, "", &q.target).0)
@@ -523,7 +530,8 @@ pub async fn who(
     if l.model.def(ns, rd).is_none() {
         return Err(ApiError::invalid(format!("Unknown relation definition {ns}#{rd}")));
     }
-    let mut e = Eval::new(&l.model, &l.graph, context);
+    let graph = l.graph();
+    let mut e = Eval::new(&l.model, &graph, context);
     let ids: BTreeSet<String> = e.who(ns, resource, rd).into_iter().map(|(_, t)| t).collect();
     Ok(ids.into_iter().collect())
 }
@@ -536,12 +544,13 @@ pub async fn resource_relations(
     ignore_target_sets: bool,
 ) -> ApiResult<Vec<RelationJson>> {
     let l = fga::loaded(db, ctx).await?;
-    Ok(l.graph
-        .tuples
-        .iter()
+    let graph = l.graph();
+    let found = graph
+        .tuples()
         .filter(|t| t.resource == resource && !(ignore_target_sets && t.target_type.contains('#')))
         .map(|t| relation_of(&row_of(t)))
-        .collect())
+        .collect();
+    Ok(found)
 }
 
 /// `re/targets`: the stored tuples of targets.
@@ -552,12 +561,13 @@ pub async fn targets_relations(
     include_target_sets: bool,
 ) -> ApiResult<Vec<RelationJson>> {
     let l = fga::loaded(db, ctx).await?;
-    Ok(l.graph
-        .tuples
-        .iter()
+    let graph = l.graph();
+    let found = graph
+        .tuples()
         .filter(|t| targets.contains(&t.target) && (include_target_sets || !t.target_type.contains('#')))
         .map(|t| relation_of(&row_of(t)))
-        .collect())
+        .collect();
+    Ok(found)
 }
 
 fn row_of(t: &super::engine::Tuple) -> RelationRow {
@@ -584,7 +594,8 @@ pub async fn what(
             return Err(ApiError::invalid(format!("Unknown relation definition {ns}#{rd}")));
         }
     }
-    let mut e = Eval::new(&l.model, &l.graph, context);
+    let graph = l.graph();
+    let mut e = Eval::new(&l.model, &graph, context);
     Ok(e.what("", target, only)
         .into_iter()
         .map(|(ty, id, name)| RelationJson {

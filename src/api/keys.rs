@@ -27,11 +27,11 @@ crate::route_table! {
         GET "/{projectId}/.well-known/jwks.json" => jwks,
         GET "/{projectId}/.well-known/oauth-authorization-server" => openid_configuration,
         GET "/{projectId}/.well-known/openid-configuration" => openid_configuration,
+        GET "/{projectId}/{ssoAppId}/.well-known/openid-configuration" => sso_app_configuration,
     }
     unbuilt {
         GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/oauth-authorization-server",
         GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/openid-configuration",
-        GET "/{projectId}/{ssoAppId}/.well-known/openid-configuration",
     }
 }
 
@@ -126,6 +126,9 @@ fn strings(v: &[&str]) -> Vec<String> {
 enum Issuer {
     /// Federated apps: issuer `<public-url>/<P>`, endpoints under `/oauth2/v1/`.
     Project,
+    /// An OIDC SSO app: issuer `<public-url>/<P>/<ssoAppId>`, endpoints under
+    /// `/<ssoAppId>/oauth2/v1/`.
+    SsoApp(String),
     /// Inbound (third-party) apps: issuer `<public-url>/v1/apps/<P>`, endpoints under
     /// `/oauth2/v1/apps/<P>/`.
     InboundApps,
@@ -135,6 +138,7 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
     let id = project.id.as_str();
     let (issuer, endpoints, end_session) = match family {
         Issuer::Project => (project.issuer.clone(), format!("{base}/oauth2/v1"), true),
+        Issuer::SsoApp(app) => (format!("{}/{app}", project.issuer), format!("{base}/{app}/oauth2/v1"), true),
         Issuer::InboundApps => {
             (format!("{base}/v1/apps/{id}"), format!("{base}/oauth2/v1/apps/{id}"), false)
         }
@@ -156,6 +160,8 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
             "profile",
             "email",
             "phone",
+            "offline_access",
+            "roles",
             "descope.claims",
             "descope.custom_claims",
         ]),
@@ -163,9 +169,18 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
             "iss",
             "sub",
             "aud",
+            "azp",
             "exp",
             "iat",
+            "auth_time",
+            "nonce",
+            "amr",
+            "at_hash",
+            "sid",
             "name",
+            "given_name",
+            "middle_name",
+            "family_name",
             "email",
             "email_verified",
             "phone_number",
@@ -177,7 +192,7 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
         ]),
         code_challenge_methods_supported: strings(&["S256"]),
         grant_types_supported: strings(&["authorization_code", "refresh_token", "client_credentials"]),
-        token_endpoint_auth_methods_supported: strings(&["client_secret_basic", "client_secret_post"]),
+        token_endpoint_auth_methods_supported: strings(&["client_secret_basic", "client_secret_post", "none"]),
     }
 }
 
@@ -199,6 +214,26 @@ async fn inbound_apps_configuration(
 ) -> ApiResult<Json<OpenIdConfiguration>> {
     let project = project(&s, &p.project_id).await?;
     Ok(Json(configuration(&s.settings.public_url, &project, Issuer::InboundApps)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SsoAppPath {
+    #[serde(rename = "projectId")]
+    project_id: String,
+    #[serde(rename = "ssoAppId")]
+    sso_app_id: String,
+}
+
+/// GET /{projectId}/{ssoAppId}/.well-known/openid-configuration
+/// Discovery of an OIDC SSO app's authorization server (its own issuer).
+async fn sso_app_configuration(
+    State(s): State<AppState>,
+    Path(p): Path<SsoAppPath>,
+) -> ApiResult<Json<OpenIdConfiguration>> {
+    let project = project(&s, &p.project_id).await?;
+    let ctx = crate::domain::Ctx { project: project.clone(), now: s.now() };
+    crate::domain::apps::sso_apps::require_oidc_app(&s.db, &ctx, &p.sso_app_id).await?;
+    Ok(Json(configuration(&s.settings.public_url, &project, Issuer::SsoApp(p.sso_app_id))))
 }
 
 #[derive(Debug, Serialize)]

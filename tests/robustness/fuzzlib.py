@@ -271,6 +271,15 @@ def emulator_operations() -> list[Operation]:
         ),
         Operation(
             "POST",
+            "/emulator/v1/projects/{projectId}/signin/next",
+            "emu:signin",
+            "emulator",
+            _obj(loginId=S),
+            [],
+            victim,
+        ),
+        Operation(
+            "POST",
             "/emulator/v1/projects/{projectId}/idp/oauth/{provider}/id-token",
             "emu:idp",
             "emulator",

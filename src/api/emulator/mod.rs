@@ -3,5 +3,5 @@
 
 crate::route_table! {
     pub GROUP;
-    modules { authenticators, clock, health, idp, notp, oidc_idp, outbox, projects, ui }
+    modules { authenticators, clock, health, idp, notp, oidc_idp, outbox, projects, signin, ui }
 }

@@ -52,6 +52,11 @@ pub enum Kind {
     IdpGrant,
     /// A WebAuthn ceremony (registration or assertion): its transaction ID is the token.
     WebAuthn,
+    /// An authorization code of the emulator's authorization server (Descope as an OIDC
+    /// provider): the code is the token.
+    AuthzCode,
+    /// An authorize request waiting for someone to sign in: its `state_id` is the token.
+    AuthzState,
 }
 
 impl Kind {
@@ -66,6 +71,8 @@ impl Kind {
             Kind::IdpCode => "idp_code",
             Kind::IdpGrant => "idp_grant",
             Kind::WebAuthn => "webauthn",
+            Kind::AuthzCode => "authz_code",
+            Kind::AuthzState => "authz_state",
         }
     }
 }

@@ -82,6 +82,9 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"))
 }
 
+/// The longest parameter value taken (tokens are a few KiB at most).
+const MAX_PARAM_LEN: usize = 8 * 1024;
+
 /// Request parameters, from the query, a form body or a JSON object body.
 #[derive(Debug, Default)]
 struct Params(Vec<(String, String)>);
@@ -130,6 +133,10 @@ impl Params {
         let first = values.next().cloned().unwrap_or_default();
         if values.next().is_some() {
             return Err(ApiError::new(ErrorKind::InvalidRequest, format!("{name} was sent more than once")));
+        }
+        // Values end up in redirect URLs (`state`): keep them within what clients read.
+        if first.len() > MAX_PARAM_LEN {
+            return Err(ApiError::new(ErrorKind::InvalidRequest, format!("{name} is too long")));
         }
         Ok(first)
     }

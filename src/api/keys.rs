@@ -105,6 +105,8 @@ pub struct OpenIdConfiguration {
     pub userinfo_endpoint: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_session_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_authorization_endpoint: Option<String>,
     pub revocation_endpoint: String,
     pub response_types_supported: Vec<String>,
     pub subject_types_supported: Vec<String>,
@@ -151,6 +153,7 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
         token_endpoint: at("token"),
         userinfo_endpoint: at("userinfo"),
         end_session_endpoint: end_session.then(|| at("logout")),
+        device_authorization_endpoint: end_session.then(|| at("device")),
         revocation_endpoint: at("revoke"),
         response_types_supported: strings(&["code"]),
         subject_types_supported: strings(&["public"]),
@@ -191,7 +194,16 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
             "tenants",
         ]),
         code_challenge_methods_supported: strings(&["S256"]),
-        grant_types_supported: strings(&["authorization_code", "refresh_token", "client_credentials"]),
+        grant_types_supported: if end_session {
+            strings(&[
+                "authorization_code",
+                "refresh_token",
+                "client_credentials",
+                "urn:ietf:params:oauth:grant-type:device_code",
+            ])
+        } else {
+            strings(&["authorization_code", "refresh_token", "client_credentials"])
+        },
         token_endpoint_auth_methods_supported: strings(&["client_secret_basic", "client_secret_post", "none"]),
     }
 }

@@ -3,7 +3,7 @@
 //! (`/{ssoAppId}/oauth2/v1/*`). The rules are in [`crate::domain::apps::server`].
 //!
 //! Errors answer in the format of RFC 6749 section 5.2 (the `OAuth` error surface). The
-//! inbound-app routes (`/oauth2/v1/apps/*`), device authorization and `entramfa` answer 501.
+//! inbound-app routes (`/oauth2/v1/apps/*`) and `entramfa` answer 501.
 //!
 //! No route names the project: it comes from the `client_id` (the project ID, or an SSO
 //! app's client in the registry), the issuer of a presented token, or the `state_id`.
@@ -29,6 +29,8 @@ crate::route_table! {
     surface OAuth;
     built {
         GET "/oauth2/v1/authorize" => authorize_get,
+        POST "/oauth2/v1/device" => device,
+        POST "/{ssoAppId}/oauth2/v1/device" => app_device,
         POST "/oauth2/v1/authorize" => authorize_post,
         GET "/oauth2/v1/finish-authorize" => finish_get,
         POST "/oauth2/v1/finish-authorize" => finish_post,
@@ -69,9 +71,7 @@ crate::route_table! {
         GET "/oauth2/v1/apps/{project_id}/userinfo",
         POST "/oauth2/v1/apps/{project_id}/userinfo",
         POST "/oauth2/v1/authorize/entramfa",
-        POST "/oauth2/v1/device",
         POST "/{ssoAppId}/oauth2/v1/authorize/entramfa",
-        POST "/{ssoAppId}/oauth2/v1/device",
     }
 }
 
@@ -369,12 +369,51 @@ async fn do_token(s: &AppState, app_id: Option<&str>, headers: &HeaderMap, body:
         scope: p.get("scope")?,
         client_id,
         client_secret,
+        device_code: p.get("device_code")?,
     };
     let out = server::token(&s.db, &ctx, app_id, req, client_ip(headers)).await?;
     let mut r = Json(out).into_response();
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     Ok(r)
+}
+
+async fn do_device(s: &AppState, app_id: Option<&str>, headers: &HeaderMap, body: &[u8]) -> ApiResult<Response> {
+    let basic = basic_credentials(headers)?;
+    let p = Params::from_body(headers, body)?;
+    let (client_id, secret) = match basic {
+        Some((id, secret)) => (id, Some(secret).filter(|s| !s.is_empty())),
+        None => (p.get("client_id")?, Some(p.get("client_secret")?).filter(|s| !s.is_empty())),
+    };
+    if client_id.is_empty() {
+        return Err(ApiError::new(ErrorKind::InvalidClient, "Missing client authentication"));
+    }
+    let ctx = ctx_of_client(s, &client_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorKind::InvalidClient, format!("Unknown client {client_id}")))?;
+    let out =
+        server::device_authorize(&s.db, &ctx, app_id, &client_id, secret.as_deref(), &p.get("scope")?).await?;
+    let mut r = Json(out).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
+}
+
+/// POST /oauth2/v1/device
+/// Device authorization (RFC 8628): a device code to poll the token endpoint with and a user
+/// code for the emulator's verification page.
+async fn device(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+    do_device(&s, None, &headers, &body).await
+}
+
+/// POST /{ssoAppId}/oauth2/v1/device
+/// Device authorization of an OIDC SSO app.
+async fn app_device(
+    State(s): State<AppState>,
+    Path(app): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    do_device(&s, Some(&app), &headers, &body).await
 }
 
 /// POST /oauth2/v1/token
@@ -512,7 +551,7 @@ async fn app_logout_post(
     do_logout(&s, Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?)).await
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 

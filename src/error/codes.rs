@@ -203,4 +203,12 @@ descope_errors! {
     WebAuthnCredentialExists => (BAD_REQUEST, "E067004", "WebAuthn credential already registered"),
     /// Sign-in start for a user who has no passkeys.
     WebAuthnNoCredentials => (BAD_REQUEST, "E067005", "User has no WebAuthn credentials"),
+
+    // --- Device authorization grant (RFC 8628 3.5) polling; unconfirmed codes as for OAuth.
+    /// The person has not approved the device yet.
+    AuthorizationPending => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "authorization_pending"),
+    /// The device code expired.
+    ExpiredToken => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "expired_token"),
+    /// The person refused the device.
+    DeviceAccessDenied => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "access_denied"),
 }

@@ -149,7 +149,7 @@ async fn unbuilt_operations_keep_the_descope_body_on_every_surface() {
         assert_eq!(header(&r, "cache-control"), None);
     }
     // The real OAuth and SCIM groups, which wear their surfaces.
-    for (method, path) in [(Method::POST, "/oauth2/v1/device"), (Method::GET, "/scim/v2/Users")] {
+    for (method, path) in [(Method::POST, "/oauth2/v1/apps/token"), (Method::GET, "/scim/v2/Users")] {
         let r = app.send(method.clone(), path, None, None).await;
         r.assert_error(501, "E011007");
         assert!(

@@ -387,3 +387,64 @@ async fn discovery_names_the_built_endpoints() {
     d = serde_json::from_str(&text).unwrap();
     insta::assert_json_snapshot!("oidc_discovery", d);
 }
+
+#[tokio::test]
+async fn device_authorization_grant() {
+    let (app, p) = TestApp::with_project().await;
+    let uid = user(&app, &p, "dev@example.com").await;
+    let start =
+        form(&app, "/oauth2/v1/device", None, &format!("client_id={}&scope=openid%20email", p.id)).await;
+    let start = start.assert_ok().clone();
+    let device_code = start["device_code"].as_str().unwrap().to_owned();
+    let user_code = start["user_code"].as_str().unwrap().to_owned();
+    assert_eq!(start["interval"], 5);
+    assert!(start["verification_uri"].as_str().unwrap().starts_with(PUBLIC_URL));
+    assert!(start["verification_uri_complete"].as_str().unwrap().contains("user_code="));
+    let poll = |code: &str| {
+        format!("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code={code}&client_id={}", p.id)
+    };
+    let pending = form(&app, "/oauth2/v1/token", None, &poll(&device_code)).await;
+    assert_eq!(pending.status.as_u16(), 400);
+    assert_eq!(pending.body["error"], "authorization_pending");
+    // The person approves at the verification page (the code typed in lower case, without dash).
+    let typed = user_code.replace('-', "").to_lowercase();
+    let page = format!("/emulator/v1/projects/{}/device?user_code={typed}&login_id=dev%40example.com", p.id);
+    app.get(&page, None).await.assert_ok();
+    let t = form(&app, "/oauth2/v1/token", None, &poll(&device_code)).await;
+    let t = t.assert_ok().clone();
+    assert_eq!(claims(t["id_token"].as_str().unwrap())["sub"], uid);
+    let again = form(&app, "/oauth2/v1/token", None, &poll(&device_code)).await;
+    assert_eq!(again.body["error"], "invalid_grant");
+
+    // Refused, and expired.
+    let start = form(&app, "/oauth2/v1/device", None, &format!("client_id={}", p.id)).await;
+    let start = start.assert_ok().clone();
+    let code = start["user_code"].as_str().unwrap();
+    app.get(&format!("/emulator/v1/projects/{}/device?user_code={code}&deny=1", p.id), None)
+        .await
+        .assert_ok();
+    let denied = form(&app, "/oauth2/v1/token", None, &poll(start["device_code"].as_str().unwrap())).await;
+    assert_eq!(denied.body["error"], "access_denied");
+    let start = form(&app, "/oauth2/v1/device", None, &format!("client_id={}", p.id)).await;
+    let start = start.assert_ok().clone();
+    app.advance_clock(601).await;
+    let expired = form(&app, "/oauth2/v1/token", None, &poll(start["device_code"].as_str().unwrap())).await;
+    assert_eq!(expired.body["error"], "expired_token");
+    app.reset_clock().await;
+
+    // A queued identity approves at once.
+    app.post(
+        &format!("/emulator/v1/projects/{}/signin/next", p.id),
+        None,
+        json!({"loginId": "dev@example.com"}),
+    )
+    .await
+    .assert_ok();
+    let start = form(&app, "/oauth2/v1/device", None, &format!("client_id={}&scope=openid", p.id)).await;
+    let start = start.assert_ok().clone();
+    let t = form(&app, "/oauth2/v1/token", None, &poll(start["device_code"].as_str().unwrap())).await;
+    assert!(t.assert_ok()["access_token"].is_string());
+    // Unknown client.
+    let r = form(&app, "/oauth2/v1/device", None, "client_id=nobody").await;
+    assert_eq!(r.status.as_u16(), 401);
+}

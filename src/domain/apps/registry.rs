@@ -53,8 +53,13 @@ impl ClientKind {
     }
 }
 
-/// The grants a client may use when its list is empty (every one the server has).
-pub const ALL_GRANTS: &[&str] = &["authorization_code", "refresh_token", "client_credentials"];
+/// Every grant the server has: the default app's.
+pub const ALL_GRANTS: &[&str] = &[
+    "authorization_code",
+    "refresh_token",
+    "client_credentials",
+    "urn:ietf:params:oauth:grant-type:device_code",
+];
 
 /// A client of the authorization server.
 #[derive(Debug, Clone)]

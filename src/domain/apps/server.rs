@@ -404,6 +404,7 @@ pub struct TokenRequest {
     pub scope: String,
     pub client_id: String,
     pub client_secret: Option<String>,
+    pub device_code: String,
 }
 
 /// The token endpoint's answer.
@@ -446,7 +447,7 @@ pub async fn token(
     if grant.is_empty() {
         return Err(invalid_request("Missing grant_type"));
     }
-    if !matches!(grant, "authorization_code" | "refresh_token" | "client_credentials") {
+    if !matches!(grant, "authorization_code" | "refresh_token" | "client_credentials" | DEVICE_GRANT) {
         return Err(ApiError::new(
             ErrorKind::UnsupportedGrantType,
             format!("Unsupported grant_type {grant}"),
@@ -461,6 +462,7 @@ pub async fn token(
     match grant {
         "authorization_code" => exchange_code(db, ctx, &client, authenticated, &req).await,
         "refresh_token" => refresh(db, ctx, &client, authenticated, &req).await,
+        DEVICE_GRANT => device_token(db, ctx, &client, &req).await,
         _ => client_credentials(db, ctx, &client, authenticated, &req, client_ip).await,
     }
 }
@@ -518,10 +520,32 @@ async fn exchange_code(
     if !pending::consume(&mut tx, ctx.scope(), ctx.now, &entry).await? {
         return Err(invalid_grant("The authorization code was used already"));
     }
-    let user = users::find_by_id(&mut tx, ctx.scope(), &grant.user_id)
+    let signed_in = SignedIn {
+        user_id: grant.user_id.clone(),
+        scope: grant.scope.clone(),
+        nonce: grant.nonce.clone(),
+        auth_time: grant.auth_time,
+        amr: grant.amr.clone(),
+    };
+    user_tokens(tx, ctx, client, signed_in).await
+}
+
+/// Who a grant signs in, and how.
+struct SignedIn {
+    user_id: String,
+    scope: String,
+    nonce: String,
+    auth_time: i64,
+    amr: Vec<String>,
+}
+
+/// Signs a user in for a client (a code or device grant): session and refresh JWTs, a new
+/// refresh-token family, and the ID token when `openid` was granted. Commits `tx`.
+async fn user_tokens(mut tx: store::Tx, ctx: &Ctx, client: &Client, s: SignedIn) -> ApiResult<TokenResponse> {
+    let user = users::find_by_id(&mut tx, ctx.scope(), &s.user_id)
         .await?
-        .ok_or_else(|| invalid_grant("The user of this code no longer exists"))?;
-    let opts = SignInOptions { amr: grant.amr.clone(), method: "oidc".into(), ..SignInOptions::default() };
+        .ok_or_else(|| invalid_grant("The user of this grant no longer exists"))?;
+    let opts = SignInOptions { amr: s.amr.clone(), method: "oidc".into(), ..SignInOptions::default() };
     let issued = sessions::sign_in(&mut tx, ctx, user, opts).await?;
     let jti = issued.refresh_jti().unwrap_or_default().to_owned();
     store::apps::insert_refresh(
@@ -531,35 +555,25 @@ async fn exchange_code(
             jti: jti.clone(),
             family: jti.clone(),
             client_id: client.client_id.clone(),
-            scope: grant.scope.clone(),
-            user_id: grant.user_id.clone(),
-            auth_time: grant.auth_time,
+            scope: s.scope.clone(),
+            user_id: s.user_id.clone(),
+            auth_time: s.auth_time,
             used_ms: None,
             created_ms: ctx.now.millis(),
         },
     )
     .await?;
-    let id_claims = if scopes_of(&grant.scope).iter().any(|s| s == "openid") {
+    let id_claims = if scopes_of(&s.scope).iter().any(|x| x == "openid") {
         Some(
-            id_token_claims(
-                &mut tx,
-                ctx,
-                client,
-                &grant.user_id,
-                &grant.scope,
-                &grant.nonce,
-                grant.auth_time,
-                &grant.amr,
-                &jti,
-            )
-            .await?,
+            id_token_claims(&mut tx, ctx, client, &s.user_id, &s.scope, &s.nonce, s.auth_time, &s.amr, &jti)
+                .await?,
         )
     } else {
         None
     };
     tx.commit().await?;
     let info = issued.sign(ctx).await?;
-    respond(ctx, info.session_jwt, info.session_exp, Some(info.refresh_jwt), id_claims, grant.scope).await
+    respond(ctx, info.session_jwt, info.session_exp, Some(info.refresh_jwt), id_claims, s.scope).await
 }
 
 /// The answer of a grant that issued user tokens: the ID token gets `at_hash` and is signed.
@@ -941,6 +955,185 @@ pub async fn logout(db: &Db, ctx: &Ctx, id_token_hint: &str) -> ApiResult<()> {
         end_session(db, ctx, sid).await?;
     }
     Ok(())
+}
+
+/// The grant type of the device authorization grant (RFC 8628).
+pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+/// How long a device code lives.
+pub const DEVICE_LIFETIME_SECS: i64 = 600;
+/// The polling interval the device is told.
+pub const DEVICE_INTERVAL_SECS: i64 = 5;
+/// The subject of a refused device authorization.
+const DENIED: &str = "-";
+
+/// What a device authorization is for.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct DeviceGrant {
+    client_id: String,
+    scope: String,
+}
+
+/// The device authorization response (RFC 8628 3.2).
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceStart {
+    pub device_code: String,
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: String,
+    pub expires_in: i64,
+    pub interval: i64,
+}
+
+/// A user code as typed: letters and digits only, upper case.
+fn normalize_user_code(code: &str) -> String {
+    code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// `POST /oauth2/v1/device`: a device code and a user code. An identity queued with
+/// `signin/next` approves it at once; otherwise a person approves it at the emulator's
+/// verification page.
+pub async fn device_authorize(
+    db: &Db,
+    ctx: &Ctx,
+    app_id: Option<&str>,
+    client_id: &str,
+    client_secret: Option<&str>,
+    scope: &str,
+) -> ApiResult<DeviceStart> {
+    let mut tx = store::begin_immediate(db).await?;
+    let client = registry::find(&mut tx, ctx, client_id, app_id)
+        .await?
+        .ok_or_else(|| invalid_client(format!("Unknown client {client_id}")))?;
+    if let Some(secret) = client_secret {
+        if !registry::secret_matches(&mut tx, ctx, &client, secret).await? {
+            return Err(invalid_client("Invalid client secret"));
+        }
+    }
+    if !client.allows_grant("authorization_code") {
+        return Err(ApiError::new(ErrorKind::UnauthorizedClient, "The client may not sign users in"));
+    }
+    let raw = crate::crypto::random_alnum(8).to_ascii_uppercase();
+    let user_code = format!("{}-{}", &raw[..4], &raw[4..]);
+    let device_code = pending::new_token();
+    let grant = DeviceGrant { client_id: client.client_id.clone(), scope: scope.to_owned() };
+    pending::create(
+        &mut tx,
+        ctx.scope(),
+        ctx.now,
+        pending::New {
+            kind: Kind::DeviceCode,
+            channel: "",
+            intent: "device",
+            subject: "",
+            handles: Handles { token: Some(raw.clone()), pending_ref: Some(device_code.clone()), code: None },
+            payload: &grant,
+            lifetime_secs: DEVICE_LIFETIME_SECS,
+        },
+    )
+    .await?;
+    if let Some(queued) = store::federation::dequeue(&mut tx, ctx.scope(), &[SIGNIN_QUEUE.to_owned()]).await?
+    {
+        let login_id: String = serde_json::from_str(&queued).unwrap_or_default();
+        if let Some(user) = users::find_by_login_id(&mut tx, ctx.scope(), &login_id).await? {
+            if let Ok(entry) =
+                pending::find_by_token::<DeviceGrant>(&mut tx, ctx.scope(), ctx.now, Kind::DeviceCode, &raw)
+                    .await?
+            {
+                let _ =
+                    pending::mark_verified(&mut tx, ctx.scope(), ctx.now, &entry, user.id().as_str()).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    let base =
+        ctx.project.issuer.strip_suffix(ctx.project_id().as_str()).unwrap_or_default().trim_end_matches('/');
+    let verification_uri = format!("{base}/emulator/v1/projects/{}/device", ctx.project_id());
+    let verification_uri_complete = append_query(&verification_uri, &[("user_code", &user_code)]);
+    Ok(DeviceStart {
+        device_code,
+        user_code,
+        verification_uri,
+        verification_uri_complete,
+        expires_in: DEVICE_LIFETIME_SECS,
+        interval: DEVICE_INTERVAL_SECS,
+    })
+}
+
+/// The emulator's verification page approves (`login_id`) or refuses a user code.
+pub async fn device_decide(db: &Db, ctx: &Ctx, user_code: &str, login_id: Option<&str>) -> ApiResult<()> {
+    let code = normalize_user_code(user_code);
+    if code.is_empty() {
+        return Err(ApiError::missing("user_code"));
+    }
+    let mut tx = store::begin_immediate(db).await?;
+    let entry =
+        match pending::find_by_token::<DeviceGrant>(&mut tx, ctx.scope(), ctx.now, Kind::DeviceCode, &code)
+            .await?
+        {
+            Ok(e) => e,
+            Err(Refusal::Unknown) => {
+                return Err(ApiError::not_found(format!("Unknown user code {user_code}")))
+            }
+            Err(Refusal::Expired) => return Err(ApiError::invalid("The user code expired")),
+            Err(_) => return Err(ApiError::invalid("The user code was used already")),
+        };
+    let subject = match login_id {
+        Some(id) => users::find_by_login_id(&mut tx, ctx.scope(), id.trim())
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("No user with login ID {id} in this project")))?
+            .id()
+            .to_string(),
+        None => DENIED.to_owned(),
+    };
+    if pending::mark_verified(&mut tx, ctx.scope(), ctx.now, &entry, &subject).await?.is_err() {
+        return Err(ApiError::invalid("The user code was used already"));
+    }
+    tx.commit().await
+}
+
+/// The device grant: polled until the person decided (RFC 8628 3.4, 3.5).
+async fn device_token(db: &Db, ctx: &Ctx, client: &Client, req: &TokenRequest) -> ApiResult<TokenResponse> {
+    if req.device_code.is_empty() {
+        return Err(invalid_request("Missing device_code"));
+    }
+    let mut tx = store::begin_immediate(db).await?;
+    let entry = match pending::take_verified::<DeviceGrant>(
+        &mut tx,
+        ctx.scope(),
+        ctx.now,
+        Kind::DeviceCode,
+        &req.device_code,
+    )
+    .await?
+    {
+        Ok(e) => e,
+        Err(Refusal::NotVerified) => {
+            return Err(ApiError::new(
+                ErrorKind::AuthorizationPending,
+                "The user has not approved the device yet",
+            ))
+        }
+        Err(Refusal::Expired) => {
+            return Err(ApiError::new(ErrorKind::ExpiredToken, "The device code expired"))
+        }
+        Err(Refusal::Used) => return Err(invalid_grant("The device code was used already")),
+        Err(Refusal::Unknown) => return Err(invalid_grant("Unknown device code")),
+    };
+    if entry.payload.client_id != client.client_id {
+        return Err(invalid_grant("The device code was issued to another client"));
+    }
+    if entry.subject == DENIED {
+        tx.commit().await?;
+        return Err(ApiError::new(ErrorKind::DeviceAccessDenied, "The user refused the device"));
+    }
+    let signed_in = SignedIn {
+        user_id: entry.subject.clone(),
+        scope: entry.payload.scope.clone(),
+        nonce: String::new(),
+        auth_time: entry.verified.map(|t| t.secs()).unwrap_or_else(|| ctx.now.secs()),
+        amr: vec!["emulator".into()],
+    };
+    user_tokens(tx, ctx, client, signed_in).await
 }
 
 /// `POST /emulator/v1/projects/{P}/signin/next {"loginId"}`: queues who signs in at the next

@@ -135,6 +135,7 @@ fn client_row(
         ("authorization_code", "authorizationCodeDisabled"),
         ("refresh_token", "refreshTokenDisabled"),
         ("client_credentials", "clientCredentialsDisabled"),
+        ("urn:ietf:params:oauth:grant-type:device_code", "deviceCodeDisabled"),
     ]
     .into_iter()
     .filter(|(_, disabled)| !flag(body, disabled))

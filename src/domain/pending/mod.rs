@@ -57,6 +57,9 @@ pub enum Kind {
     AuthzCode,
     /// An authorize request waiting for someone to sign in: its `state_id` is the token.
     AuthzState,
+    /// A device authorization (RFC 8628): the user code is the token, the device code the
+    /// pending reference the device polls.
+    DeviceCode,
 }
 
 impl Kind {
@@ -73,6 +76,7 @@ impl Kind {
             Kind::WebAuthn => "webauthn",
             Kind::AuthzCode => "authz_code",
             Kind::AuthzState => "authz_state",
+            Kind::DeviceCode => "device_code",
         }
     }
 }

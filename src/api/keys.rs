@@ -27,11 +27,11 @@ crate::route_table! {
         GET "/{projectId}/.well-known/jwks.json" => jwks,
         GET "/{projectId}/.well-known/oauth-authorization-server" => openid_configuration,
         GET "/{projectId}/.well-known/openid-configuration" => openid_configuration,
+        GET "/{projectId}/{ssoAppId}/.well-known/openid-configuration" => sso_app_configuration,
     }
     unbuilt {
         GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/oauth-authorization-server",
         GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/openid-configuration",
-        GET "/{projectId}/{ssoAppId}/.well-known/openid-configuration",
     }
 }
 
@@ -106,6 +106,8 @@ pub struct OpenIdConfiguration {
     pub userinfo_endpoint: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_session_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_authorization_endpoint: Option<String>,
     pub revocation_endpoint: String,
     pub response_types_supported: Vec<String>,
     pub subject_types_supported: Vec<String>,
@@ -127,6 +129,9 @@ fn strings(v: &[&str]) -> Vec<String> {
 enum Issuer {
     /// Federated apps: issuer `<public-url>/<P>`, endpoints under `/oauth2/v1/`.
     Project,
+    /// An OIDC SSO app: issuer `<public-url>/<P>/<ssoAppId>`, endpoints under
+    /// `/<ssoAppId>/oauth2/v1/`.
+    SsoApp(String),
     /// Inbound (third-party) apps: issuer `<public-url>/v1/apps/<P>`, endpoints under
     /// `/oauth2/v1/apps/<P>/`.
     InboundApps,
@@ -136,6 +141,7 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
     let id = project.id.as_str();
     let (issuer, endpoints, end_session) = match family {
         Issuer::Project => (project.issuer.clone(), format!("{base}/oauth2/v1"), true),
+        Issuer::SsoApp(app) => (format!("{}/{app}", project.issuer), format!("{base}/{app}/oauth2/v1"), true),
         Issuer::InboundApps => {
             (format!("{base}/v1/apps/{id}"), format!("{base}/oauth2/v1/apps/{id}"), false)
         }
@@ -148,6 +154,7 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
         token_endpoint: at("token"),
         userinfo_endpoint: at("userinfo"),
         end_session_endpoint: end_session.then(|| at("logout")),
+        device_authorization_endpoint: end_session.then(|| at("device")),
         revocation_endpoint: at("revoke"),
         response_types_supported: strings(&["code"]),
         subject_types_supported: strings(&["public"]),
@@ -157,6 +164,8 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
             "profile",
             "email",
             "phone",
+            "offline_access",
+            "roles",
             "descope.claims",
             "descope.custom_claims",
         ]),
@@ -164,9 +173,18 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
             "iss",
             "sub",
             "aud",
+            "azp",
             "exp",
             "iat",
+            "auth_time",
+            "nonce",
+            "amr",
+            "at_hash",
+            "sid",
             "name",
+            "given_name",
+            "middle_name",
+            "family_name",
             "email",
             "email_verified",
             "phone_number",
@@ -177,8 +195,17 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
             "tenants",
         ]),
         code_challenge_methods_supported: strings(&["S256"]),
-        grant_types_supported: strings(&["authorization_code", "refresh_token", "client_credentials"]),
-        token_endpoint_auth_methods_supported: strings(&["client_secret_basic", "client_secret_post"]),
+        grant_types_supported: if end_session {
+            strings(&[
+                "authorization_code",
+                "refresh_token",
+                "client_credentials",
+                "urn:ietf:params:oauth:grant-type:device_code",
+            ])
+        } else {
+            strings(&["authorization_code", "refresh_token", "client_credentials"])
+        },
+        token_endpoint_auth_methods_supported: strings(&["client_secret_basic", "client_secret_post", "none"]),
     }
 }
 
@@ -200,6 +227,26 @@ async fn inbound_apps_configuration(
 ) -> ApiResult<Json<OpenIdConfiguration>> {
     let project = project(&s, &p.project_id).await?;
     Ok(Json(configuration(&s.settings.public_url, &project, Issuer::InboundApps)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SsoAppPath {
+    #[serde(rename = "projectId")]
+    project_id: String,
+    #[serde(rename = "ssoAppId")]
+    sso_app_id: String,
+}
+
+/// GET /{projectId}/{ssoAppId}/.well-known/openid-configuration
+/// Discovery of an OIDC SSO app's authorization server (its own issuer).
+async fn sso_app_configuration(
+    State(s): State<AppState>,
+    Path(p): Path<SsoAppPath>,
+) -> ApiResult<Json<OpenIdConfiguration>> {
+    let project = project(&s, &p.project_id).await?;
+    let ctx = crate::domain::Ctx { project: project.clone(), now: s.now() };
+    crate::domain::apps::sso_apps::require_oidc_app(&s.db, &ctx, &p.sso_app_id).await?;
+    Ok(Json(configuration(&s.settings.public_url, &project, Issuer::SsoApp(p.sso_app_id))))
 }
 
 #[derive(Debug, Serialize)]

@@ -207,4 +207,11 @@ descope_errors! {
     // --- SCIM provisioning. unconfirmed code: an access key that is valid but Tenant Admin
     // of no tenant, so there is no tenant to provision into.
     ScimForbidden => (FORBIDDEN, "E011101", "Unauthorized"),
+    // --- Device authorization grant (RFC 8628 3.5) polling; unconfirmed codes as for OAuth.
+    /// The person has not approved the device yet.
+    AuthorizationPending => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "authorization_pending"),
+    /// The device code expired.
+    ExpiredToken => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "expired_token"),
+    /// The person refused the device.
+    DeviceAccessDenied => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "access_denied"),
 }

@@ -268,6 +268,9 @@ mod tests {
             "access_denied",
             "server_error",
             "invalid_token",
+            // RFC 8628 section 3.5 (device authorization polling)
+            "authorization_pending",
+            "expired_token",
         ];
         const SCIM: &[&str] = &[
             "invalidFilter",

@@ -137,6 +137,11 @@ SDK_EXTRAS: list[tuple[str, str, str, Callable[[], dict | None]]] = [
     ("POST", "/v1/auth/magiclink/signup-in/whatsapp", "project", lambda: _ref("MagicLinkSignInRequest")),
     ("POST", "/v1/auth/magiclink/update/phone/whatsapp", "refresh", lambda: _ref("UpdateUserPhoneMagicLinkRequest")),
     ("GET", "/.well-known/jwks.json", "none", lambda: None),
+    ("GET", "/v1/mgmt/sso/idp/app/secret", "mgmt", lambda: None),
+    ("POST", "/v1/mgmt/sso/idp/app/rotate", "mgmt", lambda: _obj(id=S)),
+    ("POST", "/v1/mgmt/scopeClaimMapping/get", "mgmt", lambda: _obj()),
+    ("POST", "/v1/mgmt/scopeClaimMapping/set", "mgmt", lambda: _obj(mappings=A_S)),
+    ("POST", "/v1/mgmt/scopeClaimMapping/delete", "mgmt", lambda: _obj()),
 ]
 
 
@@ -272,6 +277,24 @@ def emulator_operations() -> list[Operation]:
             "emulator",
             _obj(provider=S, tenantId=S, ssoId=S, email=S, name=S, sub=S, emailVerified=B, groups=A_S),
             [],
+            victim,
+        ),
+        Operation(
+            "POST",
+            "/emulator/v1/projects/{projectId}/signin/next",
+            "emu:signin",
+            "emulator",
+            _obj(loginId=S),
+            [],
+            victim,
+        ),
+        Operation(
+            "GET",
+            "/emulator/v1/projects/{projectId}/device",
+            "emu:signin",
+            "emulator",
+            None,
+            [(name, S) for name in ("user_code", "login_id", "deny")],
             victim,
         ),
         Operation(

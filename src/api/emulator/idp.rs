@@ -128,6 +128,12 @@ pub(super) fn esc(s: &str) -> String {
 
 /// The page's frame.
 fn frame(title: &str, body: &str) -> String {
+    frame_with(title, "Fake identity provider", body)
+}
+
+/// The frame of the emulator's pages, with a badge naming what the page stands for (the
+/// authorization server's sign-in page has the same look).
+pub(crate) fn frame_with(title: &str, badge: &str, body: &str) -> String {
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>{title}</title><style>
@@ -150,8 +156,9 @@ button:hover{{background:#1d4ed8}}
 a.deny{{display:block;text-align:center;margin-top:14px;color:#b91c1c;text-decoration:none;font-size:.9rem}} a.deny:hover{{text-decoration:underline}}
 code{{word-break:break-all;display:block;background:#f3f4f6;padding:10px;border-radius:6px;font-size:.85rem}}
 footer{{margin-top:24px;padding-top:12px;border-top:1px solid #f0f0f0;font-size:.75rem;color:#888}}
-</style></head><body><main><span class="badge">Fake identity provider</span>{body}<footer>descope-emulator: no real provider is asked; nothing leaves this machine.</footer></main></body></html>"#,
-        title = esc(title)
+</style></head><body><main><span class="badge">{badge}</span>{body}<footer>descope-emulator: no real provider is asked; nothing leaves this machine.</footer></main></body></html>"#,
+        title = esc(title),
+        badge = esc(badge)
     )
 }
 

@@ -27,6 +27,7 @@ crate::route_table! {
         resource,
         resourcepolicy,
         role,
+        scopeclaim,
         sso,
         tenant,
         tests,

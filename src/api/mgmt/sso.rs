@@ -5,12 +5,17 @@
 //! groups-to-roles mapping, and the internal provider-IDs call; plus the legacy paths the
 //! Python SDK 2.16.1 and node's deprecated calls use (`GET|POST /v1/mgmt/sso/settings`,
 //! `/v1/mgmt/sso/metadata`, `/v1/mgmt/sso/mapping`), which are not in the OpenAPI.
-//! The SSO applications (Descope as an IdP, `/v1/mgmt/sso/idp/*`) answer 501.
+//! Also the SSO applications (Descope as an IdP, `/v1/mgmt/sso/idp/*`, group
+//! `ssoAppsManagement`): OIDC, SAML and WS-Fed apps, and the SDK-only secret and rotate calls
+//! of OIDC apps ([`crate::domain::apps::sso_apps`]).
 
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
+use serde_json::{Map, Value};
+
+use crate::domain::apps::sso_apps::{self, AppType};
 use crate::domain::federation::sso::{
     self, LegacySaml, OidcInput, ProviderIds, RoleMappingInput, SamlInput, SamlSource, UserMapping,
 };
@@ -37,17 +42,17 @@ crate::route_table! {
         POST "/v1/mgmt/sso/settings/new" => new_settings,
         GET "/v2/mgmt/sso/settings" => load,
         GET "/v2/mgmt/sso/settings/all" => load_all,
-    }
-    unbuilt {
-        POST "/v1/mgmt/sso/idp/app/delete",
-        GET "/v1/mgmt/sso/idp/app/load",
-        POST "/v1/mgmt/sso/idp/app/oidc/create",
-        POST "/v1/mgmt/sso/idp/app/oidc/update",
-        POST "/v1/mgmt/sso/idp/app/saml/create",
-        POST "/v1/mgmt/sso/idp/app/saml/update",
-        POST "/v1/mgmt/sso/idp/app/wsfed/create",
-        POST "/v1/mgmt/sso/idp/app/wsfed/update",
-        GET "/v1/mgmt/sso/idp/apps/load",
+        POST "/v1/mgmt/sso/idp/app/delete" => app_delete,
+        GET "/v1/mgmt/sso/idp/app/load" => app_load,
+        POST "/v1/mgmt/sso/idp/app/oidc/create" => app_oidc_create,
+        POST "/v1/mgmt/sso/idp/app/oidc/update" => app_oidc_update,
+        POST "/v1/mgmt/sso/idp/app/saml/create" => app_saml_create,
+        POST "/v1/mgmt/sso/idp/app/saml/update" => app_saml_update,
+        POST "/v1/mgmt/sso/idp/app/wsfed/create" => app_wsfed_create,
+        POST "/v1/mgmt/sso/idp/app/wsfed/update" => app_wsfed_update,
+        GET "/v1/mgmt/sso/idp/apps/load" => app_load_all,
+        GET "/v1/mgmt/sso/idp/app/secret" => app_secret,
+        POST "/v1/mgmt/sso/idp/app/rotate" => app_rotate,
     }
 }
 
@@ -305,4 +310,141 @@ async fn legacy_mapping(
     sso::legacy_mapping(&s.db, &ctx, &b.tenant_id, b.role_mappings, b.attribute_mapping, b.default_sso_roles)
         .await?;
     Ok(Json(Empty {}))
+}
+
+// --- SSO applications (Descope as an IdP).
+
+#[derive(Debug, serde::Serialize)]
+struct AppId {
+    id: String,
+}
+
+async fn app_create(s: &AppState, ctx: &crate::domain::Ctx, kind: AppType, body: Map<String, Value>) -> ApiResult<Json<AppId>> {
+    Ok(Json(AppId { id: sso_apps::create(&s.db, ctx, kind, body).await? }))
+}
+
+/// POST /v1/mgmt/sso/idp/app/oidc/create
+/// Creates an OIDC SSO app (with its client ID and secret): `{id}`.
+async fn app_oidc_create(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<Map<String, Value>>,
+) -> ApiResult<Json<AppId>> {
+    app_create(&s, &ctx, AppType::Oidc, body).await
+}
+
+/// POST /v1/mgmt/sso/idp/app/saml/create
+/// Creates a SAML SSO app: `{id}`.
+async fn app_saml_create(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<Map<String, Value>>,
+) -> ApiResult<Json<AppId>> {
+    app_create(&s, &ctx, AppType::Saml, body).await
+}
+
+/// POST /v1/mgmt/sso/idp/app/wsfed/create
+/// Creates a WS-Fed SSO app: `{id}`.
+async fn app_wsfed_create(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<Map<String, Value>>,
+) -> ApiResult<Json<AppId>> {
+    app_create(&s, &ctx, AppType::Wsfed, body).await
+}
+
+/// POST /v1/mgmt/sso/idp/app/oidc/update
+/// Replaces an OIDC SSO app's fields.
+async fn app_oidc_update(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<Map<String, Value>>,
+) -> ApiResult<Json<Empty>> {
+    sso_apps::update(&s.db, &ctx, AppType::Oidc, body).await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /v1/mgmt/sso/idp/app/saml/update
+/// Replaces a SAML SSO app's fields.
+async fn app_saml_update(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<Map<String, Value>>,
+) -> ApiResult<Json<Empty>> {
+    sso_apps::update(&s.db, &ctx, AppType::Saml, body).await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /v1/mgmt/sso/idp/app/wsfed/update
+/// Replaces a WS-Fed SSO app's fields.
+async fn app_wsfed_update(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<Map<String, Value>>,
+) -> ApiResult<Json<Empty>> {
+    sso_apps::update(&s.db, &ctx, AppType::Wsfed, body).await?;
+    Ok(Json(Empty {}))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct AppIdBody {
+    id: String,
+    secret_name: String,
+}
+
+/// POST /v1/mgmt/sso/idp/app/delete
+/// Deletes an SSO app (not `descope-default-oidc`).
+async fn app_delete(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<AppIdBody>,
+) -> ApiResult<Json<Empty>> {
+    sso_apps::delete(&s.db, &ctx, &b.id).await?;
+    Ok(Json(Empty {}))
+}
+
+/// GET /v1/mgmt/sso/idp/app/load
+/// One SSO app, flat, with an `app` copy.
+async fn app_load(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeQuery(q): DescopeQuery<AppIdBody>,
+) -> ApiResult<Json<Map<String, Value>>> {
+    let mut app = sso_apps::load(&s.db, &ctx, &s.settings.public_url, &q.id).await?;
+    let copy = Value::Object(app.clone());
+    app.insert("app".into(), copy);
+    Ok(Json(app))
+}
+
+/// GET /v1/mgmt/sso/idp/apps/load
+/// Every SSO app of the project: `{apps}`.
+async fn app_load_all(State(s): State<AppState>, MgmtAuth(ctx): MgmtAuth) -> ApiResult<Json<Value>> {
+    let apps = sso_apps::load_all(&s.db, &ctx, &s.settings.public_url).await?;
+    Ok(Json(serde_json::json!({ "apps": apps })))
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Cleartext {
+    cleartext: String,
+}
+
+/// GET /v1/mgmt/sso/idp/app/secret
+/// The cleartext secret of an OIDC SSO app (SDK-only route).
+async fn app_secret(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeQuery(q): DescopeQuery<AppIdBody>,
+) -> ApiResult<Json<Cleartext>> {
+    Ok(Json(Cleartext { cleartext: sso_apps::secret(&s.db, &ctx, &q.id, &q.secret_name).await? }))
+}
+
+/// POST /v1/mgmt/sso/idp/app/rotate
+/// A new secret for an OIDC SSO app (SDK-only route): `{cleartext}`.
+async fn app_rotate(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(b): DescopeJson<AppIdBody>,
+) -> ApiResult<Json<Cleartext>> {
+    Ok(Json(Cleartext { cleartext: sso_apps::rotate(&s.db, &ctx, &b.id).await? }))
 }

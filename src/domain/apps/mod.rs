@@ -1,4 +1,15 @@
-//! Apps (to come): Descope as an authorization server. One client registry behind federated
-//! apps, inbound (third-party) apps, SSO apps and MCP servers, and the OAuth 2.0 / OIDC
-//! authorization server they share (codes, device codes and consents use
-//! [`crate::domain::pending`]).
+//! Apps: Descope as an authorization server. One client registry ([`registry`]) behind
+//! federated apps (the project's default OIDC app), OIDC SSO apps and, later, inbound
+//! (third-party) apps, dynamically registered clients and MCP clients; one OAuth 2.0 / OIDC
+//! authorization server ([`server`]) they share, parameterised by project, client and issuer
+//! (codes and waiting sign-ins use [`crate::domain::pending`]); SSO app management
+//! ([`sso_apps`]) and the project's scope→claim mappings ([`mappings`]).
+//! Descope API groups `federatedApps`, `ssoAppsManagement`.
+//!
+//! Errors of the OAuth routes answer in the format of RFC 6749 section 5.2 (the `OAuth` error
+//! surface).
+
+pub mod mappings;
+pub mod registry;
+pub mod server;
+pub mod sso_apps;

@@ -395,6 +395,13 @@ pub struct ExchangeOptions {
     pub selected_tenant: String,
 }
 
+/// Whether `cleartext` is an active, unexpired access key of the project: the client secret
+/// of the project's default OIDC app (`descope-default-oidc`).
+pub async fn is_active_key(conn: &mut Conn, ctx: &Ctx, cleartext: &str) -> ApiResult<bool> {
+    let row = store::accesskeys::get_by_secret_hash(conn, ctx.scope(), &hash_secret(cleartext)).await?;
+    Ok(row.is_some_and(|r| r.status == STATUS_ACTIVE && !is_expired(&r, ctx)))
+}
+
 /// The result of an exchange: a session JWT, no refresh token.
 #[derive(Debug, Clone)]
 pub struct Exchanged {

@@ -52,6 +52,14 @@ pub enum Kind {
     IdpGrant,
     /// A WebAuthn ceremony (registration or assertion): its transaction ID is the token.
     WebAuthn,
+    /// An authorization code of the emulator's authorization server (Descope as an OIDC
+    /// provider): the code is the token.
+    AuthzCode,
+    /// An authorize request waiting for someone to sign in: its `state_id` is the token.
+    AuthzState,
+    /// A device authorization (RFC 8628): the user code is the token, the device code the
+    /// pending reference the device polls.
+    DeviceCode,
 }
 
 impl Kind {
@@ -66,6 +74,9 @@ impl Kind {
             Kind::IdpCode => "idp_code",
             Kind::IdpGrant => "idp_grant",
             Kind::WebAuthn => "webauthn",
+            Kind::AuthzCode => "authz_code",
+            Kind::AuthzState => "authz_state",
+            Kind::DeviceCode => "device_code",
         }
     }
 }

@@ -356,6 +356,14 @@ enum RefreshToken {
 }
 
 impl Issued {
+    /// The `jti` of the new refresh JWT (none when the caller's is kept).
+    pub fn refresh_jti(&self) -> Option<&str> {
+        match &self.refresh {
+            RefreshToken::New(claims) => claims.jti.as_deref(),
+            RefreshToken::Kept(..) => None,
+        }
+    }
+
     /// Signs the session JWT and, unless the caller's one is kept, the refresh JWT.
     pub async fn sign(self, ctx: &Ctx) -> ApiResult<AuthInfo> {
         let session_exp = self.session.exp;
@@ -399,6 +407,20 @@ async fn issue(
     let session = session_claims(conn, ctx, &user, amr, dct, extra).await?;
     let refresh = RefreshToken::New(Box::new(refresh_claims(conn, ctx, &user, amr, dct, extra, 0).await?));
     Ok(Issued { session, refresh, first_seen, user })
+}
+
+/// New session and refresh claims for a user who signed in earlier (the authorization
+/// server's refresh-token rotation): no login is recorded. Inside the caller's transaction.
+pub async fn reissue(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    user: User,
+    amr: &[String],
+    dct: Option<&str>,
+    extra: &Map<String, Value>,
+) -> ApiResult<Issued> {
+    user.ensure_can_sign_in()?;
+    issue(conn, ctx, user, amr, dct, extra, false).await
 }
 
 /// Finishes any sign-in: checks the user may sign in, records the login, and decides a new

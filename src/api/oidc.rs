@@ -2,8 +2,10 @@
 //! app (`/oauth2/v1/*`, client ID = project ID, secret = an access key) and of OIDC SSO apps
 //! (`/{ssoAppId}/oauth2/v1/*`). The rules are in [`crate::domain::apps::server`].
 //!
-//! Errors answer in the format of RFC 6749 section 5.2 (the `OAuth` error surface). The
-//! inbound-app routes (`/oauth2/v1/apps/*`) and `entramfa` answer 501.
+//! Errors answer in the format of RFC 6749 section 5.2 (the `OAuth` error surface). Inbound
+//! apps (`/oauth2/v1/apps/*`, group `thirdPartyApps`) use the same server: their clients are in
+//! the registry, so the project path segment only repeats what the client ID says. CIBA
+//! (`bc-authorize`) and `entramfa` answer 501.
 //!
 //! No route names the project: it comes from the `client_id` (the project ID, or an SSO
 //! app's client in the registry), the issuer of a presented token, or the `state_id`.
@@ -48,28 +50,28 @@ crate::route_table! {
         POST "/{ssoAppId}/oauth2/v1/token" => app_token,
         GET "/{ssoAppId}/oauth2/v1/userinfo" => app_userinfo,
         POST "/{ssoAppId}/oauth2/v1/userinfo" => app_userinfo,
+        GET "/oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/authorize" => agentic_authorize_get,
+        POST "/oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/authorize" => agentic_authorize_post,
+        POST "/oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/token" => agentic_token,
+        GET "/oauth2/v1/apps/authorize" => authorize_get,
+        POST "/oauth2/v1/apps/authorize" => authorize_post,
+        POST "/oauth2/v1/apps/device" => device,
+        POST "/oauth2/v1/apps/finish-authorize" => finish_post,
+        POST "/oauth2/v1/apps/revoke" => revoke,
+        POST "/oauth2/v1/apps/token" => token,
+        GET "/oauth2/v1/apps/userinfo" => userinfo,
+        POST "/oauth2/v1/apps/userinfo" => userinfo,
+        GET "/oauth2/v1/apps/{project_id}/authorize" => project_authorize_get,
+        POST "/oauth2/v1/apps/{project_id}/authorize" => project_authorize_post,
+        POST "/oauth2/v1/apps/{project_id}/device" => project_device,
+        POST "/oauth2/v1/apps/{project_id}/revoke" => app_revoke,
+        POST "/oauth2/v1/apps/{project_id}/token" => project_token,
+        GET "/oauth2/v1/apps/{project_id}/userinfo" => app_userinfo,
+        POST "/oauth2/v1/apps/{project_id}/userinfo" => app_userinfo,
     }
     unbuilt {
-        GET "/oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/authorize",
-        POST "/oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/authorize",
-        POST "/oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/token",
-        GET "/oauth2/v1/apps/authorize",
-        POST "/oauth2/v1/apps/authorize",
         POST "/oauth2/v1/apps/bc-authorize",
-        POST "/oauth2/v1/apps/device",
-        POST "/oauth2/v1/apps/finish-authorize",
-        POST "/oauth2/v1/apps/revoke",
-        POST "/oauth2/v1/apps/token",
-        GET "/oauth2/v1/apps/userinfo",
-        POST "/oauth2/v1/apps/userinfo",
-        GET "/oauth2/v1/apps/{project_id}/authorize",
-        POST "/oauth2/v1/apps/{project_id}/authorize",
         POST "/oauth2/v1/apps/{project_id}/bc-authorize",
-        POST "/oauth2/v1/apps/{project_id}/device",
-        POST "/oauth2/v1/apps/{project_id}/revoke",
-        POST "/oauth2/v1/apps/{project_id}/token",
-        GET "/oauth2/v1/apps/{project_id}/userinfo",
-        POST "/oauth2/v1/apps/{project_id}/userinfo",
         POST "/oauth2/v1/authorize/entramfa",
         POST "/{ssoAppId}/oauth2/v1/authorize/entramfa",
     }
@@ -220,6 +222,7 @@ fn authorize_request(p: &Params) -> ApiResult<AuthorizeRequest> {
         code_challenge_method: p.get("code_challenge_method")?,
         prompt: p.get("prompt")?,
         login_hint: p.any(&["login_hint", "loginHint"])?,
+        tenant: p.any(&["tenant", "tenantId"])?,
     })
 }
 
@@ -592,4 +595,85 @@ fn signin_page(state_id: &str, users: &[server::KnownUser], client_id: &str) -> 
         esc(state_id)
     ));
     crate::api::emulator::idp::frame_with("Sign in", "Emulator sign-in", &body)
+}
+
+/// GET /oauth2/v1/apps/{project_id}/authorize
+/// Inbound apps' authorization request (the project in the path).
+async fn project_authorize_get(
+    State(s): State<AppState>,
+    Path(_project): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    do_authorize(&s, None, Params::from_query(q.as_deref()), &headers).await
+}
+
+/// POST /oauth2/v1/apps/{project_id}/authorize
+/// Inbound apps' authorization request as a body.
+async fn project_authorize_post(
+    State(s): State<AppState>,
+    Path(_project): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    do_authorize(&s, None, p, &headers).await
+}
+
+/// POST /oauth2/v1/apps/{project_id}/token
+/// Inbound apps' token endpoint (the project in the path).
+async fn project_token(
+    State(s): State<AppState>,
+    Path(_project): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    do_token(&s, None, &headers, &body).await
+}
+
+/// POST /oauth2/v1/apps/{project_id}/device
+/// Inbound apps' device authorization (the project in the path).
+async fn project_device(
+    State(s): State<AppState>,
+    Path(_project): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    do_device(&s, None, &headers, &body).await
+}
+
+/// GET /oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/authorize
+/// The authorization request of an MCP server's clients.
+async fn agentic_authorize_get(
+    State(s): State<AppState>,
+    Path(_ids): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    do_authorize(&s, None, Params::from_query(q.as_deref()), &headers).await
+}
+
+/// POST /oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/authorize
+/// The authorization request of an MCP server's clients, as a body.
+async fn agentic_authorize_post(
+    State(s): State<AppState>,
+    Path(_ids): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    do_authorize(&s, None, p, &headers).await
+}
+
+/// POST /oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/token
+/// The token endpoint of an MCP server's clients.
+async fn agentic_token(
+    State(s): State<AppState>,
+    Path(_ids): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    do_token(&s, None, &headers, &body).await
 }

@@ -23,6 +23,7 @@ mod errors;
 mod federation;
 mod fga;
 mod fuzz_regressions;
+mod inbound_apps;
 mod json_nulls;
 mod mgmt_accesskey;
 mod mgmt_adminlinks;

@@ -78,6 +78,10 @@ pub struct Client {
     pub force_pkce: bool,
     /// The issuer of its ID tokens and discovery.
     pub issuer: String,
+    /// Its access tokens' `aud`: `projectId`, `clientId` or "" (both).
+    pub default_audience: String,
+    /// More audiences its access tokens may name.
+    pub audience_whitelist: Vec<String>,
 }
 
 impl Client {
@@ -93,6 +97,8 @@ impl Client {
             scopes: Vec::new(),
             force_pkce: false,
             issuer: ctx.project.issuer.clone(),
+            default_audience: String::new(),
+            audience_whitelist: Vec::new(),
         }
     }
 
@@ -100,6 +106,7 @@ impl Client {
         let kind = ClientKind::parse(&r.kind);
         let issuer = match kind {
             ClientKind::SsoOidc => app_issuer(ctx, &r.app_id),
+            ClientKind::Inbound | ClientKind::Dcr => super::inbound::issuer(ctx),
             _ => ctx.project.issuer.clone(),
         };
         Client {
@@ -112,7 +119,14 @@ impl Client {
             scopes: store::from_json_text(&r.scopes),
             force_pkce: r.force_pkce,
             issuer,
+            default_audience: r.default_audience,
+            audience_whitelist: store::from_json_text(&r.audience_whitelist),
         }
+    }
+
+    /// Whether it is an inbound app (or a dynamically registered client).
+    pub fn is_inbound(&self) -> bool {
+        matches!(self.kind, ClientKind::Inbound | ClientKind::Dcr)
     }
 
     pub fn is_default(&self) -> bool {

@@ -50,6 +50,7 @@ pub const STANDARD_SCOPES: &[&str] = &[
 
 /// An authorize request (query or form parameters).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AuthorizeRequest {
     pub client_id: String,
     pub redirect_uri: String,
@@ -61,6 +62,8 @@ pub struct AuthorizeRequest {
     pub code_challenge_method: String,
     pub prompt: String,
     pub login_hint: String,
+    /// Inbound apps: the tenant the consent is given for.
+    pub tenant: String,
 }
 
 /// A user the sign-in page offers.
@@ -88,6 +91,7 @@ struct Waiting {
 
 /// What an authorization code is bound to.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 struct CodeGrant {
     client_id: String,
     app_id: String,
@@ -297,6 +301,18 @@ async fn grant_code(
 ) -> ApiResult<String> {
     if user.ensure_can_sign_in().is_err() {
         return Ok(error_redirect(req, "access_denied", "The user may not sign in"));
+    }
+    if client.is_inbound() {
+        // Consent is auto-approved, but recorded (merged into the user's earlier one).
+        super::inbound::record_consent(
+            conn,
+            ctx,
+            &client.app_id,
+            user.id().as_str(),
+            &req.tenant,
+            &scopes_of(&req.scope),
+        )
+        .await?;
     }
     let code = pending::new_token();
     let grant = CodeGrant {
@@ -546,7 +562,8 @@ async fn user_tokens(mut tx: store::Tx, ctx: &Ctx, client: &Client, s: SignedIn)
         .await?
         .ok_or_else(|| invalid_grant("The user of this grant no longer exists"))?;
     let opts = SignInOptions { amr: s.amr.clone(), method: "oidc".into(), ..SignInOptions::default() };
-    let issued = sessions::sign_in(&mut tx, ctx, user, opts).await?;
+    let mut issued = sessions::sign_in(&mut tx, ctx, user, opts).await?;
+    shape_access(ctx, client, &s.scope, &mut issued);
     let jti = issued.refresh_jti().unwrap_or_default().to_owned();
     store::apps::insert_refresh(
         &mut tx,
@@ -574,6 +591,37 @@ async fn user_tokens(mut tx: store::Tx, ctx: &Ctx, client: &Client, s: SignedIn)
     tx.commit().await?;
     let info = issued.sign(ctx).await?;
     respond(ctx, info.session_jwt, info.session_exp, Some(info.refresh_jwt), id_claims, s.scope).await
+}
+
+/// The `aud` of an inbound app's access tokens, by its `defaultAudience`.
+fn inbound_audience(ctx: &Ctx, client: &Client) -> Vec<String> {
+    let mut aud = match client.default_audience.as_str() {
+        "projectId" => vec![ctx.project_id().to_string()],
+        "clientId" => vec![client.client_id.clone()],
+        _ => vec![ctx.project_id().to_string(), client.client_id.clone()],
+    };
+    for a in &client.audience_whitelist {
+        if !aud.contains(a) {
+            aud.push(a.clone());
+        }
+    }
+    aud
+}
+
+/// The claims an inbound app's access token adds: `scope` (space-separated), `aud`, `azp`.
+fn inbound_claims(ctx: &Ctx, client: &Client, scope: &str) -> Map<String, Value> {
+    let mut extra = Map::new();
+    extra.insert("scope".into(), json!(scopes_of(scope).join(" ")));
+    extra.insert("aud".into(), json!(inbound_audience(ctx, client)));
+    extra.insert("azp".into(), json!(client.client_id));
+    extra
+}
+
+/// An inbound app's access token: its issuer (`<public-url>/v1/apps/<P>`) and claims.
+fn shape_access(ctx: &Ctx, client: &Client, scope: &str, issued: &mut sessions::Issued) {
+    if client.is_inbound() {
+        issued.shape_session(Some(client.issuer.clone()), inbound_claims(ctx, client, scope));
+    }
 }
 
 /// The answer of a grant that issued user tokens: the ID token gets `at_hash` and is signed.
@@ -659,9 +707,10 @@ async fn refresh(
     let user = users::find_by_id(&mut tx, ctx.scope(), &row.user_id)
         .await?
         .ok_or_else(|| invalid_grant("The user of this refresh token no longer exists"))?;
-    let issued = sessions::reissue(&mut tx, ctx, user, &claims.amr, claims.dct.as_deref(), &claims.extra)
+    let mut issued = sessions::reissue(&mut tx, ctx, user, &claims.amr, claims.dct.as_deref(), &claims.extra)
         .await
         .map_err(|e| invalid_grant(e.message))?;
+    shape_access(ctx, client, &scope, &mut issued);
     let new_jti = issued.refresh_jti().unwrap_or_default().to_owned();
     store::apps::insert_refresh(
         &mut tx,
@@ -736,9 +785,14 @@ async fn client_credentials(
     }
     let iat = ctx.now.secs();
     let exp = iat + ctx.project.settings.session_token_ttl_secs;
+    let (sub, iss, extra) = if client.is_inbound() {
+        (client.app_id.clone(), client.issuer.clone(), inbound_claims(ctx, client, &req.scope))
+    } else {
+        (client.client_id.clone(), ctx.project.issuer.clone(), Map::new())
+    };
     let claims = Claims {
-        sub: client.client_id.clone(),
-        iss: ctx.project.issuer.clone(),
+        sub,
+        iss,
         iat,
         exp,
         drn: DRN_SESSION.into(),
@@ -748,7 +802,7 @@ async fn client_credentials(
         permissions: Some(Vec::new()),
         tenants: Some(Default::default()),
         dct: None,
-        extra: Map::new(),
+        extra,
     };
     let access_token = sessions::sign_one(ctx, claims).await?;
     Ok(TokenResponse {

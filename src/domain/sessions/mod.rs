@@ -356,6 +356,15 @@ enum RefreshToken {
 }
 
 impl Issued {
+    /// Changes the session JWT before it is signed: its issuer and extra claims (an
+    /// authorization server's access tokens).
+    pub fn shape_session(&mut self, iss: Option<String>, extra: Map<String, Value>) {
+        if let Some(iss) = iss {
+            self.session.iss = iss;
+        }
+        self.session.extra.extend(extra);
+    }
+
     /// The `jti` of the new refresh JWT (none when the caller's is kept).
     pub fn refresh_jti(&self) -> Option<&str> {
         match &self.refresh {

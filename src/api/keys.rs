@@ -108,6 +108,8 @@ pub struct OpenIdConfiguration {
     pub end_session_endpoint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_authorization_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
     pub revocation_endpoint: String,
     pub response_types_supported: Vec<String>,
     pub subject_types_supported: Vec<String>,
@@ -155,6 +157,8 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
         userinfo_endpoint: at("userinfo"),
         end_session_endpoint: end_session.then(|| at("logout")),
         device_authorization_endpoint: end_session.then(|| at("device")),
+        // Inbound apps register public clients dynamically (RFC 7591).
+        registration_endpoint: (!end_session).then(|| format!("{base}/v1/mgmt/inboundapp/app/{id}/register")),
         revocation_endpoint: at("revoke"),
         response_types_supported: strings(&["code"]),
         subject_types_supported: strings(&["public"]),

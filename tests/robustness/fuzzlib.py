@@ -80,6 +80,8 @@ class Operation:
             return "oauth"
         if self.path.startswith("/emulator/v1/idp/oidc/"):  # the emulator's own OIDC providers
             return "oauth"
+        if self.path.startswith("/v1/mgmt/") and self.path.endswith("/register"):  # RFC 7591
+            return "oauth"
         if self.path.startswith("/scim/"):
             return "scim"
         return "descope"

@@ -110,6 +110,8 @@ pub struct OpenIdConfiguration {
     pub device_authorization_endpoint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_authentication_endpoint: Option<String>,
     pub revocation_endpoint: String,
     pub response_types_supported: Vec<String>,
     pub subject_types_supported: Vec<String>,
@@ -159,6 +161,8 @@ fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenId
         device_authorization_endpoint: end_session.then(|| at("device")),
         // Inbound apps register public clients dynamically (RFC 7591).
         registration_endpoint: (!end_session).then(|| format!("{base}/v1/mgmt/inboundapp/app/{id}/register")),
+        // And CIBA (poll mode).
+        backchannel_authentication_endpoint: (!end_session).then(|| at("bc-authorize")),
         revocation_endpoint: at("revoke"),
         response_types_supported: strings(&["code"]),
         subject_types_supported: strings(&["public"]),

@@ -4,8 +4,8 @@
 //!
 //! Errors answer in the format of RFC 6749 section 5.2 (the `OAuth` error surface). Inbound
 //! apps (`/oauth2/v1/apps/*`, group `thirdPartyApps`) use the same server: their clients are in
-//! the registry, so the project path segment only repeats what the client ID says. CIBA
-//! (`bc-authorize`) and `entramfa` answer 501.
+//! the registry, so the project path segment only repeats what the client ID says. `entramfa` answers
+//! 501.
 //!
 //! No route names the project: it comes from the `client_id` (the project ID, or an SSO
 //! app's client in the registry), the issuer of a presented token, or the `state_id`.
@@ -68,10 +68,10 @@ crate::route_table! {
         POST "/oauth2/v1/apps/{project_id}/token" => project_token,
         GET "/oauth2/v1/apps/{project_id}/userinfo" => app_userinfo,
         POST "/oauth2/v1/apps/{project_id}/userinfo" => app_userinfo,
+        POST "/oauth2/v1/apps/bc-authorize" => bc_authorize,
+        POST "/oauth2/v1/apps/{project_id}/bc-authorize" => project_bc_authorize,
     }
     unbuilt {
-        POST "/oauth2/v1/apps/bc-authorize",
-        POST "/oauth2/v1/apps/{project_id}/bc-authorize",
         POST "/oauth2/v1/authorize/entramfa",
         POST "/{ssoAppId}/oauth2/v1/authorize/entramfa",
     }
@@ -373,6 +373,7 @@ async fn do_token(s: &AppState, app_id: Option<&str>, headers: &HeaderMap, body:
         client_id,
         client_secret,
         device_code: p.get("device_code")?,
+        auth_req_id: p.get("auth_req_id")?,
     };
     let out = server::token(&s.db, &ctx, app_id, req, client_ip(headers)).await?;
     let mut r = Json(out).into_response();
@@ -676,4 +677,58 @@ async fn agentic_token(
     body: Bytes,
 ) -> ApiResult<Response> {
     do_token(&s, None, &headers, &body).await
+}
+
+async fn do_bc_authorize(s: &AppState, headers: &HeaderMap, body: &[u8]) -> ApiResult<Response> {
+    let basic = basic_credentials(headers)?;
+    let p = Params::from_body(headers, body)?;
+    let (client_id, secret) = match basic {
+        Some((id, secret)) => (id, Some(secret).filter(|s| !s.is_empty())),
+        None => (p.get("client_id")?, Some(p.get("client_secret")?).filter(|s| !s.is_empty())),
+    };
+    if client_id.is_empty() {
+        return Err(ApiError::new(ErrorKind::InvalidClient, "Missing client authentication"));
+    }
+    let ctx = ctx_of_client(s, &client_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorKind::InvalidClient, format!("Unknown client {client_id}")))?;
+    let expiry = p.get("requested_expiry")?;
+    let expiry = if expiry.is_empty() {
+        0
+    } else {
+        expiry
+            .parse::<i64>()
+            .map_err(|_| ApiError::new(ErrorKind::InvalidRequest, "requested_expiry must be a number of seconds"))?
+    };
+    let out = server::ciba_authorize(
+        &s.db,
+        &ctx,
+        &client_id,
+        secret.as_deref(),
+        &p.get("scope")?,
+        &p.any(&["login_hint", "loginHint"])?,
+        expiry,
+    )
+    .await?;
+    let mut r = Json(out).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
+}
+
+/// POST /oauth2/v1/apps/bc-authorize
+/// CIBA (poll mode): the queued identity or the `login_hint` user approves at once; poll the
+/// token endpoint with `grant_type=urn:openid:params:grant-type:ciba` and `auth_req_id`.
+async fn bc_authorize(State(s): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+    do_bc_authorize(&s, &headers, &body).await
+}
+
+/// POST /oauth2/v1/apps/{project_id}/bc-authorize
+/// CIBA with the project in the path.
+async fn project_bc_authorize(
+    State(s): State<AppState>,
+    Path(_project): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    do_bc_authorize(&s, &headers, &body).await
 }

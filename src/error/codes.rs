@@ -214,4 +214,8 @@ descope_errors! {
     ExpiredToken => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "expired_token"),
     /// The person refused the device.
     DeviceAccessDenied => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "access_denied"),
+    // --- CIBA (OpenID CIBA Core 13); unconfirmed code as for OAuth.
+    /// `bc-authorize` names nobody the emulator can sign in (no queued identity, unknown
+    /// `login_hint`).
+    UnknownUserId => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "unknown_user_id"),
 }

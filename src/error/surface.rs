@@ -271,6 +271,8 @@ mod tests {
             // RFC 8628 section 3.5 (device authorization polling)
             "authorization_pending",
             "expired_token",
+            // OpenID CIBA Core section 13 (backchannel authentication)
+            "unknown_user_id",
         ];
         const SCIM: &[&str] = &[
             "invalidFilter",

@@ -148,9 +148,9 @@ async fn unbuilt_operations_keep_the_descope_body_on_every_surface() {
         assert_eq!(header(&r, "content-type"), Some("application/json"));
         assert_eq!(header(&r, "cache-control"), None);
     }
-    // The real OAuth group, which wears its surface (its CIBA routes are not built yet;
-    // every SCIM operation is).
-    for (method, path) in [(Method::POST, "/oauth2/v1/apps/bc-authorize")] {
+    // The real OAuth group, which wears its surface (`entramfa` is not built yet; every SCIM
+    // operation is).
+    for (method, path) in [(Method::POST, "/oauth2/v1/authorize/entramfa")] {
         let r = app.send(method.clone(), path, None, None).await;
         r.assert_error(501, "E011007");
         assert!(

@@ -461,3 +461,81 @@ async fn snapshots_carry_apps_consents_and_templates() {
     let t = app.get("/v1/mgmt/resource/dynamic-registration-templates/load", Some(&q.mgmt())).await;
     assert_eq!(t.assert_ok()["total"], 1);
 }
+
+#[tokio::test]
+async fn ciba_login_hint_approves_and_the_client_polls() {
+    let (app, p) = TestApp::with_project().await;
+    let uid = user(&app, &p, "eve@example.com").await;
+    let created = create_app(&app, &p, json!({})).await;
+    let client_id = created["clientId"].as_str().unwrap();
+    let secret = created["cleartext"].as_str().unwrap();
+    let auth = format!("client_id={}&client_secret={}", urlencode(client_id), urlencode(secret));
+
+    let r = form(
+        &app,
+        "/oauth2/v1/apps/bc-authorize",
+        &format!("{auth}&scope=openid%20read:docs&login_hint=nobody"),
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 400, "{}", r.text);
+    assert_eq!(r.body["error"], "unknown_user_id");
+    let r = form(
+        &app,
+        "/oauth2/v1/apps/bc-authorize",
+        &format!("{auth}&scope=openid&login_hint=eve%40example.com"),
+    )
+    .await;
+    let start = r.assert_ok().clone();
+    assert!(start["expires_in"].as_i64().unwrap() > 0);
+    assert!(start["interval"].as_i64().unwrap() > 0);
+
+    let poll = format!(
+        "grant_type=urn:openid:params:grant-type:ciba&auth_req_id={}&{auth}",
+        start["auth_req_id"].as_str().unwrap()
+    );
+    let t = form(&app, &format!("/oauth2/v1/apps/{}/token", p.id), &poll).await;
+    let t = t.assert_ok();
+    assert_eq!(claims(t["access_token"].as_str().unwrap())["sub"], uid);
+    assert_eq!(claims(t["id_token"].as_str().unwrap())["sub"], uid);
+    // Used once.
+    let again = form(&app, "/oauth2/v1/apps/token", &poll).await;
+    assert_eq!(again.body["error"], "invalid_grant");
+
+    // Without the secret: refused.
+    let r = form(
+        &app,
+        "/oauth2/v1/apps/bc-authorize",
+        &format!("client_id={}&scope=openid", urlencode(client_id)),
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 401, "{}", r.text);
+}
+
+#[tokio::test]
+async fn device_grant_for_an_inbound_app() {
+    let (app, p) = TestApp::with_project().await;
+    let uid = user(&app, &p, "fay@example.com").await;
+    let created = create_app(&app, &p, json!({})).await;
+    let client_id = created["clientId"].as_str().unwrap();
+    app.post(
+        &format!("/emulator/v1/projects/{}/signin/next", p.id),
+        None,
+        json!({"loginId": "fay@example.com"}),
+    )
+    .await
+    .assert_ok();
+    let r =
+        form(&app, "/oauth2/v1/apps/device", &format!("client_id={}&scope=read:docs", urlencode(client_id)))
+            .await;
+    let start = r.assert_ok().clone();
+    let poll = format!(
+        "grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code={}&client_id={}",
+        start["device_code"].as_str().unwrap(),
+        urlencode(client_id)
+    );
+    let t = form(&app, "/oauth2/v1/apps/token", &poll).await;
+    let a = claims(t.assert_ok()["access_token"].as_str().unwrap());
+    assert_eq!(a["sub"], uid);
+    assert_eq!(a["iss"], format!("{PUBLIC_URL}/v1/apps/{}", p.id));
+    assert_eq!(a["scope"], "read:docs");
+}

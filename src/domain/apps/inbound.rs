@@ -146,6 +146,7 @@ fn client_row(
     let mut grants = vec!["authorization_code", "refresh_token", registry::ALL_GRANTS[3]];
     if !public {
         grants.push("client_credentials");
+        grants.push(super::server::CIBA_GRANT);
     }
     Ok(ClientRow {
         client_id: client_id.to_owned(),

@@ -421,6 +421,8 @@ pub struct TokenRequest {
     pub client_id: String,
     pub client_secret: Option<String>,
     pub device_code: String,
+    /// CIBA: the `auth_req_id` polled with.
+    pub auth_req_id: String,
 }
 
 /// The token endpoint's answer.
@@ -463,7 +465,10 @@ pub async fn token(
     if grant.is_empty() {
         return Err(invalid_request("Missing grant_type"));
     }
-    if !matches!(grant, "authorization_code" | "refresh_token" | "client_credentials" | DEVICE_GRANT) {
+    if !matches!(
+        grant,
+        "authorization_code" | "refresh_token" | "client_credentials" | DEVICE_GRANT | CIBA_GRANT
+    ) {
         return Err(ApiError::new(
             ErrorKind::UnsupportedGrantType,
             format!("Unsupported grant_type {grant}"),
@@ -479,6 +484,16 @@ pub async fn token(
         "authorization_code" => exchange_code(db, ctx, &client, authenticated, &req).await,
         "refresh_token" => refresh(db, ctx, &client, authenticated, &req).await,
         DEVICE_GRANT => device_token(db, ctx, &client, &req).await,
+        CIBA_GRANT => {
+            if !authenticated {
+                return Err(invalid_client("CIBA polling needs the client's secret"));
+            }
+            if req.auth_req_id.is_empty() {
+                return Err(invalid_request("Missing auth_req_id"));
+            }
+            let polled = TokenRequest { device_code: req.auth_req_id.clone(), ..req.clone() };
+            device_token(db, ctx, &client, &polled).await
+        }
         _ => client_credentials(db, ctx, &client, authenticated, &req, client_ip).await,
     }
 }
@@ -1188,6 +1203,91 @@ async fn device_token(db: &Db, ctx: &Ctx, client: &Client, req: &TokenRequest) -
         amr: vec!["emulator".into()],
     };
     user_tokens(tx, ctx, client, signed_in).await
+}
+
+/// The grant type of CIBA polling (OpenID CIBA Core 10.1).
+pub const CIBA_GRANT: &str = "urn:openid:params:grant-type:ciba";
+
+/// The CIBA authentication request's answer (OpenID CIBA Core 7.3).
+#[derive(Debug, Clone, Serialize)]
+pub struct CibaStart {
+    pub auth_req_id: String,
+    pub expires_in: i64,
+    pub interval: i64,
+}
+
+/// `POST /oauth2/v1/apps/bc-authorize` (CIBA, poll mode): the identity queued with
+/// `signin/next`, else the user `login_hint` names, approves at once; the client polls the
+/// token endpoint with `auth_req_id`.
+pub async fn ciba_authorize(
+    db: &Db,
+    ctx: &Ctx,
+    client_id: &str,
+    client_secret: Option<&str>,
+    scope: &str,
+    login_hint: &str,
+    requested_expiry: i64,
+) -> ApiResult<CibaStart> {
+    let mut tx = store::begin_immediate(db).await?;
+    let client = registry::find(&mut tx, ctx, client_id, None)
+        .await?
+        .ok_or_else(|| invalid_client(format!("Unknown client {client_id}")))?;
+    let Some(secret) = client_secret else {
+        return Err(invalid_client("CIBA needs the client's secret"));
+    };
+    if !registry::secret_matches(&mut tx, ctx, &client, secret).await? {
+        return Err(invalid_client("Invalid client secret"));
+    }
+    if !client.allows_grant(CIBA_GRANT) {
+        return Err(ApiError::new(ErrorKind::UnauthorizedClient, "The client may not use CIBA"));
+    }
+    if !scopes_of(scope).iter().any(|s| s == "openid") {
+        return Err(invalid_request("CIBA requests need the openid scope"));
+    }
+    let mut user = None;
+    if let Some(queued) = store::federation::dequeue(&mut tx, ctx.scope(), &[SIGNIN_QUEUE.to_owned()]).await?
+    {
+        let login_id: String = serde_json::from_str(&queued).unwrap_or_default();
+        user = users::find_by_login_id(&mut tx, ctx.scope(), &login_id).await?;
+    }
+    if user.is_none() && !login_hint.is_empty() {
+        user = users::find_by_login_id(&mut tx, ctx.scope(), login_hint).await?;
+    }
+    let user = user.ok_or_else(|| {
+        ApiError::new(ErrorKind::UnknownUserId, "No queued identity and no user named by login_hint")
+    })?;
+    let lifetime =
+        if requested_expiry > 0 { requested_expiry.min(DEVICE_LIFETIME_SECS) } else { DEVICE_LIFETIME_SECS };
+    let handle = pending::new_token();
+    let auth_req_id = pending::new_token();
+    let grant = DeviceGrant { client_id: client.client_id.clone(), scope: scope.to_owned() };
+    pending::create(
+        &mut tx,
+        ctx.scope(),
+        ctx.now,
+        pending::New {
+            kind: Kind::DeviceCode,
+            channel: "",
+            intent: "ciba",
+            subject: "",
+            handles: Handles {
+                token: Some(handle.clone()),
+                pending_ref: Some(auth_req_id.clone()),
+                code: None,
+            },
+            payload: &grant,
+            lifetime_secs: lifetime,
+        },
+    )
+    .await?;
+    if let Ok(entry) =
+        pending::find_by_token::<DeviceGrant>(&mut tx, ctx.scope(), ctx.now, Kind::DeviceCode, &handle)
+            .await?
+    {
+        let _ = pending::mark_verified(&mut tx, ctx.scope(), ctx.now, &entry, user.id().as_str()).await?;
+    }
+    tx.commit().await?;
+    Ok(CibaStart { auth_req_id, expires_in: lifetime, interval: DEVICE_INTERVAL_SECS })
 }
 
 /// `POST /emulator/v1/projects/{P}/signin/next {"loginId"}`: queues who signs in at the next

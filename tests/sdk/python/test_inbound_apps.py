@@ -220,3 +220,29 @@ def test_dynamic_registration_then_public_code_flow(client: DescopeClient, disco
 
     r = httpx.post(discovery["registration_endpoint"], json={"redirect_uris": ["not a url"]}, trust_env=False)
     assert r.status_code == 400 and r.json()["error"] == "invalid_redirect_uri"
+
+
+def test_ciba_poll_mode(project: Project, client: DescopeClient, discovery: dict) -> None:
+    created = create_app(client)
+    client_id = client.mgmt.third_party_application.load(created["id"])["clientId"]
+    email = f"ciba-{uid()}@example.com"
+    user_id = client.mgmt.user.create(login_id=email, email=email)["user"]["userId"]
+    auth = (client_id, created["cleartext"])
+    r = httpx.post(
+        discovery["backchannel_authentication_endpoint"],
+        data={"scope": "openid read:docs", "login_hint": email, "binding_message": "42"},
+        auth=auth,
+        trust_env=False,
+    )
+    assert r.status_code == 200, r.text
+    start = r.json()
+    assert start["expires_in"] > 0 and start["interval"] > 0
+    r = httpx.post(
+        discovery["token_endpoint"],
+        data={"grant_type": "urn:openid:params:grant-type:ciba", "auth_req_id": start["auth_req_id"]},
+        auth=auth,
+        trust_env=False,
+    )
+    assert r.status_code == 200, r.text
+    jwks = JsonWebKey.import_key_set(httpx.get(discovery["jwks_uri"], trust_env=False).json())
+    assert jwt.decode(r.json()["access_token"], jwks)["sub"] == user_id

@@ -15,7 +15,8 @@
 #      each workload against one, then the other, alternating who goes first; the figures go
 #      between the bench markers of docs/PERFORMANCE.md (the rest of that file is kept), the raw
 #      per-run numbers to target/bench/results.json and the servers' logs to target/bench/
-#   4. runs target/release/bench_fga: FGA check p50/p99 over 100,000 relations (printed only)
+#   4. runs target/release/bench_fga: FGA check p50/p99 over 100,000 relations, in-process, and
+#      benches/fga_http.py: the same over HTTP against the release emulator (printed only)
 #
 # Needs: the Rust toolchain, Node 20+ with npm. The Firebase Auth Emulator is plain Node (no
 # Java). Without npm, or if the install fails, it measures descope-emulator alone and the
@@ -64,4 +65,6 @@ mkdir -p target/bench
 echo "== running the benchmark"
 target/release/bench "${args[@]}" --out "$out" --json target/bench/results.json "$@"
 echo "== FGA check latency (in-process; see docs/PERFORMANCE.md, FGA check)"
-exec target/release/bench_fga
+target/release/bench_fga
+echo "== FGA check latency over HTTP"
+python3 benches/fga_http.py target/release/descope-emulator

@@ -155,14 +155,25 @@ async fn links_go_with_their_tenant() {
     assert!(matches!(state(&app, &p, &link).await, LinkState::Unknown));
 }
 
-/// Posts the setup page's form (`application/x-www-form-urlencoded`).
+/// Posts the setup page's form (`application/x-www-form-urlencoded`) as a browser does.
 async fn post_setup(app: &TestApp, form: &[(&str, &str)]) -> crate::harness::TestResponse {
     let body = serde_urlencoded::to_string(form).unwrap();
     let req = axum::http::Request::builder()
         .method("POST")
         .uri("/sso-setup")
         .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html,application/xhtml+xml")
         .body(axum::body::Body::from(body))
+        .unwrap();
+    app.call(req).await
+}
+
+/// Opens the setup page as a browser does.
+async fn get_page(app: &TestApp, path: &str) -> crate::harness::TestResponse {
+    let req = axum::http::Request::builder()
+        .uri(path)
+        .header("accept", "text/html")
+        .body(axum::body::Body::empty())
         .unwrap();
     app.call(req).await
 }
@@ -176,7 +187,7 @@ async fn the_link_opens_a_setup_page_that_configures_the_tenant() {
     let (app, p) = setup().await;
     let link = generate(&app, &p, json!({"tenantId": "acme", "expireTime": 600})).await;
     let token = token_of(&link);
-    let page = app.get(&format!("/sso-setup?t={token}"), None).await;
+    let page = get_page(&app, &format!("/sso-setup?t={token}")).await;
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(page.headers["content-type"].to_str().unwrap().starts_with("text/html"));
     assert!(page.text.contains("Set up SSO for Acme"), "{}", page.text);
@@ -245,23 +256,35 @@ async fn the_setup_page_refuses_bad_settings_and_dead_links() {
     let r = post_setup(&app, &[("t", &token), ("protocol", "kerberos")]).await;
     assert_eq!(r.status, 400);
 
-    // Unknown, revoked and expired links.
-    assert_eq!(app.get("/sso-setup?t=nope", None).await.status, 404);
-    assert_eq!(app.get("/sso-setup", None).await.status, 404);
+    // Unknown, revoked and expired links: pages for a browser, the Descope body for others.
+    let page = get_page(&app, "/sso-setup?t=nope").await;
+    assert_eq!(page.status, 404);
+    assert!(page.text.contains("not known"));
+    app.get("/sso-setup?t=nope", None).await.assert_error(404, "E011008");
+    app.get("/sso-setup", None).await.assert_error(404, "E011008");
     assert_eq!(post_setup(&app, &[("t", "nope"), ("protocol", "oidc")]).await.status, 404);
+    let form = serde_urlencoded::to_string([("t", token.as_str()), ("protocol", "kerberos")]).unwrap();
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/sso-setup")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(form))
+        .unwrap();
+    app.call(req).await.assert_error(400, "E011004");
     app.post("/v1/mgmt/tenant/adminlinks/sso/revoke", Some(&p.mgmt()), json!({"tenantId": "acme"}))
         .await
         .assert_ok();
-    let page = app.get(&format!("/sso-setup?t={token}"), None).await;
+    let page = get_page(&app, &format!("/sso-setup?t={token}")).await;
     assert_eq!(page.status, 410);
     assert!(page.text.contains("revoked"));
+    assert_eq!(app.get(&format!("/sso-setup?t={token}"), None).await.status, 400);
     let link = generate(&app, &p, json!({"tenantId": "acme", "expireTime": 60})).await;
     app.advance_clock(61).await;
-    let page = app.get(&format!("/sso-setup?t={}", token_of(&link)), None).await;
+    let page = get_page(&app, &format!("/sso-setup?t={}", token_of(&link))).await;
     assert_eq!(page.status, 410);
     assert!(page.text.contains("expired"));
     // A reset project's links die with its data.
     let link = generate(&app, &p, json!({"tenantId": "acme", "expireTime": 600})).await;
     app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await.assert_ok();
-    assert_eq!(app.get(&format!("/sso-setup?t={}", token_of(&link)), None).await.status, 404);
+    assert_eq!(get_page(&app, &format!("/sso-setup?t={}", token_of(&link))).await.status, 404);
 }

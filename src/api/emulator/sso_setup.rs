@@ -4,11 +4,13 @@
 //! by metadata URL) or OIDC for the tenant's configuration the link was made for. Saving goes
 //! through the same domain calls as `/v1/mgmt/sso/saml` and `/v1/mgmt/sso/oidc`.
 //!
-//! The page answers HTML: 404 for an unknown token, 410 for an expired or revoked one, 400
-//! (the form again, with the reason) for settings the management API would refuse.
+//! A browser (`Accept: text/html`) gets HTML pages: 404 for an unknown token, 410 for an
+//! expired or revoked one, 400 (the form again, with the reason) for settings the management
+//! API would refuse. Other clients get those refusals as the Descope error body (404, and 400
+//! for a dead link or refused settings).
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
@@ -16,7 +18,7 @@ use super::idp::esc;
 use crate::domain::federation::sso::{self, OidcInput, SamlInput, SamlSource, SsoView};
 use crate::domain::identity::admin_links::{self, LinkState};
 use crate::domain::Ctx;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::{DescopeForm, DescopeQuery};
 use crate::state::AppState;
 use crate::store::admin_links::AdminLinkRow;
@@ -60,21 +62,35 @@ struct SetupForm {
     domains: String,
 }
 
+/// Whether the caller is a browser, which gets HTML refusals.
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"))
+}
+
 /// GET /sso-setup?t=<token>
-async fn page(State(s): State<AppState>, DescopeQuery(q): DescopeQuery<LinkQuery>) -> ApiResult<Response> {
+async fn page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    DescopeQuery(q): DescopeQuery<LinkQuery>,
+) -> ApiResult<Response> {
     let (ctx, row) = match open(&s, &q.t).await? {
         Ok(found) => found,
-        Err(refusal) => return Ok(refusal.into_response()),
+        Err(refusal) => return refusal.answer(wants_html(&headers)),
     };
     let view = sso::load(&s.db, &ctx, &row.tenant_id, &row.sso_id).await?;
     Ok(Html(setup_page(&q.t, &view, None)).into_response())
 }
 
 /// POST /sso-setup
-async fn save(State(s): State<AppState>, DescopeForm(f): DescopeForm<SetupForm>) -> ApiResult<Response> {
+async fn save(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    DescopeForm(f): DescopeForm<SetupForm>,
+) -> ApiResult<Response> {
+    let html = wants_html(&headers);
     let (ctx, row) = match open(&s, &f.t).await? {
         Ok(found) => found,
-        Err(refusal) => return Ok(refusal.into_response()),
+        Err(refusal) => return refusal.answer(html),
     };
     let target = (row.tenant_id.as_str(), row.sso_id.as_str());
     let list = |v: &str| -> Vec<String> {
@@ -113,7 +129,11 @@ async fn save(State(s): State<AppState>, DescopeForm(f): DescopeForm<SetupForm>)
             };
             sso::configure_oidc(&s.db, &ctx, target, input, domains).await
         }
-        other => Err(crate::error::ApiError::invalid(format!("Unknown protocol {other:?}: choose SAML or OIDC"))),
+        other => Err(ApiError::invalid(format!("Unknown protocol {other:?}: choose SAML or OIDC"))),
+    };
+    let outcome = match (outcome, html) {
+        (Err(e), false) => return Err(e),
+        (outcome, _) => outcome,
     };
     let view = sso::load(&s.db, &ctx, &row.tenant_id, &row.sso_id).await?;
     Ok(match outcome {
@@ -128,11 +148,19 @@ struct Refusal(StatusCode, &'static str, &'static str);
 const UNKNOWN: Refusal =
     Refusal(StatusCode::NOT_FOUND, "Link not valid", "This SSO setup link is not known. Ask for a new one.");
 
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
+impl Refusal {
+    /// The refusal as a page for a browser, else as the Descope error body.
+    fn answer(self, html: bool) -> ApiResult<Response> {
         let Refusal(status, title, text) = self;
-        (status, Html(frame(title, &format!("<h1>{}</h1><p class=\"sub\">{}</p>", esc(title), esc(text)))))
-            .into_response()
+        if !html {
+            return Err(if status == StatusCode::NOT_FOUND {
+                ApiError::not_found(text)
+            } else {
+                ApiError::invalid(text)
+            });
+        }
+        Ok((status, Html(frame(title, &format!("<h1>{}</h1><p class=\"sub\">{}</p>", esc(title), esc(text)))))
+            .into_response())
     }
 }
 

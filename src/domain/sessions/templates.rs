@@ -390,16 +390,18 @@ pub async fn list_all(conn: &mut Conn, scope: &Scope) -> ApiResult<Vec<JwtTempla
     Ok(store::jwt_templates::list_all(conn, scope).await?.into_iter().map(JwtTemplate::from_row).collect())
 }
 
+/// The template with this ID in a scope, if there is one (configuration export).
+pub async fn get(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<Option<JwtTemplate>> {
+    Ok(store::jwt_templates::get(conn, scope, id).await?.map(JwtTemplate::from_row))
+}
+
 /// The template with this ID.
 pub async fn load(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<JwtTemplate> {
     if id.is_empty() {
         return Err(ApiError::missing("id"));
     }
     let mut conn = db.acquire().await?;
-    store::jwt_templates::get(&mut conn, ctx.scope(), id)
-        .await?
-        .map(JwtTemplate::from_row)
-        .ok_or_else(|| not_found(id))
+    get(&mut conn, ctx.scope(), id).await?.ok_or_else(|| not_found(id))
 }
 
 /// Checks a template and saves it (new, or replacing the one with its ID), all in the

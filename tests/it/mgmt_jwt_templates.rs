@@ -411,3 +411,35 @@ async fn templates_are_in_snapshots_and_reset() {
     app.put_snapshot(&p.id, &bad).await.assert_error(400, "E011004");
     assert_eq!(app.export_snapshot(&p.id).await["users"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_fixture_with_templates_merges_once() {
+    use descope_emulator::fixtures::{import, Apply, ProjectSnapshot};
+    let app = TestApp::new().await;
+    let snap: ProjectSnapshot = serde_json::from_value(json!({
+        "projectId": "P2fixturejwttemplates0000001",
+        "managementKeys": [{"key": "K2fixturejwttemplatesmanagementkey000001"}],
+        "users": [{"loginIds": ["kim@example.com"], "email": "kim@example.com", "name": "Kim"}],
+        "jwtTemplates": [{"name": "app", "isDefault": true, "template": {"who": "{{user.name}}"}}],
+    }))
+    .unwrap();
+    import(&app.state, &snap, Apply::Merge).await.unwrap();
+    import(&app.state, &snap, Apply::Merge).await.unwrap();
+    let p = TestProject {
+        id: snap.project_id.clone(),
+        management_key: "K2fixturejwttemplatesmanagementkey000001".into(),
+    };
+    let all = list(&app, &p).await;
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0]["isDefault"], true);
+    let c = claims(
+        sign_in(&app, &p, json!({"loginId": "kim@example.com"})).await["sessionJwt"].as_str().unwrap(),
+    );
+    assert_eq!(c["who"], "Kim");
+    // A fixture whose template is bad is refused.
+    let mut bad = snap.clone();
+    bad.project_id = "P2fixturejwttemplates0000002".into();
+    bad.jwt_templates[0].template = json!({"x": "{{user.nope}}"});
+    let err = import(&app.state, &bad, Apply::Merge).await.unwrap_err();
+    assert!(err.message.contains("nope"), "{err}");
+}

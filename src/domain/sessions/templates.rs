@@ -204,6 +204,9 @@ fn references(text: &str) -> Result<Vec<&str>, String> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
+        if rest[..start].contains("}}") {
+            return Err(format!("Unmatched '}}}}' in \"{text}\""));
+        }
         let after = &rest[start + 2..];
         let end = after.find("}}").ok_or_else(|| format!("Unclosed '{{{{' in \"{text}\""))?;
         let path = after[..end].trim();
@@ -843,6 +846,7 @@ mod tests {
         assert!(references("{{}}").is_err());
         assert!(references("{{user..x}}").is_err());
         assert!(references("x }}").is_err());
+        assert!(references("x }} {{user.email}}").is_err());
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub mod descopers;
 pub mod federation;
 pub mod fga;
 pub mod inbound;
+pub mod jwt_templates;
 pub mod lists;
 pub mod outbox;
 pub mod passkeys;

@@ -31,6 +31,7 @@ mod mgmt_audit;
 mod mgmt_audit_everywhere;
 mod mgmt_descopers;
 mod mgmt_jwt;
+mod mgmt_jwt_templates;
 mod mgmt_lists;
 mod mgmt_role;
 mod mgmt_sso;

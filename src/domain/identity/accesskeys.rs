@@ -433,7 +433,8 @@ pub async fn verify_cleartext(conn: &mut Conn, ctx: &Ctx, cleartext: &str) -> Ap
 /// `POST /v1/auth/accesskey/exchange`: checks the key (known, active, not expired by the
 /// emulator clock, caller IP permitted) and signs a session JWT whose `sub` is the key ID.
 /// The grants are the bound user's when the key is bound to one, else the key's own; the
-/// key's custom claims are top-level and the login options' custom claims sit under `nsec`.
+/// key's custom claims are top-level and the login options' custom claims sit under `nsec`;
+/// the project's key JWT template, when it has one, shapes the claims.
 pub async fn exchange(
     db: &Db,
     ctx: &Ctx,
@@ -479,7 +480,7 @@ pub async fn exchange(
     if key.expire_secs > 0 {
         exp = exp.min(key.expire_secs);
     }
-    let claims = Claims {
+    let mut claims = Claims {
         sub: key.id.clone(),
         iss: ctx.project.issuer.clone(),
         iat,
@@ -493,6 +494,7 @@ pub async fn exchange(
         dct,
         extra,
     };
+    crate::domain::sessions::templates::shape_key_session(&mut tx, ctx, &key, &mut claims).await?;
     let mut event = audit::Event::new(audit::LOGIN_SUCCEED, &key.id);
     event.method = "accesskey".into();
     event.user_id = key.bound_user_id.clone();

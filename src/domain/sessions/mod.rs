@@ -3,6 +3,7 @@
 //! tenant selection.
 
 pub mod forge;
+pub mod templates;
 pub mod tokens;
 
 use serde::{Deserialize, Serialize};
@@ -263,7 +264,8 @@ pub(crate) async fn record_refresh(conn: &mut Conn, ctx: &Ctx, user_id: &str, ex
     Ok(jti)
 }
 
-/// The claims of a session JWT for a user with their current grants.
+/// The claims of a session JWT for a user with their current grants, shaped by the
+/// project's user JWT template when it has one.
 pub(crate) async fn session_claims(
     conn: &mut Conn,
     ctx: &Ctx,
@@ -274,7 +276,7 @@ pub(crate) async fn session_claims(
 ) -> ApiResult<Claims> {
     let (permissions, tenants) = grants(conn, ctx.scope(), &user.roles, &tenant_roles(user)).await?;
     let iat = ctx.now.secs();
-    Ok(Claims {
+    let mut claims = Claims {
         sub: user.id().to_string(),
         iss: ctx.project.issuer.clone(),
         iat,
@@ -287,7 +289,9 @@ pub(crate) async fn session_claims(
         tenants: Some(tenants),
         dct: dct.map(str::to_owned),
         extra: custom.clone(),
-    })
+    };
+    templates::shape_user_session(conn, ctx, user, &mut claims).await?;
+    Ok(claims)
 }
 
 /// The claims of a new refresh JWT, recorded so logout can revoke it. `extra` (custom

@@ -297,10 +297,27 @@ async fn resource_policies() {
         .await;
     r.assert_ok();
     assert_eq!(app.get(&load, Some(&m)).await.assert_ok()["resourcePolicies"], json!([]));
-    // Deleting a resource takes its policies along.
-    app.post("/v1/mgmt/resourcepolicy/create", Some(&m), body).await.assert_ok();
+    // Deleting a resource takes its policies along; so does deleting the app.
+    app.post("/v1/mgmt/resourcepolicy/create", Some(&m), body.clone()).await.assert_ok();
     app.post("/v1/mgmt/resource/delete", Some(&m), json!({"id": rid})).await.assert_ok();
     assert_eq!(app.get(&load, Some(&m)).await.assert_ok()["resourcePolicies"], json!([]));
+    let r = app
+        .post(
+            "/v1/mgmt/resourcepolicy/create",
+            Some(&m),
+            json!({"thirdPartyApplicationId": aid, "resourceId": res2["id"]}),
+        )
+        .await;
+    r.assert_ok();
+    app.post("/v1/mgmt/thirdparty/app/delete", Some(&m), json!({"id": aid})).await.assert_ok();
+    let snap = app.export_snapshot(&p.id).await;
+    let kinds: Vec<&str> = snap["apps"]["agenticObjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["resource"], "only resource B is left");
 }
 
 #[tokio::test]

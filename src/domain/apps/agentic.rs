@@ -465,6 +465,16 @@ pub async fn delete_policies(db: &Db, ctx: &Ctx, keys: &[(String, String)]) -> A
     tx.commit().await
 }
 
+/// Deletes the policies of an app (the app is being deleted).
+pub async fn delete_policies_of_app(conn: &mut Conn, ctx: &Ctx, app_id: &str) -> ApiResult<()> {
+    for p in store::agentic::all_of(conn, ctx.scope(), store::agentic::POLICY).await? {
+        if policy_key(&p.id).0 == app_id {
+            store::agentic::delete(conn, ctx.scope(), store::agentic::POLICY, &p.id).await?;
+        }
+    }
+    Ok(())
+}
+
 /// `GET /v1/mgmt/resourcepolicy/app/load?thirdPartyApplicationId=`.
 pub async fn app_policies(db: &Db, ctx: &Ctx, app_id: &str) -> ApiResult<Vec<Value>> {
     if app_id.is_empty() {

@@ -281,6 +281,7 @@ pub async fn delete(db: &Db, ctx: &Ctx, ids: &[String]) -> ApiResult<()> {
             store::inbound::delete_consent(&mut tx, ctx.scope(), &c.id).await?;
         }
         revoke_refresh(&mut tx, ctx, &client.client_id, None).await?;
+        super::agentic::delete_policies_of_app(&mut tx, ctx, id).await?;
         store::apps::delete_clients_of_app(&mut tx, ctx.scope(), id).await?;
     }
     tx.commit().await

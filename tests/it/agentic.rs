@@ -778,6 +778,9 @@ async fn snapshots_carry_resources_policies_servers_and_clients() {
     // Reset empties them; the snapshot brings them back.
     let r = app.post(&format!("/emulator/v1/projects/{}/reset", p.id), None, json!({})).await;
     assert!(r.status.is_success(), "{}", r.text);
+    let emptied = app.export_snapshot(&p.id).await;
+    assert!(emptied["apps"]["agenticObjects"].as_array().is_none_or(|a| a.is_empty()), "{emptied}");
+    assert!(emptied["apps"]["oauthClients"].as_array().is_none_or(|a| a.is_empty()));
     let q = TestProject { id: p.id.clone(), management_key: p.management_key.clone() };
     app.put_snapshot(&p.id, &snap).await.assert_ok();
     let r =

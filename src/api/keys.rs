@@ -28,10 +28,8 @@ crate::route_table! {
         GET "/{projectId}/.well-known/oauth-authorization-server" => openid_configuration,
         GET "/{projectId}/.well-known/openid-configuration" => openid_configuration,
         GET "/{projectId}/{ssoAppId}/.well-known/openid-configuration" => sso_app_configuration,
-    }
-    unbuilt {
-        GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/oauth-authorization-server",
-        GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/openid-configuration",
+        GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/oauth-authorization-server" => agentic_configuration,
+        GET "/v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/openid-configuration" => agentic_configuration,
     }
 }
 
@@ -139,16 +137,31 @@ enum Issuer {
     /// Inbound (third-party) apps: issuer `<public-url>/v1/apps/<P>`, endpoints under
     /// `/oauth2/v1/apps/<P>/`.
     InboundApps,
+    /// An MCP server's (or `mcp` resource's): issuer `<public-url>/v1/apps/agentic/<P>/<id>`,
+    /// authorize and token under `/oauth2/v1/apps/agentic/<P>/<id>/`, the rest as inbound
+    /// apps; registration only while its dynamic registration is on.
+    Agentic { server: String, registration: bool },
 }
 
 fn configuration(base: &str, project: &ProjectRuntime, family: Issuer) -> OpenIdConfiguration {
     let id = project.id.as_str();
+    if let Issuer::Agentic { server, registration } = family {
+        let mut c = configuration(base, project, Issuer::InboundApps);
+        let at = format!("{base}/oauth2/v1/apps/agentic/{id}/{server}");
+        c.issuer = format!("{base}/v1/apps/agentic/{id}/{server}");
+        c.authorization_endpoint = format!("{at}/authorize");
+        c.token_endpoint = format!("{at}/token");
+        c.registration_endpoint = registration.then(|| format!("{base}/v1/mgmt/mcp/client/{id}/{server}/register"));
+        c.backchannel_authentication_endpoint = None;
+        return c;
+    }
     let (issuer, endpoints, end_session) = match family {
         Issuer::Project => (project.issuer.clone(), format!("{base}/oauth2/v1"), true),
         Issuer::SsoApp(app) => (format!("{}/{app}", project.issuer), format!("{base}/{app}/oauth2/v1"), true),
         Issuer::InboundApps => {
             (format!("{base}/v1/apps/{id}"), format!("{base}/oauth2/v1/apps/{id}"), false)
         }
+        Issuer::Agentic { .. } => unreachable!("answered above"),
     };
     let at = |op: &str| format!("{endpoints}/{op}");
     OpenIdConfiguration {
@@ -255,6 +268,31 @@ async fn sso_app_configuration(
     let ctx = crate::domain::Ctx { project: project.clone(), now: s.now() };
     crate::domain::apps::sso_apps::require_oidc_app(&s.db, &ctx, &p.sso_app_id).await?;
     Ok(Json(configuration(&s.settings.public_url, &project, Issuer::SsoApp(p.sso_app_id))))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AgenticPath {
+    #[serde(rename = "projectId")]
+    project_id: String,
+    #[serde(rename = "mcpServerId")]
+    mcp_server_id: String,
+}
+
+/// GET /v1/apps/agentic/{projectId}/{mcpServerId}/.well-known/openid-configuration
+/// Discovery of an MCP server's authorization server (also as `oauth-authorization-server`).
+async fn agentic_configuration(
+    State(s): State<AppState>,
+    Path(p): Path<AgenticPath>,
+) -> ApiResult<Json<OpenIdConfiguration>> {
+    let project = project(&s, &p.project_id).await?;
+    let ctx = crate::domain::Ctx { project: project.clone(), now: s.now() };
+    let server = {
+        let mut conn = s.db.acquire().await?;
+        crate::domain::apps::agentic::find_server(&mut conn, &ctx, &p.mcp_server_id).await?
+    };
+    let server = server.ok_or_else(|| ApiError::not_found(format!("Unknown MCP server {}", p.mcp_server_id)))?;
+    let family = Issuer::Agentic { server: server.id, registration: server.dcr_enabled };
+    Ok(Json(configuration(&s.settings.public_url, &project, family)))
 }
 
 #[derive(Debug, Serialize)]

@@ -143,6 +143,20 @@ impl Params {
         Ok(first)
     }
 
+    /// Every value of a repeatable parameter (RFC 8707 `resource`), without empty ones.
+    fn all(&self, name: &str) -> ApiResult<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        for (_, v) in self.0.iter().filter(|(k, v)| k == name && !v.is_empty()) {
+            if v.len() > MAX_PARAM_LEN || out.len() >= 16 {
+                return Err(ApiError::new(ErrorKind::InvalidRequest, format!("Too many or too long {name} values")));
+            }
+            if !out.contains(v) {
+                out.push(v.clone());
+            }
+        }
+        Ok(out)
+    }
+
     /// The first of several spellings that is present.
     fn any(&self, names: &[&str]) -> ApiResult<String> {
         for n in names {
@@ -223,11 +237,25 @@ fn authorize_request(p: &Params) -> ApiResult<AuthorizeRequest> {
         prompt: p.get("prompt")?,
         login_hint: p.any(&["login_hint", "loginHint"])?,
         tenant: p.any(&["tenant", "tenantId"])?,
+        resource: p.all("resource")?,
+        mcp_server: String::new(),
     })
 }
 
 async fn do_authorize(s: &AppState, app_id: Option<&str>, p: Params, headers: &HeaderMap) -> ApiResult<Response> {
-    let req = authorize_request(&p)?;
+    do_authorize_at(s, app_id, "", p, headers).await
+}
+
+/// An authorize request; `mcp_server` names the MCP server of an agentic path ("" else).
+async fn do_authorize_at(
+    s: &AppState,
+    app_id: Option<&str>,
+    mcp_server: &str,
+    p: Params,
+    headers: &HeaderMap,
+) -> ApiResult<Response> {
+    let mut req = authorize_request(&p)?;
+    req.mcp_server = mcp_server.to_owned();
     if req.client_id.is_empty() {
         return Err(ApiError::new(ErrorKind::InvalidRequest, "Missing client_id"));
     }
@@ -341,6 +369,17 @@ fn client_ip(headers: &HeaderMap) -> IpAddr {
 }
 
 async fn do_token(s: &AppState, app_id: Option<&str>, headers: &HeaderMap, body: &[u8]) -> ApiResult<Response> {
+    do_token_at(s, app_id, "", headers, body).await
+}
+
+/// A token request; `mcp_server` names the MCP server of an agentic path ("" else).
+async fn do_token_at(
+    s: &AppState,
+    app_id: Option<&str>,
+    mcp_server: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ApiResult<Response> {
     let basic = basic_credentials(headers)?;
     let p = Params::from_body(headers, body)?;
     let posted_id = p.get("client_id")?;
@@ -374,6 +413,8 @@ async fn do_token(s: &AppState, app_id: Option<&str>, headers: &HeaderMap, body:
         client_secret,
         device_code: p.get("device_code")?,
         auth_req_id: p.get("auth_req_id")?,
+        resource: p.all("resource")?,
+        mcp_server: mcp_server.to_owned(),
     };
     let out = server::token(&s.db, &ctx, app_id, req, client_ip(headers)).await?;
     let mut r = Json(out).into_response();
@@ -648,35 +689,35 @@ async fn project_device(
 /// The authorization request of an MCP server's clients.
 async fn agentic_authorize_get(
     State(s): State<AppState>,
-    Path(_ids): Path<(String, String)>,
+    Path((_project, server)): Path<(String, String)>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    do_authorize(&s, None, Params::from_query(q.as_deref()), &headers).await
+    do_authorize_at(&s, None, &server, Params::from_query(q.as_deref()), &headers).await
 }
 
 /// POST /oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/authorize
 /// The authorization request of an MCP server's clients, as a body.
 async fn agentic_authorize_post(
     State(s): State<AppState>,
-    Path(_ids): Path<(String, String)>,
+    Path((_project, server)): Path<(String, String)>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
     let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
-    do_authorize(&s, None, p, &headers).await
+    do_authorize_at(&s, None, &server, p, &headers).await
 }
 
 /// POST /oauth2/v1/apps/agentic/{project_id}/{mcp_server_id}/token
 /// The token endpoint of an MCP server's clients.
 async fn agentic_token(
     State(s): State<AppState>,
-    Path(_ids): Path<(String, String)>,
+    Path((_project, server)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    do_token(&s, None, &headers, &body).await
+    do_token_at(&s, None, &server, &headers, &body).await
 }
 
 async fn do_bc_authorize(s: &AppState, headers: &HeaderMap, body: &[u8]) -> ApiResult<Response> {

@@ -218,4 +218,7 @@ descope_errors! {
     /// `bc-authorize` names nobody the emulator can sign in (no queued identity, unknown
     /// `login_hint`).
     UnknownUserId => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "unknown_user_id"),
+    // --- RFC 8707 resource indicators; unconfirmed code as for OAuth.
+    /// A `resource` the authorization server does not know, or one the client may not use.
+    InvalidTarget => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "invalid_target"),
 }

@@ -273,6 +273,8 @@ mod tests {
             "expired_token",
             // OpenID CIBA Core section 13 (backchannel authentication)
             "unknown_user_id",
+            // RFC 8707 section 2 (resource indicators)
+            "invalid_target",
         ];
         const SCIM: &[&str] = &[
             "invalidFilter",

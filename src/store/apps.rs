@@ -171,13 +171,15 @@ pub struct OAuthRefreshRow {
     pub auth_time: i64,
     pub used_ms: Option<i64>,
     pub created_ms: i64,
+    /// The `aud` of its access tokens (JSON array; empty = the client's own).
+    pub audience: String,
 }
 
-const REFRESH_COLS: &str = "jti, family, client_id, scope, user_id, auth_time, used_ms, created_ms";
+const REFRESH_COLS: &str = "jti, family, client_id, scope, user_id, auth_time, used_ms, created_ms, audience";
 
 pub async fn insert_refresh(conn: &mut Conn, scope: &Scope, r: &OAuthRefreshRow) -> ApiResult<()> {
     sqlx::query(&format!(
-        "INSERT OR REPLACE INTO oauth_refresh_tokens (project_id, {REFRESH_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT OR REPLACE INTO oauth_refresh_tokens (project_id, {REFRESH_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(scope)
     .bind(&r.jti)
@@ -188,6 +190,7 @@ pub async fn insert_refresh(conn: &mut Conn, scope: &Scope, r: &OAuthRefreshRow)
     .bind(r.auth_time)
     .bind(r.used_ms)
     .bind(r.created_ms)
+    .bind(&r.audience)
     .execute(conn)
     .await?;
     Ok(())

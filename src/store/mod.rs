@@ -26,6 +26,7 @@ macro_rules! row_columns {
 
 pub mod accesskeys;
 pub mod admin_links;
+pub mod agentic;
 pub mod apps;
 pub mod audit;
 pub mod authenticators;

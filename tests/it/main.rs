@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod agentic;
 mod auth_enchantedlink;
 mod auth_magiclink;
 mod auth_notp;

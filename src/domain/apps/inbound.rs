@@ -281,6 +281,7 @@ pub async fn delete(db: &Db, ctx: &Ctx, ids: &[String]) -> ApiResult<()> {
             store::inbound::delete_consent(&mut tx, ctx.scope(), &c.id).await?;
         }
         revoke_refresh(&mut tx, ctx, &client.client_id, None).await?;
+        super::agentic::delete_policies_of_app(&mut tx, ctx, id).await?;
         store::apps::delete_clients_of_app(&mut tx, ctx.scope(), id).await?;
     }
     tx.commit().await
@@ -595,12 +596,20 @@ pub async fn delete_consents(db: &Db, ctx: &Ctx, filter: &ConsentFilter) -> ApiR
 /// A registration refused: `(error, description)` per RFC 7591 section 3.2.2.
 pub type Refused = (&'static str, String);
 
-/// `POST /v1/mgmt/inboundapp/app/{projectId}/register`: a public client; the RFC 7591 answer.
-pub async fn register(
-    db: &Db,
-    ctx: &Ctx,
-    req: &Map<String, Value>,
-) -> ApiResult<Result<Map<String, Value>, Refused>> {
+/// A checked RFC 7591 registration request.
+#[derive(Debug, Clone, Default)]
+pub struct Registration {
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub grant_types: Vec<String>,
+    pub scope: String,
+    pub logo_uri: String,
+    pub client_uri: String,
+    pub login_page_url: String,
+}
+
+/// Checks an RFC 7591 registration request (public clients only).
+pub fn parse_registration(req: &Map<String, Value>) -> Result<Registration, Refused> {
     let text = |k: &str| req.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
     let list = |k: &str| -> Option<Vec<String>> {
         match req.get(k) {
@@ -610,77 +619,101 @@ pub async fn register(
         }
     };
     let Some(redirect_uris) = list("redirect_uris") else {
-        return Ok(Err(("invalid_client_metadata", "redirect_uris must be an array of URLs".into())));
+        return Err(("invalid_client_metadata", "redirect_uris must be an array of URLs".into()));
     };
     if redirect_uris.is_empty() {
-        return Ok(Err(("invalid_redirect_uri", "redirect_uris needs at least one URL".into())));
+        return Err(("invalid_redirect_uri", "redirect_uris needs at least one URL".into()));
     }
     if let Some(bad) = redirect_uris.iter().find(|u| url::Url::parse(u).is_err() || u.contains('#')) {
-        return Ok(Err(("invalid_redirect_uri", format!("{bad} is not an absolute URL without a fragment"))));
+        return Err(("invalid_redirect_uri", format!("{bad} is not an absolute URL without a fragment")));
     }
     let method = text("token_endpoint_auth_method");
     if !matches!(method.as_str(), "" | "none") {
-        return Ok(Err((
+        return Err((
             "invalid_client_metadata",
             "Only public clients (token_endpoint_auth_method none) can be registered".into(),
-        )));
+        ));
     }
     let (Some(grant_types), Some(response_types)) = (list("grant_types"), list("response_types")) else {
-        return Ok(Err(("invalid_client_metadata", "grant_types and response_types must be arrays".into())));
+        return Err(("invalid_client_metadata", "grant_types and response_types must be arrays".into()));
     };
     if let Some(g) =
         grant_types.iter().find(|g| !matches!(g.as_str(), "authorization_code" | "refresh_token"))
     {
-        return Ok(Err(("invalid_client_metadata", format!("Unsupported grant type {g}"))));
+        return Err(("invalid_client_metadata", format!("Unsupported grant type {g}")));
     }
     if let Some(r) = response_types.iter().find(|r| r.as_str() != "code") {
-        return Ok(Err(("invalid_client_metadata", format!("Unsupported response type {r}"))));
+        return Err(("invalid_client_metadata", format!("Unsupported response type {r}")));
     }
-    for k in ["client_name", "scope", "logo_uri", "client_uri"] {
+    for k in ["client_name", "scope", "logo_uri", "client_uri", "login_page_url"] {
         if req.get(k).is_some_and(|v| !v.is_string() && !v.is_null()) {
-            return Ok(Err(("invalid_client_metadata", format!("{k} must be a string"))));
+            return Err(("invalid_client_metadata", format!("{k} must be a string")));
         }
     }
     let name =
         Some(text("client_name")).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "Dynamic client".into());
-    let scope = text("scope");
+    Ok(Registration {
+        name,
+        redirect_uris,
+        grant_types,
+        scope: text("scope"),
+        logo_uri: text("logo_uri"),
+        client_uri: text("client_uri"),
+        login_page_url: text("login_page_url"),
+    })
+}
+
+/// The RFC 7591 answer for a registered public client.
+pub fn registration_answer(ctx: &Ctx, client_id: &str, r: &Registration) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("client_id".into(), json!(client_id));
+    out.insert("client_id_issued_at".into(), json!(ctx.now.secs()));
+    out.insert("client_secret_expires_at".into(), json!(0));
+    out.insert("client_name".into(), json!(r.name));
+    out.insert("redirect_uris".into(), json!(r.redirect_uris));
+    out.insert("token_endpoint_auth_method".into(), json!("none"));
+    let grants =
+        if r.grant_types.is_empty() { vec!["authorization_code".to_owned()] } else { r.grant_types.clone() };
+    out.insert("grant_types".into(), json!(grants));
+    out.insert("response_types".into(), json!(["code"]));
+    if !r.scope.is_empty() {
+        out.insert("scope".into(), json!(r.scope));
+    }
+    for (k, v) in [("logo_uri", &r.logo_uri), ("client_uri", &r.client_uri)] {
+        if !v.is_empty() {
+            out.insert(k.into(), json!(v));
+        }
+    }
+    out
+}
+
+/// `POST /v1/mgmt/inboundapp/app/{projectId}/register`: a public client; the RFC 7591 answer.
+pub async fn register(
+    db: &Db,
+    ctx: &Ctx,
+    req: &Map<String, Value>,
+) -> ApiResult<Result<Map<String, Value>, Refused>> {
+    let r = match parse_registration(req) {
+        Ok(r) => r,
+        Err(refused) => return Ok(Err(refused)),
+    };
     let mut body = Map::new();
-    body.insert("name".into(), json!(name));
-    body.insert("logo".into(), json!(text("logo_uri")));
-    body.insert("approvedCallbackUrls".into(), json!(redirect_uris));
-    let perms: Vec<Value> = crate::domain::apps::server::scopes_of(&scope)
+    body.insert("name".into(), json!(r.name));
+    body.insert("logo".into(), json!(r.logo_uri));
+    body.insert("approvedCallbackUrls".into(), json!(r.redirect_uris));
+    let perms: Vec<Value> = crate::domain::apps::server::scopes_of(&r.scope)
         .into_iter()
         .filter(|s| !crate::domain::apps::server::STANDARD_SCOPES.contains(&s.as_str()))
         .map(|s| json!({"name": s, "description": "", "optional": false, "values": []}))
         .collect();
     body.insert("permissionsScopes".into(), Value::Array(perms));
-    let login = text("login_page_url");
-    if !login.is_empty() {
-        body.insert("loginPageUrl".into(), json!(login));
+    if !r.login_page_url.is_empty() {
+        body.insert("loginPageUrl".into(), json!(r.login_page_url));
     }
     let mut tx = store::begin_immediate(db).await?;
     let created = insert(&mut tx, ctx, &body, true).await?;
     tx.commit().await?;
-    let issued = ctx.now.secs();
-    let mut out = Map::new();
-    out.insert("client_id".into(), json!(created.client_id));
-    out.insert("client_id_issued_at".into(), json!(issued));
-    out.insert("client_secret_expires_at".into(), json!(0));
-    out.insert("client_name".into(), json!(name));
-    out.insert("redirect_uris".into(), json!(redirect_uris));
-    out.insert("token_endpoint_auth_method".into(), json!("none"));
-    let grants = if grant_types.is_empty() { vec!["authorization_code".to_owned()] } else { grant_types };
-    out.insert("grant_types".into(), json!(grants));
-    out.insert("response_types".into(), json!(["code"]));
-    if !scope.is_empty() {
-        out.insert("scope".into(), json!(scope));
-    }
-    for k in ["logo_uri", "client_uri"] {
-        if !text(k).is_empty() {
-            out.insert(k.into(), json!(text(k)));
-        }
-    }
-    Ok(Ok(out))
+    Ok(Ok(registration_answer(ctx, &created.client_id, &r)))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 //! Errors of the OAuth routes answer in the format of RFC 6749 section 5.2 (the `OAuth` error
 //! surface).
 
+pub mod agentic;
 pub mod inbound;
 pub mod mappings;
 pub mod registry;

@@ -82,6 +82,8 @@ pub struct Client {
     pub default_audience: String,
     /// More audiences its access tokens may name.
     pub audience_whitelist: Vec<String>,
+    /// The MCP server (or `mcp` resource) of an MCP client; "" for others.
+    pub mcp_server_id: String,
 }
 
 impl Client {
@@ -99,14 +101,20 @@ impl Client {
             issuer: ctx.project.issuer.clone(),
             default_audience: String::new(),
             audience_whitelist: Vec::new(),
+            mcp_server_id: String::new(),
         }
     }
 
     fn from_row(ctx: &Ctx, r: ClientRow) -> Client {
         let kind = ClientKind::parse(&r.kind);
+        let mcp_server_id = match kind {
+            ClientKind::McpClient => super::agentic::server_of_settings(&r.settings),
+            _ => String::new(),
+        };
         let issuer = match kind {
             ClientKind::SsoOidc => app_issuer(ctx, &r.app_id),
             ClientKind::Inbound | ClientKind::Dcr => super::inbound::issuer(ctx),
+            ClientKind::McpClient => super::agentic::issuer(ctx, &mcp_server_id),
             _ => ctx.project.issuer.clone(),
         };
         Client {
@@ -121,12 +129,14 @@ impl Client {
             issuer,
             default_audience: r.default_audience,
             audience_whitelist: store::from_json_text(&r.audience_whitelist),
+            mcp_server_id,
         }
     }
 
-    /// Whether it is an inbound app (or a dynamically registered client).
+    /// Whether it is an inbound app (or a dynamically registered client, or an MCP server's
+    /// client: they get the same tokens and consents).
     pub fn is_inbound(&self) -> bool {
-        matches!(self.kind, ClientKind::Inbound | ClientKind::Dcr)
+        matches!(self.kind, ClientKind::Inbound | ClientKind::Dcr | ClientKind::McpClient)
     }
 
     pub fn is_default(&self) -> bool {

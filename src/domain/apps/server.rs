@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::net::IpAddr;
 
-use super::registry::{self, Client};
+use super::agentic::{self, Grantee, Target};
+use super::registry::{self, Client, ClientKind};
 use crate::domain::federation::idp::append_query;
 use crate::domain::identity::accesskeys::{self, ExchangeOptions};
 use crate::domain::identity::users::{self, User};
@@ -64,6 +65,10 @@ pub struct AuthorizeRequest {
     pub login_hint: String,
     /// Inbound apps: the tenant the consent is given for.
     pub tenant: String,
+    /// RFC 8707 resource indicators.
+    pub resource: Vec<String>,
+    /// The MCP server of an agentic path (`/oauth2/v1/apps/agentic/{P}/{id}/…`).
+    pub mcp_server: String,
 }
 
 /// A user the sign-in page offers.
@@ -102,6 +107,10 @@ struct CodeGrant {
     user_id: String,
     auth_time: i64,
     amr: Vec<String>,
+    /// The access tokens' `aud` (empty = the client's own).
+    audience: Vec<String>,
+    /// The RFC 8707 resources of the request.
+    resources: Vec<String>,
 }
 
 fn invalid_request(message: impl Into<String>) -> ApiError {
@@ -214,6 +223,37 @@ async fn check_request(
     Ok(None)
 }
 
+/// The target of an authorize request ([`agentic::target`]); the client may then also name
+/// the target's scopes. `Err` when the client may not use this server (never a redirect);
+/// `Ok(Err(description))` an `invalid_target` to redirect with.
+async fn resolve_target(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    client: &mut Client,
+    req: &AuthorizeRequest,
+) -> ApiResult<Result<Option<Target>, String>> {
+    let requested = scopes_of(&req.scope);
+    match agentic::target(conn, ctx, client, &req.mcp_server, &req.resource, &requested, Grantee::User)
+        .await?
+    {
+        Ok(Some(t)) => {
+            if client.kind == ClientKind::McpClient {
+                client.scopes = t.allowed.clone();
+            } else {
+                for s in &t.allowed {
+                    if !client.scopes.contains(s) {
+                        client.scopes.push(s.clone());
+                    }
+                }
+            }
+            Ok(Ok(Some(t)))
+        }
+        Ok(None) => Ok(Ok(None)),
+        Err((ErrorKind::InvalidTarget, description)) => Ok(Err(description)),
+        Err((kind, description)) => Err(ApiError::new(kind, description)),
+    }
+}
+
 /// `GET|POST /oauth2/v1/authorize` (and `/{ssoAppId}/oauth2/v1/authorize`): see the module.
 /// `sessions` are the session JWTs the request carries (cookie, bearer).
 pub async fn authorize(
@@ -224,7 +264,13 @@ pub async fn authorize(
     session_jwts: &[String],
 ) -> ApiResult<AuthorizeOutcome> {
     let mut tx = db.begin().await?;
-    let client = client_and_redirect(&mut tx, ctx, app_id, &mut req).await?;
+    let mut client = client_and_redirect(&mut tx, ctx, app_id, &mut req).await?;
+    let target = match resolve_target(&mut tx, ctx, &mut client, &req).await? {
+        Ok(t) => t,
+        Err(description) => {
+            return Ok(AuthorizeOutcome::Redirect(error_redirect(&req, "invalid_target", &description)))
+        }
+    };
     if let Some((error, description)) = check_request(&mut tx, ctx, &client, &req).await? {
         return Ok(AuthorizeOutcome::Redirect(error_redirect(&req, error, &description)));
     }
@@ -252,7 +298,7 @@ pub async fn authorize(
     }
     let url = match who {
         Some((user, amr, auth_time)) => {
-            grant_code(&mut tx, ctx, &client, &req, &user, amr, auth_time).await?
+            grant_code(&mut tx, ctx, &client, &req, target.as_ref(), &user, amr, auth_time).await?
         }
         None if req.prompt.split_whitespace().any(|p| p == "none") => {
             error_redirect(&req, "login_required", "Nobody is signed in")
@@ -290,11 +336,13 @@ pub async fn authorize(
 }
 
 /// Issues a code for the user and answers the redirect carrying it.
+#[allow(clippy::too_many_arguments)]
 async fn grant_code(
     conn: &mut Conn,
     ctx: &Ctx,
     client: &Client,
     req: &AuthorizeRequest,
+    target: Option<&Target>,
     user: &User,
     amr: Vec<String>,
     auth_time: i64,
@@ -302,6 +350,10 @@ async fn grant_code(
     if user.ensure_can_sign_in().is_err() {
         return Ok(error_redirect(req, "access_denied", "The user may not sign in"));
     }
+    let scope = match target {
+        Some(t) => t.scopes.join(" "),
+        None => req.scope.clone(),
+    };
     if client.is_inbound() {
         // Consent is auto-approved, but recorded (merged into the user's earlier one).
         super::inbound::record_consent(
@@ -310,7 +362,7 @@ async fn grant_code(
             &client.app_id,
             user.id().as_str(),
             &req.tenant,
-            &scopes_of(&req.scope),
+            &scopes_of(&scope),
         )
         .await?;
     }
@@ -321,10 +373,12 @@ async fn grant_code(
         redirect_uri: req.redirect_uri.clone(),
         code_challenge: req.code_challenge.clone(),
         nonce: req.nonce.clone(),
-        scope: req.scope.clone(),
+        scope,
         user_id: user.id().to_string(),
         auth_time,
         amr,
+        audience: target.map(|t| t.audience.clone()).unwrap_or_default(),
+        resources: req.resource.clone(),
     };
     pending::create(
         conn,
@@ -374,7 +428,11 @@ pub async fn finish(db: &Db, ctx: &Ctx, state_id: &str, who: Finisher) -> ApiRes
         };
     let mut req = entry.payload.req.clone();
     let app_id = Some(entry.payload.app_id.as_str()).filter(|a| !a.is_empty());
-    let client = client_and_redirect(&mut tx, ctx, app_id, &mut req).await?;
+    let mut client = client_and_redirect(&mut tx, ctx, app_id, &mut req).await?;
+    let target = match resolve_target(&mut tx, ctx, &mut client, &req).await? {
+        Ok(t) => t,
+        Err(description) => return Ok(error_redirect(&req, "invalid_target", &description)),
+    };
     let found = match &who {
         Finisher::LoginId(login_id) => users::find_by_login_id(&mut tx, ctx.scope(), login_id.trim())
             .await?
@@ -404,7 +462,7 @@ pub async fn finish(db: &Db, ctx: &Ctx, state_id: &str, who: Finisher) -> ApiRes
     if !pending::consume(&mut tx, ctx.scope(), ctx.now, &entry).await? {
         return Err(invalid_request("Unknown or used state_id"));
     }
-    let url = grant_code(&mut tx, ctx, &client, &req, &user, amr, auth_time).await?;
+    let url = grant_code(&mut tx, ctx, &client, &req, target.as_ref(), &user, amr, auth_time).await?;
     tx.commit().await?;
     Ok(url)
 }
@@ -423,6 +481,10 @@ pub struct TokenRequest {
     pub device_code: String,
     /// CIBA: the `auth_req_id` polled with.
     pub auth_req_id: String,
+    /// RFC 8707 resource indicators.
+    pub resource: Vec<String>,
+    /// The MCP server of an agentic path.
+    pub mcp_server: String,
 }
 
 /// The token endpoint's answer.
@@ -451,6 +513,11 @@ pub async fn token(
     let client = registry::find(&mut conn, ctx, &req.client_id, app_id)
         .await?
         .ok_or_else(|| invalid_client(format!("Unknown client {}", req.client_id)))?;
+    if (!req.mcp_server.is_empty() || client.kind == ClientKind::McpClient)
+        && (client.kind != ClientKind::McpClient || client.mcp_server_id != req.mcp_server)
+    {
+        return Err(invalid_client(format!("The client is not a client of MCP server {}", req.mcp_server)));
+    }
     let authenticated = match req.client_secret.as_deref() {
         Some(secret) => {
             if !registry::secret_matches(&mut conn, ctx, &client, secret).await? {
@@ -536,6 +603,12 @@ async fn exchange_code(
     if !req.redirect_uri.is_empty() && req.redirect_uri != grant.redirect_uri {
         return Err(invalid_grant("redirect_uri does not match the one of the authorization request"));
     }
+    if let Some(r) = req.resource.iter().find(|r| !grant.resources.contains(r)) {
+        return Err(ApiError::new(
+            ErrorKind::InvalidTarget,
+            format!("{r} was not a resource of the authorization request"),
+        ));
+    }
     if grant.code_challenge.is_empty() {
         if !authenticated {
             return Err(invalid_client("Client authentication is required (or use PKCE)"));
@@ -557,6 +630,7 @@ async fn exchange_code(
         nonce: grant.nonce.clone(),
         auth_time: grant.auth_time,
         amr: grant.amr.clone(),
+        audience: grant.audience.clone(),
     };
     user_tokens(tx, ctx, client, signed_in).await
 }
@@ -568,6 +642,8 @@ struct SignedIn {
     nonce: String,
     auth_time: i64,
     amr: Vec<String>,
+    /// The access tokens' `aud` (empty = the client's own).
+    audience: Vec<String>,
 }
 
 /// Signs a user in for a client (a code or device grant): session and refresh JWTs, a new
@@ -578,7 +654,7 @@ async fn user_tokens(mut tx: store::Tx, ctx: &Ctx, client: &Client, s: SignedIn)
         .ok_or_else(|| invalid_grant("The user of this grant no longer exists"))?;
     let opts = SignInOptions { amr: s.amr.clone(), method: "oidc".into(), ..SignInOptions::default() };
     let mut issued = sessions::sign_in(&mut tx, ctx, user, opts).await?;
-    shape_access(ctx, client, &s.scope, &mut issued);
+    shape_access(ctx, client, &s.scope, &s.audience, &mut issued);
     let jti = issued.refresh_jti().unwrap_or_default().to_owned();
     store::apps::insert_refresh(
         &mut tx,
@@ -592,6 +668,7 @@ async fn user_tokens(mut tx: store::Tx, ctx: &Ctx, client: &Client, s: SignedIn)
             auth_time: s.auth_time,
             used_ms: None,
             created_ms: ctx.now.millis(),
+            audience: store::json_text(&s.audience)?,
         },
     )
     .await?;
@@ -623,19 +700,22 @@ fn inbound_audience(ctx: &Ctx, client: &Client) -> Vec<String> {
     aud
 }
 
-/// The claims an inbound app's access token adds: `scope` (space-separated), `aud`, `azp`.
-fn inbound_claims(ctx: &Ctx, client: &Client, scope: &str) -> Map<String, Value> {
+/// The claims an inbound app's access token adds: `scope` (space-separated), `aud` (the
+/// target's `audience`, else by the client), `azp`.
+fn inbound_claims(ctx: &Ctx, client: &Client, scope: &str, audience: &[String]) -> Map<String, Value> {
     let mut extra = Map::new();
     extra.insert("scope".into(), json!(scopes_of(scope).join(" ")));
-    extra.insert("aud".into(), json!(inbound_audience(ctx, client)));
+    let aud = if audience.is_empty() { inbound_audience(ctx, client) } else { audience.to_vec() };
+    extra.insert("aud".into(), json!(aud));
     extra.insert("azp".into(), json!(client.client_id));
     extra
 }
 
-/// An inbound app's access token: its issuer (`<public-url>/v1/apps/<P>`) and claims.
-fn shape_access(ctx: &Ctx, client: &Client, scope: &str, issued: &mut sessions::Issued) {
+/// An inbound app's (or MCP client's) access token: its issuer (`<public-url>/v1/apps/<P>`,
+/// also for MCP clients) and claims.
+fn shape_access(ctx: &Ctx, client: &Client, scope: &str, audience: &[String], issued: &mut sessions::Issued) {
     if client.is_inbound() {
-        issued.shape_session(Some(client.issuer.clone()), inbound_claims(ctx, client, scope));
+        issued.shape_session(Some(super::inbound::issuer(ctx)), inbound_claims(ctx, client, scope, audience));
     }
 }
 
@@ -725,7 +805,8 @@ async fn refresh(
     let mut issued = sessions::reissue(&mut tx, ctx, user, &claims.amr, claims.dct.as_deref(), &claims.extra)
         .await
         .map_err(|e| invalid_grant(e.message))?;
-    shape_access(ctx, client, &scope, &mut issued);
+    let audience: Vec<String> = store::from_json_text(&row.audience);
+    shape_access(ctx, client, &scope, &audience, &mut issued);
     let new_jti = issued.refresh_jti().unwrap_or_default().to_owned();
     store::apps::insert_refresh(
         &mut tx,
@@ -739,6 +820,7 @@ async fn refresh(
             auth_time: row.auth_time,
             used_ms: None,
             created_ms: ctx.now.millis(),
+            audience: row.audience.clone(),
         },
     )
     .await?;
@@ -800,8 +882,32 @@ async fn client_credentials(
     }
     let iat = ctx.now.secs();
     let exp = iat + ctx.project.settings.session_token_ttl_secs;
+    let mut scope = req.scope.clone();
+    let mut audience = Vec::new();
+    {
+        let mut conn = db.acquire().await?;
+        let requested = scopes_of(&req.scope);
+        match agentic::target(
+            &mut conn,
+            ctx,
+            client,
+            &req.mcp_server,
+            &req.resource,
+            &requested,
+            Grantee::Client,
+        )
+        .await?
+        {
+            Ok(Some(t)) => {
+                scope = t.scopes.join(" ");
+                audience = t.audience;
+            }
+            Ok(None) => {}
+            Err((kind, description)) => return Err(ApiError::new(kind, description)),
+        }
+    }
     let (sub, iss, extra) = if client.is_inbound() {
-        (client.app_id.clone(), client.issuer.clone(), inbound_claims(ctx, client, &req.scope))
+        (client.app_id.clone(), super::inbound::issuer(ctx), inbound_claims(ctx, client, &scope, &audience))
     } else {
         (client.client_id.clone(), ctx.project.issuer.clone(), Map::new())
     };
@@ -826,7 +932,7 @@ async fn client_credentials(
         refresh_token: None,
         id_token: None,
         expires_in: exp - iat,
-        scope: req.scope.clone(),
+        scope,
     })
 }
 
@@ -1201,6 +1307,7 @@ async fn device_token(db: &Db, ctx: &Ctx, client: &Client, req: &TokenRequest) -
         nonce: String::new(),
         auth_time: entry.verified.map(|t| t.secs()).unwrap_or_else(|| ctx.now.secs()),
         amr: vec!["emulator".into()],
+        audience: Vec::new(),
     };
     user_tokens(tx, ctx, client, signed_in).await
 }

@@ -36,6 +36,7 @@ pub mod federation;
 pub mod fga;
 pub mod inbound;
 pub mod lists;
+pub mod outbound;
 pub mod outbox;
 pub mod passkeys;
 pub mod pending;

@@ -11,6 +11,7 @@
 
 pub mod inbound;
 pub mod mappings;
+pub mod outbound;
 pub mod registry;
 pub mod server;
 pub mod sso_apps;

@@ -87,7 +87,9 @@ fn is_url_params(v: &Value) -> bool {
     v.as_array().is_some_and(|a| {
         a.iter().all(|p| {
             p.as_object().is_some_and(|o| {
-                o.get("key").is_some_and(Value::is_string) && o.get("value").is_none_or(Value::is_string)
+                // `key` (node, Go, the OpenAPI) or `name` (Python).
+                (o.get("key").is_some_and(Value::is_string) || o.get("name").is_some_and(Value::is_string))
+                    && o.get("value").is_none_or(Value::is_string)
             })
         })
     })

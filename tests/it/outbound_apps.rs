@@ -600,3 +600,92 @@ async fn snapshots_carry_outbound_apps_and_tokens() {
     broken["apps"]["outboundTokens"][0]["appId"] = json!("");
     app.put_snapshot(&q.id, &broken).await.assert_error(400, "E011004");
 }
+
+#[tokio::test]
+async fn an_inbound_app_token_with_the_fetch_scope_fetches_its_users_tokens() {
+    use axum::body::Body;
+    use axum::http::Request;
+    const REDIRECT: &str = "http://agent.test/cb";
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXk-kEjXk";
+    const CHALLENGE: &str = "JIR41DDhPj7MhvjRSfrWp1B4L4s-HZqJOIzA-517L3k";
+    let (app, p) = TestApp::with_project().await;
+    create(&app, &p, json!({"id": "drive", "name": "Drive"})).await;
+    let ann = user(&app, &p, "ann@example.com").await;
+    let bob = user(&app, &p, "bob@example.com").await;
+    for u in [&ann, &bob] {
+        upload(&app, &p, json!({"appId": "drive", "userId": u, "accessToken": format!("at-{u}")})).await;
+    }
+    let inbound = app
+        .post(
+            "/v1/mgmt/thirdparty/app/create",
+            Some(&p.mgmt()),
+            json!({"name": "Agent", "loginPageUrl": "http://agent.test/login", "approvedCallbackUrls": [REDIRECT],
+                   "permissionsScopes": [{"name": "outbound.token.fetch", "description": "Fetch", "values": []},
+                                         {"name": "read", "description": "Read", "values": []}]}),
+        )
+        .await;
+    let client_id = inbound.assert_ok()["clientId"].as_str().unwrap().to_owned();
+    let access_token = |scope: &'static str| {
+        let app = &app;
+        let p = &p;
+        let client_id = client_id.clone();
+        async move {
+            let url = format!(
+                "/oauth2/v1/apps/{}/authorize?response_type=code&client_id={}&redirect_uri={}&scope={}&state=s\
+                 &login_hint=ann%40example.com&code_challenge={CHALLENGE}&code_challenge_method=S256",
+                p.id,
+                crate::harness::urlencode(&client_id),
+                crate::harness::urlencode(REDIRECT),
+                crate::harness::urlencode(scope),
+            );
+            let r = app.get(&url, None).await;
+            let back = r.headers["location"].to_str().unwrap().to_owned();
+            let code = url::Url::parse(&back)
+                .unwrap()
+                .query_pairs()
+                .find(|(k, _)| k == "code")
+                .unwrap()
+                .1
+                .into_owned();
+            let body = format!(
+                "grant_type=authorization_code&code={code}&redirect_uri={}&code_verifier={VERIFIER}&client_id={}",
+                crate::harness::urlencode(REDIRECT),
+                crate::harness::urlencode(&client_id)
+            );
+            let req = Request::builder()
+                .method("POST")
+                .uri("/oauth2/v1/apps/token")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap();
+            app.call(req).await.assert_ok()["access_token"].as_str().unwrap().to_owned()
+        }
+    };
+    let token = access_token("outbound.token.fetch").await;
+    let auth = p.with(&token);
+    let r = app
+        .post(&format!("{BASE}/app/user/token/latest"), Some(&auth), json!({"appId": "drive", "userId": ann}))
+        .await;
+    assert_eq!(r.assert_ok()["token"]["accessToken"], format!("at-{ann}"));
+    // Not another user's.
+    let r = app
+        .post(&format!("{BASE}/app/user/token/latest"), Some(&auth), json!({"appId": "drive", "userId": bob}))
+        .await;
+    r.assert_error(401, "E011101");
+    // Not without the scope.
+    let plain = access_token("read").await;
+    let r = app
+        .post(
+            &format!("{BASE}/app/user/token/latest"),
+            Some(&p.with(&plain)),
+            json!({"appId": "drive", "userId": ann}),
+        )
+        .await;
+    r.assert_error(401, "E011101");
+    // Management routes still need the management key.
+    app.get(&format!("{BASE}/apps"), Some(&auth)).await.assert_error(401, "E011103");
+    let r = app
+        .post(&format!("{BASE}/app/user/token/latest"), Some(&p.with("junk")), json!({"appId": "drive"}))
+        .await;
+    r.assert_error(401, "E011103");
+}

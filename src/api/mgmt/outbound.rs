@@ -3,17 +3,20 @@
 //! operations: the SDK-only OAuth token uploads (single and batch, per user and per tenant),
 //! and core-js's `POST /v1/outbound/oauth/connect` (the same as `…/app/connect`).
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::domain::apps::outbound::{
-    self, ApiKeyUpload, ConnectRequest, FetchRequest, Holder, TokenUpload,
+    self, ApiKeyUpload, ConnectRequest, FetchRequest, Fetcher, Holder, TokenUpload,
 };
+use crate::domain::sessions::{self, TokenKind};
+use crate::domain::Ctx;
 use crate::dto::common::Empty;
-use crate::error::{ApiError, ApiResult};
-use crate::http::extract::{DescopeJson, DescopeQuery, MgmtAuth, SessionAuth};
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::http::extract::{bearer, DescopeJson, DescopeQuery, MgmtAuth, SessionAuth};
 use crate::state::AppState;
 
 crate::route_table! {
@@ -135,44 +138,83 @@ async fn load_all(State(s): State<AppState>, MgmtAuth(ctx): MgmtAuth) -> ApiResu
     Ok(Json(json!({ "apps": outbound::load_all(&s.db, &ctx).await? })))
 }
 
+/// The caller of a token fetch: `Bearer <projectId>:<managementKey>`, or
+/// `Bearer <projectId>:<accessToken>` of an inbound app granted `outbound.token.fetch`
+/// (Python's `OutboundApplicationByToken`).
+struct FetchAuth {
+    ctx: Ctx,
+    fetcher: Fetcher,
+}
+
+impl FromRequestParts<AppState> for FetchAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let b = bearer(parts)?;
+        let project = state.projects.require(&state.db, &state.settings.public_url, &b.project_id).await?;
+        let ctx = Ctx { project, now: state.now() };
+        let secret =
+            b.secret.ok_or_else(|| ApiError::new(ErrorKind::InvalidManagementKey, "Missing management key"))?;
+        if ctx.project.management_key_matches(&secret) {
+            return Ok(FetchAuth { ctx, fetcher: Fetcher::Management });
+        }
+        if secret.matches('.').count() != 2 {
+            return Err(ApiError::new(ErrorKind::InvalidManagementKey, "Invalid management key"));
+        }
+        let claims = sessions::verify(&state.db, &ctx, &secret, TokenKind::Session).await?;
+        let scopes: Vec<String> = claims
+            .extra
+            .get("scope")
+            .and_then(serde_json::Value::as_str)
+            .map(|s| s.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default();
+        let tenants = claims.tenants.map(|t| t.into_keys().collect()).unwrap_or_default();
+        Ok(FetchAuth { ctx, fetcher: Fetcher::AppToken { sub: claims.sub, scopes, tenants } })
+    }
+}
+
 /// POST /v1/mgmt/outbound/app/user/token
 /// The user's token with the scopes asked for: `{token}`.
 async fn fetch_user_token(
     State(s): State<AppState>,
-    MgmtAuth(ctx): MgmtAuth,
+    auth: FetchAuth,
     DescopeJson(b): DescopeJson<FetchRequest>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "token": outbound::fetch(&s.db, &ctx, Holder::User, b, true).await? })))
+    let t = outbound::fetch(&s.db, &auth.ctx, &auth.fetcher, Holder::User, b, true).await?;
+    Ok(Json(json!({ "token": t })))
 }
 
 /// POST /v1/mgmt/outbound/app/user/token/latest
 /// The user's latest token: `{token}`.
 async fn fetch_latest_user_token(
     State(s): State<AppState>,
-    MgmtAuth(ctx): MgmtAuth,
+    auth: FetchAuth,
     DescopeJson(b): DescopeJson<FetchRequest>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "token": outbound::fetch(&s.db, &ctx, Holder::User, b, false).await? })))
+    let t = outbound::fetch(&s.db, &auth.ctx, &auth.fetcher, Holder::User, b, false).await?;
+    Ok(Json(json!({ "token": t })))
 }
 
 /// POST /v1/mgmt/outbound/app/tenant/token
 /// The tenant's token with the scopes asked for: `{token}`.
 async fn fetch_tenant_token(
     State(s): State<AppState>,
-    MgmtAuth(ctx): MgmtAuth,
+    auth: FetchAuth,
     DescopeJson(b): DescopeJson<FetchRequest>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "token": outbound::fetch(&s.db, &ctx, Holder::Tenant, b, true).await? })))
+    let t = outbound::fetch(&s.db, &auth.ctx, &auth.fetcher, Holder::Tenant, b, true).await?;
+    Ok(Json(json!({ "token": t })))
 }
 
 /// POST /v1/mgmt/outbound/app/tenant/token/latest
 /// The tenant's latest token: `{token}`.
 async fn fetch_latest_tenant_token(
     State(s): State<AppState>,
-    MgmtAuth(ctx): MgmtAuth,
+    auth: FetchAuth,
     DescopeJson(b): DescopeJson<FetchRequest>,
 ) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "token": outbound::fetch(&s.db, &ctx, Holder::Tenant, b, false).await? })))
+    let t = outbound::fetch(&s.db, &auth.ctx, &auth.fetcher, Holder::Tenant, b, false).await?;
+    Ok(Json(json!({ "token": t })))
 }
 
 /// GET /v1/mgmt/outbound/apps-with-user-token?userId=[&tenantId=]

@@ -628,12 +628,50 @@ fn is_valid(row: &TokenRow, now_secs: i64) -> bool {
         || row.access_token_expiry > now_secs
 }
 
+/// Who fetches a token.
+#[derive(Debug, Clone)]
+pub enum Fetcher {
+    /// A management key: any token.
+    Management,
+    /// An inbound app's access token: it needs the scope [`FETCH_SCOPE`], and then gets the
+    /// tokens of its user (`sub`) and of the tenants in its claims.
+    AppToken { sub: String, scopes: Vec<String>, tenants: Vec<String> },
+}
+
+/// The scope an inbound app's access token needs to fetch outbound tokens.
+pub const FETCH_SCOPE: &str = "outbound.token.fetch";
+
+impl Fetcher {
+    fn may_fetch(&self, holder: Holder, user_id: &str, tenant_id: &str) -> ApiResult<()> {
+        let Fetcher::AppToken { sub, scopes, tenants } = self else {
+            return Ok(());
+        };
+        if !scopes.iter().any(|s| s == FETCH_SCOPE) {
+            return Err(ApiError::new(
+                ErrorKind::Unauthorized,
+                format!("The access token was not granted the scope {FETCH_SCOPE}"),
+            ));
+        }
+        let allowed = match holder {
+            Holder::User => {
+                user_id == sub && (tenant_id.is_empty() || tenants.iter().any(|t| t == tenant_id))
+            }
+            Holder::Tenant => tenants.iter().any(|t| t == tenant_id),
+        };
+        if !allowed {
+            return Err(ApiError::new(ErrorKind::Unauthorized, "The access token may not fetch this token"));
+        }
+        Ok(())
+    }
+}
+
 /// `POST /v1/mgmt/outbound/app/{user,tenant}/token[/latest]`: the holder's latest token
 /// (with every scope asked for, when `scopes` is given), refreshed when it expired or when
 /// asked to. `user_id` empty = the tenant's token.
 pub async fn fetch(
     db: &Db,
     ctx: &Ctx,
+    fetcher: &Fetcher,
     holder: Holder,
     req: FetchRequest,
     by_scopes: bool,
@@ -645,6 +683,7 @@ pub async fn fetch(
     if holder == Holder::Tenant && req.tenant_id.trim().is_empty() {
         return Err(ApiError::missing("tenantId"));
     }
+    fetcher.may_fetch(holder, &user_id, &req.tenant_id)?;
     let mut tx = db.begin().await?;
     require_app(&mut tx, ctx, &req.app_id).await?;
     let now = ctx.now.secs();

@@ -1,7 +1,8 @@
 """Outbound apps with the Python SDK's `mgmt.outbound_application`: CRUD, token and API key
 uploads (single and batch), fetches (by scopes, latest, forced refresh, expiry on the
 emulator clock), listing and deleting tokens, and connecting a user through the emulator's
-fake provider page (the SDK has no connect call; it is made as core-js makes it)."""
+fake provider page (the SDK has no connect call; it is made as core-js makes it), and
+`mgmt.outbound_application_by_token` with an inbound app's access token (Authlib)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import uuid
 
 import httpx
 import pytest
+from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import OAuth2Client
 from conftest import EMULATOR_URL, Emulator, Project, error_body, sign_up_by_email_otp
 from descope import AuthException, DescopeClient
 from descope.management.common import AccessType, PromptType, URLParam
@@ -191,3 +194,48 @@ def test_connect_through_the_fake_provider(client: DescopeClient, project: Proje
     ]
     assert token["userId"] == user_id and token["refreshToken"]
     assert apps.list_apps_with_user_token(user_id)["appIds"] == [app_id]
+
+
+def test_fetch_by_inbound_app_token(project: Project, client: DescopeClient) -> None:
+    apps = client.mgmt.outbound_application
+    app_id = apps.create_application(name=f"Notes {uid()}")["app"]["id"]
+    email = f"sdk-py-ob-{uid()}@example.com"
+    user_id = client.mgmt.user.create(email, email=email, verified_email=True)["user"]["userId"]
+    other = new_user(client)
+    apps.upload_user_token(app_id, user_id, access_token="mine", scopes=["notes"])
+    apps.upload_user_token(app_id, other, access_token="theirs")
+
+    callback = "http://agent.test/callback"
+    inbound = client.mgmt.third_party_application.create(
+        name=f"Agent {uid()}",
+        login_page_url="http://agent.test/login",
+        approved_callback_urls=[callback],
+        permissions_scopes=[{"name": "outbound.token.fetch", "description": "Fetch tokens", "values": []}],
+    )
+    client_id = client.mgmt.third_party_application.load(inbound["id"])["clientId"]
+    discovery = httpx.get(
+        f"{EMULATOR_URL}/v1/apps/{project.project_id}/.well-known/openid-configuration", trust_env=False
+    ).json()
+    oauth = OAuth2Client(
+        client_id=client_id,
+        client_secret=inbound["cleartext"],
+        scope="outbound.token.fetch",
+        redirect_uri=callback,
+        code_challenge_method="S256",
+        trust_env=False,
+    )
+    verifier = generate_token(48)
+    url, _ = oauth.create_authorization_url(
+        discovery["authorization_endpoint"], code_verifier=verifier, login_hint=email
+    )
+    location = httpx.get(url, follow_redirects=False, trust_env=False).headers["location"]
+    token = oauth.fetch_token(discovery["token_endpoint"], authorization_response=location, code_verifier=verifier)
+
+    # A client without a management key.
+    by_token = DescopeClient(project_id=project.project_id, base_url=EMULATOR_URL).mgmt.outbound_application_by_token
+    fetched = by_token.fetch_token_by_scopes(token["access_token"], app_id, user_id, ["notes"])["token"]
+    assert fetched["accessToken"] == "mine"
+    assert by_token.fetch_token(token["access_token"], app_id, user_id)["token"]["accessToken"] == "mine"
+    with pytest.raises(AuthException) as e:
+        by_token.fetch_token(token["access_token"], app_id, other)
+    assert e.value.status_code == 401

@@ -53,6 +53,11 @@ async fn crud_keeps_the_client_secret_to_itself() {
     let loaded = app.get(&format!("{BASE}/app/google-drive"), Some(&p.mgmt())).await;
     assert_eq!(loaded.assert_ok()["app"], created);
 
+    // Python sends URL params as {name, value}: kept as sent.
+    let py = create(&app, &p, json!({"name": "Py", "tokenUrlParams": [{"name": "n", "value": "v"}]})).await;
+    assert_eq!(py["tokenUrlParams"], json!([{"name": "n", "value": "v"}]));
+    app.post(&format!("{BASE}/app/delete"), Some(&p.mgmt()), json!({"id": py["id"]})).await.assert_ok();
+
     // A generated ID; a second app of the same name is refused.
     let other = create(&app, &p, json!({"name": "Slack"})).await;
     assert!(other["id"].as_str().unwrap().len() > 10);

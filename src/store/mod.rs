@@ -38,6 +38,7 @@ pub mod fga;
 pub mod inbound;
 pub mod jwt_templates;
 pub mod lists;
+pub mod outbound;
 pub mod outbox;
 pub mod passkeys;
 pub mod pending;

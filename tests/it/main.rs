@@ -41,6 +41,7 @@ mod mgmt_user;
 mod mgmt_user_search;
 mod mgmt_user_update;
 mod oidc_provider;
+mod outbound_apps;
 mod outbox_wait;
 mod pending;
 mod route_coverage;

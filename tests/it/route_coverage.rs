@@ -60,6 +60,12 @@ const SDK_EXTRAS: &[&str] = &[
     "POST /v1/mgmt/thirdparty/app/secret/revoke",
     "POST /v2/mgmt/thirdparty/app/secret/add",
     "POST /v2/mgmt/thirdparty/app/secret/revoke",
+    // Outbound apps: OAuth token uploads (all three SDKs) and core-js's connect.
+    "POST /v1/mgmt/outbound/app/user/oauthtoken/upload",
+    "POST /v1/mgmt/outbound/app/tenant/oauthtoken/upload",
+    "POST /v1/mgmt/outbound/app/user/oauthtoken/batch/upload",
+    "POST /v1/mgmt/outbound/app/tenant/oauthtoken/batch/upload",
+    "POST /v1/outbound/oauth/connect",
 ];
 
 /// The path with every `{param}` replaced by `with`.

@@ -12,6 +12,7 @@
 pub mod agentic;
 pub mod inbound;
 pub mod mappings;
+pub mod outbound;
 pub mod registry;
 pub mod server;
 pub mod sso_apps;

@@ -60,6 +60,8 @@ pub enum Kind {
     /// A device authorization (RFC 8628): the user code is the token, the device code the
     /// pending reference the device polls.
     DeviceCode,
+    /// An outbound app connect waiting at the fake provider's page: the `state` is the token.
+    OutboundConnect,
 }
 
 impl Kind {
@@ -77,6 +79,7 @@ impl Kind {
             Kind::AuthzCode => "authz_code",
             Kind::AuthzState => "authz_state",
             Kind::DeviceCode => "device_code",
+            Kind::OutboundConnect => "outbound_connect",
         }
     }
 }

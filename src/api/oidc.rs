@@ -77,7 +77,7 @@ crate::route_table! {
     }
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
+pub(crate) fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -89,15 +89,15 @@ const MAX_PARAM_LEN: usize = 8 * 1024;
 
 /// Request parameters, from the query, a form body or a JSON object body.
 #[derive(Debug, Default)]
-struct Params(Vec<(String, String)>);
+pub(crate) struct Params(pub(crate) Vec<(String, String)>);
 
 impl Params {
-    fn from_query(query: Option<&str>) -> Self {
+    pub(crate) fn from_query(query: Option<&str>) -> Self {
         Params(url::form_urlencoded::parse(query.unwrap_or("").as_bytes()).into_owned().collect())
     }
 
     /// A form body, or a JSON object when the body is one (strings, numbers and booleans).
-    fn from_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Self> {
+    pub(crate) fn from_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Self> {
         let json = is_json(headers) || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
         if !json {
             let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
@@ -124,13 +124,13 @@ impl Params {
         Ok(Params(out))
     }
 
-    fn merged(mut self, other: Params) -> Self {
+    pub(crate) fn merged(mut self, other: Params) -> Self {
         self.0.extend(other.0);
         self
     }
 
     /// A parameter's value ("" when absent). Sent twice is an error (RFC 6749 section 3.1).
-    fn get(&self, name: &str) -> ApiResult<String> {
+    pub(crate) fn get(&self, name: &str) -> ApiResult<String> {
         let mut values = self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
         let first = values.next().cloned().unwrap_or_default();
         if values.next().is_some() {
@@ -144,7 +144,7 @@ impl Params {
     }
 
     /// The first of several spellings that is present.
-    fn any(&self, names: &[&str]) -> ApiResult<String> {
+    pub(crate) fn any(&self, names: &[&str]) -> ApiResult<String> {
         for n in names {
             let v = self.get(n)?;
             if !v.is_empty() {
@@ -190,7 +190,7 @@ async fn ctx_of_token(s: &AppState, token: &str) -> ApiResult<Option<Ctx>> {
 }
 
 /// The session JWTs a browser or caller presents: the `DS` cookie, `Bearer <P>:<jwt>`.
-fn session_jwts(headers: &HeaderMap) -> Vec<String> {
+pub(crate) fn session_jwts(headers: &HeaderMap) -> Vec<String> {
     let mut out = Vec::new();
     for v in headers.get_all(header::COOKIE) {
         let Ok(v) = v.to_str() else { continue };

@@ -42,6 +42,7 @@ mod oidc_provider;
 mod outbox_wait;
 mod pending;
 mod route_coverage;
+mod saml_idp;
 mod scim;
 mod server;
 mod snapshot_full;

@@ -228,28 +228,8 @@ pub async fn authorize(
     if let Some((error, description)) = check_request(&mut tx, ctx, &client, &req).await? {
         return Ok(AuthorizeOutcome::Redirect(error_redirect(&req, error, &description)));
     }
-    let mut who: Option<(User, Vec<String>, i64)> = None;
-    if let Some(queued) = store::federation::dequeue(&mut tx, ctx.scope(), &[SIGNIN_QUEUE.to_owned()]).await?
-    {
-        let login_id: String = serde_json::from_str(&queued).unwrap_or_default();
-        if let Some(user) = users::find_by_login_id(&mut tx, ctx.scope(), &login_id).await? {
-            who = Some((user, vec!["emulator".into()], ctx.now.secs()));
-        }
-    }
-    if who.is_none() && !req.login_hint.is_empty() {
-        if let Some(user) = users::find_by_login_id(&mut tx, ctx.scope(), &req.login_hint).await? {
-            who = Some((user, vec!["emulator".into()], ctx.now.secs()));
-        }
-    }
-    if who.is_none() && !req.prompt.split_whitespace().any(|p| p == "login") {
-        for jwt in session_jwts {
-            let Ok(claims) = sessions::verify(db, ctx, jwt, TokenKind::Session).await else { continue };
-            if let Some(user) = users::find_by_id(&mut tx, ctx.scope(), &claims.sub).await? {
-                who = Some((user, claims.amr.clone(), claims.iat));
-                break;
-            }
-        }
-    }
+    let force_login = req.prompt.split_whitespace().any(|p| p == "login");
+    let who = who_signs_in(&mut tx, db, ctx, &req.login_hint, force_login, session_jwts).await?;
     let url = match who {
         Some((user, amr, auth_time)) => {
             grant_code(&mut tx, ctx, &client, &req, &user, amr, auth_time).await?
@@ -276,17 +256,73 @@ pub async fn authorize(
                 },
             )
             .await?;
-            let users = store::apps::known_users(&mut tx, ctx.scope(), 20)
-                .await?
-                .into_iter()
-                .map(|(login_id, name)| KnownUser { login_id, name })
-                .collect();
+            let users = known_users(&mut tx, ctx).await?;
             tx.commit().await?;
             return Ok(AuthorizeOutcome::SignIn { state_id, users, client_id: client.client_id });
         }
     };
     tx.commit().await?;
     Ok(AuthorizeOutcome::Redirect(url))
+}
+
+/// Who is signed in: the user, the methods they signed in with (`amr`) and when.
+pub type Who = (User, Vec<String>, i64);
+
+/// Who signs in at an authorization server (OIDC authorize, SAML and WS-Fed IdP), first that
+/// applies: an identity queued with `signin/next` (used up), the `login_hint` user, a session
+/// JWT of the project (unless `force_login`). `None`: the sign-in page must ask.
+pub async fn who_signs_in(
+    conn: &mut Conn,
+    db: &Db,
+    ctx: &Ctx,
+    login_hint: &str,
+    force_login: bool,
+    session_jwts: &[String],
+) -> ApiResult<Option<Who>> {
+    if let Some(queued) = store::federation::dequeue(conn, ctx.scope(), &[SIGNIN_QUEUE.to_owned()]).await? {
+        let login_id: String = serde_json::from_str(&queued).unwrap_or_default();
+        if let Some(user) = users::find_by_login_id(conn, ctx.scope(), &login_id).await? {
+            return Ok(Some((user, vec!["emulator".into()], ctx.now.secs())));
+        }
+    }
+    if !login_hint.is_empty() {
+        if let Some(user) = users::find_by_login_id(conn, ctx.scope(), login_hint).await? {
+            return Ok(Some((user, vec!["emulator".into()], ctx.now.secs())));
+        }
+    }
+    if !force_login {
+        return finisher_user(conn, db, ctx, &Finisher::Sessions(session_jwts.to_vec())).await;
+    }
+    Ok(None)
+}
+
+/// The user a finisher names: the login ID's user, or the first valid session's.
+pub async fn finisher_user(conn: &mut Conn, db: &Db, ctx: &Ctx, who: &Finisher) -> ApiResult<Option<Who>> {
+    Ok(match who {
+        Finisher::LoginId(login_id) => users::find_by_login_id(conn, ctx.scope(), login_id.trim())
+            .await?
+            .map(|u| (u, vec!["emulator".to_owned()], ctx.now.secs())),
+        Finisher::Sessions(jwts) => {
+            let mut found = None;
+            for jwt in jwts {
+                let Ok(claims) = sessions::verify(db, ctx, jwt, TokenKind::Session).await else { continue };
+                if let Some(user) = users::find_by_id(conn, ctx.scope(), &claims.sub).await? {
+                    found = Some((user, claims.amr.clone(), claims.iat));
+                    break;
+                }
+            }
+            found
+        }
+    })
+}
+
+/// The users the sign-in page offers.
+pub async fn known_users(conn: &mut Conn, ctx: &Ctx) -> ApiResult<Vec<KnownUser>> {
+    Ok(store::apps::known_users(conn, ctx.scope(), 20)
+        .await?
+        .into_iter()
+        .map(|(login_id, name)| KnownUser { login_id, name })
+        .collect())
 }
 
 /// Issues a code for the user and answers the redirect carrying it.
@@ -375,22 +411,7 @@ pub async fn finish(db: &Db, ctx: &Ctx, state_id: &str, who: Finisher) -> ApiRes
     let mut req = entry.payload.req.clone();
     let app_id = Some(entry.payload.app_id.as_str()).filter(|a| !a.is_empty());
     let client = client_and_redirect(&mut tx, ctx, app_id, &mut req).await?;
-    let found = match &who {
-        Finisher::LoginId(login_id) => users::find_by_login_id(&mut tx, ctx.scope(), login_id.trim())
-            .await?
-            .map(|u| (u, vec!["emulator".to_owned()], ctx.now.secs())),
-        Finisher::Sessions(jwts) => {
-            let mut found = None;
-            for jwt in jwts {
-                let Ok(claims) = sessions::verify(db, ctx, jwt, TokenKind::Session).await else { continue };
-                if let Some(user) = users::find_by_id(&mut tx, ctx.scope(), &claims.sub).await? {
-                    found = Some((user, claims.amr.clone(), claims.iat));
-                    break;
-                }
-            }
-            found
-        }
-    };
+    let found = finisher_user(&mut tx, db, ctx, &who).await?;
     let Some((user, amr, auth_time)) = found else {
         return Err(match who {
             Finisher::LoginId(id) => {

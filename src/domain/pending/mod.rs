@@ -60,6 +60,9 @@ pub enum Kind {
     /// A device authorization (RFC 8628): the user code is the token, the device code the
     /// pending reference the device polls.
     DeviceCode,
+    /// A SAML or WS-Fed IdP request (Descope as an IdP for an SSO app) waiting for someone
+    /// to sign in: its `state_id` is the token.
+    SsoAppState,
 }
 
 impl Kind {
@@ -77,6 +80,7 @@ impl Kind {
             Kind::AuthzCode => "authz_code",
             Kind::AuthzState => "authz_state",
             Kind::DeviceCode => "device_code",
+            Kind::SsoAppState => "sso_app_state",
         }
     }
 }

@@ -403,3 +403,50 @@ async fn wsfed_passive_sign_in_posts_a_signed_wresult() {
     assert_eq!(body["wctx"], "z");
     verify_assertion(body["wresult"].as_str().unwrap(), &project_key(&app, &p).await);
 }
+
+#[tokio::test]
+async fn entra_mfa_posts_an_id_token_for_the_hint() {
+    let (app, p) = TestApp::with_project().await;
+    app.create_user(&p, json!({"loginId": "hal@corp.test", "email": "hal@corp.test"})).await;
+    let hint = format!(
+        "{}.{}.sig",
+        B64URL.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
+        B64URL.encode(json!({"sub": "entra-sub-1", "oid": "oid-1", "tid": "tid-1", "preferred_username": "hal@corp.test"}).to_string())
+    );
+    let redirect = "https://login.microsoftonline.com/common/federation/externalauthprovider";
+    let claims = r#"{"id_token":{"acr":{"essential":true,"values":["possessionorinherence"]},"amr":{"essential":true,"values":["otp","face"]}}}"#;
+    let form = |response_type: &str, client: &str| {
+        format!(
+            "client_id={client}&redirect_uri={}&response_type={response_type}&response_mode=form_post&scope=openid&state=s1&nonce=n1&id_token_hint={hint}&claims={}",
+            crate::harness::urlencode(redirect),
+            crate::harness::urlencode(claims)
+        )
+    };
+    let r = post_form(&app, "/oauth2/v1/authorize/entramfa", &form("id_token", &p.id), None).await;
+    assert_eq!(form_action(&r), redirect);
+    assert_eq!(form_field(&r, "state").unwrap(), "s1");
+    let token = form_field(&r, "id_token").unwrap();
+    let c = crate::harness::claims(&token);
+    assert_eq!(c["sub"], "entra-sub-1");
+    assert_eq!(c["tid"], "tid-1");
+    assert_eq!(c["oid"], "oid-1");
+    assert_eq!(c["aud"], p.id.as_str());
+    assert_eq!(c["nonce"], "n1");
+    assert_eq!(c["acr"], "possessionorinherence");
+    assert_eq!(c["amr"], json!(["otp"]));
+    assert_eq!(c["iss"], format!("http://emulator.test/{}", p.id));
+    // Signed by the project's key.
+    let (signed, sig) = token.rsplit_once('.').unwrap();
+    let key = project_key(&app, &p).await;
+    RsaPublicKeyComponents { n: &key.0, e: &key.1 }
+        .verify(&signature::RSA_PKCS1_2048_8192_SHA256, signed.as_bytes(), &B64URL.decode(sig).unwrap())
+        .unwrap();
+    // Errors after the client and redirect URI are known are posted back; before, a 400.
+    let r = post_form(&app, "/oauth2/v1/authorize/entramfa", &form("code", &p.id), None).await;
+    assert_eq!(form_field(&r, "error").unwrap(), "unsupported_response_type");
+    let r = post_form(&app, "/oauth2/v1/authorize/entramfa", &form("id_token", "nope"), None).await;
+    assert_eq!(r.status.as_u16(), 400);
+    assert_eq!(r.body["error"], "invalid_request");
+    let r = post_form(&app, "/oauth2/v1/authorize/entramfa", "client_id=x&id_token_hint=%%", None).await;
+    assert_eq!(r.status.as_u16(), 400);
+}

@@ -1347,3 +1347,148 @@ mod tests {
         assert_eq!(project_of_token("nope"), None);
     }
 }
+
+/// An Entra ID external authentication method (EAM) request: an OIDC implicit `id_token`
+/// request Entra sends with `response_mode=form_post` and the user's Entra token as
+/// `id_token_hint`.
+#[derive(Debug, Clone, Default)]
+pub struct EntraMfaRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_type: String,
+    pub scope: String,
+    pub state: String,
+    pub nonce: String,
+    pub id_token_hint: String,
+    /// The OIDC `claims` request (JSON): `id_token.acr.values`, `id_token.amr.values`.
+    pub claims: String,
+    pub login_hint: String,
+}
+
+/// Where the answer is posted and what (`id_token` and `state`, or `error`).
+#[derive(Debug, Clone)]
+pub struct FormPost {
+    pub url: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// The `acr` value an EAM answers when Entra names none.
+pub const ENTRA_DEFAULT_ACR: &str = "possessionorinherence";
+
+/// The claims of a JWT, without checking its signature (Entra's keys are out of reach).
+fn unverified_claims(jwt: &str) -> Option<Map<String, Value>> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = B64.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The first requested value of an `id_token` claim in an OIDC `claims` request.
+fn requested(claims: &Value, name: &str) -> Option<String> {
+    let c = claims.get("id_token")?.get(name)?;
+    c.get("values")
+        .and_then(Value::as_array)
+        .and_then(|v| v.first())
+        .or_else(|| c.get("value"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// `POST /oauth2/v1/authorize/entramfa` (and `/{ssoAppId}/...`): Descope as an Entra ID
+/// external authentication method. The user is the one the hint names (its
+/// `preferred_username`/`upn`/`email` as a login ID, or `login_hint`), else the queued
+/// identity or a session; the answer is a form POST of an ID token for the hint's subject
+/// (`sub`, `oid`, `tid` copied) with the `acr` and one of the `amr` values Entra asked for.
+pub async fn entra_mfa(
+    db: &Db,
+    ctx: &Ctx,
+    app_id: Option<&str>,
+    req: EntraMfaRequest,
+    session_jwts: &[String],
+) -> ApiResult<FormPost> {
+    let mut areq = AuthorizeRequest {
+        client_id: req.client_id.clone(),
+        redirect_uri: req.redirect_uri.clone(),
+        ..AuthorizeRequest::default()
+    };
+    let mut tx = db.begin().await?;
+    let client = client_and_redirect(&mut tx, ctx, app_id, &mut areq).await?;
+    let fail = |error: &str, description: &str| {
+        let mut fields = vec![
+            ("error".to_owned(), error.to_owned()),
+            ("error_description".to_owned(), description.to_owned()),
+        ];
+        if !req.state.is_empty() {
+            fields.push(("state".into(), req.state.clone()));
+        }
+        Ok(FormPost { url: areq.redirect_uri.clone(), fields })
+    };
+    if !req.response_type.split_whitespace().any(|t| t == "id_token") {
+        return fail(
+            "unsupported_response_type",
+            "The external authentication method answers response_type=id_token",
+        );
+    }
+    let Some(hint) = unverified_claims(&req.id_token_hint) else {
+        return fail("invalid_request", "Missing or malformed id_token_hint");
+    };
+    let claim = |k: &str| hint.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let sub = claim("sub");
+    if sub.is_empty() {
+        return fail("invalid_request", "The id_token_hint has no sub");
+    }
+    let asked: Value = if req.claims.trim().is_empty() {
+        Value::Null
+    } else {
+        match serde_json::from_str(&req.claims) {
+            Ok(v) => v,
+            Err(_) => return fail("invalid_request", "claims must be a JSON object"),
+        }
+    };
+    let named = [req.login_hint.clone(), claim("preferred_username"), claim("upn"), claim("email")];
+    let mut who = None;
+    for login_id in named.iter().filter(|l| !l.is_empty()) {
+        who = who_signs_in(&mut tx, db, ctx, login_id, false, session_jwts).await?;
+        if who.is_some() {
+            break;
+        }
+    }
+    if who.is_none() {
+        who = who_signs_in(&mut tx, db, ctx, "", false, session_jwts).await?;
+    }
+    let Some((user, _, _)) = who else {
+        return fail("access_denied", "No user of the project matches the id_token_hint");
+    };
+    if user.ensure_can_sign_in().is_err() {
+        return fail("access_denied", "The user may not sign in");
+    }
+    let acr = requested(&asked, "acr").unwrap_or_else(|| ENTRA_DEFAULT_ACR.to_owned());
+    let amr = requested(&asked, "amr").unwrap_or_else(|| "mfa".to_owned());
+    let now = ctx.now.secs();
+    let mut c = Map::new();
+    for (k, v) in [
+        ("iss", json!(client.issuer)),
+        ("sub", json!(sub)),
+        ("aud", json!(client.client_id)),
+        ("iat", json!(now)),
+        ("nbf", json!(now)),
+        ("exp", json!(now + 300)),
+        ("auth_time", json!(now)),
+        ("acr", json!(acr)),
+        ("amr", json!([amr])),
+        ("tid", json!(claim("tid"))),
+        ("oid", json!(claim("oid"))),
+        ("descope_user_id", json!(user.id().as_str())),
+    ] {
+        c.insert(k.into(), v);
+    }
+    if !req.nonce.is_empty() {
+        c.insert("nonce".into(), json!(req.nonce));
+    }
+    tx.commit().await?;
+    let id_token = ctx.project.signing.sign(&c)?;
+    let mut fields = vec![("id_token".to_owned(), id_token)];
+    if !req.state.is_empty() {
+        fields.push(("state".into(), req.state.clone()));
+    }
+    Ok(FormPost { url: areq.redirect_uri, fields })
+}

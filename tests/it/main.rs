@@ -24,6 +24,7 @@ mod federation;
 mod fga;
 mod fuzz_regressions;
 mod inbound_apps;
+mod inbound_role_scopes;
 mod json_nulls;
 mod mgmt_accesskey;
 mod mgmt_adminlinks;

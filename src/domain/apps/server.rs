@@ -599,7 +599,7 @@ async fn user_tokens(mut tx: store::Tx, ctx: &Ctx, client: &Client, s: SignedIn)
         .ok_or_else(|| invalid_grant("The user of this grant no longer exists"))?;
     let opts = SignInOptions { amr: s.amr.clone(), method: "oidc".into(), ..SignInOptions::default() };
     let mut issued = sessions::sign_in(&mut tx, ctx, user, opts).await?;
-    shape_access(ctx, client, &s.scope, &mut issued);
+    shape_access(&mut tx, ctx, client, &s.scope, &mut issued).await?;
     let jti = issued.refresh_jti().unwrap_or_default().to_owned();
     store::apps::insert_refresh(
         &mut tx,
@@ -653,11 +653,56 @@ fn inbound_claims(ctx: &Ctx, client: &Client, scope: &str) -> Map<String, Value>
     extra
 }
 
-/// An inbound app's access token: its issuer (`<public-url>/v1/apps/<P>`) and claims.
-fn shape_access(ctx: &Ctx, client: &Client, scope: &str, issued: &mut sessions::Issued) {
-    if client.is_inbound() {
-        issued.shape_session(Some(client.issuer.clone()), inbound_claims(ctx, client, scope));
+/// An inbound app's access token: its issuer (`<public-url>/v1/apps/<P>`) and claims, and
+/// only the roles (with their permissions) that the granted permission scopes map, unless the
+/// app has `forceAddAllAuthorizationInfo`.
+async fn shape_access(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    client: &Client,
+    scope: &str,
+    issued: &mut sessions::Issued,
+) -> ApiResult<()> {
+    if !client.is_inbound() {
+        return Ok(());
     }
+    issued.shape_session(Some(client.issuer.clone()), inbound_claims(ctx, client, scope));
+    let settings: Map<String, Value> =
+        match store::apps::get_client(conn, ctx.scope(), &client.client_id).await? {
+            Some(row) => store::from_json_text(&row.settings),
+            None => Map::new(),
+        };
+    if settings.get("forceAddAllAuthorizationInfo").and_then(Value::as_bool) == Some(true) {
+        return Ok(());
+    }
+    let granted = scopes_of(scope);
+    let mut allowed: Vec<String> = Vec::new();
+    for s in settings.get("permissionsScopes").and_then(Value::as_array).into_iter().flatten() {
+        let name = s.get("name").and_then(Value::as_str).unwrap_or_default();
+        if !granted.iter().any(|g| g == name) {
+            continue;
+        }
+        for v in s.get("values").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(role) = v.as_str() {
+                allowed.push(role.to_owned());
+            }
+        }
+    }
+    let claims = issued.session_claims_mut();
+    let roles: Vec<String> =
+        claims.roles.clone().unwrap_or_default().into_iter().filter(|r| allowed.contains(r)).collect();
+    let tenants: Vec<(String, Vec<String>)> = claims
+        .tenants
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(t, c)| (t, c.roles.into_iter().filter(|r| allowed.contains(r)).collect()))
+        .collect();
+    let (permissions, tenant_claims) = sessions::grants(conn, ctx.scope(), &roles, &tenants).await?;
+    claims.roles = Some(roles);
+    claims.permissions = Some(permissions);
+    claims.tenants = Some(tenant_claims);
+    Ok(())
 }
 
 /// The answer of a grant that issued user tokens: the ID token gets `at_hash` and is signed.
@@ -746,7 +791,7 @@ async fn refresh(
     let mut issued = sessions::reissue(&mut tx, ctx, user, &claims.amr, claims.dct.as_deref(), &claims.extra)
         .await
         .map_err(|e| invalid_grant(e.message))?;
-    shape_access(ctx, client, &scope, &mut issued);
+    shape_access(&mut tx, ctx, client, &scope, &mut issued).await?;
     let new_jti = issued.refresh_jti().unwrap_or_default().to_owned();
     store::apps::insert_refresh(
         &mut tx,

@@ -38,6 +38,8 @@ pub struct SigningKey {
     pub jwk: Jwk,
     pub decoding: jsonwebtoken::DecodingKey,
     pkcs8: Vec<u8>,
+    /// The self-signed X.509 certificate of the key (SAML / WS-Fed IdP), made once.
+    cert: std::sync::OnceLock<Vec<u8>>,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -66,11 +68,53 @@ impl SigningKey {
         let kid = B64.encode(digest.as_ref());
         let decoding = jsonwebtoken::DecodingKey::from_rsa_components(&n, &e)?;
         let jwk = Jwk { kty: "RSA".into(), kid: kid.clone(), alg: "RS256".into(), use_: "sig".into(), n, e };
-        Ok(Self { kid, pair, jwk, decoding, pkcs8: pkcs8.to_vec() })
+        Ok(Self { kid, pair, jwk, decoding, pkcs8: pkcs8.to_vec(), cert: std::sync::OnceLock::new() })
     }
 
     pub fn pkcs8(&self) -> &[u8] {
         &self.pkcs8
+    }
+
+    /// Signs `data` with RSASSA-PKCS1-v1_5: SHA-256, or SHA-1 for the SAML apps that ask for it.
+    pub fn sign_bytes(&self, sha1: bool, data: &[u8]) -> ApiResult<Vec<u8>> {
+        if sha1 {
+            use rsa::pkcs8::DecodePrivateKey;
+            // DigestInfo prefix of SHA-1 (RFC 8017 section 9.2, note 1).
+            const SHA1_PREFIX: [u8; 15] =
+                [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14];
+            let key = rsa::RsaPrivateKey::from_pkcs8_der(&self.pkcs8).map_err(ApiError::internal)?;
+            let hashed = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, data);
+            let scheme = rsa::Pkcs1v15Sign { hash_len: Some(20), prefix: Box::new(SHA1_PREFIX) };
+            return key.sign(scheme, hashed.as_ref()).map_err(ApiError::internal);
+        }
+        let mut sig = vec![0u8; self.pair.public_modulus_len()];
+        self.pair
+            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), data, &mut sig)
+            .map_err(ApiError::internal)?;
+        Ok(sig)
+    }
+
+    /// A self-signed X.509 certificate (DER) of this key, as SAML and WS-Fed service providers
+    /// expect an IdP's key. Fixed names and validity, serial from the public key, PKCS#1 v1.5
+    /// signature: the same key always gives the same certificate.
+    pub fn certificate_der(&self) -> ApiResult<Vec<u8>> {
+        if let Some(der) = self.cert.get() {
+            return Ok(der.clone());
+        }
+        let key = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(
+            &rustls_pki_types::PrivatePkcs8KeyDer::from(self.pkcs8.as_slice()),
+            &rcgen::PKCS_RSA_SHA256,
+        )
+        .map_err(ApiError::internal)?;
+        let mut params = rcgen::CertificateParams::default();
+        let mut dn = rcgen::DistinguishedName::new();
+        dn.push(rcgen::DnType::CommonName, "Descope emulator IdP");
+        dn.push(rcgen::DnType::OrganizationName, "descope-emulator");
+        params.distinguished_name = dn;
+        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2099, 12, 31);
+        let der = params.self_signed(&key).map_err(ApiError::internal)?.der().to_vec();
+        Ok(self.cert.get_or_init(|| der).clone())
     }
 
     /// Decodes an RS256 JWT signed by this key, checking the signature only: expiry, audience

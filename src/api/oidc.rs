@@ -4,8 +4,8 @@
 //!
 //! Errors answer in the format of RFC 6749 section 5.2 (the `OAuth` error surface). Inbound
 //! apps (`/oauth2/v1/apps/*`, group `thirdPartyApps`) use the same server: their clients are in
-//! the registry, so the project path segment only repeats what the client ID says. `entramfa` answers
-//! 501.
+//! the registry, so the project path segment only repeats what the client ID says. `entramfa` makes
+//! the project an Entra ID external authentication method (an `id_token` posted back to Entra).
 //!
 //! No route names the project: it comes from the `client_id` (the project ID, or an SSO
 //! app's client in the registry), the issuer of a presented token, or the `state_id`.
@@ -70,14 +70,12 @@ crate::route_table! {
         POST "/oauth2/v1/apps/{project_id}/userinfo" => app_userinfo,
         POST "/oauth2/v1/apps/bc-authorize" => bc_authorize,
         POST "/oauth2/v1/apps/{project_id}/bc-authorize" => project_bc_authorize,
-    }
-    unbuilt {
-        POST "/oauth2/v1/authorize/entramfa",
-        POST "/{ssoAppId}/oauth2/v1/authorize/entramfa",
+        POST "/oauth2/v1/authorize/entramfa" => entra_mfa,
+        POST "/{ssoAppId}/oauth2/v1/authorize/entramfa" => app_entra_mfa,
     }
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
+pub(crate) fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -89,15 +87,15 @@ const MAX_PARAM_LEN: usize = 8 * 1024;
 
 /// Request parameters, from the query, a form body or a JSON object body.
 #[derive(Debug, Default)]
-struct Params(Vec<(String, String)>);
+pub(crate) struct Params(pub(crate) Vec<(String, String)>);
 
 impl Params {
-    fn from_query(query: Option<&str>) -> Self {
+    pub(crate) fn from_query(query: Option<&str>) -> Self {
         Params(url::form_urlencoded::parse(query.unwrap_or("").as_bytes()).into_owned().collect())
     }
 
     /// A form body, or a JSON object when the body is one (strings, numbers and booleans).
-    fn from_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Self> {
+    pub(crate) fn from_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Self> {
         let json = is_json(headers) || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
         if !json {
             let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
@@ -124,13 +122,13 @@ impl Params {
         Ok(Params(out))
     }
 
-    fn merged(mut self, other: Params) -> Self {
+    pub(crate) fn merged(mut self, other: Params) -> Self {
         self.0.extend(other.0);
         self
     }
 
     /// A parameter's value ("" when absent). Sent twice is an error (RFC 6749 section 3.1).
-    fn get(&self, name: &str) -> ApiResult<String> {
+    pub(crate) fn get(&self, name: &str) -> ApiResult<String> {
         let mut values = self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
         let first = values.next().cloned().unwrap_or_default();
         if values.next().is_some() {
@@ -158,7 +156,7 @@ impl Params {
     }
 
     /// The first of several spellings that is present.
-    fn any(&self, names: &[&str]) -> ApiResult<String> {
+    pub(crate) fn any(&self, names: &[&str]) -> ApiResult<String> {
         for n in names {
             let v = self.get(n)?;
             if !v.is_empty() {
@@ -204,7 +202,7 @@ async fn ctx_of_token(s: &AppState, token: &str) -> ApiResult<Option<Ctx>> {
 }
 
 /// The session JWTs a browser or caller presents: the `DS` cookie, `Bearer <P>:<jwt>`.
-fn session_jwts(headers: &HeaderMap) -> Vec<String> {
+pub(crate) fn session_jwts(headers: &HeaderMap) -> Vec<String> {
     let mut out = Vec::new();
     for v in headers.get_all(header::COOKIE) {
         let Ok(v) = v.to_str() else { continue };
@@ -772,4 +770,53 @@ async fn project_bc_authorize(
     body: Bytes,
 ) -> ApiResult<Response> {
     do_bc_authorize(&s, &headers, &body).await
+}
+
+async fn do_entra_mfa(s: &AppState, app_id: Option<&str>, p: Params, headers: &HeaderMap) -> ApiResult<Response> {
+    let req = server::EntraMfaRequest {
+        client_id: p.get("client_id")?,
+        redirect_uri: p.get("redirect_uri")?,
+        response_type: p.get("response_type")?,
+        scope: p.get("scope")?,
+        state: p.get("state")?,
+        nonce: p.get("nonce")?,
+        id_token_hint: p.get("id_token_hint")?,
+        claims: p.get("claims")?,
+        login_hint: p.any(&["login_hint", "loginHint"])?,
+    };
+    if req.client_id.is_empty() {
+        return Err(ApiError::new(ErrorKind::InvalidRequest, "Missing client_id"));
+    }
+    let ctx = ctx_of_client(s, &req.client_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorKind::InvalidRequest, format!("Unknown client_id {}", req.client_id)))?;
+    let post = server::entra_mfa(&s.db, &ctx, app_id, req, &session_jwts(headers)).await?;
+    let fields: Vec<(&str, &str)> = post.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    Ok(Html(crate::domain::apps::saml_xml::post_form(&post.url, &fields)).into_response())
+}
+
+/// POST /oauth2/v1/authorize/entramfa
+/// Entra ID external authentication method: an `id_token` for the `id_token_hint`'s subject,
+/// with the `acr`/`amr` Entra asks for, posted to `redirect_uri` (`response_mode=form_post`).
+async fn entra_mfa(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    do_entra_mfa(&s, None, p, &headers).await
+}
+
+/// POST /{ssoAppId}/oauth2/v1/authorize/entramfa
+/// The Entra ID external authentication method of an OIDC SSO app.
+async fn app_entra_mfa(
+    State(s): State<AppState>,
+    Path(app): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    do_entra_mfa(&s, Some(&app), p, &headers).await
 }

@@ -248,6 +248,11 @@ pub struct SsoAppRow {
     pub created_ms: i64,
 }
 
+/// The data scopes holding an SSO app with this ID (any project).
+pub async fn scopes_of_sso_app(conn: &mut Conn, id: &str) -> ApiResult<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT project_id FROM sso_apps WHERE id = ?").bind(id).fetch_all(conn).await?)
+}
+
 pub async fn get_sso_app(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<Option<SsoAppRow>> {
     Ok(sqlx::query_as::<_, SsoAppRow>(
         "SELECT id, name, app_type, body, created_ms FROM sso_apps WHERE project_id = ? AND id = ?",

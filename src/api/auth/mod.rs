@@ -6,6 +6,7 @@ crate::route_table! {
         accesskey,
         callback,
         enchantedlink,
+        idp_apps,
         magiclink,
         notp,
         oauth,

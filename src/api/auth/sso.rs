@@ -4,8 +4,8 @@
 //! `SSO` call `/v1/auth/sso/*`, node's `sso` and `saml` (and the deprecated Python/Go `saml`)
 //! call `/v1/auth/saml/*`: one handler serves both pairs. `start` answers the URL of the
 //! tenant's fake IdP page (`api/emulator/idp.rs`), which redirects to the app with `code=`;
-//! `exchange` signs in with it. Of the SAML IdP operations (Descope as an IdP for SSO apps)
-//! only the metadata is built (`?projectId=`); the others answer 501.
+//! `exchange` signs in with it. The SAML IdP metadata (Descope as an IdP for SSO apps) is here;
+//! the IdP's sign-in endpoints are in [`super::idp_apps`].
 
 use axum::extract::{RawQuery, State};
 use axum::Json;
@@ -27,13 +27,6 @@ crate::route_table! {
         POST "/v1/auth/sso/authorize" => authorize,
         POST "/v1/auth/sso/exchange" => exchange,
         GET "/v1/auth/saml/idp/metadata" => saml_idp_metadata,
-    }
-    unbuilt {
-        GET "/v1/auth/saml/idp/initiate",
-        POST "/v1/auth/saml/idp/initiate",
-        GET "/v1/auth/saml/idp/sso",
-        POST "/v1/auth/saml/idp/sso",
-        POST "/v1/auth/saml/idp/sso-finish",
     }
 }
 
@@ -80,24 +73,32 @@ async fn exchange(
 #[serde(rename_all = "camelCase", default)]
 pub struct MetadataQuery {
     project_id: String,
+    /// The SSO app (`app` or `ssoAppId`): its own SSO URL and entity ID.
+    app: String,
+    sso_app_id: String,
 }
 
 /// The project a metadata call names, as an XML response of `render`.
 pub async fn metadata_response(
     s: &AppState,
     q: MetadataQuery,
-    render: fn(&crate::domain::projects::ProjectRuntime) -> String,
+    render: fn(&crate::domain::projects::ProjectRuntime, &str) -> ApiResult<String>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    if q.project_id.trim().is_empty() {
-        return Err(crate::error::ApiError::missing("projectId"));
-    }
-    let project = s
-        .projects
-        .get(&s.db, &s.settings.public_url, q.project_id.trim())
-        .await?
-        .ok_or_else(|| crate::error::ApiError::not_found(format!("Project {} not found", q.project_id)))?;
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/xml")], render(&project)).into_response())
+    let app = if q.app.trim().is_empty() { q.sso_app_id.trim() } else { q.app.trim() };
+    let project = if q.project_id.trim().is_empty() {
+        // `?app=` alone (the OpenAPI's form): the project holding the app.
+        if app.is_empty() {
+            return Err(crate::error::ApiError::missing("projectId"));
+        }
+        crate::api::auth::idp_apps::ctx_of(s, "", app).await?.project
+    } else {
+        s.projects
+            .get(&s.db, &s.settings.public_url, q.project_id.trim())
+            .await?
+            .ok_or_else(|| crate::error::ApiError::not_found(format!("Project {} not found", q.project_id)))?
+    };
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/xml")], render(&project, app)?).into_response())
 }
 
 /// GET /v1/auth/saml/idp/metadata

@@ -1,7 +1,7 @@
 //! Descope API groups `WSFed`, `federatedApps`.
 //!
-//! Built: the project's WS-Fed IdP metadata (`?projectId=`). The WS-Fed IdP endpoints
-//! (Descope as an IdP for SSO apps) answer 501.
+//! The project's WS-Fed IdP metadata (`?projectId=`, `?app=`); the IdP's sign-in endpoints
+//! are in [`super::idp_apps`].
 
 use axum::extract::State;
 
@@ -14,13 +14,6 @@ crate::route_table! {
     pub GROUP;
     built {
         GET "/v1/auth/wsfed/idp/metadata" => metadata,
-    }
-    unbuilt {
-        GET "/v1/auth/wsfed/idp/initiate",
-        POST "/v1/auth/wsfed/idp/initiate",
-        GET "/v1/auth/wsfed/idp/sso",
-        POST "/v1/auth/wsfed/idp/sso",
-        POST "/v1/auth/wsfed/idp/sso-finish",
     }
 }
 

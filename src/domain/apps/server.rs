@@ -274,28 +274,8 @@ pub async fn authorize(
     if let Some((error, description)) = check_request(&mut tx, ctx, &client, &req).await? {
         return Ok(AuthorizeOutcome::Redirect(error_redirect(&req, error, &description)));
     }
-    let mut who: Option<(User, Vec<String>, i64)> = None;
-    if let Some(queued) = store::federation::dequeue(&mut tx, ctx.scope(), &[SIGNIN_QUEUE.to_owned()]).await?
-    {
-        let login_id: String = serde_json::from_str(&queued).unwrap_or_default();
-        if let Some(user) = users::find_by_login_id(&mut tx, ctx.scope(), &login_id).await? {
-            who = Some((user, vec!["emulator".into()], ctx.now.secs()));
-        }
-    }
-    if who.is_none() && !req.login_hint.is_empty() {
-        if let Some(user) = users::find_by_login_id(&mut tx, ctx.scope(), &req.login_hint).await? {
-            who = Some((user, vec!["emulator".into()], ctx.now.secs()));
-        }
-    }
-    if who.is_none() && !req.prompt.split_whitespace().any(|p| p == "login") {
-        for jwt in session_jwts {
-            let Ok(claims) = sessions::verify(db, ctx, jwt, TokenKind::Session).await else { continue };
-            if let Some(user) = users::find_by_id(&mut tx, ctx.scope(), &claims.sub).await? {
-                who = Some((user, claims.amr.clone(), claims.iat));
-                break;
-            }
-        }
-    }
+    let force_login = req.prompt.split_whitespace().any(|p| p == "login");
+    let who = who_signs_in(&mut tx, db, ctx, &req.login_hint, force_login, session_jwts).await?;
     let url = match who {
         Some((user, amr, auth_time)) => {
             grant_code(&mut tx, ctx, &client, &req, target.as_ref(), &user, amr, auth_time).await?
@@ -322,17 +302,73 @@ pub async fn authorize(
                 },
             )
             .await?;
-            let users = store::apps::known_users(&mut tx, ctx.scope(), 20)
-                .await?
-                .into_iter()
-                .map(|(login_id, name)| KnownUser { login_id, name })
-                .collect();
+            let users = known_users(&mut tx, ctx).await?;
             tx.commit().await?;
             return Ok(AuthorizeOutcome::SignIn { state_id, users, client_id: client.client_id });
         }
     };
     tx.commit().await?;
     Ok(AuthorizeOutcome::Redirect(url))
+}
+
+/// Who is signed in: the user, the methods they signed in with (`amr`) and when.
+pub type Who = (User, Vec<String>, i64);
+
+/// Who signs in at an authorization server (OIDC authorize, SAML and WS-Fed IdP), first that
+/// applies: an identity queued with `signin/next` (used up), the `login_hint` user, a session
+/// JWT of the project (unless `force_login`). `None`: the sign-in page must ask.
+pub async fn who_signs_in(
+    conn: &mut Conn,
+    db: &Db,
+    ctx: &Ctx,
+    login_hint: &str,
+    force_login: bool,
+    session_jwts: &[String],
+) -> ApiResult<Option<Who>> {
+    if let Some(queued) = store::federation::dequeue(conn, ctx.scope(), &[SIGNIN_QUEUE.to_owned()]).await? {
+        let login_id: String = serde_json::from_str(&queued).unwrap_or_default();
+        if let Some(user) = users::find_by_login_id(conn, ctx.scope(), &login_id).await? {
+            return Ok(Some((user, vec!["emulator".into()], ctx.now.secs())));
+        }
+    }
+    if !login_hint.is_empty() {
+        if let Some(user) = users::find_by_login_id(conn, ctx.scope(), login_hint).await? {
+            return Ok(Some((user, vec!["emulator".into()], ctx.now.secs())));
+        }
+    }
+    if !force_login {
+        return finisher_user(conn, db, ctx, &Finisher::Sessions(session_jwts.to_vec())).await;
+    }
+    Ok(None)
+}
+
+/// The user a finisher names: the login ID's user, or the first valid session's.
+pub async fn finisher_user(conn: &mut Conn, db: &Db, ctx: &Ctx, who: &Finisher) -> ApiResult<Option<Who>> {
+    Ok(match who {
+        Finisher::LoginId(login_id) => users::find_by_login_id(conn, ctx.scope(), login_id.trim())
+            .await?
+            .map(|u| (u, vec!["emulator".to_owned()], ctx.now.secs())),
+        Finisher::Sessions(jwts) => {
+            let mut found = None;
+            for jwt in jwts {
+                let Ok(claims) = sessions::verify(db, ctx, jwt, TokenKind::Session).await else { continue };
+                if let Some(user) = users::find_by_id(conn, ctx.scope(), &claims.sub).await? {
+                    found = Some((user, claims.amr.clone(), claims.iat));
+                    break;
+                }
+            }
+            found
+        }
+    })
+}
+
+/// The users the sign-in page offers.
+pub async fn known_users(conn: &mut Conn, ctx: &Ctx) -> ApiResult<Vec<KnownUser>> {
+    Ok(store::apps::known_users(conn, ctx.scope(), 20)
+        .await?
+        .into_iter()
+        .map(|(login_id, name)| KnownUser { login_id, name })
+        .collect())
 }
 
 /// Issues a code for the user and answers the redirect carrying it.
@@ -433,22 +469,7 @@ pub async fn finish(db: &Db, ctx: &Ctx, state_id: &str, who: Finisher) -> ApiRes
         Ok(t) => t,
         Err(description) => return Ok(error_redirect(&req, "invalid_target", &description)),
     };
-    let found = match &who {
-        Finisher::LoginId(login_id) => users::find_by_login_id(&mut tx, ctx.scope(), login_id.trim())
-            .await?
-            .map(|u| (u, vec!["emulator".to_owned()], ctx.now.secs())),
-        Finisher::Sessions(jwts) => {
-            let mut found = None;
-            for jwt in jwts {
-                let Ok(claims) = sessions::verify(db, ctx, jwt, TokenKind::Session).await else { continue };
-                if let Some(user) = users::find_by_id(&mut tx, ctx.scope(), &claims.sub).await? {
-                    found = Some((user, claims.amr.clone(), claims.iat));
-                    break;
-                }
-            }
-            found
-        }
-    };
+    let found = finisher_user(&mut tx, db, ctx, &who).await?;
     let Some((user, amr, auth_time)) = found else {
         return Err(match who {
             Finisher::LoginId(id) => {
@@ -654,7 +675,7 @@ async fn user_tokens(mut tx: store::Tx, ctx: &Ctx, client: &Client, s: SignedIn)
         .ok_or_else(|| invalid_grant("The user of this grant no longer exists"))?;
     let opts = SignInOptions { amr: s.amr.clone(), method: "oidc".into(), ..SignInOptions::default() };
     let mut issued = sessions::sign_in(&mut tx, ctx, user, opts).await?;
-    shape_access(ctx, client, &s.scope, &s.audience, &mut issued);
+    shape_access(&mut tx, ctx, client, &s.scope, &s.audience, &mut issued).await?;
     let jti = issued.refresh_jti().unwrap_or_default().to_owned();
     store::apps::insert_refresh(
         &mut tx,
@@ -712,11 +733,56 @@ fn inbound_claims(ctx: &Ctx, client: &Client, scope: &str, audience: &[String]) 
 }
 
 /// An inbound app's (or MCP client's) access token: its issuer (`<public-url>/v1/apps/<P>`,
-/// also for MCP clients) and claims.
-fn shape_access(ctx: &Ctx, client: &Client, scope: &str, audience: &[String], issued: &mut sessions::Issued) {
-    if client.is_inbound() {
-        issued.shape_session(Some(super::inbound::issuer(ctx)), inbound_claims(ctx, client, scope, audience));
+/// also for MCP clients) and claims, and only the roles (with their permissions) that the
+/// granted permission scopes map, unless the app has `forceAddAllAuthorizationInfo`.
+async fn shape_access(
+    conn: &mut Conn,
+    ctx: &Ctx,
+    client: &Client,
+    scope: &str,
+    audience: &[String],
+    issued: &mut sessions::Issued,
+) -> ApiResult<()> {
+    if !client.is_inbound() {
+        return Ok(());
     }
+    issued.shape_session(Some(super::inbound::issuer(ctx)), inbound_claims(ctx, client, scope, audience));
+    let settings: Map<String, Value> =
+        match store::apps::get_client(conn, ctx.scope(), &client.client_id).await? {
+            Some(row) => store::from_json_text(&row.settings),
+            None => Map::new(),
+        };
+    if settings.get("forceAddAllAuthorizationInfo").and_then(Value::as_bool) == Some(true) {
+        return Ok(());
+    }
+    let granted = scopes_of(scope);
+    let mut allowed: Vec<String> = Vec::new();
+    for s in settings.get("permissionsScopes").and_then(Value::as_array).into_iter().flatten() {
+        let name = s.get("name").and_then(Value::as_str).unwrap_or_default();
+        if !granted.iter().any(|g| g == name) {
+            continue;
+        }
+        for v in s.get("values").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(role) = v.as_str() {
+                allowed.push(role.to_owned());
+            }
+        }
+    }
+    let claims = issued.session_claims_mut();
+    let roles: Vec<String> =
+        claims.roles.clone().unwrap_or_default().into_iter().filter(|r| allowed.contains(r)).collect();
+    let tenants: Vec<(String, Vec<String>)> = claims
+        .tenants
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(t, c)| (t, c.roles.into_iter().filter(|r| allowed.contains(r)).collect()))
+        .collect();
+    let (permissions, tenant_claims) = sessions::grants(conn, ctx.scope(), &roles, &tenants).await?;
+    claims.roles = Some(roles);
+    claims.permissions = Some(permissions);
+    claims.tenants = Some(tenant_claims);
+    Ok(())
 }
 
 /// The answer of a grant that issued user tokens: the ID token gets `at_hash` and is signed.
@@ -806,7 +872,7 @@ async fn refresh(
         .await
         .map_err(|e| invalid_grant(e.message))?;
     let audience: Vec<String> = store::from_json_text(&row.audience);
-    shape_access(ctx, client, &scope, &audience, &mut issued);
+    shape_access(&mut tx, ctx, client, &scope, &audience, &mut issued).await?;
     let new_jti = issued.refresh_jti().unwrap_or_default().to_owned();
     store::apps::insert_refresh(
         &mut tx,
@@ -1432,4 +1498,149 @@ mod tests {
         assert_eq!(project_of_token(&format!("x.{payload}.y")).as_deref(), Some("P2abc"));
         assert_eq!(project_of_token("nope"), None);
     }
+}
+
+/// An Entra ID external authentication method (EAM) request: an OIDC implicit `id_token`
+/// request Entra sends with `response_mode=form_post` and the user's Entra token as
+/// `id_token_hint`.
+#[derive(Debug, Clone, Default)]
+pub struct EntraMfaRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_type: String,
+    pub scope: String,
+    pub state: String,
+    pub nonce: String,
+    pub id_token_hint: String,
+    /// The OIDC `claims` request (JSON): `id_token.acr.values`, `id_token.amr.values`.
+    pub claims: String,
+    pub login_hint: String,
+}
+
+/// Where the answer is posted and what (`id_token` and `state`, or `error`).
+#[derive(Debug, Clone)]
+pub struct FormPost {
+    pub url: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// The `acr` value an EAM answers when Entra names none.
+pub const ENTRA_DEFAULT_ACR: &str = "possessionorinherence";
+
+/// The claims of a JWT, without checking its signature (Entra's keys are out of reach).
+fn unverified_claims(jwt: &str) -> Option<Map<String, Value>> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = B64.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The first requested value of an `id_token` claim in an OIDC `claims` request.
+fn requested(claims: &Value, name: &str) -> Option<String> {
+    let c = claims.get("id_token")?.get(name)?;
+    c.get("values")
+        .and_then(Value::as_array)
+        .and_then(|v| v.first())
+        .or_else(|| c.get("value"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// `POST /oauth2/v1/authorize/entramfa` (and `/{ssoAppId}/...`): Descope as an Entra ID
+/// external authentication method. The user is the one the hint names (its
+/// `preferred_username`/`upn`/`email` as a login ID, or `login_hint`), else the queued
+/// identity or a session; the answer is a form POST of an ID token for the hint's subject
+/// (`sub`, `oid`, `tid` copied) with the `acr` and one of the `amr` values Entra asked for.
+pub async fn entra_mfa(
+    db: &Db,
+    ctx: &Ctx,
+    app_id: Option<&str>,
+    req: EntraMfaRequest,
+    session_jwts: &[String],
+) -> ApiResult<FormPost> {
+    let mut areq = AuthorizeRequest {
+        client_id: req.client_id.clone(),
+        redirect_uri: req.redirect_uri.clone(),
+        ..AuthorizeRequest::default()
+    };
+    let mut tx = db.begin().await?;
+    let client = client_and_redirect(&mut tx, ctx, app_id, &mut areq).await?;
+    let fail = |error: &str, description: &str| {
+        let mut fields = vec![
+            ("error".to_owned(), error.to_owned()),
+            ("error_description".to_owned(), description.to_owned()),
+        ];
+        if !req.state.is_empty() {
+            fields.push(("state".into(), req.state.clone()));
+        }
+        Ok(FormPost { url: areq.redirect_uri.clone(), fields })
+    };
+    if !req.response_type.split_whitespace().any(|t| t == "id_token") {
+        return fail(
+            "unsupported_response_type",
+            "The external authentication method answers response_type=id_token",
+        );
+    }
+    let Some(hint) = unverified_claims(&req.id_token_hint) else {
+        return fail("invalid_request", "Missing or malformed id_token_hint");
+    };
+    let claim = |k: &str| hint.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let sub = claim("sub");
+    if sub.is_empty() {
+        return fail("invalid_request", "The id_token_hint has no sub");
+    }
+    let asked: Value = if req.claims.trim().is_empty() {
+        Value::Null
+    } else {
+        match serde_json::from_str(&req.claims) {
+            Ok(v) => v,
+            Err(_) => return fail("invalid_request", "claims must be a JSON object"),
+        }
+    };
+    let named = [req.login_hint.clone(), claim("preferred_username"), claim("upn"), claim("email")];
+    let mut who = None;
+    for login_id in named.iter().filter(|l| !l.is_empty()) {
+        who = who_signs_in(&mut tx, db, ctx, login_id, false, session_jwts).await?;
+        if who.is_some() {
+            break;
+        }
+    }
+    if who.is_none() {
+        who = who_signs_in(&mut tx, db, ctx, "", false, session_jwts).await?;
+    }
+    let Some((user, _, _)) = who else {
+        return fail("access_denied", "No user of the project matches the id_token_hint");
+    };
+    if user.ensure_can_sign_in().is_err() {
+        return fail("access_denied", "The user may not sign in");
+    }
+    let acr = requested(&asked, "acr").unwrap_or_else(|| ENTRA_DEFAULT_ACR.to_owned());
+    let amr = requested(&asked, "amr").unwrap_or_else(|| "mfa".to_owned());
+    let now = ctx.now.secs();
+    let mut c = Map::new();
+    for (k, v) in [
+        ("iss", json!(client.issuer)),
+        ("sub", json!(sub)),
+        ("aud", json!(client.client_id)),
+        ("iat", json!(now)),
+        ("nbf", json!(now)),
+        ("exp", json!(now + 300)),
+        ("auth_time", json!(now)),
+        ("acr", json!(acr)),
+        ("amr", json!([amr])),
+        ("tid", json!(claim("tid"))),
+        ("oid", json!(claim("oid"))),
+        ("descope_user_id", json!(user.id().as_str())),
+    ] {
+        c.insert(k.into(), v);
+    }
+    if !req.nonce.is_empty() {
+        c.insert("nonce".into(), json!(req.nonce));
+    }
+    tx.commit().await?;
+    let id_token = ctx.project.signing.sign(&c)?;
+    let mut fields = vec![("id_token".to_owned(), id_token)];
+    if !req.state.is_empty() {
+        fields.push(("state".into(), req.state.clone()));
+    }
+    Ok(FormPost { url: areq.redirect_uri, fields })
 }

@@ -306,7 +306,9 @@ fn computed(ctx: &Ctx, base: &str, kind: AppType, doc: &mut Map<String, Value>, 
         }
         AppType::Saml | AppType::Wsfed => {
             let (family, entity) = if kind == AppType::Saml { ("saml", "saml") } else { ("wsfed", "wsfed") };
-            settings.insert("idpCert".into(), json!(""));
+            // The certificate the IdP signs with (PEM), from the project's signing key.
+            let cert = super::saml_xml::certificate_pem(&ctx.project.signing).unwrap_or_default();
+            settings.insert("idpCert".into(), json!(cert));
             settings.insert(
                 "idpMetadataUrl".into(),
                 json!(format!("{base}/v1/auth/{family}/idp/metadata?projectId={p}&ssoAppId={id}")),

@@ -1,10 +1,11 @@
 //! The metadata of Descope as an identity provider for SSO apps (SAML and WS-Fed), built
-//! from the project's signing key and the emulator's URLs. Only the metadata is served: the
-//! SSO endpoints it names are not built yet. No crate in the tree makes X.509 certificates,
-//! so the key is given as an XML-DSig `RSAKeyValue` (modulus and exponent) rather than an
-//! `X509Certificate`.
+//! from the project's signing key and the emulator's URLs. The key is given as the
+//! self-signed X.509 certificate the IdP signs assertions with (`idpCert` of the apps), and
+//! its RSA key value. With an app (`?app=`), the entity ID and SSO URL are the app's.
 
 use base64::Engine;
+
+use crate::error::ApiResult;
 
 use crate::domain::projects::ProjectRuntime;
 
@@ -18,30 +19,44 @@ fn esc(s: &str) -> String {
 }
 
 /// The project's active signing key as `<ds:KeyInfo>`.
-fn key_info(project: &ProjectRuntime) -> String {
+fn key_info(project: &ProjectRuntime) -> ApiResult<String> {
     let b64url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let b64 = base64::engine::general_purpose::STANDARD;
     let std = |v: &str| b64url.decode(v).map(|bytes| b64.encode(bytes)).unwrap_or_default();
     let jwk = &project.signing.jwk;
-    format!(
+    Ok(format!(
         "<ds:KeyInfo><ds:KeyName>{}</ds:KeyName><ds:KeyValue><ds:RSAKeyValue><ds:Modulus>{}</ds:Modulus>\
-         <ds:Exponent>{}</ds:Exponent></ds:RSAKeyValue></ds:KeyValue></ds:KeyInfo>",
+         <ds:Exponent>{}</ds:Exponent></ds:RSAKeyValue></ds:KeyValue>\
+         <ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>",
         esc(&jwk.kid),
         std(&jwk.n),
-        std(&jwk.e)
-    )
+        std(&jwk.e),
+        crate::domain::apps::saml_xml::certificate_b64(&project.signing)?
+    ))
 }
 
-fn project_query(project: &ProjectRuntime) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("projectId", project.id.as_str())
-        .finish()
+fn project_query(project: &ProjectRuntime, app: &str) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("projectId", project.id.as_str());
+    if !app.is_empty() {
+        q.append_pair("app", app);
+    }
+    q.finish()
+}
+
+/// The IdP's entity ID: the app's (as its load shows) or the project's issuer.
+fn entity_id(project: &ProjectRuntime, family: &str, app: &str) -> String {
+    if app.is_empty() {
+        project.issuer.clone()
+    } else {
+        format!("{}/{}/{family}/{app}", project.public_url, project.id.as_str())
+    }
 }
 
 /// `GET /v1/auth/saml/idp/metadata`: an `EntityDescriptor` with an `IDPSSODescriptor`.
-pub fn saml(project: &ProjectRuntime) -> String {
-    let sso = format!("{}/v1/auth/saml/idp/sso?{}", project.public_url, project_query(project));
-    format!(
+pub fn saml(project: &ProjectRuntime, app: &str) -> ApiResult<String> {
+    let sso = format!("{}/v1/auth/saml/idp/sso?{}", project.public_url, project_query(project, app));
+    Ok(format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" \
          xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"{entity}\">\
@@ -53,17 +68,17 @@ pub fn saml(project: &ProjectRuntime) -> String {
          <md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\"{sso}\"/>\
          <md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\"{sso}\"/>\
          </md:IDPSSODescriptor></md:EntityDescriptor>\n",
-        entity = esc(&project.issuer),
-        key = key_info(project),
+        entity = esc(&entity_id(project, "saml", app)),
+        key = key_info(project)?,
         sso = esc(&sso),
-    )
+    ))
 }
 
 /// `GET /v1/auth/wsfed/idp/metadata`: an `EntityDescriptor` with a security token service
 /// role and its passive requestor endpoint.
-pub fn wsfed(project: &ProjectRuntime) -> String {
-    let sso = format!("{}/v1/auth/wsfed/idp/sso?{}", project.public_url, project_query(project));
-    format!(
+pub fn wsfed(project: &ProjectRuntime, app: &str) -> ApiResult<String> {
+    let sso = format!("{}/v1/auth/wsfed/idp/sso?{}", project.public_url, project_query(project, app));
+    Ok(format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" \
          xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" \
@@ -76,8 +91,8 @@ pub fn wsfed(project: &ProjectRuntime) -> String {
          <fed:PassiveRequestorEndpoint><wsa:EndpointReference><wsa:Address>{sso}</wsa:Address>\
          </wsa:EndpointReference></fed:PassiveRequestorEndpoint>\
          </md:RoleDescriptor></md:EntityDescriptor>\n",
-        entity = esc(&project.issuer),
-        key = key_info(project),
+        entity = esc(&entity_id(project, "wsfed", app)),
+        key = key_info(project)?,
         sso = esc(&sso),
-    )
+    ))
 }

@@ -62,6 +62,9 @@ pub enum Kind {
     DeviceCode,
     /// An outbound app connect waiting at the fake provider's page: the `state` is the token.
     OutboundConnect,
+    /// A SAML or WS-Fed IdP request (Descope as an IdP for an SSO app) waiting for someone
+    /// to sign in: its `state_id` is the token.
+    SsoAppState,
 }
 
 impl Kind {
@@ -80,6 +83,7 @@ impl Kind {
             Kind::AuthzState => "authz_state",
             Kind::DeviceCode => "device_code",
             Kind::OutboundConnect => "outbound_connect",
+            Kind::SsoAppState => "sso_app_state",
         }
     }
 }

@@ -362,6 +362,11 @@ enum RefreshToken {
 impl Issued {
     /// Changes the session JWT before it is signed: its issuer and extra claims (an
     /// authorization server's access tokens).
+    /// The session JWT's claims, for a caller that narrows its grants (inbound apps' scopes).
+    pub fn session_claims_mut(&mut self) -> &mut Claims {
+        &mut self.session
+    }
+
     pub fn shape_session(&mut self, iss: Option<String>, extra: Map<String, Value>) {
         if let Some(iss) = iss {
             self.session.iss = iss;

@@ -29,6 +29,7 @@ pub mod admin_links;
 pub mod apps;
 pub mod audit;
 pub mod authenticators;
+pub mod config_documents;
 pub mod credentials;
 pub mod custom_attributes;
 pub mod descopers;

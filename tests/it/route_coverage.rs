@@ -60,6 +60,11 @@ const SDK_EXTRAS: &[&str] = &[
     "POST /v1/mgmt/thirdparty/app/secret/revoke",
     "POST /v2/mgmt/thirdparty/app/secret/add",
     "POST /v2/mgmt/thirdparty/app/secret/revoke",
+    // v1 flow and theme export/import (python-sdk 2.16.1, node-sdk)
+    "POST /v1/mgmt/flow/export",
+    "POST /v1/mgmt/flow/import",
+    "POST /v1/mgmt/theme/export",
+    "POST /v1/mgmt/theme/import",
 ];
 
 /// The path with every `{param}` replaced by `with`.

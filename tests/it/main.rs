@@ -41,6 +41,7 @@ mod mgmt_user_update;
 mod oidc_provider;
 mod outbox_wait;
 mod pending;
+mod project_config;
 mod route_coverage;
 mod scim;
 mod server;

@@ -337,6 +337,12 @@ async fn configure(app: &TestApp, p: &TestProject) {
     .assert_ok();
     let settings = json!({"minLength": 12, "lowercase": true, "uppercase": true, "number": true, "nonAlphanumeric": false, "expiration": false, "expirationWeeks": 0, "reuse": false, "reuseAmount": 0, "lock": false, "lockAttempts": 0, "enabled": true});
     app.post("/v1/mgmt/password/settings", m, settings).await.assert_ok();
+    app.post("/v1/mgmt/permission/create", m, json!({"name": "invoices.read", "description": "read them"}))
+        .await
+        .assert_ok();
+    app.post("/v1/mgmt/role/create", m, json!({"name": "Accountant", "permissionNames": ["invoices.read"]}))
+        .await
+        .assert_ok();
 }
 
 #[tokio::test]
@@ -357,9 +363,12 @@ async fn export_import_round_trip_is_exact() {
             "localization/flows/custom-flow.json",
             "localization/messaging.json",
             "project.json",
+            "roles.json",
             "themes/theme.json",
         ]
     );
+    let roles = files["roles.json"]["roles"].as_array().unwrap();
+    assert!(roles.iter().any(|r| r == &json!({"name": "Accountant", "description": "", "permissionNames": ["invoices.read"], "default": false, "private": false})));
     assert_eq!(files["project.json"]["password"]["minLength"], 12);
     assert!(!first.text.contains("u@example.com"), "users are not configuration");
     // node/go path gives the same
@@ -381,6 +390,10 @@ async fn export_import_round_trip_is_exact() {
         .assert_error(404, "E011008");
     let pw = app.get("/v1/mgmt/password/settings", m.as_deref()).await.assert_ok().clone();
     assert_eq!(pw["minLength"], 12);
+    let roles = app.get("/v1/mgmt/role/all", m.as_deref()).await.assert_ok().clone();
+    let accountant =
+        roles["roles"].as_array().unwrap().iter().find(|r| r["name"] == "Accountant").unwrap().clone();
+    assert_eq!(accountant["permissionNames"], json!(["invoices.read"]));
     // files given as text (as read from disk) are accepted too
     let as_text: serde_json::Map<String, Value> =
         files.as_object().unwrap().iter().map(|(k, v)| (k.clone(), Value::String(v.to_string()))).collect();

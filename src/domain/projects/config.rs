@@ -15,11 +15,13 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::flows;
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult};
+use crate::store::tenants::{self, PermissionRow, RoleRow};
 use crate::store::{self, Conn, Db};
 
 use super::ProjectSettings;
@@ -53,6 +55,13 @@ pub const SECTIONS: &[ConfigSection] = &[
         import: |conn, ctx, files| Box::pin(import_project(conn, ctx, files)),
     },
     ConfigSection {
+        name: "roles",
+        owns: |p| p == ROLES_FILE,
+        export: |conn, ctx| Box::pin(export_roles(conn, ctx)),
+        check: check_roles,
+        import: |conn, ctx, files| Box::pin(import_roles(conn, ctx, files)),
+    },
+    ConfigSection {
         name: "flows",
         owns: |p| flow_id_of(p).is_some(),
         export: |conn, ctx| Box::pin(export_flows(conn, ctx)),
@@ -76,6 +85,7 @@ pub const SECTIONS: &[ConfigSection] = &[
 ];
 
 const PROJECT_FILE: &str = "project.json";
+const ROLES_FILE: &str = "roles.json";
 const THEME_FILE: &str = "themes/theme.json";
 const MESSAGING_LOCALIZATION_FILE: &str = "localization/messaging.json";
 
@@ -214,6 +224,135 @@ async fn import_project(conn: &mut Conn, ctx: &Ctx, files: &Files) -> ApiResult<
     settings.tags = current.tags;
     settings.environment = current.environment;
     store::projects::update(conn, &row.id, &row.name, row.is_default, &store::json_text(&settings)?).await
+}
+
+// --- roles.json: the project's permissions and project-level roles (tenant roles belong to
+// tenants, which are data), by name.
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct RolesFile {
+    permissions: Vec<PermissionEntry>,
+    roles: Vec<RoleEntry>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct PermissionEntry {
+    name: String,
+    description: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct RoleEntry {
+    name: String,
+    description: String,
+    permission_names: Vec<String>,
+    default: bool,
+    private: bool,
+}
+
+async fn export_roles(conn: &mut Conn, ctx: &Ctx) -> ApiResult<Files> {
+    let mut permissions: Vec<PermissionEntry> = tenants::list_permission_records(conn, ctx.scope())
+        .await?
+        .into_iter()
+        .map(|p| PermissionEntry { name: p.row.name, description: p.row.description })
+        .collect();
+    permissions.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut roles: Vec<RoleEntry> = tenants::list_role_records(conn, ctx.scope())
+        .await?
+        .into_iter()
+        .filter(|r| r.row.tenant_id.is_empty())
+        .map(|r| RoleEntry {
+            permission_names: store::from_json_text(&r.row.permission_names),
+            name: r.row.name,
+            description: r.row.description,
+            default: r.row.is_default,
+            private: r.row.private,
+        })
+        .collect();
+    roles.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Files::from([(ROLES_FILE.to_owned(), to_value(&RolesFile { permissions, roles })?)]))
+}
+
+fn roles_of(doc: &Value) -> Result<RolesFile, String> {
+    if !doc.is_object() {
+        return Err(format!("{ROLES_FILE}: must be a JSON object"));
+    }
+    let f: RolesFile = serde_json::from_value(doc.clone()).map_err(|e| format!("{ROLES_FILE}: {e}"))?;
+    let mut names = std::collections::HashSet::new();
+    for p in &f.permissions {
+        if p.name.trim().is_empty() || !names.insert(p.name.as_str()) {
+            return Err(format!("{ROLES_FILE}: permission names must be non-empty and unique"));
+        }
+    }
+    let mut roles = std::collections::HashSet::new();
+    for r in &f.roles {
+        if r.name.trim().is_empty() || !roles.insert(r.name.as_str()) {
+            return Err(format!("{ROLES_FILE}: role names must be non-empty and unique"));
+        }
+        if let Some(p) = r.permission_names.iter().find(|p| !names.contains(p.as_str())) {
+            return Err(format!(
+                "{ROLES_FILE}: role {} has permission {p}, which the file does not declare",
+                r.name
+            ));
+        }
+    }
+    Ok(f)
+}
+
+fn check_roles(files: &Files) -> Vec<String> {
+    files.get(ROLES_FILE).and_then(|d| roles_of(d).err()).into_iter().collect()
+}
+
+/// Creates the file's permissions and roles the project lacks and rewrites those it has;
+/// others are kept (users may hold them).
+async fn import_roles(conn: &mut Conn, ctx: &Ctx, files: &Files) -> ApiResult<()> {
+    let Some(doc) = files.get(ROLES_FILE) else { return Ok(()) };
+    let f = roles_of(doc).map_err(ApiError::invalid)?;
+    let scope = ctx.scope();
+    let permissions = tenants::list_permission_records(conn, scope).await?;
+    for p in &f.permissions {
+        match permissions.iter().find(|have| have.row.name == p.name) {
+            Some(have) => tenants::update_permission(conn, scope, &have.id, &p.name, &p.description).await?,
+            None => {
+                let row = PermissionRow {
+                    name: p.name.clone(),
+                    description: p.description.clone(),
+                    created_ms: ctx.now.millis(),
+                };
+                tenants::insert_permission_record(conn, scope, &row).await?;
+            }
+        }
+    }
+    let roles = tenants::list_role_records(conn, scope).await?;
+    for r in &f.roles {
+        let row = RoleRow {
+            tenant_id: String::new(),
+            name: r.name.clone(),
+            description: r.description.clone(),
+            permission_names: store::json_text(&r.permission_names)?,
+            is_default: r.default,
+            private: r.private,
+            created_ms: ctx.now.millis(),
+        };
+        match roles.iter().find(|have| have.row.tenant_id.is_empty() && have.row.name == r.name) {
+            Some(have) => {
+                tenants::update_role(
+                    conn,
+                    scope,
+                    &have.id,
+                    &RoleRow { created_ms: have.row.created_ms, ..row },
+                )
+                .await?
+            }
+            None => {
+                tenants::insert_role_record(conn, scope, &row).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 // --- flows/<flowId>.json: each flow's v2 document.

@@ -343,6 +343,11 @@ async fn configure(app: &TestApp, p: &TestProject) {
     app.post("/v1/mgmt/role/create", m, json!({"name": "Accountant", "permissionNames": ["invoices.read"]}))
         .await
         .assert_ok();
+    let attrs = json!({"attributes": [
+        {"name": "tier", "type": 4, "options": [{"value": "gold", "label": "Gold"}]},
+        {"name": "seats", "type": 2, "displayName": "Seats"},
+    ]});
+    app.post("/v1/mgmt/user/customattribute/create", m, attrs).await.assert_ok();
 }
 
 #[tokio::test]
@@ -356,6 +361,7 @@ async fn export_import_round_trip_is_exact() {
     assert_eq!(
         paths,
         [
+            "attributes.json",
             "flows/custom-flow.json",
             "flows/sign-in.json",
             "flows/sign-up-or-in.json",
@@ -394,6 +400,9 @@ async fn export_import_round_trip_is_exact() {
     let accountant =
         roles["roles"].as_array().unwrap().iter().find(|r| r["name"] == "Accountant").unwrap().clone();
     assert_eq!(accountant["permissionNames"], json!(["invoices.read"]));
+    let attrs = app.get("/v1/mgmt/user/customattributes", m.as_deref()).await.assert_ok().clone();
+    let tier = attrs["data"].as_array().unwrap().iter().find(|a| a["name"] == "tier").unwrap().clone();
+    assert_eq!(tier["options"], json!([{"value": "gold", "label": "Gold"}]));
     // files given as text (as read from disk) are accepted too
     let as_text: serde_json::Map<String, Value> =
         files.as_object().unwrap().iter().map(|(k, v)| (k.clone(), Value::String(v.to_string()))).collect();

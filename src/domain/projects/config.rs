@@ -19,8 +19,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::flows;
+use crate::domain::identity::custom_attributes::{AttributeOption, AttributeType};
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult};
+use crate::store::custom_attributes::CustomAttributeRow;
 use crate::store::tenants::{self, PermissionRow, RoleRow};
 use crate::store::{self, Conn, Db};
 
@@ -62,6 +64,13 @@ pub const SECTIONS: &[ConfigSection] = &[
         import: |conn, ctx, files| Box::pin(import_roles(conn, ctx, files)),
     },
     ConfigSection {
+        name: "attributes",
+        owns: |p| p == ATTRIBUTES_FILE,
+        export: |conn, ctx| Box::pin(export_attributes(conn, ctx)),
+        check: check_attributes,
+        import: |conn, ctx, files| Box::pin(import_attributes(conn, ctx, files)),
+    },
+    ConfigSection {
         name: "flows",
         owns: |p| flow_id_of(p).is_some(),
         export: |conn, ctx| Box::pin(export_flows(conn, ctx)),
@@ -86,6 +95,7 @@ pub const SECTIONS: &[ConfigSection] = &[
 
 const PROJECT_FILE: &str = "project.json";
 const ROLES_FILE: &str = "roles.json";
+const ATTRIBUTES_FILE: &str = "attributes.json";
 const THEME_FILE: &str = "themes/theme.json";
 const MESSAGING_LOCALIZATION_FILE: &str = "localization/messaging.json";
 
@@ -351,6 +361,86 @@ async fn import_roles(conn: &mut Conn, ctx: &Ctx, files: &Files) -> ApiResult<()
                 tenants::insert_role_record(conn, scope, &row).await?;
             }
         }
+    }
+    Ok(())
+}
+
+// --- attributes.json: the declared user custom attributes, by name.
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct AttributesFile {
+    user: Vec<AttributeEntry>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct AttributeEntry {
+    name: String,
+    display_name: String,
+    /// Descope's attribute type number (1 text ... 6 date).
+    #[serde(rename = "type")]
+    kind: i64,
+    options: Vec<AttributeOption>,
+    default_value: Value,
+    view_permissions: Vec<String>,
+    edit_permissions: Vec<String>,
+}
+
+async fn export_attributes(conn: &mut Conn, ctx: &Ctx) -> ApiResult<Files> {
+    let mut user: Vec<AttributeEntry> = store::custom_attributes::list(conn, ctx.scope())
+        .await?
+        .into_iter()
+        .map(|a| AttributeEntry {
+            kind: a.r#type,
+            options: store::from_json_text(&a.options),
+            default_value: serde_json::from_str(&a.default_value).unwrap_or(Value::Null),
+            view_permissions: store::from_json_text(&a.view_permissions),
+            edit_permissions: store::from_json_text(&a.edit_permissions),
+            display_name: a.display_name,
+            name: a.name,
+        })
+        .collect();
+    user.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Files::from([(ATTRIBUTES_FILE.to_owned(), to_value(&AttributesFile { user })?)]))
+}
+
+fn attributes_of(doc: &Value) -> Result<AttributesFile, String> {
+    if !doc.is_object() {
+        return Err(format!("{ATTRIBUTES_FILE}: must be a JSON object"));
+    }
+    let f: AttributesFile =
+        serde_json::from_value(doc.clone()).map_err(|e| format!("{ATTRIBUTES_FILE}: {e}"))?;
+    let mut names = std::collections::HashSet::new();
+    for a in &f.user {
+        if a.name.trim().is_empty() || !names.insert(a.name.as_str()) {
+            return Err(format!("{ATTRIBUTES_FILE}: attribute names must be non-empty and unique"));
+        }
+        AttributeType::from_number(a.kind).map_err(|e| format!("{ATTRIBUTES_FILE}: {}", e.message))?;
+    }
+    Ok(f)
+}
+
+fn check_attributes(files: &Files) -> Vec<String> {
+    files.get(ATTRIBUTES_FILE).and_then(|d| attributes_of(d).err()).into_iter().collect()
+}
+
+/// Creates or rewrites the file's attributes; others are kept (users' values may use them).
+async fn import_attributes(conn: &mut Conn, ctx: &Ctx, files: &Files) -> ApiResult<()> {
+    let Some(doc) = files.get(ATTRIBUTES_FILE) else { return Ok(()) };
+    let f = attributes_of(doc).map_err(ApiError::invalid)?;
+    for a in &f.user {
+        let row = CustomAttributeRow {
+            name: a.name.clone(),
+            display_name: a.display_name.clone(),
+            r#type: a.kind,
+            options: store::json_text(&a.options)?,
+            default_value: store::json_text(&a.default_value)?,
+            view_permissions: store::json_text(&a.view_permissions)?,
+            edit_permissions: store::json_text(&a.edit_permissions)?,
+            created_ms: ctx.now.millis(),
+        };
+        store::custom_attributes::upsert(conn, ctx.scope(), &row).await?;
     }
     Ok(())
 }

@@ -581,3 +581,24 @@ async fn configuration_needs_a_management_key() {
         assert_eq!(r.status.as_u16(), 401, "{path}: {}", r.text);
     }
 }
+
+#[tokio::test]
+async fn fixtures_load_configuration_documents() {
+    use descope_emulator::fixtures::{import, Apply, ProjectSnapshot};
+    let (app, p) = TestApp::with_project().await;
+    configure(&app, &p).await;
+    let before = app.post("/v1/mgmt/project/export", Some(&p.mgmt()), json!({})).await.text;
+    let mut snap = app.export_snapshot(&p.id).await;
+    let id = "P2fixtureconfig".to_owned();
+    snap["projectId"] = json!(id);
+    snap["default"] = json!(false);
+    let fixture: ProjectSnapshot = serde_json::from_value(snap).unwrap();
+    import(&app.state, &fixture, Apply::Merge).await.unwrap();
+    // loading it twice is loading it once
+    import(&app.state, &fixture, Apply::Merge).await.unwrap();
+    let loaded = TestProject { id, management_key: p.management_key.clone() };
+    let exported =
+        app.post("/v2/mgmt/flow/export", Some(&loaded.mgmt()), json!({"flowId": "custom-flow"})).await;
+    assert_eq!(exported.text, format!(r#"{{"flow":{RAW_FLOW}}}"#));
+    assert_eq!(app.post("/v1/mgmt/project/export", Some(&loaded.mgmt()), json!({})).await.text, before);
+}

@@ -30,6 +30,7 @@ pub mod agentic;
 pub mod apps;
 pub mod audit;
 pub mod authenticators;
+pub mod config_documents;
 pub mod credentials;
 pub mod custom_attributes;
 pub mod descopers;

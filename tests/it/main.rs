@@ -45,6 +45,7 @@ mod oidc_provider;
 mod outbound_apps;
 mod outbox_wait;
 mod pending;
+mod project_config;
 mod route_coverage;
 mod saml_idp;
 mod scim;

@@ -66,6 +66,11 @@ const SDK_EXTRAS: &[&str] = &[
     "POST /v1/mgmt/outbound/app/user/oauthtoken/batch/upload",
     "POST /v1/mgmt/outbound/app/tenant/oauthtoken/batch/upload",
     "POST /v1/outbound/oauth/connect",
+    // v1 flow and theme export/import (python-sdk 2.16.1, node-sdk)
+    "POST /v1/mgmt/flow/export",
+    "POST /v1/mgmt/flow/import",
+    "POST /v1/mgmt/theme/export",
+    "POST /v1/mgmt/theme/import",
 ];
 
 /// The path with every `{param}` replaced by `with`.

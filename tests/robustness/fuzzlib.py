@@ -412,6 +412,13 @@ class Identity:
     other_session: str  # "Bearer <other project>:<a session JWT of it>"
     other_refresh: str
     victim: str = ""  # project of the emulator phase
+    # "<project>:<key>" of a throw-away project: the natural credentials of the operations that
+    # delete the bearer's own project (SELF_DESTRUCTIVE), so the fuzzed project survives them.
+    expendable_mgmt: str = ""
+
+
+# Operations that delete the project their management key belongs to.
+SELF_DESTRUCTIVE = {"/v1/mgmt/project/delete"}
 
 
 JUNK_STRINGS = [
@@ -699,6 +706,8 @@ class CaseBuilder:
     def natural_auth(self) -> tuple[str, str | None]:
         i = self.id
         sec = self.op.security
+        if sec == "mgmt" and self.op.path in SELF_DESTRUCTIVE and i.expendable_mgmt:
+            return "mgmt", f"Bearer {i.expendable_mgmt}"
         if sec == "mgmt":
             return "mgmt", f"Bearer {i.project_id}:{i.management_key}"
         if sec == "refresh":

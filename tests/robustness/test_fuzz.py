@@ -296,6 +296,9 @@ def fuzz() -> Any:
         built, unbuilt = probe_built(c, descope_operations())
         run = FuzzRun(emu, project, sentinel, sentinel_tenant, built, unbuilt)
         identities = [make_identity(c, project, other, other_tokens, n) for n in range(WORKERS)]
+        expendable = create_project(c, name="expendable")
+        for ident in identities:
+            ident.expendable_mgmt = f"{expendable.project_id}:{expendable.management_key}"
 
         # Operations dealt round-robin; in each worker's list, those that may take away its user,
         # tenant or tokens go last.

@@ -11,7 +11,9 @@ use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{ProjectId, Scope};
 use crate::store::{self, projects::ProjectRow};
 
+pub mod config;
 mod creation;
+pub mod manage;
 
 /// Per-project settings (lifetimes, redirect defaults). Stored as JSON on the project and
 /// carried in snapshots and fixtures; every field has Descope's default.
@@ -50,6 +52,12 @@ pub struct ProjectSettings {
     pub invite_expiration_secs: i64,
     pub invite_send_email: bool,
     pub invite_send_sms: bool,
+    /// Free-text tags of the project (`/v1/mgmt/project/update/tags`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The project's environment (`production` or empty), set when it is cloned.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub environment: String,
 }
 
 impl ProjectSettings {
@@ -93,6 +101,8 @@ impl Default for ProjectSettings {
             invite_expiration_secs: 7 * 24 * 3600,
             invite_send_email: true,
             invite_send_sms: false,
+            tags: Vec::new(),
+            environment: String::new(),
         }
     }
 }

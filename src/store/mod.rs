@@ -34,6 +34,7 @@ pub mod custom_attributes;
 pub mod descopers;
 pub mod federation;
 pub mod fga;
+pub mod flows;
 pub mod inbound;
 pub mod lists;
 pub mod outbox;

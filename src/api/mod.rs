@@ -7,7 +7,7 @@ use crate::state::AppState;
 // first with Descope's operation list.
 crate::route_table! {
     DESCOPE;
-    modules { auth, fedcm, keys, mgmt, oidc, scim }
+    modules { auth, fedcm, flow, keys, mgmt, oidc, scim }
 }
 
 crate::route_table! {

@@ -59,6 +59,12 @@ impl AuthResponse {
         AuthResponse { body, cookie }
     }
 
+    /// The JWT response and the `Set-Cookie` value, for answers that embed the JWT response
+    /// (a completed hosted flow's `authInfo`).
+    pub fn into_parts(self) -> (JwtResponse, Option<String>) {
+        (self.body, self.cookie)
+    }
+
     /// Adds a member to the body (SSO's `idpResponse` and `tenantSSOID`).
     pub fn with(mut self, key: &str, value: serde_json::Value) -> Self {
         self.body.extra.insert(key.to_owned(), value);

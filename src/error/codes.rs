@@ -221,4 +221,15 @@ descope_errors! {
     // --- RFC 8707 resource indicators; unconfirmed code as for OAuth.
     /// A `resource` the authorization server does not know, or one the client may not use.
     InvalidTarget => (BAD_REQUEST, "E011003", "Request is invalid", oauth = "invalid_target"),
+    // --- Hosted flows (`/v1/flow/start`, `/v1/flow/next`). unconfirmed codes: the web
+    // component shows any error body, and acts on four codes only (E102004 restarts the flow,
+    // E103205/E103202/E108201 stop polling), so none of these may be one of those.
+    /// A flow ID that is neither built in nor imported into the project.
+    FlowNotFound => (BAD_REQUEST, "E102001", "Flow not found"),
+    /// An execution ID the project never issued (or that expired), or a step from its future.
+    FlowExecutionNotFound => (BAD_REQUEST, "E103001", "Flow execution not found"),
+    /// A `next` for an execution that already completed.
+    FlowExecutionFinished => (BAD_REQUEST, "E103002", "Flow execution already completed"),
+    /// An interaction the current screen does not have.
+    FlowInteractionInvalid => (BAD_REQUEST, "E103003", "Invalid interaction"),
 }

@@ -36,6 +36,7 @@ pub mod custom_attributes;
 pub mod descopers;
 pub mod federation;
 pub mod fga;
+pub mod flows;
 pub mod inbound;
 pub mod jwt_templates;
 pub mod lists;

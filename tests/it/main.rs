@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code panics on failure by design")]
 
 mod harness;
+mod hosted_flows;
 
 mod agentic;
 mod auth_enchantedlink;

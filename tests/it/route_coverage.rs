@@ -41,6 +41,12 @@ const SDK_EXTRAS: &[&str] = &[
     "GET /{projectId}/fedcm/accounts",
     "POST /{projectId}/fedcm/assertion",
     "POST /{projectId}/fedcm/disconnect",
+    // hosted flows: the web component's flow API, static pages and UI bundle (the CDN's)
+    "POST /v1/flow/start",
+    "POST /v1/flow/next",
+    "GET /pages/{projectId}/v2-beta/{file}",
+    "GET /pages/{projectId}/v2-beta/{tenantId}/{file}",
+    "GET /npm/{scope}/{package}/dist/{*file}",
     // emulator-only (EMULATOR_API.md "Keys and discovery")
     "GET /.well-known/jwks.json",
     // SSO-app secrets and scope→claim mappings (python-sdk 2.16.1, node-sdk)

@@ -5,5 +5,5 @@
 
 crate::route_table! {
     pub GROUP;
-    modules { authenticators, clock, faults, health, idp, notp, oidc_idp, outbound_idp, outbox, projects, requests, signin, sso_setup, tokens, ui }
+    modules { authenticators, clock, demo, faults, health, idp, notp, oidc_idp, outbound_idp, outbox, projects, requests, signin, sso_setup, tokens, ui }
 }

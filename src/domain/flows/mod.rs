@@ -1,4 +1,5 @@
-//! Flows: the project configuration the hosted flows run from. Flow documents, the theme and
+//! Flows: the project configuration the hosted flows run from, and their runner
+//! ([`engine`], [`screens`]: what `<descope-wc>` drives). Flow documents, the theme and
 //! localization overrides are stored as JSON documents (`config_documents`), flows in the v2
 //! export shape (`{flowId, metadata, contents, screens, references}`) exactly as they were
 //! imported; the v1 shapes of python-sdk and node-sdk (`{flow: {id, name, description, dsl,
@@ -9,6 +10,11 @@
 //! document hides one).
 
 pub mod builtin;
+pub mod engine;
+pub mod screens;
+
+pub use engine::{Engine, Outcome, StartOptions, Step, BUILT_IN};
+pub use screens::Screen;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;

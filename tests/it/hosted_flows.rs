@@ -1,0 +1,198 @@
+//! Hosted flows: `/v1/flow/start` and `/v1/flow/next` as the web component drives them, the
+//! static pages and the UI bundle. The browser suite runs the real component against them.
+
+use serde_json::{json, Value};
+
+use crate::harness::{claims, TestApp, TestProject};
+
+async fn start(app: &TestApp, p: &TestProject, flow: &str, location: &str) -> Value {
+    let body = json!({"flowId": flow, "options": {"location": location}, "input": {}});
+    app.post("/v1/flow/start", Some(&p.bearer()), body).await.assert_ok().clone()
+}
+
+async fn next(
+    app: &TestApp,
+    p: &TestProject,
+    at: &Value,
+    interaction: &str,
+    input: Value,
+) -> crate::harness::TestResponse {
+    let body = json!({
+        "executionId": at["executionId"], "stepId": at["stepId"], "interactionId": interaction,
+        "version": 1, "componentsVersion": "3.14.1", "input": input,
+    });
+    app.post("/v1/flow/next", Some(&p.bearer()), body).await
+}
+
+#[tokio::test]
+async fn sign_up_or_in_with_an_email_code_shows_a_wrong_code_on_the_screen() {
+    let (app, p) = TestApp::with_project().await;
+    let first = start(&app, &p, "sign-up-or-in", "http://app.test/login").await;
+    let exec = first["executionId"].as_str().unwrap();
+    assert!(exec.starts_with("sign-up-or-in|#|") && !exec.contains('_'), "{exec}");
+    assert_eq!(first["status"], "running");
+    assert_eq!(first["action"], "screen");
+    assert_eq!(first["screen"]["id"], "first");
+    assert_eq!(first["stepId"], "1");
+
+    let code_screen = next(&app, &p, &first, "sendCode", json!({"email": "ann@example.com"})).await;
+    let code_screen = code_screen.assert_ok().clone();
+    assert_eq!(code_screen["screen"]["id"], "code");
+    assert_eq!(code_screen["stepId"], "2");
+    assert_eq!(code_screen["screen"]["state"]["maskedAddress"], "a***@example.com");
+    let code = app.outbox_latest(&p, "ann@example.com").await["code"].as_str().unwrap().to_owned();
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let again = next(&app, &p, &code_screen, "verifyCode", json!({"code": wrong})).await;
+    let again = again.assert_ok();
+    assert_eq!(again["screen"]["id"], "code");
+    assert!(again["screen"]["state"]["errorText"].as_str().unwrap().contains("code"), "{again}");
+
+    let done = next(&app, &p, &code_screen, "verifyCode", json!({"code": code})).await;
+    let done = done.assert_ok();
+    assert_eq!(done["status"], "completed");
+    assert_eq!(done["action"], "none");
+    let auth = &done["authInfo"];
+    assert_eq!(auth["user"]["loginIds"], json!(["ann@example.com"]));
+    assert_eq!(auth["firstSeen"], true);
+    assert_eq!(claims(auth["sessionJwt"].as_str().unwrap())["sub"], auth["user"]["userId"]);
+    assert!(auth["refreshJwt"].is_string());
+
+    // A finished execution takes nothing more.
+    next(&app, &p, &code_screen, "verifyCode", json!({"code": code})).await.assert_error(400, "E103002");
+}
+
+#[tokio::test]
+async fn password_sign_up_then_sign_in_and_flow_rules() {
+    let (app, p) = TestApp::with_project().await;
+    // sign-in refuses an unknown user on the first screen, with the reason.
+    let first = start(&app, &p, "sign-in", "").await;
+    let r = next(&app, &p, &first, "usePassword", json!({"email": "bo@example.com"})).await;
+    assert_eq!(r.assert_ok()["screen"]["id"], "first");
+    assert!(r.body["screen"]["state"]["errorText"].as_str().unwrap().contains("not found"));
+
+    let first = start(&app, &p, "sign-up", "").await;
+    let pw =
+        next(&app, &p, &first, "usePassword", json!({"email": "bo@example.com"})).await.assert_ok().clone();
+    assert_eq!(pw["screen"]["id"], "new-password");
+    let done = next(&app, &p, &pw, "signUp", json!({"newPassword": "Correct-Horse-9"})).await;
+    let user_id = done.assert_ok()["authInfo"]["user"]["userId"].clone();
+
+    // sign-up refuses the now existing user; sign-up-or-in asks for the password.
+    let first = start(&app, &p, "sign-up", "").await;
+    let r = next(&app, &p, &first, "sendCode", json!({"email": "bo@example.com"})).await;
+    assert_eq!(r.assert_ok()["screen"]["id"], "first");
+    assert!(r.body["screen"]["state"]["errorText"].is_string());
+    let first = start(&app, &p, "sign-up-or-in", "").await;
+    let pw =
+        next(&app, &p, &first, "usePassword", json!({"email": "bo@example.com"})).await.assert_ok().clone();
+    assert_eq!(pw["screen"]["id"], "password");
+    let wrong = next(&app, &p, &pw, "signIn", json!({"password": "nope"})).await;
+    assert!(wrong.assert_ok()["screen"]["state"]["errorText"].is_string());
+    let done = next(&app, &p, &pw, "signIn", json!({"password": "Correct-Horse-9"})).await;
+    assert_eq!(done.assert_ok()["authInfo"]["user"]["userId"], user_id);
+    assert_eq!(done.body["authInfo"]["firstSeen"], false);
+}
+
+#[tokio::test]
+async fn a_magic_link_completes_the_tab_that_opens_it_and_the_polling_one() {
+    let (app, p) = TestApp::with_project().await;
+    let first =
+        start(&app, &p, "sign-up-or-in", "http://app.test/login?x=1&descope-login-flow=old_1&t=old").await;
+    let sent =
+        next(&app, &p, &first, "sendLink", json!({"email": "cy@example.com"})).await.assert_ok().clone();
+    assert_eq!(sent["screen"]["id"], "link-sent");
+    let poll = next(&app, &p, &sent, "polling", json!({})).await;
+    assert_eq!(poll.assert_ok()["action"], "poll");
+    let msg = app.outbox_latest(&p, "cy@example.com").await;
+    let link = msg["link"].as_str().unwrap();
+    let url = url::Url::parse(link).unwrap();
+    let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(q["x"], "1");
+    let (exec, step) = q["descope-login-flow"].rsplit_once('_').unwrap();
+    assert_eq!(exec, sent["executionId"]);
+    assert_eq!(step, sent["stepId"]);
+    // The tab the link opens continues the execution with the token.
+    let at = json!({"executionId": exec, "stepId": step});
+    let opened = next(&app, &p, &at, "submit", json!({"token": q["t"]})).await;
+    let opened_user = opened.assert_ok()["authInfo"]["user"]["userId"].clone();
+    // The polling tab completes once, with its own session.
+    let polled = next(&app, &p, &sent, "polling", json!({})).await;
+    assert_eq!(polled.assert_ok()["status"], "completed");
+    assert_eq!(polled.body["authInfo"]["user"]["userId"], opened_user);
+    assert!(polled.body["authInfo"]["refreshJwt"].is_string());
+    next(&app, &p, &sent, "polling", json!({})).await.assert_error(400, "E103002");
+}
+
+#[tokio::test]
+async fn bad_flow_calls_are_json_errors() {
+    let (app, p) = TestApp::with_project().await;
+    app.post("/v1/flow/start", Some(&p.bearer()), json!({"flowId": "nope"}))
+        .await
+        .assert_error(400, "E102001");
+    app.post("/v1/flow/start", Some(&p.bearer()), json!({})).await.assert_error(400, "E011002");
+    app.post("/v1/flow/start", None, json!({"flowId": "sign-in"})).await;
+    let first = start(&app, &p, "sign-in", "").await;
+    // Forged or stale execution IDs and steps from the future.
+    let forged = json!({"executionId": "sign-in|#|forged", "stepId": "1"});
+    next(&app, &p, &forged, "sendCode", json!({})).await.assert_error(400, "E103001");
+    let future = json!({"executionId": first["executionId"], "stepId": "9"});
+    next(&app, &p, &future, "sendCode", json!({})).await.assert_error(400, "E103001");
+    let garbage = json!({"executionId": first["executionId"], "stepId": "x"});
+    next(&app, &p, &garbage, "sendCode", json!({})).await.assert_error(400, "E103001");
+    // An interaction the screen lacks; missing input stays on the screen.
+    next(&app, &p, &first, "verifyCode", json!({})).await.assert_error(400, "E103003");
+    let r = next(&app, &p, &first, "sendCode", json!({})).await;
+    assert!(r.assert_ok()["screen"]["state"]["errorText"].is_string());
+    let r = app.post("/v1/flow/next", Some(&p.bearer()), json!({"executionId": first["executionId"]})).await;
+    r.assert_error(400, "E011002");
+    // Another project's execution is unknown here.
+    let other = app.new_project().await;
+    next(&app, &other, &first, "sendCode", json!({"email": "a@b.co"})).await.assert_error(400, "E103001");
+    // Malformed bodies are Descope errors, in JSON.
+    let r = app.post("/v1/flow/next", Some(&p.bearer()), json!([1, 2])).await;
+    assert_eq!(r.status.as_u16(), 400);
+    assert!(r.body["errorCode"].is_string());
+}
+
+#[tokio::test]
+async fn pages_and_the_ui_bundle_are_served() {
+    let (app, p) = TestApp::with_project().await;
+    let config = app.get(&format!("/pages/{}/v2-beta/config.json", p.id), None).await;
+    let config = config.assert_ok();
+    let version = config["componentsVersion"].as_str().unwrap().to_owned();
+    assert_eq!(version, "3.14.1");
+    assert!(config["flows"]["sign-up-or-in"]["version"].is_number());
+    assert!(config["flows"]["sign-up-or-in"].get("startScreenId").is_none());
+    let theme = app.get(&format!("/pages/{}/v2-beta/theme.json", p.id), None).await;
+    assert!(theme.assert_ok()["light"]["globals"].is_string());
+    assert!(theme.body["dark"]["components"].is_object());
+    let tenant_theme = app.get(&format!("/pages/{}/v2-beta/T123/theme.json", p.id), None).await;
+    assert_eq!(tenant_theme.body, theme.body);
+    for screen in ["first", "code", "password", "new-password", "link-sent", "code-fr"] {
+        let r = app.get(&format!("/pages/{}/v2-beta/{screen}.html", p.id), None).await;
+        assert_eq!(r.status.as_u16(), 200, "{screen}");
+        assert!(r.text.contains(r#"data-type="error-message""#), "{screen}");
+    }
+    app.get(&format!("/pages/{}/v2-beta/nope.html", p.id), None).await.assert_error(404, "E011008");
+    app.get("/pages/Pnope/v2-beta/config.json", None).await.assert_error(404, "E011008");
+    let js = app.get(&format!("/npm/@descope/web-components-ui@{version}/dist/umd/index.js"), None).await;
+    assert_eq!(js.status.as_u16(), 200);
+    assert!(js.headers["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(js.text.len() > 10_000);
+    let wc = app.get("/npm/@descope/web-component@4.3.2/dist/index.js", None).await;
+    assert_eq!(wc.status.as_u16(), 200);
+    for bad in [
+        "/npm/@descope/web-components-ui@0.0.1/dist/umd/index.js",
+        "/npm/@other/web-components-ui@3.14.1/dist/umd/index.js",
+        "/npm/@descope/web-components-ui@3.14.1/dist/umd/../VERSION",
+        "/npm/@descope/web-components-ui@3.14.1/dist/umd/nope.js",
+    ] {
+        assert_eq!(app.get(bad, None).await.status.as_u16(), 404, "{bad}");
+    }
+    let demo = app.get(&format!("/emulator/demo?projectId={}&flow=sign-in", p.id), None).await;
+    assert_eq!(demo.status.as_u16(), 200);
+    assert!(demo.text.contains(&format!(r#"project-id="{}""#, p.id)));
+    assert!(demo.text.contains(r#"flow-id="sign-in""#));
+    app.get("/emulator/demo?projectId=Pnope", None).await.assert_error(404, "E011008");
+}

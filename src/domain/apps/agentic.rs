@@ -18,7 +18,7 @@ use super::server::{scopes_of, STANDARD_SCOPES};
 use crate::crypto;
 use crate::domain::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::store::{self, agentic::ObjectRow, apps::ClientRow, apps::SecretRow, Conn, Db};
+use crate::store::{self, agentic::ObjectRow, apps::ClientRow, Conn, Db};
 
 /// A known field and the check of its value's type.
 type Field = (&'static str, fn(&Value) -> bool);
@@ -978,14 +978,7 @@ pub async fn client_secret(db: &Db, ctx: &Ctx, server_id: &str, id: &str) -> Api
 pub async fn rotate_client_secret(db: &Db, ctx: &Ctx, server_id: &str, id: &str) -> ApiResult<String> {
     let mut tx = store::begin_immediate(db).await?;
     let c = client_of(&mut tx, ctx, server_id, id, "").await?;
-    if c.public {
-        return Err(ApiError::invalid("A public client has no secret"));
-    }
-    for old in store::apps::secrets(&mut tx, ctx.scope(), &c.client_id).await? {
-        store::apps::put_secret(&mut tx, ctx.scope(), &SecretRow { status: "revoked".into(), ..old }).await?;
-    }
-    let secret = registry::new_secret();
-    registry::put_secret(&mut tx, ctx, &c.client_id, "default", &secret, 0).await?;
+    let secret = registry::rotate_secret(&mut tx, ctx, &c.client_id, c.public).await?;
     tx.commit().await?;
     Ok(secret)
 }

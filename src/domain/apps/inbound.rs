@@ -401,14 +401,7 @@ pub async fn secret(db: &Db, ctx: &Ctx, id: &str, name: &str) -> ApiResult<Strin
 pub async fn rotate(db: &Db, ctx: &Ctx, id: &str) -> ApiResult<String> {
     let mut tx = store::begin_immediate(db).await?;
     let client = client_of(&mut tx, ctx, id).await?;
-    if client.public {
-        return Err(ApiError::invalid("A public client has no secret"));
-    }
-    for old in store::apps::secrets(&mut tx, ctx.scope(), &client.client_id).await? {
-        store::apps::put_secret(&mut tx, ctx.scope(), &SecretRow { status: "revoked".into(), ..old }).await?;
-    }
-    let secret = registry::new_secret();
-    registry::put_secret(&mut tx, ctx, &client.client_id, "default", &secret, 0).await?;
+    let secret = registry::rotate_secret(&mut tx, ctx, &client.client_id, client.public).await?;
     tx.commit().await?;
     Ok(secret)
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::crypto;
 use crate::domain::identity::accesskeys;
 use crate::domain::Ctx;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::store::{self, apps::ClientRow, apps::SecretRow, Conn};
 
 /// The app every project has: Descope's federated OIDC app.
@@ -213,6 +213,20 @@ pub fn new_secret() -> String {
 /// A new client ID.
 pub fn new_client_id() -> String {
     crypto::random_alnum(32)
+}
+
+/// Rotates a confidential client's secret: every secret it has is revoked and a new
+/// `default` one (answered in cleartext) replaces them.
+pub async fn rotate_secret(conn: &mut Conn, ctx: &Ctx, client_id: &str, public: bool) -> ApiResult<String> {
+    if public {
+        return Err(ApiError::invalid("A public client has no secret"));
+    }
+    for old in store::apps::secrets(conn, ctx.scope(), client_id).await? {
+        store::apps::put_secret(conn, ctx.scope(), &SecretRow { status: "revoked".into(), ..old }).await?;
+    }
+    let secret = new_secret();
+    put_secret(conn, ctx, client_id, "default", &secret, 0).await?;
+    Ok(secret)
 }
 
 /// Stores a client secret under `name`, replacing one of that name.

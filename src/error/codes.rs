@@ -232,4 +232,6 @@ descope_errors! {
     FlowExecutionFinished => (BAD_REQUEST, "E103002", "Flow execution already completed"),
     /// An interaction the current screen does not have.
     FlowInteractionInvalid => (BAD_REQUEST, "E103003", "Invalid interaction"),
+    /// `flow/run` of a flow the emulator cannot run without a person or the internet.
+    FlowCannotRun => (BAD_REQUEST, "E103004", "Flow cannot run"),
 }

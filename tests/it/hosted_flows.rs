@@ -196,3 +196,38 @@ async fn pages_and_the_ui_bundle_are_served() {
     assert!(demo.text.contains(r#"flow-id="sign-in""#));
     app.get("/emulator/demo?projectId=Pnope", None).await.assert_error(404, "E011008");
 }
+
+#[tokio::test]
+async fn management_runs_name_why_a_flow_cannot_run_server_side() {
+    let (app, p) = TestApp::with_project().await;
+    let mgmt = Some(p.mgmt());
+    for path in ["/v1/mgmt/flow/run", "/v1/mgmt/flow/async/run"] {
+        app.post(path, mgmt.as_deref(), json!({})).await.assert_error(400, "E011002");
+        app.post(path, mgmt.as_deref(), json!({"flowId": "nope"})).await.assert_error(404, "E011008");
+        let r = app
+            .post(path, mgmt.as_deref(), json!({"flowId": "sign-up-or-in", "options": {"input": {}}}))
+            .await;
+        r.assert_error(400, "E103004");
+        assert!(r.body["errorMessage"].as_str().unwrap().contains("screens"), "{}", r.text);
+        app.post(path, mgmt.as_deref(), json!({"flowId": "sign-in", "options": 3}))
+            .await
+            .assert_error(400, "E011004");
+        app.post(path, Some(&p.bearer()), json!({"flowId": "sign-in"})).await;
+    }
+    // A screenless flow of the project's: its actions would leave the machine.
+    let doc = json!({"flowId": "mgmt-flow", "metadata": {"name": "M"}, "contents": {}, "screens": []});
+    app.post("/v2/mgmt/flow/import", mgmt.as_deref(), json!({"flowId": "mgmt-flow", "flow": doc}))
+        .await
+        .assert_ok();
+    let r = app.post("/v1/mgmt/flow/run", mgmt.as_deref(), json!({"flowId": "mgmt-flow"})).await;
+    r.assert_error(400, "E103004");
+    assert!(r.body["errorMessage"].as_str().unwrap().contains("actions"), "{}", r.text);
+    let r = app.post("/v1/mgmt/flow/async/result", mgmt.as_deref(), json!({})).await;
+    r.assert_error(400, "E011002");
+    let r = app.post("/v1/mgmt/flow/async/result", mgmt.as_deref(), json!({"executionId": "x"})).await;
+    r.assert_error(404, "E011008");
+    let r = app.post("/v1/mgmt/flow/externalauth/complete", mgmt.as_deref(), json!({"loginId": "a"})).await;
+    r.assert_error(400, "E011002");
+    let body = json!({"externalAuthReqId": "r1", "loginId": "a@b.co"});
+    app.post("/v1/mgmt/flow/externalauth/complete", mgmt.as_deref(), body).await.assert_error(404, "E011008");
+}

@@ -3,8 +3,10 @@
 //! Built: list, delete, export and import in the v2 shape (`/v2/mgmt/flow/*`, go-sdk; the
 //! document is stored as the text given) and the v1 shape python-sdk and node-sdk use
 //! (`/v1/mgmt/flow/export|import`, `{flow, screens}`), and the flow template list.
-//! `flow/run`, `flow/async/*` and `flow/externalauth/complete` belong to the hosted flows
-//! engine and answer 501 until it exists.
+//! `flow/run` and `flow/async/run` check the flow and answer why it cannot run server-side
+//! (screens need the web component; management flows' actions need the internet):
+//! [`flows::check_runnable`]. No run is ever started, so `flow/async/result` and
+//! `flow/externalauth/complete` know no execution and no external authentication request.
 
 use axum::extract::{Request, State};
 use axum::Json;
@@ -21,19 +23,17 @@ use crate::state::AppState;
 crate::route_table! {
     pub GROUP;
     built {
+        POST "/v1/mgmt/flow/async/result" => async_result,
+        POST "/v1/mgmt/flow/async/run" => run,
         POST "/v1/mgmt/flow/delete" => delete,
+        POST "/v1/mgmt/flow/externalauth/complete" => complete_external_auth,
+        POST "/v1/mgmt/flow/run" => run,
         POST "/v1/mgmt/flow/export" => export_v1,
         POST "/v1/mgmt/flow/import" => import_v1,
         POST "/v1/mgmt/flow/list" => list,
         POST "/v1/mgmt/flow/template/list" => templates,
         POST "/v2/mgmt/flow/export" => export_v2,
         POST "/v2/mgmt/flow/import" => import_v2,
-    }
-    unbuilt {
-        POST "/v1/mgmt/flow/async/result",
-        POST "/v1/mgmt/flow/async/run",
-        POST "/v1/mgmt/flow/externalauth/complete",
-        POST "/v1/mgmt/flow/run",
     }
 }
 
@@ -156,4 +156,63 @@ async fn import_v1(
         return Err(ApiError::missing("flow"));
     }
     Ok(Json(flows::import_v1(&s.db, &ctx, &body.flow_id, body.flow, body.screens).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct RunBody {
+    flow_id: String,
+    options: Value,
+}
+
+/// POST /v1/mgmt/flow/run, /v1/mgmt/flow/async/run
+/// `{flowId, options {input, preview, tenant}}`: the flow is checked (missing 400, unknown
+/// 404) and, as no flow the emulator holds runs without a person, refused with the reason.
+async fn run(
+    State(s): State<AppState>,
+    MgmtAuth(ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<RunBody>,
+) -> ApiResult<Json<Empty>> {
+    if !(body.options.is_null() || body.options.is_object()) {
+        return Err(ApiError::invalid("options must be an object"));
+    }
+    flows::check_runnable(&s.db, &ctx, &body.flow_id).await?;
+    Ok(Json(Empty {}))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ResultBody {
+    execution_id: String,
+}
+
+/// POST /v1/mgmt/flow/async/result `{executionId}`: no asynchronous run was ever started,
+/// so every execution ID is unknown.
+async fn async_result(MgmtAuth(_ctx): MgmtAuth, DescopeJson(body): DescopeJson<ResultBody>) -> ApiResult<Json<Empty>> {
+    if body.execution_id.trim().is_empty() {
+        return Err(ApiError::missing("executionId"));
+    }
+    Err(ApiError::not_found(format!("Flow execution {} not found", body.execution_id)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ExternalAuthBody {
+    external_auth_req_id: String,
+    login_id: String,
+}
+
+/// POST /v1/mgmt/flow/externalauth/complete `{externalAuthReqId, loginId, ...}`: the built-in
+/// flows have no external-authentication step, so no request is waiting.
+async fn complete_external_auth(
+    MgmtAuth(_ctx): MgmtAuth,
+    DescopeJson(body): DescopeJson<ExternalAuthBody>,
+) -> ApiResult<Json<Empty>> {
+    if body.external_auth_req_id.trim().is_empty() {
+        return Err(ApiError::missing("externalAuthReqId"));
+    }
+    if body.login_id.trim().is_empty() {
+        return Err(ApiError::missing("loginId"));
+    }
+    Err(ApiError::not_found(format!("External authentication request {} not found", body.external_auth_req_id)))
 }

@@ -181,6 +181,33 @@ pub async fn find_flow(conn: &mut Conn, scope: &Scope, id: &str) -> ApiResult<Op
     }
 }
 
+/// Why the emulator cannot run a flow from the management API (`flow/run`, `flow/async/run`):
+/// a flow with screens needs a person (the web component runs it), and the actions of a
+/// screenless management flow (connectors, scriptlets, HTTP calls) reach services the emulator
+/// never calls. Unknown flows are 404; otherwise the Descope error naming the reason, since no
+/// flow the emulator holds can run without a person.
+pub async fn check_runnable(db: &Db, ctx: &Ctx, flow_id: &str) -> ApiResult<()> {
+    if flow_id.trim().is_empty() {
+        return Err(ApiError::missing("flowId"));
+    }
+    check_flow_id(flow_id)?;
+    let mut conn = db.acquire().await?;
+    let flow = find_flow(&mut conn, ctx.scope(), flow_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Flow {flow_id} not found")))?;
+    let doc: Value = serde_json::from_str(&flow.document).unwrap_or(Value::Null);
+    let screens = doc.get("screens").and_then(Value::as_array).map_or(0, Vec::len);
+    let reason = if screens > 0 || builtin::find(flow_id).is_some() {
+        format!("Flow {flow_id} has screens: it runs in the web component (/v1/flow/start), not from the management API")
+    } else {
+        format!(
+            "Flow {flow_id} cannot run in the emulator: management flows run actions (connectors, \
+             scriptlets, HTTP requests) that would leave the machine"
+        )
+    };
+    Err(ApiError::new(ErrorKind::FlowCannotRun, reason))
+}
+
 /// Stores a flow document (JSON text) under `id`, replacing any.
 pub async fn put_flow(conn: &mut Conn, ctx: &Ctx, id: &str, document: String) -> ApiResult<StoredFlow> {
     let version = match store::config_documents::get(conn, ctx.scope(), FLOW, id).await? {

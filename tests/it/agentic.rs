@@ -807,3 +807,50 @@ async fn snapshots_carry_resources_policies_servers_and_clients() {
         .await;
     assert_eq!(r.assert_ok()["cleartext"], c["cleartext"]);
 }
+
+#[tokio::test]
+async fn registration_templates_shape_the_clients_an_mcp_resource_registers() {
+    let (app, p) = TestApp::with_project().await;
+    let m = p.mgmt();
+    let t = app
+        .post(
+            "/v1/mgmt/resource/dynamic-registration-template/create",
+            Some(&m),
+            json!({"name": "Agents", "forceAddAllAuthorizationInfo": true, "tags": ["agent"]}),
+        )
+        .await;
+    let tid = t.assert_ok()["template"]["id"].as_str().unwrap().to_owned();
+    let settings = |template: &str| {
+        json!({"dynamicRegistration": {"enabled": true}, "useTemplate": true,
+               "dynamicRegistrationTemplateId": template, "tags": ["resource"]})
+    };
+    let res = create_resource(
+        &app,
+        &p,
+        json!({"name": "MCP", "uri": MCP_URL, "type": "mcp", "scopes": scopes(&["tools:run"]),
+               "dynamicRegistrationSettings": settings(&tid)}),
+    )
+    .await;
+    let rid = res["id"].as_str().unwrap().to_owned();
+    let register = format!("/v1/mgmt/mcp/client/{}/{rid}/register", p.id);
+    let body = json!({"client_name": "Agent", "redirect_uris": [REDIRECT]});
+    assert_eq!(app.post(&register, None, body.clone()).await.status.as_u16(), 201);
+    let r = app.post("/v1/mgmt/mcp/server/clients/search", Some(&m), json!({"mcpServerId": rid})).await;
+    let client = r.assert_ok()["clients"][0].clone();
+    assert_eq!(client["registrationType"], "dcr");
+    assert_eq!(client["forceAddAllAuthorizationInfo"], true, "{client}");
+    assert_eq!(client["tags"], json!(["agent"]), "the template's tags win: {client}");
+
+    // A resource naming a template that is gone registers nobody.
+    let gone = create_resource(
+        &app,
+        &p,
+        json!({"name": "MCP2", "uri": "https://mcp2.example.com/mcp", "type": "mcp",
+               "scopes": scopes(&["tools:run"]), "dynamicRegistrationSettings": settings("DRTnope")}),
+    )
+    .await;
+    let register = format!("/v1/mgmt/mcp/client/{}/{}/register", p.id, gone["id"].as_str().unwrap());
+    let r = app.post(&register, None, body).await;
+    assert_eq!(r.status.as_u16(), 400);
+    assert_eq!(r.body["error"], "invalid_client_metadata");
+}

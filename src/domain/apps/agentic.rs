@@ -652,6 +652,19 @@ pub struct AgenticServer {
     pub dcr_enabled: bool,
     /// DCR clients get every scope when they ask for none.
     pub approved_as_default: bool,
+    /// What a DCR client starts with (`forceAddAllAuthorizationInfo`, `tags`): the server's
+    /// (or the resource's dynamic-registration settings').
+    pub dcr_defaults: Map<String, Value>,
+    /// The registration template a resource applies to DCR clients (`useTemplate`).
+    pub template_id: Option<String>,
+}
+
+/// The DCR client fields a document (server, registration settings or template) sets.
+fn dcr_fields(doc: &Map<String, Value>) -> Map<String, Value> {
+    ["forceAddAllAuthorizationInfo", "tags"]
+        .into_iter()
+        .filter_map(|k| doc.get(k).filter(|v| !v.is_null()).map(|v| (k.to_owned(), v.clone())))
+        .collect()
 }
 
 /// The agentic server of an ID: an MCP server, else an `mcp`-typed resource.
@@ -675,6 +688,8 @@ pub async fn find_server(conn: &mut Conn, ctx: &Ctx, id: &str) -> ApiResult<Opti
             audience_whitelist: strings_of(&doc, "audienceWhitelist"),
             dcr_enabled,
             approved_as_default,
+            dcr_defaults: dcr_fields(&doc),
+            template_id: None,
         }));
     }
     if let Some(r) = store::agentic::get(conn, ctx.scope(), store::agentic::RESOURCE, id).await? {
@@ -684,6 +699,9 @@ pub async fn find_server(conn: &mut Conn, ctx: &Ctx, id: &str) -> ApiResult<Opti
         }
         let drs = doc.get("dynamicRegistrationSettings");
         let (dcr_enabled, approved_as_default) = dr_of(drs.and_then(|d| d.get("dynamicRegistration")));
+        let settings = drs.and_then(Value::as_object).cloned().unwrap_or_default();
+        let template_id = Some(str_of(&settings, "dynamicRegistrationTemplateId"))
+            .filter(|t| !t.is_empty() && flag(&settings, "useTemplate"));
         return Ok(Some(AgenticServer {
             id: r.id,
             uri: str_of(&doc, "uri"),
@@ -691,6 +709,8 @@ pub async fn find_server(conn: &mut Conn, ctx: &Ctx, id: &str) -> ApiResult<Opti
             audience_whitelist: Vec::new(),
             dcr_enabled,
             approved_as_default,
+            dcr_defaults: dcr_fields(&settings),
+            template_id,
         }));
     }
     Ok(None)
@@ -1010,7 +1030,17 @@ pub async fn register(
     } else {
         requested.into_iter().filter(|s| server.scopes.contains(s)).collect()
     };
-    let mut fields = Map::new();
+    // The server's defaults, then its registration template's (which must exist).
+    let mut fields = server.dcr_defaults.clone();
+    if let Some(template_id) = &server.template_id {
+        let Some(t) = store::inbound::get_template(&mut tx, ctx.scope(), template_id).await? else {
+            return Ok(Some(Err((
+                "invalid_client_metadata",
+                format!("The registration template {template_id} of {server_id} does not exist"),
+            ))));
+        };
+        fields.extend(dcr_fields(&store::from_json_text(&t.body)));
+    }
     fields.insert("name".into(), json!(dcr.name));
     fields.insert("logo".into(), json!(dcr.logo_uri));
     fields.insert("approvedCallbackUrls".into(), json!(dcr.redirect_uris));

@@ -169,11 +169,13 @@ async fn pages_and_the_ui_bundle_are_served() {
     assert!(theme.body["dark"]["components"].is_object());
     let tenant_theme = app.get(&format!("/pages/{}/v2-beta/T123/theme.json", p.id), None).await;
     assert_eq!(tenant_theme.body, theme.body);
-    for screen in ["first", "code", "password", "new-password", "link-sent", "code-fr"] {
+    for screen in ["first", "first-phone", "code", "password", "new-password", "link-sent", "code-fr"] {
         let r = app.get(&format!("/pages/{}/v2-beta/{screen}.html", p.id), None).await;
         assert_eq!(r.status.as_u16(), 200, "{screen}");
         assert!(r.text.contains(r#"data-type="error-message""#), "{screen}");
     }
+    let phone = app.get(&format!("/pages/{}/v2-beta/first-phone.html", p.id), None).await;
+    assert!(phone.text.contains(r#"name="phone""#) && !phone.text.contains(r#"name="email""#));
     app.get(&format!("/pages/{}/v2-beta/nope.html", p.id), None).await.assert_error(404, "E011008");
     app.get("/pages/Pnope/v2-beta/config.json", None).await.assert_error(404, "E011008");
     let js = app.get(&format!("/npm/@descope/web-components-ui@{version}/dist/umd/index.js"), None).await;
@@ -230,4 +232,31 @@ async fn management_runs_name_why_a_flow_cannot_run_server_side() {
     r.assert_error(400, "E011002");
     let body = json!({"externalAuthReqId": "r1", "loginId": "a@b.co"});
     app.post("/v1/mgmt/flow/externalauth/complete", mgmt.as_deref(), body).await.assert_error(404, "E011008");
+}
+
+#[tokio::test]
+async fn an_sms_code_from_the_phone_screen() {
+    let (app, p) = TestApp::with_project().await;
+    let first = start(&app, &p, "sign-up-or-in", "").await;
+    let phone = next(&app, &p, &first, "usePhone", json!({})).await.assert_ok().clone();
+    assert_eq!(phone["screen"]["id"], "first-phone");
+    let r = next(&app, &p, &phone, "sendCode", json!({"phone": ""})).await;
+    assert!(r.assert_ok()["screen"]["state"]["errorText"].as_str().unwrap().contains("phone"));
+    // The phone field's own format.
+    let code_screen = next(&app, &p, &phone, "sendCode", json!({"phone": "+1-555-123 4567"})).await;
+    let code_screen = code_screen.assert_ok().clone();
+    assert_eq!(code_screen["screen"]["id"], "code");
+    assert_eq!(code_screen["screen"]["state"]["inputs"], json!({"phone": "+15551234567"}));
+    let msg = app.outbox_latest(&p, "+15551234567").await;
+    assert_eq!(msg["channel"], "sms");
+    let done = next(&app, &p, &code_screen, "verifyCode", json!({"code": msg["code"]})).await;
+    let user = &done.assert_ok()["authInfo"]["user"];
+    assert_eq!(user["loginIds"], json!(["+15551234567"]));
+    assert_eq!(user["phone"], "+15551234567");
+    assert_eq!(user["verifiedPhone"], true);
+    // And back to email.
+    let first = start(&app, &p, "sign-in", "").await;
+    let phone = next(&app, &p, &first, "usePhone", json!({})).await.assert_ok().clone();
+    let back = next(&app, &p, &phone, "useEmail", json!({})).await;
+    assert_eq!(back.assert_ok()["screen"]["id"], "first");
 }

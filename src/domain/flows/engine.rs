@@ -178,10 +178,15 @@ impl Engine<'_> {
         let purpose = purpose_of(&row.flow_id).ok_or_else(|| ApiError::internal("unknown stored flow"))?;
         let text = |key: &str| input.get(key).and_then(Value::as_str).unwrap_or_default().trim().to_owned();
         let outcome = match (state.screen, interaction) {
-            (Screen::First, "sendCode" | "sendLink" | "usePassword") => {
-                let (login_id, channel) = match (text("email"), text("phone")) {
+            (Screen::First, "usePhone") => self.show(row, &mut state, Screen::FirstPhone),
+            (Screen::FirstPhone, "useEmail") => self.show(row, &mut state, Screen::First),
+            (Screen::First | Screen::FirstPhone, "sendCode" | "sendLink" | "usePassword") => {
+                let (login_id, channel) = match (text("email"), phone_number(&text("phone"))) {
                     (email, _) if !email.is_empty() => (email, ChannelKind::Email),
                     (_, phone) if !phone.is_empty() => (phone, ChannelKind::Sms),
+                    _ if state.screen == Screen::FirstPhone => {
+                        return self.retry(row, &state, "Enter your phone number")
+                    }
                     _ => return self.retry(row, &state, "Enter your email address"),
                 };
                 state.login_id = login_id;
@@ -263,9 +268,7 @@ impl Engine<'_> {
                 });
             }
             (Screen::Code | Screen::Password | Screen::NewPassword | Screen::LinkSent, "back") => {
-                state.screen = Screen::First;
-                row.step += 1;
-                Outcome::Screen { screen: Screen::First, state: Map::new() }
+                self.show(row, &mut state, Screen::First)
             }
             (screen, other) => {
                 return Err(ApiError::new(
@@ -320,6 +323,13 @@ impl Engine<'_> {
             Err(e) if e.kind.status().is_client_error() => Ok(error_outcome(state, &e.message)),
             Err(e) => Err(e),
         }
+    }
+
+    /// Another screen, with no state of its own.
+    fn show(&self, row: &mut ExecutionRow, state: &mut State, screen: Screen) -> Outcome {
+        state.screen = screen;
+        row.step += 1;
+        Outcome::Screen { screen, state: Map::new() }
     }
 
     /// The password screen: sign-in for a user who exists, sign-up otherwise (as the flow allows).
@@ -394,6 +404,12 @@ impl Engine<'_> {
 const QUERY: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
+/// A phone number as the phone field gives it (`+1-5551234567`, with spaces or parentheses)
+/// in the form the REST methods take (`+15551234567`).
+fn phone_number(given: &str) -> String {
+    given.chars().filter(|c| !matches!(c, '-' | ' ' | '(' | ')' | '.')).collect()
+}
+
 fn channel(state: &State) -> ApiResult<ChannelKind> {
     ChannelKind::parse(&state.channel).ok_or_else(|| ApiError::internal("flow execution without a channel"))
 }
@@ -403,7 +419,8 @@ fn address_state(state: &State) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("maskedAddress".into(), json!(state.masked));
     m.insert("loginId".into(), json!(state.login_id));
-    m.insert("inputs".into(), json!({"email": state.login_id}));
+    let field = if state.channel == ChannelKind::Sms.as_str() { "phone" } else { "email" };
+    m.insert("inputs".into(), json!({ field: state.login_id }));
     m
 }
 

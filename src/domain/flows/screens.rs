@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Screen {
-    /// Email (or phone): `sendCode`, `sendLink`, `usePassword`.
+    /// Email: `sendCode`, `sendLink`, `usePassword`, `usePhone`.
     #[default]
     First,
+    /// Phone: `sendCode` (by SMS), `useEmail`.
+    FirstPhone,
     /// The code sent: `verifyCode`, `resend`.
     Code,
     /// An existing user's password: `signIn`.
@@ -23,13 +25,20 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 5] =
-        [Screen::First, Screen::Code, Screen::Password, Screen::NewPassword, Screen::LinkSent];
+    pub const ALL: [Screen; 6] = [
+        Screen::First,
+        Screen::FirstPhone,
+        Screen::Code,
+        Screen::Password,
+        Screen::NewPassword,
+        Screen::LinkSent,
+    ];
 
     /// The screen ID: the name of its HTML file and `screen.id` in responses.
     pub fn id(self) -> &'static str {
         match self {
             Screen::First => "first",
+            Screen::FirstPhone => "first-phone",
             Screen::Code => "code",
             Screen::Password => "password",
             Screen::NewPassword => "new-password",
@@ -41,6 +50,7 @@ impl Screen {
     pub fn name(self) -> &'static str {
         match self {
             Screen::First => "Welcome",
+            Screen::FirstPhone => "Welcome (phone)",
             Screen::Code => "Enter code",
             Screen::Password => "Password",
             Screen::NewPassword => "Choose a password",
@@ -56,6 +66,7 @@ impl Screen {
     pub fn html(self) -> &'static str {
         match self {
             Screen::First => FIRST,
+            Screen::FirstPhone => FIRST_PHONE,
             Screen::Code => CODE,
             Screen::Password => PASSWORD,
             Screen::NewPassword => NEW_PASSWORD,
@@ -82,6 +93,16 @@ const FIRST: &str = screen!(
     r#"<descope-button id="sendCode" data-type="button" variant="contained" mode="primary" size="md" full-width="true">Email me a code</descope-button>"#,
     r#"<descope-button id="sendLink" data-type="button" variant="outline" mode="primary" size="md" full-width="true">Email me a link</descope-button>"#,
     r#"<descope-button id="usePassword" data-type="button" variant="link" mode="primary" size="md" full-width="true">Use a password</descope-button>"#,
+    r#"<descope-button id="usePhone" data-type="button" formnovalidate="true" variant="link" mode="secondary" size="sm" full-width="true">Use a phone number instead</descope-button>"#,
+);
+
+const FIRST_PHONE: &str = screen!(
+    r#"<descope-text id="title" variant="h2" mode="primary" text-align="center">Welcome</descope-text>"#,
+    r#"<descope-text id="subtitle" variant="body1" mode="secondary" text-align="center">Sign in or create an account with your phone</descope-text>"#,
+    r#"<descope-text-field id="phone" name="phone" type="tel" label="Phone (with country code)" placeholder="+1 555 123 4567" required="true" full-width="true" size="md" bordered="true"></descope-text-field>"#,
+    r#"<descope-text id="errorText" data-type="error-message" mode="error" variant="body2"></descope-text>"#,
+    r#"<descope-button id="sendCode" data-type="button" variant="contained" mode="primary" size="md" full-width="true">Text me a code</descope-button>"#,
+    r#"<descope-button id="useEmail" data-type="button" formnovalidate="true" variant="link" mode="secondary" size="sm" full-width="true">Use an email address instead</descope-button>"#,
 );
 
 const CODE: &str = screen!(

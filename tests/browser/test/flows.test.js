@@ -171,6 +171,29 @@ describe('hosted flows in a browser', () => {
     await page.close();
   });
 
+  it('signs up with an SMS code from the phone screen', async () => {
+    const page = await newPage();
+    const digits = String(Date.now()).slice(-7);
+    const phone = `+1555${digits}`;
+    await page.goto(appUrl, { waitUntil: 'load' });
+    await click(page, 'usePhone');
+    await waitFor(page, 'descope-text-field#phone');
+    await new Promise((r) => setTimeout(r, 500)); // the screen's fade-in
+    await screenshot(page, 'flow-7-phone');
+    await typeInto(page, 'descope-text-field#phone', `+1 555 ${digits}`);
+    await click(page, 'sendCode');
+    await waitFor(page, 'descope-passcode');
+    const message = await messageTo(project.projectId, phone, 'otp');
+    assert.equal(message.channel, 'sms');
+    await typeCode(page, message.code);
+    await click(page, 'verifyCode');
+    const detail = await success(page);
+    assert.deepEqual(detail.user.loginIds, [phone]);
+    assert.equal(detail.user.phone, phone);
+    await sdk.validateSession(detail.sessionJwt);
+    await page.close();
+  });
+
   it('signs up and then in with a password', async () => {
     const email = uniqueEmail();
     let page = await newPage();

@@ -10,6 +10,7 @@
 //! scopes, DCR settings and an authorization server of their own.
 //! Times on the wire: resources and policies as decimal-second strings, clients as numbers.
 
+use super::fields::{flag, str_of, strings_of};
 use serde_json::{json, Map, Value};
 
 use super::inbound::{self, Refused};
@@ -24,21 +25,6 @@ use crate::store::{self, agentic::ObjectRow, apps::ClientRow, Conn, Db};
 type Field = (&'static str, fn(&Value) -> bool);
 
 const SCOPE_LISTS: &[&str] = &["permissionsScopes", "attributesScopes", "connectionsScopes"];
-
-fn str_of(body: &Map<String, Value>, key: &str) -> String {
-    body.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
-}
-
-fn strings_of(body: &Map<String, Value>, key: &str) -> Vec<String> {
-    body.get(key)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
-}
-
-fn flag(body: &Map<String, Value>, key: &str) -> bool {
-    body.get(key).and_then(Value::as_bool).unwrap_or(false)
-}
 
 fn is_strings(v: &Value) -> bool {
     v.is_null() || v.as_array().is_some_and(|a| a.iter().all(Value::is_string))

@@ -7,6 +7,7 @@
 //! `<projectId>:<appId>`, so a token request names its project by itself.
 //! Times on the wire are Unix seconds.
 
+use super::fields::{flag, str_of, strings_of};
 use base64::engine::general_purpose::STANDARD as B64_STD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
@@ -26,21 +27,6 @@ const SCOPE_LISTS: &[&str] = &["permissionsScopes", "attributesScopes", "connect
 
 fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("Inbound application {id} not found"))
-}
-
-fn str_of(body: &Map<String, Value>, key: &str) -> String {
-    body.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
-}
-
-fn strings_of(body: &Map<String, Value>, key: &str) -> Vec<String> {
-    body.get(key)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
-}
-
-fn flag(body: &Map<String, Value>, key: &str) -> bool {
-    body.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
 /// A new app ID: `TPA` + 27 characters.

@@ -11,6 +11,7 @@
 //! surface).
 
 pub mod agentic;
+mod fields;
 pub mod inbound;
 pub mod mappings;
 pub mod outbound;

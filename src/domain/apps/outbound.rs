@@ -8,6 +8,7 @@
 //! token expired (or with `forceRefresh`) mints a new access token when there is a refresh
 //! token, as a provider would.
 
+use super::fields::{str_of, strings_of};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -70,17 +71,6 @@ const OVERRIDE_FIELDS: &[&str] = &[
 
 fn app_not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("Outbound application {id} not found"))
-}
-
-fn str_of(body: &Map<String, Value>, key: &str) -> String {
-    body.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
-}
-
-fn strings_of(body: &Map<String, Value>, key: &str) -> Vec<String> {
-    body.get(key)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
 }
 
 fn is_url_params(v: &Value) -> bool {

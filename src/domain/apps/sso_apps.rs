@@ -7,6 +7,7 @@
 //! other field in its type's settings (`oidcSettings`, `samlSettings`, `wsfedSettings`), with
 //! the computed fields (issuer, discovery URL, client ID; IdP URLs) added on load.
 
+use super::fields::{flag, str_of, strings_of};
 use serde_json::{json, Map, Value};
 
 use super::registry::{self, ClientKind, DEFAULT_APP_ID};
@@ -55,21 +56,6 @@ const CREATE_ONLY: &[&str] = &["clientId", "clientSecret"];
 
 fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("SSO application {id} not found"))
-}
-
-fn str_of(body: &Map<String, Value>, key: &str) -> String {
-    body.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
-}
-
-fn strings_of(body: &Map<String, Value>, key: &str) -> Vec<String> {
-    body.get(key)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
-}
-
-fn flag(body: &Map<String, Value>, key: &str) -> bool {
-    body.get(key).and_then(Value::as_bool).unwrap_or(false)
 }
 
 /// Checks the fields every type needs and those of its type.

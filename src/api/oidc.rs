@@ -122,6 +122,11 @@ impl Params {
         Ok(Params(out))
     }
 
+    /// The parameters of a POST: the query's, then the body's.
+    pub(crate) fn from_query_and_body(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> ApiResult<Self> {
+        Ok(Params::from_query(query).merged(Params::from_body(headers, body)?))
+    }
+
     pub(crate) fn merged(mut self, other: Params) -> Self {
         self.0.extend(other.0);
         self
@@ -290,7 +295,7 @@ async fn authorize_post(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    let p = Params::from_query_and_body(q.as_deref(), &headers, &body)?;
     do_authorize(&s, None, p, &headers).await
 }
 
@@ -314,7 +319,7 @@ async fn app_authorize_post(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    let p = Params::from_query_and_body(q.as_deref(), &headers, &body)?;
     do_authorize(&s, Some(&app), p, &headers).await
 }
 
@@ -353,7 +358,7 @@ async fn finish_post(
     body: Bytes,
 ) -> ApiResult<Response> {
     let json_answer = is_json(&headers);
-    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    let p = Params::from_query_and_body(q.as_deref(), &headers, &body)?;
     do_finish(&s, p, &headers, json_answer).await
 }
 
@@ -569,7 +574,7 @@ async fn logout_post(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
-    do_logout(&s, Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?)).await
+    do_logout(&s, Params::from_query_and_body(q.as_deref(), &headers, &body)?).await
 }
 
 /// GET /{ssoAppId}/oauth2/v1/logout
@@ -591,7 +596,7 @@ async fn app_logout_post(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
-    do_logout(&s, Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?)).await
+    do_logout(&s, Params::from_query_and_body(q.as_deref(), &headers, &body)?).await
 }
 
 pub(crate) fn esc(s: &str) -> String {
@@ -657,7 +662,7 @@ async fn project_authorize_post(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    let p = Params::from_query_and_body(q.as_deref(), &headers, &body)?;
     do_authorize(&s, None, p, &headers).await
 }
 
@@ -703,7 +708,7 @@ async fn agentic_authorize_post(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    let p = Params::from_query_and_body(q.as_deref(), &headers, &body)?;
     do_authorize_at(&s, None, &server, p, &headers).await
 }
 
@@ -804,7 +809,7 @@ async fn entra_mfa(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    let p = Params::from_query_and_body(q.as_deref(), &headers, &body)?;
     do_entra_mfa(&s, None, p, &headers).await
 }
 
@@ -817,6 +822,6 @@ async fn app_entra_mfa(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    let p = Params::from_query_and_body(q.as_deref(), &headers, &body)?;
     do_entra_mfa(&s, Some(&app), p, &headers).await
 }

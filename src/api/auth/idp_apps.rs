@@ -140,7 +140,7 @@ async fn saml_sso_post(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    let p = Params::from_query_and_body(q.as_deref(), &headers, &body)?;
     saml_sso(&s, p, &headers, false).await
 }
 
@@ -180,7 +180,7 @@ async fn saml_initiate_post(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    let p = Params::from_query_and_body(q.as_deref(), &headers, &body)?;
     saml_initiate(&s, p, &headers).await
 }
 
@@ -196,7 +196,7 @@ struct FinishBody {
 fn finish_body(headers: &HeaderMap, q: Option<&str>, body: &[u8]) -> ApiResult<(FinishBody, bool)> {
     let json = is_json(headers) || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if !json {
-        let p = Params::from_query(q).merged(Params::from_body(headers, body)?);
+        let p = Params::from_query_and_body(q, headers, body)?;
         let out = FinishBody {
             state_id: p.any(&["state_id", "stateId"])?,
             app_id: p.any(&["sso_app_id", "ssoAppId"])?,
@@ -340,7 +340,7 @@ async fn wsfed_sso_post(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    let p = Params::from_query_and_body(q.as_deref(), &headers, &body)?;
     wsfed(&s, p, &headers, false).await
 }
 
@@ -366,7 +366,7 @@ async fn wsfed_initiate_post(
     RawQuery(q): RawQuery,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let p = Params::from_query(q.as_deref()).merged(Params::from_body(&headers, &body)?);
+    let p = Params::from_query_and_body(q.as_deref(), &headers, &body)?;
     if app_of(&p)?.is_empty() {
         return Err(ApiError::missing("app"));
     }

@@ -225,7 +225,7 @@ impl Engine<'_> {
                     None,
                 )
                 .await;
-                self.finish_or_retry(row, &state, result)?
+                finish_or_retry(&state, result)?
             }
             (Screen::NewPassword, "signUp") => {
                 let secret =
@@ -242,7 +242,7 @@ impl Engine<'_> {
                     options: LoginOptions::default(),
                 };
                 let result = password::sign_up(self.db, self.hasher, self.ctx, req).await;
-                self.finish_or_retry(row, &state, result)?
+                finish_or_retry(&state, result)?
             }
             (Screen::LinkSent, "polling") => match state.link_user.take() {
                 Some(user_id) => Outcome::Completed(Box::new(self.sign_in_again(&user_id).await?)),
@@ -357,19 +357,6 @@ impl Engine<'_> {
         Ok(Outcome::Screen { screen, state: address_state(state) })
     }
 
-    fn finish_or_retry(
-        &self,
-        _row: &ExecutionRow,
-        state: &State,
-        result: ApiResult<AuthInfo>,
-    ) -> ApiResult<Outcome> {
-        match result {
-            Ok(info) => Ok(Outcome::Completed(Box::new(info))),
-            Err(e) if e.kind.status().is_client_error() => Ok(error_outcome(state, &e.message)),
-            Err(e) => Err(e),
-        }
-    }
-
     /// The current screen again, with `errorText`.
     fn retry(&self, row: &ExecutionRow, state: &State, message: &str) -> ApiResult<Step> {
         Ok(Step {
@@ -422,6 +409,15 @@ fn address_state(state: &State) -> Map<String, Value> {
     let field = if state.channel == ChannelKind::Sms.as_str() { "phone" } else { "email" };
     m.insert("inputs".into(), json!({ field: state.login_id }));
     m
+}
+
+/// Signed in, or the current screen with the reason a sign-in was refused.
+fn finish_or_retry(state: &State, result: ApiResult<AuthInfo>) -> ApiResult<Outcome> {
+    match result {
+        Ok(info) => Ok(Outcome::Completed(Box::new(info))),
+        Err(e) if e.kind.status().is_client_error() => Ok(error_outcome(state, &e.message)),
+        Err(e) => Err(e),
+    }
 }
 
 /// The current screen with `errorText` (and `errorType`), as the component shows errors.

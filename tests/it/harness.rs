@@ -364,3 +364,33 @@ fn jwt_part(jwt: &str, index: usize) -> Value {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
+
+/// The query parameters of a URL (a redirect's `Location`).
+pub fn query_of(url: &str) -> std::collections::HashMap<String, String> {
+    url::Url::parse(url).unwrap().query_pairs().into_owned().collect()
+}
+
+/// The `Location` of a 302 redirect (failing on anything else).
+#[track_caller]
+pub fn location(r: &TestResponse) -> String {
+    assert_eq!(r.status.as_u16(), 302, "expected a redirect: {}", r.text);
+    r.headers["location"].to_str().unwrap().to_owned()
+}
+
+/// POSTs a form body (`application/x-www-form-urlencoded`), with HTTP Basic credentials if given.
+pub async fn post_form(app: &TestApp, path: &str, basic: Option<(&str, &str)>, body: &str) -> TestResponse {
+    use base64::Engine as _;
+    let mut req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some((id, secret)) = basic {
+        let b = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            urlencode(id),
+            urlencode(secret)
+        ));
+        req = req.header("authorization", format!("Basic {b}"));
+    }
+    app.call(req.body(Body::from(body.to_owned())).unwrap()).await
+}

@@ -3,35 +3,19 @@
 //! (`/oauth2/v1/apps/*`: code + PKCE, refresh, client credentials, userinfo, revoke), dynamic
 //! client registration, registration templates, and snapshots.
 
-use axum::body::Body;
-use axum::http::Request;
 use base64::Engine;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
-use crate::harness::{claims, urlencode, TestApp, TestProject, TestResponse, PUBLIC_URL};
+use crate::harness::{
+    claims, location, post_form, query_of, urlencode, TestApp, TestProject, TestResponse, PUBLIC_URL,
+};
 
 const REDIRECT: &str = "http://agent.test/cb";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXk-kEjXk";
 const CHALLENGE: &str = "JIR41DDhPj7MhvjRSfrWp1B4L4s-HZqJOIzA-517L3k";
 
-fn query_of(url: &str) -> HashMap<String, String> {
-    url::Url::parse(url).unwrap().query_pairs().into_owned().collect()
-}
-
-fn location(r: &TestResponse) -> String {
-    assert_eq!(r.status.as_u16(), 302, "expected a redirect: {}", r.text);
-    r.headers["location"].to_str().unwrap().to_owned()
-}
-
 async fn form(app: &TestApp, path: &str, body: &str) -> TestResponse {
-    let req = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    app.call(req).await
+    post_form(app, path, None, body).await
 }
 
 async fn create_app(app: &TestApp, p: &TestProject, extra: Value) -> Value {

@@ -1,44 +1,17 @@
 //! Descope as an OIDC provider: the default app's authorization server (authorize with PKCE,
 //! token, refresh rotation, userinfo, revoke, logout), its refusals, and discovery.
 
-use axum::body::Body;
-use axum::http::Request;
 use base64::Engine;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
-use crate::harness::{claims, jwt_header, urlencode, TestApp, TestProject, TestResponse, PUBLIC_URL};
+use crate::harness::{
+    claims, jwt_header, location, post_form, query_of, urlencode, TestApp, TestProject, PUBLIC_URL,
+};
 
 const REDIRECT: &str = "http://app.test/cb";
 /// A verifier and its S256 challenge.
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXk-kEjXk";
 const CHALLENGE: &str = "JIR41DDhPj7MhvjRSfrWp1B4L4s-HZqJOIzA-517L3k";
-
-fn query_of(url: &str) -> HashMap<String, String> {
-    let u = url::Url::parse(url).unwrap();
-    u.query_pairs().into_owned().collect()
-}
-
-fn location(r: &TestResponse) -> String {
-    assert_eq!(r.status.as_u16(), 302, "expected a redirect: {}", r.text);
-    r.headers["location"].to_str().unwrap().to_owned()
-}
-
-async fn form(app: &TestApp, path: &str, basic: Option<(&str, &str)>, body: &str) -> TestResponse {
-    let mut req = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header("content-type", "application/x-www-form-urlencoded");
-    if let Some((id, secret)) = basic {
-        let b = base64::engine::general_purpose::STANDARD.encode(format!(
-            "{}:{}",
-            urlencode(id),
-            urlencode(secret)
-        ));
-        req = req.header("authorization", format!("Basic {b}"));
-    }
-    app.call(req.body(Body::from(body.to_owned())).unwrap()).await
-}
 
 async fn access_key(app: &TestApp, p: &TestProject) -> String {
     let r = app.post("/v1/mgmt/accesskey/create", Some(&p.mgmt()), json!({"name": "oidc"})).await;
@@ -79,7 +52,7 @@ async fn exchange(app: &TestApp, p: &TestProject, code: &str) -> Value {
         urlencode(REDIRECT),
         p.id
     );
-    let r = form(app, "/oauth2/v1/token", None, &body).await;
+    let r = post_form(app, "/oauth2/v1/token", None, &body).await;
     assert_eq!(r.headers["cache-control"], "no-store");
     r.assert_ok().clone()
 }
@@ -143,16 +116,16 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
     let t = exchange(&app, &p, &code).await;
     let r1 = t["refresh_token"].as_str().unwrap().to_owned();
     let body = |rt: &str| format!("grant_type=refresh_token&refresh_token={rt}&client_id={}", p.id);
-    let t2 = form(&app, "/oauth2/v1/token", None, &body(&r1)).await;
+    let t2 = post_form(&app, "/oauth2/v1/token", None, &body(&r1)).await;
     let t2 = t2.assert_ok().clone();
     let r2 = t2["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(r1, r2);
     assert!(t2["id_token"].is_string());
     // r1 again: reuse, refused, and r2 dies with it.
-    let again = form(&app, "/oauth2/v1/token", None, &body(&r1)).await;
+    let again = post_form(&app, "/oauth2/v1/token", None, &body(&r1)).await;
     assert_eq!(again.status.as_u16(), 400);
     assert_eq!(again.body["error"], "invalid_grant");
-    let r3 = form(&app, "/oauth2/v1/token", None, &body(&r2)).await;
+    let r3 = post_form(&app, "/oauth2/v1/token", None, &body(&r2)).await;
     assert_eq!(r3.body["error"], "invalid_grant", "{}", r3.text);
 }
 
@@ -163,19 +136,20 @@ async fn client_secret_is_an_access_key_and_wrong_ones_are_refused() {
     let key = access_key(&app, &p).await;
 
     // client_credentials with the access key: the access-key JWT.
-    let cc = form(&app, "/oauth2/v1/token", Some((&p.id, &key)), "grant_type=client_credentials").await;
+    let cc = post_form(&app, "/oauth2/v1/token", Some((&p.id, &key)), "grant_type=client_credentials").await;
     let cc = cc.assert_ok().clone();
     assert!(cc["refresh_token"].is_null());
     assert!(claims(cc["access_token"].as_str().unwrap())["sub"].as_str().unwrap().starts_with('K'));
 
     // Wrong secret over Basic: 401 + WWW-Authenticate: Basic.
-    let bad = form(&app, "/oauth2/v1/token", Some((&p.id, "nope")), "grant_type=client_credentials").await;
+    let bad =
+        post_form(&app, "/oauth2/v1/token", Some((&p.id, "nope")), "grant_type=client_credentials").await;
     assert_eq!(bad.status.as_u16(), 401);
     assert_eq!(bad.body["error"], "invalid_client");
     assert!(bad.headers["www-authenticate"].to_str().unwrap().starts_with("Basic"));
 
     // Unknown client.
-    let unknown = form(
+    let unknown = post_form(
         &app,
         "/oauth2/v1/token",
         None,
@@ -188,7 +162,7 @@ async fn client_secret_is_an_access_key_and_wrong_ones_are_refused() {
     // A code without PKCE needs the secret (client_secret_post works, JSON body too).
     let url = authorize_url(&p, "&login_hint=cat%40example.com");
     let code = query_of(&location(&app.get(&url, None).await))["code"].clone();
-    let no_secret = form(
+    let no_secret = post_form(
         &app,
         "/oauth2/v1/token",
         None,
@@ -206,7 +180,7 @@ async fn client_secret_is_an_access_key_and_wrong_ones_are_refused() {
     assert!(ok.assert_ok()["id_token"].is_string());
 
     // Unsupported grant.
-    let r = form(&app, "/oauth2/v1/token", Some((&p.id, &key)), "grant_type=password").await;
+    let r = post_form(&app, "/oauth2/v1/token", Some((&p.id, &key)), "grant_type=password").await;
     assert_eq!(r.body["error"], "unsupported_grant_type");
     assert!(r.body["error_description"].is_string() && r.body["description"].is_string());
 }
@@ -223,7 +197,7 @@ async fn codes_are_single_use_expire_and_are_bound_to_verifier_and_redirect() {
             p.id
         )
     };
-    let wrong = form(
+    let wrong = post_form(
         &app,
         "/oauth2/v1/token",
         None,
@@ -231,15 +205,15 @@ async fn codes_are_single_use_expire_and_are_bound_to_verifier_and_redirect() {
     )
     .await;
     assert_eq!(wrong.body["error"], "invalid_grant");
-    let other = form(&app, "/oauth2/v1/token", None, &tok(&code, VERIFIER, "http://evil.test/cb")).await;
+    let other = post_form(&app, "/oauth2/v1/token", None, &tok(&code, VERIFIER, "http://evil.test/cb")).await;
     assert_eq!(other.body["error"], "invalid_grant");
-    form(&app, "/oauth2/v1/token", None, &tok(&code, VERIFIER, REDIRECT)).await.assert_ok();
-    let reused = form(&app, "/oauth2/v1/token", None, &tok(&code, VERIFIER, REDIRECT)).await;
+    post_form(&app, "/oauth2/v1/token", None, &tok(&code, VERIFIER, REDIRECT)).await.assert_ok();
+    let reused = post_form(&app, "/oauth2/v1/token", None, &tok(&code, VERIFIER, REDIRECT)).await;
     assert_eq!(reused.body["error"], "invalid_grant");
 
     let code = code_for(&app, &p, "dan@example.com").await;
     app.advance_clock(301).await;
-    let expired = form(&app, "/oauth2/v1/token", None, &tok(&code, VERIFIER, REDIRECT)).await;
+    let expired = post_form(&app, "/oauth2/v1/token", None, &tok(&code, VERIFIER, REDIRECT)).await;
     assert_eq!(expired.body["error"], "invalid_grant");
     assert!(expired.body["error_description"].as_str().unwrap().contains("expired"));
     app.reset_clock().await;
@@ -328,7 +302,7 @@ async fn authorize_refusals_and_who_signs_in() {
     let r = app.get(&authorize_url(&p, ""), Some(&p.with(jwt))).await;
     let code = query_of(&location(&r))["code"].clone();
     let key = access_key(&app, &p).await;
-    let t = form(
+    let t = post_form(
         &app,
         "/oauth2/v1/token",
         Some((&p.id, &key)),
@@ -344,9 +318,9 @@ async fn revoke_and_logout_end_the_session() {
     user(&app, &p, "fay@example.com").await;
     let t = exchange(&app, &p, &code_for(&app, &p, "fay@example.com").await).await;
     let refresh = t["refresh_token"].as_str().unwrap();
-    form(&app, "/oauth2/v1/revoke", None, &format!("token={refresh}")).await.assert_ok();
-    form(&app, "/oauth2/v1/revoke", None, "token=garbage").await.assert_ok();
-    let r = form(
+    post_form(&app, "/oauth2/v1/revoke", None, &format!("token={refresh}")).await.assert_ok();
+    post_form(&app, "/oauth2/v1/revoke", None, "token=garbage").await.assert_ok();
+    let r = post_form(
         &app,
         "/oauth2/v1/token",
         None,
@@ -393,7 +367,7 @@ async fn device_authorization_grant() {
     let (app, p) = TestApp::with_project().await;
     let uid = user(&app, &p, "dev@example.com").await;
     let start =
-        form(&app, "/oauth2/v1/device", None, &format!("client_id={}&scope=openid%20email", p.id)).await;
+        post_form(&app, "/oauth2/v1/device", None, &format!("client_id={}&scope=openid%20email", p.id)).await;
     let start = start.assert_ok().clone();
     let device_code = start["device_code"].as_str().unwrap().to_owned();
     let user_code = start["user_code"].as_str().unwrap().to_owned();
@@ -403,32 +377,34 @@ async fn device_authorization_grant() {
     let poll = |code: &str| {
         format!("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code={code}&client_id={}", p.id)
     };
-    let pending = form(&app, "/oauth2/v1/token", None, &poll(&device_code)).await;
+    let pending = post_form(&app, "/oauth2/v1/token", None, &poll(&device_code)).await;
     assert_eq!(pending.status.as_u16(), 400);
     assert_eq!(pending.body["error"], "authorization_pending");
     // The person approves at the verification page (the code typed in lower case, without dash).
     let typed = user_code.replace('-', "").to_lowercase();
     let page = format!("/emulator/v1/projects/{}/device?user_code={typed}&login_id=dev%40example.com", p.id);
     app.get(&page, None).await.assert_ok();
-    let t = form(&app, "/oauth2/v1/token", None, &poll(&device_code)).await;
+    let t = post_form(&app, "/oauth2/v1/token", None, &poll(&device_code)).await;
     let t = t.assert_ok().clone();
     assert_eq!(claims(t["id_token"].as_str().unwrap())["sub"], uid);
-    let again = form(&app, "/oauth2/v1/token", None, &poll(&device_code)).await;
+    let again = post_form(&app, "/oauth2/v1/token", None, &poll(&device_code)).await;
     assert_eq!(again.body["error"], "invalid_grant");
 
     // Refused, and expired.
-    let start = form(&app, "/oauth2/v1/device", None, &format!("client_id={}", p.id)).await;
+    let start = post_form(&app, "/oauth2/v1/device", None, &format!("client_id={}", p.id)).await;
     let start = start.assert_ok().clone();
     let code = start["user_code"].as_str().unwrap();
     app.get(&format!("/emulator/v1/projects/{}/device?user_code={code}&deny=1", p.id), None)
         .await
         .assert_ok();
-    let denied = form(&app, "/oauth2/v1/token", None, &poll(start["device_code"].as_str().unwrap())).await;
+    let denied =
+        post_form(&app, "/oauth2/v1/token", None, &poll(start["device_code"].as_str().unwrap())).await;
     assert_eq!(denied.body["error"], "access_denied");
-    let start = form(&app, "/oauth2/v1/device", None, &format!("client_id={}", p.id)).await;
+    let start = post_form(&app, "/oauth2/v1/device", None, &format!("client_id={}", p.id)).await;
     let start = start.assert_ok().clone();
     app.advance_clock(601).await;
-    let expired = form(&app, "/oauth2/v1/token", None, &poll(start["device_code"].as_str().unwrap())).await;
+    let expired =
+        post_form(&app, "/oauth2/v1/token", None, &poll(start["device_code"].as_str().unwrap())).await;
     assert_eq!(expired.body["error"], "expired_token");
     app.reset_clock().await;
 
@@ -440,11 +416,11 @@ async fn device_authorization_grant() {
     )
     .await
     .assert_ok();
-    let start = form(&app, "/oauth2/v1/device", None, &format!("client_id={}&scope=openid", p.id)).await;
+    let start = post_form(&app, "/oauth2/v1/device", None, &format!("client_id={}&scope=openid", p.id)).await;
     let start = start.assert_ok().clone();
-    let t = form(&app, "/oauth2/v1/token", None, &poll(start["device_code"].as_str().unwrap())).await;
+    let t = post_form(&app, "/oauth2/v1/token", None, &poll(start["device_code"].as_str().unwrap())).await;
     assert!(t.assert_ok()["access_token"].is_string());
     // Unknown client.
-    let r = form(&app, "/oauth2/v1/device", None, "client_id=nobody").await;
+    let r = post_form(&app, "/oauth2/v1/device", None, "client_id=nobody").await;
     assert_eq!(r.status.as_u16(), 401);
 }

@@ -1,5 +1,7 @@
 //! One module per Descope API group; the module path mirrors the URL path.
 
+pub mod mcp;
+
 use crate::http::route_table::Op;
 use crate::state::AppState;
 
@@ -27,7 +29,11 @@ pub fn all_ops() -> Vec<&'static Op> {
     ops
 }
 
-/// The whole application: every group's routes inside the shared layers of [`crate::http`].
+/// The whole application: every group's routes inside the shared layers of [`crate::http`],
+/// and `/mcp`, whose tool calls go to the same application without `/mcp`.
 pub fn router(state: AppState, max_body: usize) -> axum::Router {
-    crate::http::with_layers(DESCOPE.router().merge(EMULATOR.router()), state, max_body)
+    let routes = || DESCOPE.router().merge(EMULATOR.router());
+    let rest = crate::http::with_layers(routes(), state.clone(), max_body);
+    let mcp = mcp::service(state.clone(), rest, max_body);
+    crate::http::with_layers(routes().route_service(mcp::PATH, mcp), state, max_body)
 }

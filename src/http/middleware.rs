@@ -117,11 +117,12 @@ fn cors_headers(headers: &mut HeaderMap, origin: &HeaderValue) {
     headers.append(header::VARY, HeaderValue::from_static("Origin"));
 }
 
-/// The emulator's own endpoints (projects with their keys, snapshots, outbox, clock): served
-/// to same-origin pages and to the origins `--cors-origins` names, never to any web origin.
-/// The health check reveals nothing and stays open to every origin.
+/// The emulator's own endpoints (projects with their keys, snapshots, outbox, clock) and the
+/// MCP endpoint (whose specification asks servers to check `Origin`): served to same-origin
+/// pages and to the origins `--cors-origins` names, never to any web origin. The health check
+/// reveals nothing and stays open to every origin.
 fn is_emulator_path(path: &str) -> bool {
-    path.starts_with("/emulator/") && path != "/emulator/v1/health"
+    (path.starts_with("/emulator/") && path != "/emulator/v1/health") || path == crate::api::mcp::PATH
 }
 
 /// Refuses requests whose `Host` the emulator does not serve (DNS rebinding), and requests

@@ -28,6 +28,8 @@ mod fuzz_regressions;
 mod inbound_apps;
 mod inbound_role_scopes;
 mod json_nulls;
+mod mcp;
+mod mcp_catalogue;
 mod mgmt_accesskey;
 mod mgmt_adminlinks;
 mod mgmt_audit;

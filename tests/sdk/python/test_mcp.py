@@ -17,6 +17,7 @@ import pytest
 from descope import DescopeClient
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from conftest import EMULATOR_URL, Project, unique_email
@@ -115,14 +116,16 @@ def test_a_bad_argument_is_a_tool_error(mgmt_auth: str) -> None:
 
 def test_an_unknown_tool_is_an_error(mgmt_auth: str) -> None:
     async def body(mcp: Client) -> Any:
-        return await mcp.call_tool("no_such_tool", {})
+        try:
+            await mcp.call_tool("no_such_tool", {})
+        except MCPError as e:
+            return e
+        return None
 
-    try:
-        result = run(with_client(mgmt_auth, body))
-    except Exception as e:  # noqa: BLE001 - the client raises the JSON-RPC error
-        assert "no_such_tool" in str(e) or "Unknown tool" in str(e), repr(e)
-    else:
-        assert result.is_error, result
+    error = run(with_client(mgmt_auth, body))
+    assert isinstance(error, MCPError), "an unknown tool must be a JSON-RPC error"
+    assert error.error.code == -32602
+    assert "no_such_tool" in error.error.message
 
 
 def test_emulator_tools_read_the_outbox(mgmt_auth: str, project: Project, client: DescopeClient) -> None:

@@ -204,6 +204,21 @@ async fn a_foreign_web_origin_is_refused() {
         .unwrap();
     let r = app.call(req).await;
     r.assert_error(403, "E011101");
+
+    // A page of the emulator's own origin is served.
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/mcp")
+        .header("host", "127.0.0.1:4545")
+        .header("origin", "http://127.0.0.1:4545")
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("authorization", format!("Bearer {}", p.mgmt()))
+        .body(Body::from(serde_json::to_vec(&message).unwrap()))
+        .unwrap();
+    let r = app.call(req).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.text);
+    assert_eq!(r.body["result"]["tools"].as_array().unwrap().len(), 168);
 }
 
 #[tokio::test]

@@ -260,3 +260,134 @@ async fn an_sms_code_from_the_phone_screen() {
     let back = next(&app, &p, &phone, "useEmail", json!({})).await;
     assert_eq!(back.assert_ok()["screen"]["id"], "first");
 }
+
+/// The origin of the page running the flow (the component sends it with every `next`).
+const PAGE_ORIGIN: &str = "http://localhost:3000";
+
+/// The software authenticator's answer (`create` or `get`) to a flow's `webauthn` options.
+async fn authenticator_answer(
+    app: &TestApp,
+    p: &TestProject,
+    auth: &str,
+    verb: &str,
+    webauthn: &Value,
+) -> String {
+    let path = format!("/emulator/v1/projects/{}/authenticators/{auth}/{verb}", p.id);
+    let r = app.post(&path, None, json!({"options": webauthn["options"], "origin": PAGE_ORIGIN})).await;
+    r.assert_ok()["response"].as_str().unwrap().to_owned()
+}
+
+fn error_text(r: &Value) -> String {
+    r["screen"]["state"]["errorText"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_passkey_signs_up_then_in_through_the_built_in_flows() {
+    let (app, p) = TestApp::with_project().await;
+    let auth = app.post(&format!("/emulator/v1/projects/{}/authenticators", p.id), None, json!({})).await;
+    let auth = auth.assert_ok()["authenticatorId"].as_str().unwrap().to_owned();
+    let email = "pia@example.com";
+    let use_passkey = json!({"email": email, "origin": PAGE_ORIGIN});
+
+    // sign-in knows no such user yet: the reason on the first screen.
+    let first = start(&app, &p, "sign-in", "").await;
+    let r = next(&app, &p, &first, "usePasskey", use_passkey.clone()).await.assert_ok().clone();
+    assert_eq!((r["action"].as_str(), r["screen"]["id"].as_str()), (Some("screen"), Some("first")));
+    assert!(!error_text(&r).is_empty(), "{r}");
+
+    let first = start(&app, &p, "sign-up-or-in", "").await;
+    let r = next(&app, &p, &first, "usePasskey", json!({"origin": PAGE_ORIGIN})).await;
+    assert!(error_text(r.assert_ok()).contains("email"), "{}", r.text);
+
+    // A new user: registration options, as the component expects them.
+    let ceremony = next(&app, &p, &first, "usePasskey", use_passkey.clone()).await.assert_ok().clone();
+    assert_eq!(ceremony["status"], "running");
+    assert_eq!(ceremony["action"], "webauthnCreate");
+    assert_eq!(ceremony["stepId"], "2");
+    assert!(ceremony["screen"]["state"].is_object() && ceremony["screen"].get("id").is_none(), "{ceremony}");
+    let w = &ceremony["webauthn"];
+    assert_eq!(w["create"], true);
+    assert!(w["transactionId"].as_str().is_some_and(|t| !t.is_empty()));
+    let options: Value = serde_json::from_str(w["options"].as_str().unwrap()).unwrap();
+    assert_eq!(options["publicKey"]["rp"]["id"], "localhost");
+    assert_eq!(options["publicKey"]["user"]["name"], email);
+
+    // The browser refused (the person cancelled): the first screen again, with the reason,
+    // and nothing waits for a second answer.
+    let failure = json!({"transactionId": w["transactionId"], "failure": "NotAllowedError",
+        "failureMessage": "The operation either timed out or was not allowed."});
+    let r = next(&app, &p, &ceremony, "submit", failure.clone()).await.assert_ok().clone();
+    assert_eq!(r["screen"]["id"], "first");
+    assert!(error_text(&r).contains("not created") && error_text(&r).contains("timed out"), "{r}");
+    next(&app, &p, &ceremony, "submit", failure).await.assert_error(400, "E103003");
+
+    // An answer for another transaction, and one that does not verify, are refused too.
+    let ceremony = next(&app, &p, &first, "usePasskey", use_passkey.clone()).await.assert_ok().clone();
+    let response = authenticator_answer(&app, &p, &auth, "create", &ceremony["webauthn"]).await;
+    let r =
+        next(&app, &p, &ceremony, "submit", json!({"transactionId": "forged", "response": response})).await;
+    assert!(error_text(r.assert_ok()).contains("another request"), "{}", r.text);
+    let ceremony = next(&app, &p, &first, "usePasskey", use_passkey.clone()).await.assert_ok().clone();
+    let w = &ceremony["webauthn"];
+    let r =
+        next(&app, &p, &ceremony, "submit", json!({"transactionId": w["transactionId"], "response": "{}"}))
+            .await;
+    assert_eq!(r.assert_ok()["screen"]["id"], "first");
+    assert!(!error_text(&r.body).is_empty(), "{}", r.text);
+    let users = app.post("/v1/mgmt/user/search", Some(&p.mgmt()), json!({})).await;
+    assert_eq!(users.assert_ok()["users"], json!([]));
+
+    // The authenticator's real answer signs the new user up.
+    let ceremony = next(&app, &p, &first, "usePasskey", use_passkey.clone()).await.assert_ok().clone();
+    let w = ceremony["webauthn"].clone();
+    let response = authenticator_answer(&app, &p, &auth, "create", &w).await;
+    let done = next(
+        &app,
+        &p,
+        &ceremony,
+        "submit",
+        json!({"transactionId": w["transactionId"], "response": response}),
+    )
+    .await
+    .assert_ok()
+    .clone();
+    assert_eq!(
+        (done["status"].as_str(), done["action"].as_str()),
+        (Some("completed"), Some("none")),
+        "{done}"
+    );
+    let user = &done["authInfo"]["user"];
+    assert_eq!(user["loginIds"], json!([email]));
+    assert_eq!(user["email"], email);
+    assert_eq!(user["webauthn"], true);
+    assert_eq!(done["authInfo"]["firstSeen"], true);
+    let session = claims(done["authInfo"]["sessionJwt"].as_str().unwrap());
+    assert_eq!(session["sub"], user["userId"]);
+    assert_eq!(session["amr"], json!(["webauthn"]));
+
+    // sign-up refuses the now existing user; sign-in and sign-up-or-in ask for the passkey.
+    let first = start(&app, &p, "sign-up", "").await;
+    let r = next(&app, &p, &first, "usePasskey", use_passkey.clone()).await;
+    assert!(error_text(r.assert_ok()).contains("already exists"), "{}", r.text);
+    for flow in ["sign-in", "sign-up-or-in"] {
+        let first = start(&app, &p, flow, "").await;
+        let ceremony = next(&app, &p, &first, "usePasskey", use_passkey.clone()).await.assert_ok().clone();
+        assert_eq!(ceremony["action"], "webauthnGet", "{flow}");
+        let w = ceremony["webauthn"].clone();
+        assert_eq!(w["create"], false);
+        let options: Value = serde_json::from_str(w["options"].as_str().unwrap()).unwrap();
+        assert_eq!(options["publicKey"]["allowCredentials"].as_array().map(Vec::len), Some(1));
+        let response = authenticator_answer(&app, &p, &auth, "get", &w).await;
+        let done = next(
+            &app,
+            &p,
+            &ceremony,
+            "submit",
+            json!({"transactionId": w["transactionId"], "response": response}),
+        )
+        .await;
+        assert_eq!(done.assert_ok()["status"], "completed", "{flow}");
+        assert_eq!(done.body["authInfo"]["user"]["userId"], user["userId"]);
+        assert_eq!(done.body["authInfo"]["firstSeen"], false);
+    }
+}

@@ -61,6 +61,9 @@ struct FlowResponse {
     action: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     screen: Option<Value>,
+    /// `{transactionId, options, create}` of a WebAuthn start, for `webauthnCreate|Get`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    webauthn: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     auth_info: Option<JwtResponse>,
 }
@@ -95,19 +98,42 @@ async fn next(
 
 fn respond(ctx: &Ctx, step: Step) -> Response {
     let Step { execution_id, step_id, outcome } = step;
+    let mut webauthn = None;
     let (status, action, screen, auth, name) = match outcome {
         Outcome::Screen { screen, state } => {
             let dto = json!({"id": screen.id(), "state": state, "componentsConfig": {}});
             ("running", "screen", Some(dto), None, screen.name())
         }
         Outcome::Poll { screen } => ("running", "poll", None, None, screen.name()),
-        Outcome::Completed(info) => ("completed", "none", None, Some(AuthResponse::new(ctx, &info)), "Signed in"),
+        Outcome::WebAuthn(started) => {
+            let action = if started.create { "webauthnCreate" } else { "webauthnGet" };
+            webauthn = Some(json!({
+                "transactionId": started.transaction_id,
+                "options": started.options,
+                "create": started.create,
+            }));
+            // The component reads `screen.state` of every answer; without a screen ID it
+            // renders nothing and waits for the answer to its `submit`.
+            ("running", action, Some(json!({"state": {}})), None, "Passkey")
+        }
+        Outcome::Completed(info) => {
+            ("completed", "none", None, Some(AuthResponse::new(ctx, &info)), "Signed in")
+        }
     };
     let (auth_info, cookie) = match auth.map(AuthResponse::into_parts) {
         Some((body, cookie)) => (Some(body), cookie),
         None => (None, None),
     };
-    let body = FlowResponse { execution_id, step_id, step_name: name.to_owned(), status, action, screen, auth_info };
+    let body = FlowResponse {
+        execution_id,
+        step_id,
+        step_name: name.to_owned(),
+        status,
+        action,
+        screen,
+        webauthn,
+        auth_info,
+    };
     let mut response = Json(body).into_response();
     if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
         response.headers_mut().append(header::SET_COOKIE, c);

@@ -3,9 +3,10 @@
 //!
 //! The built-in flows `sign-up-or-in`, `sign-in` and `sign-up` are small state machines over
 //! the screens of [`screens`]: a first screen asking for an email (or phone), then a code, a
-//! password or a "link sent" screen that polls. Every step calls the same domain functions
-//! as the REST sign-in methods ([`passwordless`], [`password`]), so a flow's codes and links
-//! land in the outbox and its session is the one those methods issue.
+//! password or a "link sent" screen that polls, or a passkey ceremony in the browser
+//! ([`passkey`]). Every step calls the same domain functions as the REST sign-in methods
+//! ([`passwordless`], [`password`], WebAuthn), so a flow's codes and links land in the outbox
+//! and its session is the one those methods issue.
 //!
 //! Executions live in `flow_executions` with an ID the web component can parse
 //! (`<flowId>|#|<random>`, no `_`) and a step counter (the `stepId`); a wrong code or password
@@ -20,6 +21,7 @@ use crate::crypto;
 use crate::crypto::PasswordHasher;
 use crate::domain::authn::password::{self, SignUp};
 use crate::domain::authn::passwordless::{self, LoginOptions, Method, Purpose, StartRequest};
+use crate::domain::authn::webauthn::Started;
 use crate::domain::identity::users;
 use crate::domain::messaging::channel::ChannelKind;
 use crate::domain::messaging::outbox::OutboxNotifier;
@@ -30,6 +32,8 @@ use crate::store::flows::ExecutionRow;
 use crate::store::{self, Db};
 
 pub use super::screens::Screen;
+
+mod passkey;
 
 /// How long an execution stays usable after it starts.
 const EXECUTION_TTL_MS: i64 = 60 * 60 * 1000;
@@ -61,6 +65,8 @@ struct State {
     /// The user a magic link of this execution signed in (opened in another tab), until the
     /// polling tab takes its session.
     link_user: Option<String>,
+    /// The passkey ceremony the browser is running (the first screen's `usePasskey`).
+    passkey: Option<passkey::Pending>,
 }
 
 /// The calls' common inputs.
@@ -86,6 +92,9 @@ pub enum Outcome {
     Screen { screen: Screen, state: Map<String, Value> },
     /// Keep polling: the magic link was not opened yet.
     Poll { screen: Screen },
+    /// Run a WebAuthn ceremony in the browser (`webauthnCreate` or `webauthnGet`) and
+    /// answer with `submit`.
+    WebAuthn(Started),
     /// Signed in.
     Completed(Box<AuthInfo>),
 }
@@ -196,6 +205,10 @@ impl Engine<'_> {
                     "sendLink" => self.send(row, &mut state, purpose, Method::MagicLink).await?,
                     _ => self.password_screen(row, &mut state, purpose).await?,
                 }
+            }
+            (Screen::First, "usePasskey") => self.passkey_start(row, &mut state, purpose, input).await?,
+            (Screen::First, "submit") if state.passkey.is_some() => {
+                self.passkey_finish(&mut state, input).await?
             }
             (Screen::Code, "verifyCode") => {
                 let code = text("code");

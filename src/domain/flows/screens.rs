@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Screen {
-    /// Email: `sendCode`, `sendLink`, `usePassword`, `usePhone`.
+    /// Email: `sendCode`, `sendLink`, `usePasskey`, `usePassword`, `usePhone`.
     #[default]
     First,
     /// Phone: `sendCode` (by SMS), `useEmail`.
@@ -92,6 +92,7 @@ const FIRST: &str = screen!(
     r#"<descope-text id="errorText" data-type="error-message" mode="error" variant="body2"></descope-text>"#,
     r#"<descope-button id="sendCode" data-type="button" variant="contained" mode="primary" size="md" full-width="true">Email me a code</descope-button>"#,
     r#"<descope-button id="sendLink" data-type="button" variant="outline" mode="primary" size="md" full-width="true">Email me a link</descope-button>"#,
+    r#"<descope-button id="usePasskey" data-type="biometrics" variant="outline" mode="primary" size="md" full-width="true">Use a passkey</descope-button>"#,
     r#"<descope-button id="usePassword" data-type="button" variant="link" mode="primary" size="md" full-width="true">Use a password</descope-button>"#,
     r#"<descope-button id="usePhone" data-type="button" formnovalidate="true" variant="link" mode="secondary" size="sm" full-width="true">Use a phone number instead</descope-button>"#,
 );

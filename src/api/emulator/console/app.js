@@ -249,7 +249,7 @@ function renderClock() {
   const chip = $('clock-chip');
   if (!c) { chip.textContent = ''; return; }
   const off = c.offsetSeconds ? ` (${c.offsetSeconds > 0 ? '+' : ''}${c.offsetSeconds}s)` : '';
-  chip.textContent = `🕒 ${formatTime(clockNow())}${off}${c.frozen ? ' ❄ frozen' : ''}`;
+  chip.textContent = `Clock ${formatTime(clockNow())}${off}${c.frozen ? ' · frozen' : ''}`;
   chip.classList.toggle('shifted', !!c.offsetSeconds || !!c.frozen);
 }
 async function loadClock() {

@@ -21,16 +21,20 @@ async function api(method, path, body) {
   return json;
 }
 
-/** The text of the first element matching `selector`, once `test(text)` holds. */
-async function waitForText(page, selector, test, timeout = 10_000) {
+/**
+ * The text of the first element matching `selector`, once `test(text, arg)` holds (`test` runs
+ * in the page: it sees only its parameters).
+ */
+async function waitForText(page, selector, test, arg = null, timeout = 10_000) {
   const handle = await page.waitForFunction(
-    (sel, src) => {
+    (sel, src, value) => {
       const el = document.querySelector(sel);
-      return el && new Function('t', `return (${src})(t)`)(el.textContent) ? el.textContent : false;
+      return el && new Function('t', 'arg', `return (${src})(t, arg)`)(el.textContent, value) ? el.textContent : false;
     },
     { timeout },
     selector,
     test.toString(),
+    arg,
   );
   return handle.jsonValue();
 }
@@ -112,7 +116,7 @@ describe('the console in a browser', () => {
     const sent = await sdk.otp.signUpOrIn.email(email);
     assert.ok(sent.ok, JSON.stringify(sent.error));
 
-    await waitForText(page, '#outbox-list .msg .to', (t) => t === email);
+    await waitForText(page, '#outbox-list .msg .to', (t, want) => t === want, email);
     assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page reloaded');
     const latest = await api('GET', `/emulator/v1/projects/${projectId}/outbox/latest?loginId=${encodeURIComponent(email)}`);
     const shown = await page.$eval('#outbox-list .msg .code', (el) => el.textContent);
@@ -131,7 +135,7 @@ describe('the console in a browser', () => {
     await waitForText(page, '#outbox-list', (t) => t.includes('No message matches'));
     await page.$eval('#outbox-search', (el) => { el.value = ''; });
     await page.type('#outbox-search', latest.code);
-    await waitForText(page, '#outbox-list .msg .to', (t) => t === email);
+    await waitForText(page, '#outbox-list .msg .to', (t, want) => t === want, email);
     await screenshot(page, 'console-outbox-desktop');
     await page.$eval('#outbox-search', (el) => { el.value = ''; el.dispatchEvent(new Event('input')); });
   });

@@ -28,7 +28,7 @@ struct Watcher {
 
 impl Watcher {
     /// The next event, or `None` when the server shuts down.
-    async fn next(&mut self) -> Option<Event> {
+    async fn next_event(&mut self) -> Option<Event> {
         tokio::select! {
             event = self.projects.recv() => match event {
                 Ok(e) => Event::default().event("projects").json_data(&e).ok(),
@@ -53,7 +53,7 @@ async fn events(State(s): State<AppState>) -> Sse<impl Stream<Item = Result<Even
     // A new receiver has seen the current value: it wakes at the next change.
     let watcher = Watcher { projects: s.projects.subscribe(), clock: s.clock.subscribe(), s };
     let stream = futures_util::stream::unfold(watcher, |mut w| async move {
-        let event = w.next().await?;
+        let event = w.next_event().await?;
         Some((Ok(event), w))
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))

@@ -163,7 +163,7 @@ struct Follower {
 impl Follower {
     /// The next message to send, or `None` when the stream ends (the project was deleted or
     /// the server shuts down).
-    async fn next(&mut self) -> Option<Message> {
+    async fn next_message(&mut self) -> Option<Message> {
         loop {
             if let Some(m) = self.ready.pop_front() {
                 return Some(m);
@@ -221,7 +221,7 @@ async fn stream(
     let position = outbox::last_position(&s.db).await?;
     let follower = Follower { s, ctx, watch, projects, position, ready: VecDeque::new() };
     let events = futures_util::stream::unfold(follower, |mut f| async move {
-        let m = f.next().await?;
+        let m = f.next_message().await?;
         let event = Event::default().event("message").id(m.id.clone()).json_data(&m).ok()?;
         Some((Ok(event), f))
     });

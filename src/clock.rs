@@ -44,13 +44,19 @@ pub struct Clock {
     offset_ms: Arc<AtomicI64>,
     /// The time a frozen clock shows, in Unix ms; [`NOT_FROZEN`] while it runs.
     frozen_ms: Arc<AtomicI64>,
+    /// Counts the changes (advance, set, freeze, reset), for the console's live view.
+    changes: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 const NOT_FROZEN: i64 = i64::MIN;
 
 impl Default for Clock {
     fn default() -> Self {
-        Clock { offset_ms: Arc::default(), frozen_ms: Arc::new(AtomicI64::new(NOT_FROZEN)) }
+        Clock {
+            offset_ms: Arc::default(),
+            frozen_ms: Arc::new(AtomicI64::new(NOT_FROZEN)),
+            changes: Arc::new(tokio::sync::watch::channel(0).0),
+        }
     }
 }
 
@@ -74,12 +80,22 @@ impl Clock {
         self.frozen_ms.load(Ordering::Relaxed) != NOT_FROZEN
     }
 
+    /// Watches the clock: the receiver sees a new value after each change.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    fn changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     pub fn advance(&self, secs: i64) {
         if self.is_frozen() {
             self.frozen_ms.fetch_add(secs.saturating_mul(1000), Ordering::Relaxed);
         } else {
             self.offset_ms.fetch_add(secs.saturating_mul(1000), Ordering::Relaxed);
         }
+        self.changed();
     }
 
     /// Sets emulator time to `unix_secs` (the past is allowed).
@@ -90,6 +106,7 @@ impl Clock {
             let real = real_now_ms();
             self.offset_ms.store(unix_secs.saturating_mul(1000) - real, Ordering::Relaxed);
         }
+        self.changed();
     }
 
     /// Stops the clock at its current time (deterministic runs), or lets it run on from the
@@ -102,11 +119,13 @@ impl Clock {
             self.offset_ms.store(now - real_now_ms(), Ordering::Relaxed);
             self.frozen_ms.store(NOT_FROZEN, Ordering::Relaxed);
         }
+        self.changed();
     }
 
     pub fn reset(&self) {
         self.offset_ms.store(0, Ordering::Relaxed);
         self.frozen_ms.store(NOT_FROZEN, Ordering::Relaxed);
+        self.changed();
     }
 }
 

@@ -122,6 +122,19 @@ pub async fn list(conn: &mut Conn) -> ApiResult<Vec<ProjectListing>> {
     .await?)
 }
 
+/// One project as [`list`] shows it.
+pub async fn listing(conn: &mut Conn, id: &ProjectId) -> ApiResult<Option<ProjectListing>> {
+    Ok(sqlx::query_as::<_, ProjectListing>(
+        "SELECT p.id, p.name, (SELECT m.secret FROM management_keys m \
+           WHERE m.project_id = p.id AND m.status = 'active' ORDER BY m.created_ms, m.id LIMIT 1) \
+           AS management_key \
+         FROM projects p WHERE p.id = ? AND p.scope_of IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
 // No project filter: the default project is found across all projects.
 pub async fn get_default(conn: &mut Conn) -> ApiResult<Option<ProjectRow>> {
     Ok(sqlx::query_as::<_, ProjectRow>(

@@ -129,6 +129,11 @@ impl TestApp {
         TestResponse { status, headers, body, text }
     }
 
+    /// The response as the router gives it, its body unread (for streams).
+    pub async fn raw(&self, req: Request<Body>) -> axum::response::Response {
+        self.router.clone().oneshot(req).await.unwrap()
+    }
+
     pub async fn get(&self, path: &str, auth: Option<&str>) -> TestResponse {
         self.send(Method::GET, path, auth, None).await
     }

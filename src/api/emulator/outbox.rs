@@ -1,11 +1,17 @@
 //! `/emulator/v1/projects/{projectId}/outbox`: the messages the emulator would have sent.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
+use futures_util::Stream;
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
 use std::time::Duration;
+use tokio::sync::broadcast;
 
-use crate::domain::messaging::outbox::{self, MessageFilter, MessagePayload, MessageRow};
+use crate::domain::messaging::outbox::{self, MessageFilter, MessagePayload, MessageRow, Subscription};
+use crate::domain::projects::ProjectEvent;
 use crate::domain::Ctx;
 use crate::dto::common::Empty;
 use crate::error::{ApiError, ApiResult};
@@ -17,7 +23,9 @@ crate::route_table! {
     built {
         GET "/emulator/v1/projects/{projectId}/outbox" => list,
         GET "/emulator/v1/projects/{projectId}/outbox/latest" => latest,
+        GET "/emulator/v1/projects/{projectId}/outbox/stream" => stream,
         DELETE "/emulator/v1/projects/{projectId}/outbox" => clear,
+        DELETE "/emulator/v1/projects/{projectId}/outbox/{messageId}" => delete_one,
     }
 }
 
@@ -31,6 +39,7 @@ pub struct OutboxQuery {
     to: Option<String>,
     channel: Option<String>,
     kind: Option<String>,
+    q: Option<String>,
     limit: Option<i64>,
     wait: Option<f64>,
 }
@@ -43,6 +52,7 @@ impl OutboxQuery {
             to: some(&self.to),
             channel: some(&self.channel),
             kind: some(&self.kind),
+            q: some(&self.q),
             limit: self.limit.filter(|l| *l > 0).unwrap_or(default_limit),
         }
     }
@@ -91,8 +101,9 @@ pub struct Messages {
 }
 
 /// GET /emulator/v1/projects/{projectId}/outbox
-/// Messages, newest first, filtered by `loginId`, `to`, `channel`, `kind`, `limit`; `wait`
-/// holds the request until one matches.
+/// Messages, newest first, filtered by `loginId`, `to`, `channel`, `kind`, `q` (text in the
+/// subject, body, address, login ID or code), `limit`; `wait` holds the request until one
+/// matches.
 async fn list(
     State(s): State<AppState>,
     EmulatorProject(ctx): EmulatorProject,
@@ -122,6 +133,103 @@ async fn clear(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject)
     outbox::clear(&s.db, &ctx).await?;
     Ok(Json(Empty {}))
 }
+
+/// DELETE /emulator/v1/projects/{projectId}/outbox/{messageId}
+/// Deletes one message (404 when the outbox has no such message).
+async fn delete_one(
+    State(s): State<AppState>,
+    EmulatorProject(ctx): EmulatorProject,
+    Path(params): Path<HashMap<String, String>>,
+) -> ApiResult<Json<Empty>> {
+    let id = params.get("messageId").map(String::as_str).unwrap_or_default();
+    outbox::delete(&s.db, &ctx, id).await?;
+    Ok(Json(Empty {}))
+}
+
+/// How many messages one read of the live stream takes from the store.
+const STREAM_BATCH: i64 = 50;
+
+/// The live stream's position: the project it follows, the messages already sent, and
+/// the ones read but not sent yet.
+struct Follower {
+    s: AppState,
+    ctx: Ctx,
+    watch: Subscription,
+    projects: broadcast::Receiver<ProjectEvent>,
+    position: i64,
+    ready: VecDeque<Message>,
+}
+
+impl Follower {
+    /// The next message to send, or `None` when the stream ends (the project was deleted or
+    /// the server shuts down).
+    async fn next_message(&mut self) -> Option<Message> {
+        loop {
+            if let Some(m) = self.ready.pop_front() {
+                return Some(m);
+            }
+            if self.s.outbox.is_closing() {
+                return None;
+            }
+            self.watch.mark_seen();
+            // A store error ends the stream; the browser's EventSource reconnects.
+            let rows = outbox::after(&self.s.db, self.ctx.scope(), self.position, STREAM_BATCH).await.ok()?;
+            if let Some((last, _)) = rows.last() {
+                self.position = *last;
+                self.ready.extend(rows.into_iter().map(|(_, m)| Message::of(&self.ctx, m)));
+                continue;
+            }
+            tokio::select! {
+                () = self.watch.changed() => {}
+                () = self.s.outbox.closed() => return None,
+                event = self.projects.recv() => {
+                    let mine = match &event {
+                        Ok(e) => e.project_id == self.ctx.project_id().as_str(),
+                        Err(broadcast::error::RecvError::Lagged(_)) => true,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    };
+                    if mine {
+                        self.reload().await?;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Follows the project into its new data scope after a reset; `None` once it is gone.
+    async fn reload(&mut self) -> Option<()> {
+        let id = self.ctx.project_id().to_string();
+        let project = self.s.projects.get(&self.s.db, &self.s.settings.public_url, &id).await.ok()??;
+        if project.scope != self.ctx.project.scope {
+            self.watch = self.s.outbox.subscribe(&project.scope);
+        }
+        self.ctx = Ctx { project, now: self.ctx.now };
+        Some(())
+    }
+}
+
+/// GET /emulator/v1/projects/{projectId}/outbox/stream
+/// Server-Sent Events: `event: message` with each message written from now on (the
+/// `Message` of the list), keep-alive comments in between; ends when the project is deleted.
+async fn stream(
+    State(s): State<AppState>,
+    EmulatorProject(ctx): EmulatorProject,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    // Watch first, then read the position: a message written in between is not missed.
+    let watch = s.outbox.subscribe(ctx.scope());
+    let projects = s.projects.subscribe();
+    let position = outbox::last_position(&s.db).await?;
+    let follower = Follower { s, ctx, watch, projects, position, ready: VecDeque::new() };
+    let events = futures_util::stream::unfold(follower, |mut f| async move {
+        let m = f.next_message().await?;
+        let event = Event::default().event("message").id(m.id.clone()).json_data(&m).ok()?;
+        Some((Ok(event), f))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+/// How often a live stream sends a comment while nothing happens (proxies close idle ones).
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,7 @@ crate::route_table! {
     built {
         POST "/emulator/v1/projects" => create,
         GET "/emulator/v1/projects" => list,
+        GET "/emulator/v1/projects/{projectId}" => get_project,
         DELETE "/emulator/v1/projects/{projectId}" => delete,
         POST "/emulator/v1/projects/{projectId}/reset" => reset,
         GET "/emulator/v1/projects/{projectId}/snapshot" => get_snapshot,
@@ -89,6 +90,23 @@ async fn list(State(s): State<AppState>) -> ApiResult<Json<ProjectList>> {
     Ok(Json(ProjectList { projects }))
 }
 
+/// GET /emulator/v1/projects/{projectId}
+/// One project with its oldest active management key (what the console needs to call the
+/// management API for it).
+async fn get_project(
+    State(s): State<AppState>,
+    EmulatorProject(ctx): EmulatorProject,
+) -> ApiResult<Json<ProjectSummary>> {
+    let listing = s.projects.listing(&s.db, ctx.project_id()).await?;
+    let listing =
+        listing.ok_or_else(|| ApiError::not_found(format!("Project {} not found", ctx.project_id())))?;
+    Ok(Json(ProjectSummary {
+        project_id: listing.id.into_string(),
+        name: listing.name,
+        management_key: listing.management_key,
+    }))
+}
+
 /// DELETE /emulator/v1/projects/{projectId}
 /// Deletes a project and everything in it.
 async fn delete(State(s): State<AppState>, EmulatorProject(ctx): EmulatorProject) -> ApiResult<Json<Empty>> {
@@ -135,5 +153,6 @@ async fn put_snapshot(
         )));
     }
     fixtures::import(&s, &snap, Apply::Replace).await?;
+    s.projects.notify("replaced", ctx.project_id().as_str());
     Ok(Json(Empty {}))
 }

@@ -29,6 +29,8 @@ pub struct OutboxNotifier {
 struct NotifierInner {
     scopes: Mutex<HashMap<Scope, watch::Sender<u64>>>,
     closing: AtomicBool,
+    /// Wakes the live streams (`outbox/stream`, `/emulator/v1/events`) at shutdown.
+    shutdown: tokio::sync::Notify,
     /// How many times a reader was woken to read the store again.
     wakeups: AtomicU64,
 }
@@ -52,13 +54,25 @@ impl OutboxNotifier {
     /// does not sit out a 30-second long-poll.
     pub fn close(&self) {
         self.inner.closing.store(true, Ordering::SeqCst);
+        self.inner.shutdown.notify_waiters();
         for tx in self.inner.lock().values() {
             tx.send_modify(|n| *n = n.wrapping_add(1));
         }
     }
 
-    fn is_closing(&self) -> bool {
+    /// True once [`OutboxNotifier::close`] was called (the server is shutting down).
+    pub fn is_closing(&self) -> bool {
         self.inner.closing.load(Ordering::SeqCst)
+    }
+
+    /// Completes when the server starts shutting down ([`OutboxNotifier::close`]), so live
+    /// streams end and do not hold the graceful shutdown.
+    pub async fn closed(&self) {
+        let woken = self.inner.shutdown.notified();
+        if self.is_closing() {
+            return;
+        }
+        woken.await;
     }
 
     /// How many times a waiting reader was woken to read the store again, over all projects
@@ -89,14 +103,14 @@ pub struct Subscription {
 
 impl Subscription {
     /// Marks every message notified so far as seen.
-    fn mark_seen(&mut self) {
+    pub fn mark_seen(&mut self) {
         if let Some(rx) = &mut self.rx {
             rx.borrow_and_update();
         }
     }
 
     /// Waits for a message notified after the last [`Subscription::mark_seen`].
-    async fn changed(&mut self) {
+    pub async fn changed(&mut self) {
         // The sender stays in the map while this receiver lives, so `changed` fails only if
         // the map was dropped: then nothing can wake it.
         let alive = match &mut self.rx {
@@ -192,6 +206,36 @@ pub async fn list(
         }
         notifier.inner.wakeups.fetch_add(1, Ordering::Relaxed);
     }
+}
+
+/// Deletes one message of the project's outbox; 404 when it has none with that ID.
+pub async fn delete(db: &crate::store::Db, ctx: &Ctx, id: &str) -> ApiResult<()> {
+    let mut tx = db.begin_immediate().await?;
+    let deleted = store::outbox::delete(&mut tx, ctx.scope(), id).await?;
+    tx.commit().await?;
+    if !deleted {
+        return Err(crate::error::ApiError::not_found(format!("No message {id} in the outbox")));
+    }
+    Ok(())
+}
+
+/// The position of the newest message of any project: messages written later come after it
+/// (see [`after`]).
+pub async fn last_position(db: &crate::store::Db) -> ApiResult<i64> {
+    let mut conn = db.acquire().await?;
+    store::outbox::last_seq(&mut conn).await
+}
+
+/// The project's messages written after `position`, oldest first, at most `limit`, with
+/// their positions.
+pub async fn after(
+    db: &crate::store::Db,
+    scope: &Scope,
+    position: i64,
+    limit: i64,
+) -> ApiResult<Vec<(i64, MessageRow)>> {
+    let mut conn = db.acquire().await?;
+    store::outbox::list_after(&mut conn, scope, position, limit).await
 }
 
 /// Empties the project's outbox.

@@ -165,6 +165,20 @@ pub struct Projects {
     /// Seeds of deterministic runs, and the seeded projects' generators.
     seeds: crate::determinism::Seeds,
     creations: Arc<creation::CreationQueue>,
+    /// Creations, deletions, resets and replaced contents, for the console's live view.
+    events: tokio::sync::broadcast::Sender<ProjectEvent>,
+}
+
+/// How many project events a slow watcher may fall behind before it skips to the newest.
+const EVENT_BACKLOG: usize = 64;
+
+/// A change to the set of projects or to a project's contents.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectEvent {
+    /// `created`, `deleted`, `reset` or `replaced` (a snapshot was loaded).
+    pub kind: &'static str,
+    pub project_id: String,
 }
 
 /// A new project as `POST /emulator/v1/projects` returns it.
@@ -182,7 +196,24 @@ pub fn is_valid_project_id(id: &str) -> bool {
 
 impl Projects {
     pub fn new(key_pool: KeyPool) -> Self {
-        Projects { cache: Arc::default(), key_pool, creations: Arc::default(), seeds: Default::default() }
+        Projects {
+            cache: Arc::default(),
+            key_pool,
+            creations: Arc::default(),
+            seeds: Default::default(),
+            events: tokio::sync::broadcast::channel(EVENT_BACKLOG).0,
+        }
+    }
+
+    /// Watches project changes (bounded: a receiver that falls behind skips ahead).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<ProjectEvent> {
+        self.events.subscribe()
+    }
+
+    /// Tells the watchers that project `id` changed (`kind` as in [`ProjectEvent`]).
+    pub fn notify(&self, kind: &'static str, id: &str) {
+        // Nobody watching is fine.
+        let _ = self.events.send(ProjectEvent { kind, project_id: id.to_owned() });
     }
 
     pub fn key_pool(&self) -> &KeyPool {
@@ -373,6 +404,7 @@ impl Projects {
             }
             return Err(already_exists(id.as_str()));
         }
+        self.notify("created", id.as_str());
         Ok(CreatedProject { id: id.into_string(), name, management_key })
     }
 
@@ -415,6 +447,16 @@ impl Projects {
         store::projects::list(&mut conn).await
     }
 
+    /// One project as [`Projects::list`] shows it.
+    pub async fn listing(
+        &self,
+        db: &crate::store::Db,
+        id: &ProjectId,
+    ) -> ApiResult<Option<store::projects::ProjectListing>> {
+        let mut conn = db.acquire().await?;
+        store::projects::listing(&mut conn, id).await
+    }
+
     /// The ID of the default project, if there is one.
     pub async fn default_id(&self, db: &crate::store::Db) -> ApiResult<Option<String>> {
         let mut conn = db.acquire().await?;
@@ -429,6 +471,7 @@ impl Projects {
         if !deleted {
             return Err(ApiError::not_found(format!("Project {id} not found")));
         }
+        self.notify("deleted", id);
         Ok(())
     }
 
@@ -457,6 +500,7 @@ impl Projects {
             cache.insert(project.id.to_string(), Arc::new(moved));
         }
         spawn_purge(db.clone(), vec![project.scope.clone()]);
+        self.notify("reset", project.id.as_str());
         Ok(())
     }
 }

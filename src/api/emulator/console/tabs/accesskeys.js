@@ -9,6 +9,7 @@ let view = null;
 export default {
   async mount(root, ctx) {
     if (view) view.alive = false;
+    root.classList.add('data-tab');
     view = new KeysView(root, ctx);
     await view.refresh();
   },

@@ -11,6 +11,7 @@ let view = null;
 export default {
   async mount(root, ctx) {
     if (view) view.alive = false;
+    root.classList.add('data-tab');
     view = new AuditView(root, ctx);
     await view.refresh();
   },
@@ -64,12 +65,13 @@ class AuditView {
     const columns = [
       { label: 'Time', get: (a) => h('span', { class: 'nowrap' }, formatTime(Number(a.occurred))) },
       { label: 'Action', get: (a) => h('strong', {}, a.action) },
-      { label: 'Type', get: (a) => a.type },
-      { label: 'Login IDs', get: (a) => chips(a.externalIds) },
-      { label: 'User ID', get: (a) => (a.userId ? h('code', {}, a.userId) : '') },
-      { label: 'Method', get: (a) => a.method },
-      { label: 'Address', get: (a) => a.remoteAddress },
-      { label: 'Tenants', get: (a) => chips(a.tenants) },
+      { label: 'Type', get: (a) => a.type || null },
+      { label: 'Login IDs', get: (a) => (a.externalIds?.length ? chips(a.externalIds) : null) },
+      { label: 'User ID', get: (a) => (a.userId ? h('code', {}, a.userId) : null) },
+      { label: 'Actor', get: (a) => (a.actorId && a.actorId !== a.userId ? h('code', {}, a.actorId) : null) },
+      { label: 'Method', get: (a) => a.method || null },
+      { label: 'Address', get: (a) => a.remoteAddress || null },
+      { label: 'Tenants', get: (a) => (a.tenants?.length ? chips(a.tenants) : null) },
     ];
     const total = typeof res.total === 'number' ? res.total : audits.length;
     this.listBox.replaceChildren(

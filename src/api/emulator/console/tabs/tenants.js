@@ -8,6 +8,7 @@ let view = null;
 export default {
   async mount(root, ctx) {
     if (view) view.alive = false;
+    root.classList.add('data-tab');
     view = new TenantsView(root, ctx);
     await view.refresh();
   },

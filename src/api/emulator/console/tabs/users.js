@@ -14,6 +14,7 @@ let view = null;
 export default {
   async mount(root, ctx) {
     if (view) view.alive = false;
+    root.classList.add('data-tab');
     view = new UsersView(root, ctx);
     await view.start();
   },
@@ -83,9 +84,9 @@ class UsersView {
     const users = res.users || [];
     const columns = [
       { label: 'Login ID', get: (u) => h('span', { class: 'mono' }, u.loginIds.join(', ')) },
-      { label: 'Name', get: (u) => u.name || '' },
-      { label: 'Email', get: (u) => (u.email ? [u.email, ' ', verifiedBadge(u.verifiedEmail)] : '') },
-      { label: 'Phone', get: (u) => (u.phone ? [u.phone, ' ', verifiedBadge(u.verifiedPhone)] : '') },
+      { label: 'Name', get: (u) => u.name || null },
+      { label: 'Email', get: (u) => (u.email ? h('span', {}, u.email, ' ', verifiedBadge(u.verifiedEmail)) : null) },
+      { label: 'Phone', get: (u) => (u.phone ? h('span', {}, u.phone, ' ', verifiedBadge(u.verifiedPhone)) : null) },
       { label: 'Status', get: (u) => statusBadge(u.status) },
       { label: 'Created', get: (u) => secs(u.createdTime) },
     ];
@@ -156,7 +157,9 @@ class UsersView {
       ['Password', u.password], ['TOTP', u.TOTP], ['Passkeys (WebAuthn)', u.webauthn],
       ['SAML / SSO', u.SAML], ['SCIM', u.SCIM],
     ];
-    const lastLogin = history.reduce((m, r) => Math.max(m, r.loginTime || 0), 0);
+    this.lastLoginBox = h('span', { 'data-field': 'lastLogin' });
+    this.historyBox = h('div', {});
+    this.renderHistory(history);
     const tenantRows = u.userTenants || [];
     const attrs = Object.entries(u.customAttributes || {});
     this.detailBox.replaceChildren(
@@ -175,7 +178,7 @@ class UsersView {
               ['Email', u.email ? h('span', {}, u.email, ' ', verifiedBadge(u.verifiedEmail)) : '—'],
               ['Phone', u.phone ? h('span', {}, u.phone, ' ', verifiedBadge(u.verifiedPhone)) : '—'],
               ['Created', secs(u.createdTime)],
-              ['Last login', lastLogin ? secs(lastLogin) : 'never'],
+              ['Last login', this.lastLoginBox],
             ])),
           h('div', {},
             h('h3', {}, 'Sign-in methods'),
@@ -200,17 +203,23 @@ class UsersView {
           'Log out ends every session of this user; Impersonate signs in as the user (through an embedded magic link) and shows the tokens.'),
         sessionBox,
         h('h3', {}, 'Login history'),
-        history.length
-          ? table([
-            { label: 'Time', get: (r) => secs(r.loginTime) },
-            { label: 'IP', get: (r) => r.ip || '' },
-            { label: 'Place', get: (r) => [r.city, r.country].filter(Boolean).join(', ') },
-            { label: 'Tenant', get: (r) => r.selectedTenant || '' },
-          ], history.slice(0, 20))
-          : h('p', { class: 'muted' }, 'No sign-ins yet.'),
+        this.historyBox,
         h('details', {}, h('summary', {}, 'Raw user object'), jsonBlock(u))));
     this.detailBox.querySelector('h2')?.setAttribute('tabindex', '-1');
     this.detailBox.querySelector('h2')?.focus();
+  }
+
+  renderHistory(history) {
+    const lastLogin = history.reduce((m, r) => Math.max(m, r.loginTime || 0), 0);
+    this.lastLoginBox.textContent = lastLogin ? secs(lastLogin) : 'never';
+    this.historyBox.replaceChildren(history.length
+      ? table([
+        { label: 'Time', get: (r) => secs(r.loginTime) },
+        { label: 'IP', get: (r) => r.ip || null },
+        { label: 'Place', get: (r) => [r.city, r.country].filter(Boolean).join(', ') || null },
+        { label: 'Tenant', get: (r) => r.selectedTenant || null },
+      ], history.slice(0, 20))
+      : h('p', { class: 'muted' }, 'No sign-ins yet.'));
   }
 
   userFields(u = {}) {
@@ -317,6 +326,12 @@ class UsersView {
           : h('p', { class: 'muted' }, 'The refresh token went into a cookie (the project keeps it out of the body).')));
     sessionBox.querySelector('[data-jwt="session"] textarea')?.focus();
     toast('Signed in as the user', 'ok');
+    try {
+      const history = await this.ctx.mgmt('POST', '/v1/mgmt/user/history', [u.userId]);
+      if (this.alive && Array.isArray(history)) this.renderHistory(history);
+    } catch {
+      // the history is a nicety
+    }
   }
 
   async remove(u, errorBox) {

@@ -109,7 +109,8 @@ export function jwtView(label, jwt, testId) {
 export async function authPost(ctx, path, body) {
   const res = await fetch(path, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ctx.projectId}` },
+    // The console header keeps the console's own calls out of the project's request log.
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ctx.projectId}`, 'x-descope-emulator-console': '1' },
     body: JSON.stringify(body ?? {}),
     credentials: 'omit',
   });

@@ -221,6 +221,22 @@ describe('console data tabs', () => {
     await screenshot(page, 'console-roles-1280');
   });
 
+  it('puts the user in a tenant with a role', async () => {
+    await openTab('users');
+    await page.click('#view-users table.data tbody tr.clickable');
+    await page.waitForSelector('[data-action=edit-user]');
+    await page.click('[data-action=edit-user]');
+    await fillDialog({ tenants: 'acme:Editor' });
+    await dialogClosed();
+    await page.waitForFunction(() => /Acme Corp/.test(document.querySelector('#view-users .detail-box')?.textContent || ''));
+    const user = (await mgmt(project, 'GET', `/v1/mgmt/user?loginId=${encodeURIComponent(loginId)}`)).body.user;
+    assert.deepEqual(user.userTenants.map((t) => [t.tenantId, t.roleNames]), [['acme', ['Editor']]]);
+    // The filter by tenant finds the user.
+    await page.click('[data-action=back]');
+    await page.select('#view-users select[name=tenant]', 'acme');
+    await page.waitForFunction((id) => document.querySelector('#view-users table.data tbody')?.textContent.includes(id), {}, loginId);
+  });
+
   it('creates an access key whose cleartext is shown once and works', async () => {
     await openTab('accesskeys');
     await page.click('[data-action=create-key]');

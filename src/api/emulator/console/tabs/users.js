@@ -11,6 +11,18 @@ const PAGE = 50;
 
 let view = null;
 
+/** "acme:Admin|Viewer, beta" → [{tenantId: 'acme', roleNames: ['Admin', 'Viewer']}, {tenantId: 'beta', roleNames: []}]. */
+function tenantsOf(text) {
+  return splitList(text).map((item) => {
+    const at = item.indexOf(':');
+    if (at < 0) return { tenantId: item, roleNames: [] };
+    return {
+      tenantId: item.slice(0, at).trim(),
+      roleNames: item.slice(at + 1).split('|').map((r) => r.trim()).filter(Boolean),
+    };
+  });
+}
+
 export default {
   async mount(root, ctx) {
     if (view) view.alive = false;
@@ -223,7 +235,8 @@ class UsersView {
   }
 
   userFields(u = {}) {
-    const tenants = (u.userTenants || []).map((t) => t.tenantId).join(', ');
+    const tenants = (u.userTenants || [])
+      .map((t) => (t.roleNames.length ? `${t.tenantId}:${t.roleNames.join('|')}` : t.tenantId)).join(', ');
     const known = this.tenants.length ? `Tenant IDs: ${this.tenants.map((t) => t.id).join(', ')}` : 'No tenants yet.';
     const attrs = u.customAttributes && Object.keys(u.customAttributes).length ? JSON.stringify(u.customAttributes) : '';
     return [
@@ -231,7 +244,7 @@ class UsersView {
       ['phone', 'Phone (E.164, e.g. +15551234567)', 'tel', u.phone],
       ['name', 'Display name', 'text', u.name],
       ['roleNames', 'Project roles (comma-separated)', 'text', (u.roleNames || []).join(', ')],
-      ['tenants', 'Tenants (comma-separated IDs)', 'text', tenants, known],
+      ['tenants', 'Tenants (comma-separated IDs; roles in a tenant as id:Role A|Role B)', 'text', tenants, known],
       ['customAttributes', 'Custom attributes (JSON object)', 'textarea', attrs, 'Attributes must be defined in the project first.'],
     ].map(([name, label, type, value, help]) => ({ name, label, type, value: value ?? '', help, rows: 2 }));
   }
@@ -253,7 +266,7 @@ class UsersView {
           phone: v.phone.trim(),
           name: v.name.trim(),
           roleNames: splitList(v.roleNames),
-          userTenants: splitList(v.tenants).map((tenantId) => ({ tenantId })),
+          userTenants: tenantsOf(v.tenants),
           customAttributes: parseObject(v.customAttributes, 'Custom attributes'),
         };
         if (v.verifiedEmail) body.verifiedEmail = true;
@@ -276,7 +289,6 @@ class UsersView {
       title: `Edit ${loginId}`,
       fields,
       onSubmit: async (v) => {
-        const old = new Map((u.userTenants || []).map((t) => [t.tenantId, t.roleNames]));
         const body = {
           loginId,
           email: v.email.trim(),
@@ -285,7 +297,7 @@ class UsersView {
           verifiedEmail: v.verifiedEmail,
           verifiedPhone: v.verifiedPhone,
           roleNames: splitList(v.roleNames),
-          userTenants: splitList(v.tenants).map((tenantId) => ({ tenantId, roleNames: old.get(tenantId) || [] })),
+          userTenants: tenantsOf(v.tenants),
           customAttributes: parseObject(v.customAttributes, 'Custom attributes'),
         };
         return (await this.ctx.mgmt('PATCH', '/v1/mgmt/user/patch', body)).user || true;

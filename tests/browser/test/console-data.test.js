@@ -77,6 +77,12 @@ describe('console data tabs', () => {
     await page.waitForFunction(() => !document.querySelector('dialog[open]'), { timeout: 15_000 });
   }
 
+  /** A screenshot without the toasts of earlier steps (a person reads them as they come). */
+  async function shot(name) {
+    await page.evaluate(() => document.querySelector('.toasts')?.replaceChildren());
+    await screenshot(page, name);
+  }
+
   async function textOf(selector) {
     return page.$eval(selector, (el) => el.textContent);
   }
@@ -84,7 +90,7 @@ describe('console data tabs', () => {
   it('creates a user through the form and lists it', async () => {
     await openTab('users');
     assert.match(await textOf('#view-users'), /No users yet/);
-    await screenshot(page, 'console-users-empty-1280');
+    await shot('console-users-empty-1280');
     await page.click('[data-action=create-user]');
     await fillDialog({ loginId, email: loginId, name: 'Ada Browser', verifiedEmail: true });
     await dialogClosed();
@@ -102,7 +108,7 @@ describe('console data tabs', () => {
     assert.equal(rows.length, 1);
     assert.ok(rows[0].includes(loginId), rows[0]);
     assert.ok(rows[0].includes('enabled'), rows[0]);
-    await screenshot(page, 'console-users-list-1280');
+    await shot('console-users-list-1280');
   });
 
   it('shows the API error text in the dialog for bad input', async () => {
@@ -115,7 +121,7 @@ describe('console data tabs', () => {
     await page.waitForSelector('dialog[open] .dialog-error .error-box', { visible: true });
     const shown = await textOf('dialog[open] .dialog-error');
     assert.ok(shown.includes(expected.body.errorMessage || expected.body.errorDescription), shown);
-    await screenshot(page, 'console-users-error-1280');
+    await shot('console-users-error-1280');
     await page.click('dialog[open] .dialog-actions button[type=button]');
     await dialogClosed();
     const missing = await mgmt(project, 'GET', '/v1/mgmt/user?loginId=bad-input-user');
@@ -169,7 +175,7 @@ describe('console data tabs', () => {
     assert.equal(validated.token.sub, userId);
     // The sign-in shows in the user's login history.
     await page.waitForFunction(() => document.querySelector('[data-field=lastLogin]')?.textContent !== 'never');
-    await screenshot(page, 'console-users-detail-1280');
+    await shot('console-users-detail-1280');
   });
 
   it('creates and edits a tenant', async () => {
@@ -194,7 +200,7 @@ describe('console data tabs', () => {
     await page.waitForSelector('dialog[open] .dialog-error .error-box', { visible: true });
     await page.keyboard.press('Escape');
     await dialogClosed();
-    await screenshot(page, 'console-tenants-1280');
+    await shot('console-tenants-1280');
   });
 
   it('creates a permission and a role', async () => {
@@ -218,7 +224,7 @@ describe('console data tabs', () => {
     await page.waitForSelector('dialog[open] .dialog-error .error-box', { visible: true });
     await page.keyboard.press('Escape');
     await dialogClosed();
-    await screenshot(page, 'console-roles-1280');
+    await shot('console-roles-1280');
   });
 
   it('puts the user in a tenant with a role', async () => {
@@ -251,7 +257,7 @@ describe('console data tabs', () => {
     });
     assert.equal(res.status, 200, 'the shown key is exchangeable');
     await page.waitForFunction(() => /ci key/.test(document.querySelector('#view-accesskeys table.data')?.textContent || ''));
-    await screenshot(page, 'console-accesskeys-1280');
+    await shot('console-accesskeys-1280');
 
     await page.click('#view-accesskeys button[aria-label="Deactivate ci key"]');
     await page.waitForSelector('#view-accesskeys button[aria-label="Activate ci key"]');
@@ -267,7 +273,7 @@ describe('console data tabs', () => {
     await rows[0].click();
     await page.waitForSelector('#view-audit tr.detail-row pre');
     assert.match(await textOf('#view-audit tr.detail-row pre'), /"action"/);
-    await screenshot(page, 'console-audit-1280');
+    await shot('console-audit-1280');
     // Filter by the user's login ID.
     await page.type('#view-audit input[name=loginId]', loginId);
     await page.keyboard.press('Enter');
@@ -283,7 +289,7 @@ describe('console data tabs', () => {
       await openTab(tab);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${tab}: the page is ${overflow}px wider than the screen`);
-      await screenshot(page, `console-${tab}-390`);
+      await shot(`console-${tab}-390`);
     }
     await openTab('users');
     await page.click('#view-users table.data tbody tr.clickable');
@@ -292,10 +298,10 @@ describe('console data tabs', () => {
     await page.waitForSelector('[data-jwt=session] textarea');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `user detail: ${overflow}px too wide`);
-    await screenshot(page, 'console-users-detail-390');
+    await shot('console-users-detail-390');
     await page.click('[data-action=edit-user]');
     await page.waitForSelector('dialog[open] form');
-    await screenshot(page, 'console-users-edit-390');
+    await shot('console-users-edit-390');
     await page.keyboard.press('Escape');
     await dialogClosed();
   });
@@ -310,9 +316,9 @@ describe('console data tabs', () => {
     await page.waitForSelector('[data-action=impersonate-user]');
     await page.click('[data-action=impersonate-user]');
     await page.waitForSelector('[data-jwt=session] textarea');
-    await screenshot(page, 'console-users-detail-dark-1280');
+    await shot('console-users-detail-dark-1280');
     await openTab('audit');
-    await screenshot(page, 'console-audit-dark-1280');
+    await shot('console-audit-dark-1280');
     await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
   });
 });

@@ -19,6 +19,7 @@ mod auth_totp;
 mod auth_webauthn;
 mod authz;
 mod connection;
+mod console_data;
 mod emulator;
 mod error_surfaces;
 mod errors;

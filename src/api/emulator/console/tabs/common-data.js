@@ -127,14 +127,6 @@ export async function authPost(ctx, path, body) {
   return parsed;
 }
 
-/** A `datetime-local` value for Unix seconds (local time), '' for 0. */
-export function toLocalInput(t) {
-  if (!t) return '';
-  const d = new Date(Number(t) * 1000);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
 /** A `datetime-local` value → Unix seconds, 0 for ''. */
 export function fromLocalInput(v) {
   if (!v) return 0;

@@ -20,6 +20,7 @@ mod auth_webauthn;
 mod authz;
 mod connection;
 mod console;
+mod console_data;
 mod emulator;
 mod error_surfaces;
 mod errors;

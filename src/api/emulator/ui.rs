@@ -37,6 +37,13 @@ pub const ASSETS: &[(&str, &str, &str)] = &[
     ("tabs/jwt.js", JS, include_str!("console/tabs/jwt.js")),
     ("tabs/requests.js", JS, include_str!("console/tabs/requests.js")),
     ("tabs/faults.js", JS, include_str!("console/tabs/faults.js")),
+    ("tabs/users.js", JS, include_str!("console/tabs/users.js")),
+    ("tabs/tenants.js", JS, include_str!("console/tabs/tenants.js")),
+    ("tabs/roles.js", JS, include_str!("console/tabs/roles.js")),
+    ("tabs/accesskeys.js", JS, include_str!("console/tabs/accesskeys.js")),
+    ("tabs/audit.js", JS, include_str!("console/tabs/audit.js")),
+    ("tabs/common-data.js", JS, include_str!("console/tabs/common-data.js")),
+    ("tabs/data.css", CSS, include_str!("console/tabs/data.css")),
 ];
 
 fn serve(path: &str) -> ApiResult<Response> {

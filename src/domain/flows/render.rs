@@ -94,7 +94,6 @@ impl Element {
             "Text" | "ErrorMessage" | "TOTPLink" => "descope-text",
             "Link" => "descope-link",
             "Divider" => "descope-divider",
-            "Logo" => "descope-logo",
             "Image" => "descope-image",
             "TOTPImage" => "descope-totp-image",
             "EmailInput" => "descope-email-field",
@@ -113,6 +112,8 @@ impl Element {
             }
             n if n.ends_with("Button") => "descope-button",
             n if n.ends_with("Input") => "descope-text-field",
+            // No `Logo`: without a project logo the component loads a placeholder from
+            // Descope's CDN, and nothing may leave the machine.
             _ => return None,
         };
         let mut attrs: Vec<(String, String)> = Vec::new();

@@ -3,6 +3,7 @@
 
 mod harness;
 mod hosted_flows;
+mod imported_flows;
 
 mod agentic;
 mod auth_enchantedlink;

@@ -102,9 +102,13 @@ fn respond(ctx: &Ctx, step: Step) -> Response {
     let (status, action, screen, auth, name) = match outcome {
         Outcome::Screen { screen, state } => {
             let dto = json!({"id": screen.id(), "state": state, "componentsConfig": {}});
-            ("running", "screen", Some(dto), None, screen.name())
+            ("running", "screen", Some(dto), None, screen.name().to_owned())
         }
-        Outcome::Poll { screen } => ("running", "poll", None, None, screen.name()),
+        Outcome::Poll { screen } => ("running", "poll", None, None, screen.name().to_owned()),
+        Outcome::Page { id, name, state } => {
+            ("running", "screen", Some(json!({"id": id, "state": state, "componentsConfig": {}})), None, name)
+        }
+        Outcome::PagePoll { name } => ("running", "poll", None, None, name),
         Outcome::WebAuthn(started) => {
             let action = if started.create { "webauthnCreate" } else { "webauthnGet" };
             webauthn = Some(json!({
@@ -114,10 +118,10 @@ fn respond(ctx: &Ctx, step: Step) -> Response {
             }));
             // The component reads `screen.state` of every answer; without a screen ID it
             // renders nothing and waits for the answer to its `submit`.
-            ("running", action, Some(json!({"state": {}})), None, "Passkey")
+            ("running", action, Some(json!({"state": {}})), None, "Passkey".to_owned())
         }
         Outcome::Completed(info) => {
-            ("completed", "none", None, Some(AuthResponse::new(ctx, &info)), "Signed in")
+            ("completed", "none", None, Some(AuthResponse::new(ctx, &info)), "Signed in".to_owned())
         }
     };
     let (auth_info, cookie) = match auth.map(AuthResponse::into_parts) {
@@ -127,7 +131,7 @@ fn respond(ctx: &Ctx, step: Step) -> Response {
     let body = FlowResponse {
         execution_id,
         step_id,
-        step_name: name.to_owned(),
+        step_name: name,
         status,
         action,
         screen,
@@ -141,12 +145,39 @@ fn respond(ctx: &Ctx, step: Step) -> Response {
     response
 }
 
-/// GET /pages/{projectId}/v2-beta/{file}: `config.json`, `theme.json`, `<screenId>.html`.
+/// GET /pages/{projectId}/v2-beta/{file}: `config.json`, `theme.json`, `<screenId>.html`
+/// (a built-in screen, or one of the project's imported flows).
 async fn page_file(
-    EmulatorProject(_ctx): EmulatorProject,
+    State(s): State<AppState>,
+    EmulatorProject(ctx): EmulatorProject,
     Path((_, file)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    static_file(&file)
+    let html = |body: String| {
+        ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], body)
+            .into_response()
+    };
+    if file == "config.json" {
+        let flows = flows::interpreter::flow_ids(&s.db, &ctx).await?;
+        let body = config(flows.iter().map(|(id, v)| (id.as_str(), *v))).to_string();
+        return Ok(([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-cache")], body)
+            .into_response());
+    }
+    match static_file(&file) {
+        Err(e) if file.ends_with(".html") => {
+            // `<screenId>.html` or `<screenId>-<locale>.html` of an imported flow.
+            let id = file.trim_end_matches(".html");
+            if let Some(body) = flows::interpreter::screen_html(&s.db, &ctx, id).await? {
+                return Ok(html(body));
+            }
+            match id.rsplit_once('-') {
+                Some((base, _)) => {
+                    flows::interpreter::screen_html(&s.db, &ctx, base).await?.map(html).ok_or(e)
+                }
+                None => Err(e),
+            }
+        }
+        other => other,
+    }
 }
 
 /// GET /pages/{projectId}/v2-beta/{tenantId}/theme.json: a tenant's theme is the project's.
@@ -163,7 +194,9 @@ async fn tenant_page_file(
 fn static_file(file: &str) -> ApiResult<Response> {
     let not_found = || ApiError::not_found(format!("No file {file}"));
     let (body, kind): (Vec<u8>, &str) = match file {
-        "config.json" => (config().to_string().into_bytes(), "application/json"),
+        "config.json" => {
+            (config(flows::BUILT_IN.iter().map(|id| (*id, 1))).to_string().into_bytes(), "application/json")
+        }
         "theme.json" => (bundle::theme().to_vec(), "application/json"),
         _ => {
             // `<screenId>.html`, or `<screenId>-<locale>.html` (no locales: the same screen).
@@ -180,8 +213,9 @@ fn static_file(file: &str) -> ApiResult<Response> {
 /// The project configuration the component reads first: the components version (so it asks
 /// for the bundle this emulator serves) and the flows. No `startScreenId`, so the first
 /// screen comes from `/v1/flow/start`.
-fn config() -> Value {
-    let flows: Map<String, Value> =
+fn config<'a>(ids: impl Iterator<Item = (&'a str, i64)>) -> Value {
+    let mut flows: Map<String, Value> =
         flows::BUILT_IN.iter().map(|id| ((*id).to_owned(), json!({"version": 1}))).collect();
+    flows.extend(ids.map(|(id, version)| (id.to_owned(), json!({ "version": version }))));
     json!({"componentsVersion": bundle::version(), "flows": flows})
 }

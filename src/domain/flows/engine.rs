@@ -36,7 +36,7 @@ pub use super::screens::Screen;
 mod passkey;
 
 /// How long an execution stays usable after it starts.
-const EXECUTION_TTL_MS: i64 = 60 * 60 * 1000;
+pub(super) const EXECUTION_TTL_MS: i64 = 60 * 60 * 1000;
 
 /// The flows every project has.
 pub const BUILT_IN: [&str; 3] = ["sign-up-or-in", "sign-in", "sign-up"];
@@ -97,6 +97,11 @@ pub enum Outcome {
     WebAuthn(Started),
     /// Signed in.
     Completed(Box<AuthInfo>),
+    /// A screen of an imported flow ([`super::interpreter`]): its screen ID, the step's name
+    /// and the screen state.
+    Page { id: String, name: String, state: Map<String, Value> },
+    /// Keep polling on an imported flow's screen.
+    PagePoll { name: String },
 }
 
 /// The `start` options the engine uses.
@@ -117,6 +122,9 @@ impl Engine<'_> {
         interaction_id: &str,
         input: &Map<String, Value>,
     ) -> ApiResult<Step> {
+        if let Some(graph) = super::interpreter::imported(self.db, self.ctx, flow_id).await? {
+            return super::interpreter::start(self, graph, options, interaction_id, input).await;
+        }
         if purpose_of(flow_id).is_none() {
             return Err(ApiError::new(ErrorKind::FlowNotFound, format!("Flow {flow_id} not found")));
         }
@@ -172,6 +180,9 @@ impl Engine<'_> {
         match step_id.parse::<i64>() {
             Ok(step) if step >= 1 && step <= row.step => {}
             _ => return Err(unknown()),
+        }
+        if super::interpreter::owns(&row.state) {
+            return super::interpreter::next(self, row, interaction_id, input).await;
         }
         let state: State = serde_json::from_str(&row.state).map_err(|e| ApiError::internal(e.to_string()))?;
         self.interact(&mut row, state, interaction_id, input).await
@@ -401,12 +412,12 @@ impl Engine<'_> {
 }
 
 /// Characters escaped in the execution ID inside a link's query (`|` and `#`).
-const QUERY: &percent_encoding::AsciiSet =
+pub(super) const QUERY: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// A phone number as the phone field gives it (`+1-5551234567`, with spaces or parentheses)
 /// in the form the REST methods take (`+15551234567`).
-fn phone_number(given: &str) -> String {
+pub(super) fn phone_number(given: &str) -> String {
     given.chars().filter(|c| !matches!(c, '-' | ' ' | '(' | ')' | '.')).collect()
 }
 
@@ -450,7 +461,7 @@ fn screen_step(row: &ExecutionRow, screen: Screen, state: Map<String, Value>) ->
 }
 
 /// The page URL without the flow's own return parameters (a reload after a magic link).
-fn strip_flow_params(url: &str) -> String {
+pub(super) fn strip_flow_params(url: &str) -> String {
     let Ok(mut parsed) = url::Url::parse(url) else { return url.to_owned() };
     let kept: Vec<(String, String)> = parsed
         .query_pairs()

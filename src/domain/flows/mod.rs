@@ -11,6 +11,8 @@
 
 pub mod builtin;
 pub mod engine;
+pub mod interpreter;
+pub mod render;
 pub mod screens;
 
 pub use engine::{Engine, Outcome, StartOptions, Step, BUILT_IN};

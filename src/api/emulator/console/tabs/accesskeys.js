@@ -2,22 +2,7 @@
 // activate/deactivate, delete.
 
 import { h, toast, copyButton, showError, formDialog, confirmDialog, table } from '../lib.js';
-import { badge, button, chips, fromLocalInput, loading, secs, section, splitList, statusBadge } from './common-data.js';
-
-let view = null;
-
-export default {
-  async mount(root, ctx) {
-    if (view) view.alive = false;
-    root.classList.add('data-tab');
-    view = new KeysView(root, ctx);
-    await view.refresh();
-  },
-  unmount() {
-    if (view) view.alive = false;
-    view = null;
-  },
-};
+import { badge, button, chips, fromLocalInput, loading, secs, section, splitList, statusBadge, viewTab } from './common-data.js';
 
 class KeysView {
   constructor(root, ctx) {
@@ -129,3 +114,5 @@ class KeysView {
     if (this.alive) await this.refresh();
   }
 }
+
+export default viewTab(KeysView);

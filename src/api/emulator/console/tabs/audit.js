@@ -2,24 +2,9 @@
 // a row opens to show the whole event.
 
 import { h, showError, table, formatTime } from '../lib.js';
-import { chips, jsonBlock, loading, splitList } from './common-data.js';
+import { chips, jsonBlock, loading, splitList, viewTab } from './common-data.js';
 
 const SIZE = 100;
-
-let view = null;
-
-export default {
-  async mount(root, ctx) {
-    if (view) view.alive = false;
-    root.classList.add('data-tab');
-    view = new AuditView(root, ctx);
-    await view.refresh();
-  },
-  unmount() {
-    if (view) view.alive = false;
-    view = null;
-  },
-};
 
 class AuditView {
   constructor(root, ctx) {
@@ -97,3 +82,5 @@ function toggle(tr, a, span) {
   tr.after(detail);
   tr.setAttribute('aria-expanded', 'true');
 }
+
+export default viewTab(AuditView);

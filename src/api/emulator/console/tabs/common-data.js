@@ -153,3 +153,23 @@ export async function tenantList(ctx) {
     return [];
   }
 }
+
+/**
+ * A tab module over a view class: `mount` builds a fresh view (the one before stops updating)
+ * and starts it (`start()` where the view has one, else `refresh()`); `unmount` stops it.
+ */
+export function viewTab(View) {
+  let view = null;
+  return {
+    async mount(root, ctx) {
+      if (view) view.alive = false;
+      root.classList.add('data-tab');
+      view = new View(root, ctx);
+      await (view.start ? view.start() : view.refresh());
+    },
+    unmount() {
+      if (view) view.alive = false;
+      view = null;
+    },
+  };
+}

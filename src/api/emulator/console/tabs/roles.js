@@ -2,22 +2,7 @@
 // tenant; their permissions must exist first.
 
 import { h, toast, showError, formDialog, confirmDialog, table } from '../lib.js';
-import { badge, button, chips, loading, section, splitList, tenantList } from './common-data.js';
-
-let view = null;
-
-export default {
-  async mount(root, ctx) {
-    if (view) view.alive = false;
-    root.classList.add('data-tab');
-    view = new RolesView(root, ctx);
-    await view.refresh();
-  },
-  unmount() {
-    if (view) view.alive = false;
-    view = null;
-  },
-};
+import { badge, button, chips, loading, section, splitList, tenantList, viewTab } from './common-data.js';
 
 class RolesView {
   constructor(root, ctx) {
@@ -182,3 +167,5 @@ class RolesView {
     if (this.alive) await this.refresh();
   }
 }
+
+export default viewTab(RolesView);

@@ -1,22 +1,7 @@
 // Tenants tab: list (with a filter), create, edit (name, self-provisioning domains), delete.
 
 import { h, toast, copyButton, showError, formDialog, confirmDialog, table } from '../lib.js';
-import { button, chips, loading, secs, section, splitList } from './common-data.js';
-
-let view = null;
-
-export default {
-  async mount(root, ctx) {
-    if (view) view.alive = false;
-    root.classList.add('data-tab');
-    view = new TenantsView(root, ctx);
-    await view.refresh();
-  },
-  unmount() {
-    if (view) view.alive = false;
-    view = null;
-  },
-};
+import { button, chips, loading, secs, section, splitList, viewTab } from './common-data.js';
 
 class TenantsView {
   constructor(root, ctx) {
@@ -119,3 +104,5 @@ class TenantsView {
     if (this.alive) await this.refresh();
   }
 }
+
+export default viewTab(TenantsView);

@@ -4,12 +4,10 @@
 import { h, toast, copyButton, formatTime, showError, formDialog, confirmDialog, table } from '../lib.js';
 import {
   authPost, badge, busy, button, chips, facts, jsonBlock, jwtView, loading, parseObject, secs,
-  section, splitList, statusBadge, tenantList, verifiedBadge,
+  section, splitList, statusBadge, tenantList, verifiedBadge, viewTab,
 } from './common-data.js';
 
 const PAGE = 50;
-
-let view = null;
 
 /** "acme:Admin|Viewer, beta" → [{tenantId: 'acme', roleNames: ['Admin', 'Viewer']}, {tenantId: 'beta', roleNames: []}]. */
 function tenantsOf(text) {
@@ -22,19 +20,6 @@ function tenantsOf(text) {
     };
   });
 }
-
-export default {
-  async mount(root, ctx) {
-    if (view) view.alive = false;
-    root.classList.add('data-tab');
-    view = new UsersView(root, ctx);
-    await view.start();
-  },
-  unmount() {
-    if (view) view.alive = false;
-    view = null;
-  },
-};
 
 class UsersView {
   constructor(root, ctx) {
@@ -359,3 +344,5 @@ class UsersView {
     if (this.alive) await this.refresh();
   }
 }
+
+export default viewTab(UsersView);

@@ -1,9 +1,42 @@
 // Helpers for driving `<descope-wc>` (on its own or inside React's `<Descope>`) in a page:
-// the outbox, the screens inside the component's shadow DOM, and the `success` the page
-// records in `window.__success`.
+// the page that hosts the web component, the outbox, the screens inside the component's
+// shadow DOM, and the `success` the page records in `window.__success`.
 
 import assert from 'node:assert/strict';
-import { EMULATOR_URL } from './browser.js';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { EMULATOR_URL, esc } from './browser.js';
+
+const require = createRequire(import.meta.url);
+
+/** The unmodified `@descope/web-component` bundle from npm, for the app to serve at `/wc.js`. */
+export const WEB_COMPONENT = readFileSync(require.resolve('@descope/web-component/dist/index.js'), 'utf8');
+
+/**
+ * The app's page: `<descope-wc>` running `flowId` of the project against the emulator (base-url,
+ * base-static-url and base-cdn-url all point at it), loaded from `/wc.js`. The page records the
+ * `success` event's detail in `window.__success` and each `error` event's in `window.__errors`;
+ * with `showResult` it also shows who signed in, in a `<pre id="result">` below the component.
+ */
+export function webComponentPage(projectId, flowId, { showResult = false } = {}) {
+  const result = showResult ? '\n<pre id="result"></pre>' : '';
+  const show = showResult
+    ? `
+    document.getElementById('result').textContent = 'signed in as ' + e.detail.user.loginIds.join(',');`
+    : '';
+  return `<!doctype html><html><head><meta charset="utf-8"><title>app</title></head><body>
+<descope-wc id="wc" project-id="${esc(projectId)}" flow-id="${esc(flowId)}" theme="light"
+  base-url="${esc(EMULATOR_URL)}" base-static-url="${esc(EMULATOR_URL)}/pages" base-cdn-url="${esc(EMULATOR_URL)}"></descope-wc>${result}
+<script>
+  const wc = document.getElementById('wc');
+  wc.addEventListener('success', (e) => {
+    window.__success = e.detail;${show}
+  });
+  wc.addEventListener('error', (e) => { window.__errors = (window.__errors || []).concat([e.detail]); });
+</script>
+<script src="/wc.js"></script>
+</body></html>`;
+}
 
 export async function outbox(projectId) {
   const res = await fetch(`${EMULATOR_URL}/emulator/v1/projects/${projectId}/outbox`);
@@ -11,7 +44,7 @@ export async function outbox(projectId) {
   return (await res.json()).messages;
 }
 
-/** The newest message of `kind` to `to`, waiting for it. */
+/** The newest message of `kind` to `to`, waiting for it (e.g. `.code` of an 'otp' one). */
 export async function messageTo(projectId, to, kind) {
   for (let i = 0; i < 50; i += 1) {
     const found = (await outbox(projectId)).filter((m) => m.to === to && m.kind === kind);

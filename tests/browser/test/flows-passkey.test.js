@@ -6,38 +6,10 @@
 // Node SDK.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import DescopeClient from '@descope/node-sdk';
-import {
-  EMULATOR_URL,
-  createProject,
-  decodeJwt,
-  deleteProject,
-  esc,
-  launch,
-  screenshot,
-  startApp,
-  uniqueEmail,
-} from '../lib/browser.js';
-import { click, settle, success, typeInto, waitFor, waitForError } from '../lib/flows.js';
-
-const require = createRequire(import.meta.url);
-const WEB_COMPONENT = readFileSync(require.resolve('@descope/web-component/dist/index.js'), 'utf8');
-
-function appPage(projectId, flowId) {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>app</title></head><body>
-<descope-wc id="wc" project-id="${esc(projectId)}" flow-id="${esc(flowId)}" theme="light"
-  base-url="${esc(EMULATOR_URL)}" base-static-url="${esc(EMULATOR_URL)}/pages" base-cdn-url="${esc(EMULATOR_URL)}"></descope-wc>
-<script>
-  const wc = document.getElementById('wc');
-  wc.addEventListener('success', (e) => { window.__success = e.detail; });
-  wc.addEventListener('error', (e) => { window.__errors = (window.__errors || []).concat([e.detail]); });
-</script>
-<script src="/wc.js"></script>
-</body></html>`;
-}
+import { EMULATOR_URL, createProject, decodeJwt, deleteProject, launch, screenshot, startApp, uniqueEmail } from '../lib/browser.js';
+import { WEB_COMPONENT, click, settle, success, typeInto, waitFor, waitForError, webComponentPage } from '../lib/flows.js';
 
 describe('passkeys in the hosted flows', () => {
   let browser;
@@ -54,7 +26,7 @@ describe('passkeys in the hosted flows', () => {
   before(async () => {
     project = await createProject();
     app = await startApp({
-      '/': (_req, url) => ({ body: appPage(project.projectId, url.searchParams.get('flow') ?? 'sign-up-or-in') }),
+      '/': (_req, url) => ({ body: webComponentPage(project.projectId, url.searchParams.get('flow') ?? 'sign-up-or-in') }),
       '/wc.js': () => ({ type: 'text/javascript', body: WEB_COMPONENT }),
     });
     origin = `http://localhost:${app.port}`;

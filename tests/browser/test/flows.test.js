@@ -6,8 +6,6 @@
 // a second tab while the first one polls. Sessions are checked with the Node SDK.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import DescopeClient from '@descope/node-sdk';
 import {
@@ -15,88 +13,23 @@ import {
   createProject,
   decodeJwt,
   deleteProject,
-  esc,
   launch,
   screenshot,
   startApp,
   uniqueEmail,
 } from '../lib/browser.js';
-
-const require = createRequire(import.meta.url);
-const WEB_COMPONENT = readFileSync(require.resolve('@descope/web-component/dist/index.js'), 'utf8');
-
-/** The app's page: the web component and a `success` handler that shows the result. */
-function appPage(projectId, flowId) {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>app</title></head><body>
-<descope-wc id="wc" project-id="${esc(projectId)}" flow-id="${esc(flowId)}" theme="light"
-  base-url="${esc(EMULATOR_URL)}" base-static-url="${esc(EMULATOR_URL)}/pages" base-cdn-url="${esc(EMULATOR_URL)}"></descope-wc>
-<pre id="result"></pre>
-<script>
-  const wc = document.getElementById('wc');
-  wc.addEventListener('success', (e) => {
-    window.__success = e.detail;
-    document.getElementById('result').textContent = 'signed in as ' + e.detail.user.loginIds.join(',');
-  });
-  wc.addEventListener('error', (e) => { window.__errors = (window.__errors || []).concat([e.detail]); });
-</script>
-<script src="/wc.js"></script>
-</body></html>`;
-}
-
-async function outbox(projectId) {
-  const res = await fetch(`${EMULATOR_URL}/emulator/v1/projects/${projectId}/outbox`);
-  assert.equal(res.status, 200);
-  return (await res.json()).messages;
-}
-
-/** The newest message to `to`, waiting for it. */
-async function messageTo(projectId, to, kind) {
-  for (let i = 0; i < 50; i += 1) {
-    const found = (await outbox(projectId)).filter((m) => m.to === to && m.kind === kind);
-    if (found.length) return found[found.length - 1];
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no ${kind} message to ${to}`);
-}
-
-/** Waits for a screen: the element with `id` inside the component's shadow DOM. */
-async function waitFor(page, selector) {
-  await page.waitForSelector(`descope-wc >>> ${selector}`, { visible: true, timeout: 20_000 });
-}
-
-async function typeInto(page, field, text) {
-  const input = await page.waitForSelector(`descope-wc >>> ${field} >>> input`, { visible: true, timeout: 20_000 });
-  await input.click({ clickCount: 3 });
-  await input.type(text, { delay: 20 });
-}
-
-/** Types a code into the passcode's six boxes, one digit each (replacing what is there). */
-async function typeCode(page, code) {
-  await page.waitForSelector('descope-wc >>> descope-passcode >>> input', { visible: true, timeout: 20_000 });
-  const boxes = await page.$$('descope-wc >>> descope-passcode >>> input');
-  assert.equal(boxes.length, code.length);
-  for (const [i, box] of boxes.entries()) {
-    await box.click({ clickCount: 3 });
-    await box.type(code[i], { delay: 20 });
-  }
-}
-
-async function click(page, buttonId) {
-  const button = await page.waitForSelector(`descope-wc >>> descope-button#${buttonId}`, {
-    visible: true,
-    timeout: 20_000,
-  });
-  await button.click();
-}
-
-async function errorText(page) {
-  return page.$eval('descope-wc >>> [data-type="error-message"]', (el) => el.textContent.trim()).catch(() => '');
-}
-
-async function success(page) {
-  await page.waitForFunction(() => window.__success, { timeout: 20_000 });
-  return page.evaluate(() => window.__success);
-}
+import {
+  WEB_COMPONENT,
+  click,
+  messageTo,
+  settle,
+  success,
+  typeCode,
+  typeInto,
+  waitFor,
+  waitForError,
+  webComponentPage,
+} from '../lib/flows.js';
 
 describe('hosted flows in a browser', () => {
   let browser;
@@ -109,7 +42,9 @@ describe('hosted flows in a browser', () => {
   before(async () => {
     project = await createProject();
     app = await startApp({
-      '/': (_req, url) => ({ body: appPage(project.projectId, url.searchParams.get('flow') ?? 'sign-up-or-in') }),
+      '/': (_req, url) => ({
+        body: webComponentPage(project.projectId, url.searchParams.get('flow') ?? 'sign-up-or-in', { showResult: true }),
+      }),
       '/wc.js': () => ({ type: 'text/javascript', body: WEB_COMPONENT }),
     });
     appUrl = `http://127.0.0.1:${app.port}/`;
@@ -144,15 +79,7 @@ describe('hosted flows in a browser', () => {
     const wrong = code.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
     await typeCode(page, wrong);
     await click(page, 'verifyCode');
-    await page.waitForFunction(
-      () => {
-        const host = document.querySelector('descope-wc');
-        const el = host?.shadowRoot?.querySelector('[data-type="error-message"]');
-        return el && el.textContent.trim().length > 0;
-      },
-      { timeout: 20_000 },
-    );
-    assert.match(await errorText(page), /code/i);
+    assert.match(await waitForError(page), /code/i);
     await screenshot(page, 'flow-2-wrong-code');
     await typeCode(page, code);
     await click(page, 'verifyCode');
@@ -178,7 +105,7 @@ describe('hosted flows in a browser', () => {
     await page.goto(appUrl, { waitUntil: 'load' });
     await click(page, 'usePhone');
     await waitFor(page, 'descope-text-field#phone');
-    await new Promise((r) => setTimeout(r, 500)); // the screen's fade-in
+    await settle(); // the screen's fade-in
     await screenshot(page, 'flow-7-phone');
     await typeInto(page, 'descope-text-field#phone', `+1 555 ${digits}`);
     await click(page, 'sendCode');
@@ -214,10 +141,7 @@ describe('hosted flows in a browser', () => {
     await waitFor(page, 'descope-password#password');
     await typeInto(page, 'descope-password#password', 'wrong-password');
     await click(page, 'signIn');
-    await page.waitForFunction(
-      () => document.querySelector('descope-wc')?.shadowRoot?.querySelector('[data-type="error-message"]')?.textContent.trim(),
-      { timeout: 20_000 },
-    );
+    await waitForError(page);
     await screenshot(page, 'flow-4-wrong-password');
     await typeInto(page, 'descope-password#password', 'Correct-Horse-9');
     await click(page, 'signIn');

@@ -79,10 +79,20 @@ function makeCtx() {
 
 // ---- tabs ----
 function renderTabs() {
+  // The links are built once and then only marked: a link that is replaced while someone
+  // clicks or focuses it would swallow the click and lose the keyboard focus.
   const ul = $('tabs');
-  ul.replaceChildren(...TABS.map(([id, label]) => h('li', {},
-    h('a', { href: `#/${id}`, id: `tab-${id}`, 'aria-current': state.tab === id ? 'page' : null, class: state.tab === id ? 'active' : null },
-      label, id === 'outbox' ? h('span', { class: 'badge', id: 'unread-badge', hidden: state.unread === 0, 'aria-label': `${state.unread} unread` }, String(state.unread)) : null))));
+  if (!ul.children.length) {
+    ul.replaceChildren(...TABS.map(([id, label]) => h('li', {},
+      h('a', { href: `#/${id}`, id: `tab-${id}` },
+        label, id === 'outbox' ? h('span', { class: 'badge', id: 'unread-badge', hidden: state.unread === 0, 'aria-label': `${state.unread} unread` }, String(state.unread)) : null))));
+  }
+  for (const [id] of TABS) {
+    const a = $(`tab-${id}`);
+    a.classList.toggle('active', state.tab === id);
+    if (state.tab === id) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
 }
 
 function tabFromHash() {

@@ -10,7 +10,8 @@ async fn start(app: &TestApp, p: &TestProject, flow: &str, location: &str) -> Va
     app.post("/v1/flow/start", Some(&p.bearer()), body).await.assert_ok().clone()
 }
 
-async fn next(
+/// `/v1/flow/next` at the step `at` (a start or next answer) with this interaction and input.
+pub(crate) async fn next(
     app: &TestApp,
     p: &TestProject,
     at: &Value,

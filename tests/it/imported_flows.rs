@@ -6,6 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::harness::{claims, TestApp, TestProject};
+use crate::hosted_flows::next;
 
 /// An email-OTP sign-up-or-in flow in the v2 export format: a welcome screen, a "does the
 /// user exist" condition choosing sign-in or sign-up, a code screen, a "new user" condition
@@ -23,20 +24,6 @@ async fn import(app: &TestApp, p: &TestProject, flow: &Value) {
 async fn start(app: &TestApp, p: &TestProject, flow: &str) -> crate::harness::TestResponse {
     let body = json!({"flowId": flow, "options": {"location": "http://app.test/login"}, "input": {}});
     app.post("/v1/flow/start", Some(&p.bearer()), body).await
-}
-
-async fn next(
-    app: &TestApp,
-    p: &TestProject,
-    at: &Value,
-    interaction: &str,
-    input: Value,
-) -> crate::harness::TestResponse {
-    let body = json!({
-        "executionId": at["executionId"], "stepId": at["stepId"], "interactionId": interaction,
-        "version": 1, "componentsVersion": "3.14.1", "input": input,
-    });
-    app.post("/v1/flow/next", Some(&p.bearer()), body).await
 }
 
 async fn code_for(app: &TestApp, p: &TestProject, email: &str) -> String {

@@ -192,31 +192,23 @@ async fn protocol_errors_never_crash() {
 async fn a_foreign_web_origin_is_refused() {
     let (app, p) = TestApp::with_project().await;
     let message = json!({ "jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {} });
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/mcp")
-        .header("host", "127.0.0.1:4545")
-        .header("origin", "https://evil.example")
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .header("authorization", format!("Bearer {}", p.mgmt()))
-        .body(Body::from(serde_json::to_vec(&message).unwrap()))
-        .unwrap();
-    let r = app.call(req).await;
+    let from = |origin: &str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/mcp")
+            .header("host", "127.0.0.1:4545")
+            .header("origin", origin)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("authorization", format!("Bearer {}", p.mgmt()))
+            .body(Body::from(serde_json::to_vec(&message).unwrap()))
+            .unwrap()
+    };
+    let r = app.call(from("https://evil.example")).await;
     r.assert_error(403, "E011101");
 
     // A page of the emulator's own origin is served.
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/mcp")
-        .header("host", "127.0.0.1:4545")
-        .header("origin", "http://127.0.0.1:4545")
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .header("authorization", format!("Bearer {}", p.mgmt()))
-        .body(Body::from(serde_json::to_vec(&message).unwrap()))
-        .unwrap();
-    let r = app.call(req).await;
+    let r = app.call(from("http://127.0.0.1:4545")).await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.text);
     assert_eq!(r.body["result"]["tools"].as_array().unwrap().len(), 168);
 }
